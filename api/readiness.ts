@@ -1,0 +1,52 @@
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { withTimeout } from '../core/connections';
+
+/** One dependency /readyz checks; `check` rejects with the reason when it is not usable. */
+export interface ReadinessProbe {
+  name: string;
+  check(): Promise<void>;
+}
+
+export interface ProbeResult {
+  name: string;
+  ok: boolean;
+  ms: number;
+  reason?: string;
+}
+
+export async function runProbes(probes: ReadinessProbe[], timeoutMs: number): Promise<ProbeResult[]> {
+  return Promise.all(
+    probes.map(async (p) => {
+      const started = Date.now();
+      try {
+        await withTimeout(p.check(), timeoutMs, p.name);
+        return { name: p.name, ok: true, ms: Date.now() - started };
+      } catch (err) {
+        return { name: p.name, ok: false, ms: Date.now() - started, reason: (err as Error).message };
+      }
+    }),
+  );
+}
+
+export function redisProbe(redis: Redis): ReadinessProbe {
+  return {
+    name: 'redis',
+    async check() {
+      // ioredis queues commands while disconnected; report that state instead of waiting.
+      if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
+      const pong = await redis.ping();
+      if (pong !== 'PONG') throw new Error(`unexpected PING reply ${pong}`);
+    },
+  };
+}
+
+export function mongoProbe(conn: Connection): ReadinessProbe {
+  return {
+    name: 'mongodb',
+    async check() {
+      if (conn.readyState !== 1 || !conn.db) throw new Error('mongodb connection is not open');
+      await conn.db.admin().ping();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import { createApp } from './api/app';
+import { mongoProbe, redisProbe } from './api/readiness';
+import { ConfigError, loadConfig, type Config } from './core/config';
+import { openMongo, openRedis } from './core/connections';
+import { createLogger, type Logger } from './core/logger';
+import { createModels, syncIndexes, type Models } from './models';
+
+/**
+ * The composition root: reads nothing global, builds every service by constructor injection,
+ * so a test can start two CTI nodes against one Redis in one process.
+ */
+export interface CtiNode {
+  config: Config;
+  logger: Logger;
+  redis: Redis;
+  mongo: Connection;
+  models: Models;
+  http: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startCti(config: Config, logger: Logger = createLogger(config)): Promise<CtiNode> {
+  const redis = openRedis(config.REDIS_URL, logger);
+  const mongo = await openMongo(config.MONGO_URL, logger);
+  const models = createModels(mongo);
+  await syncIndexes(models);
+
+  const app = createApp({ logger, probes: [redisProbe(redis), mongoProbe(mongo)] });
+  const http = app.listen(config.HTTP_PORT, config.HTTP_HOST);
+  await once(http, 'listening');
+  const { port } = http.address() as AddressInfo;
+  const url = `http://${config.HTTP_HOST}:${port}`;
+  logger.info({ url }, 'hotline-cti listening');
+
+  let stopped = false;
+  return {
+    config,
+    logger,
+    redis,
+    mongo,
+    models,
+    http,
+    url,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      redis.disconnect();
+      await mongo.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`hotline-cti: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config);
+  const node = await startCti(config, logger);
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    node.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`hotline-cti: failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

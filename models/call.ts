@@ -1,0 +1,71 @@
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import { CALL_OUTCOMES, CALL_STATES, LANGUAGES, OFFER_RESULTS } from './enums';
+
+/** One ring of one agent's phone for this call. Every offer's ring time is kept (issue: 20 s rule). */
+const offerSchema = new Schema(
+  {
+    attempt: { type: Number, required: true, min: 1 },
+    agentWorkNumber: { type: String, required: true },
+    extension: { type: String, required: true },
+    channelId: { type: String },
+    offeredAt: { type: Date, required: true },
+    ringingAt: { type: Date },
+    endedAt: { type: Date },
+    ringMs: { type: Number, min: 0 },
+    result: { type: String, enum: OFFER_RESULTS, required: true, default: 'ringing' },
+    alarmed: { type: Boolean, default: false },
+  },
+  { _id: false },
+);
+
+export const callSchema = new Schema(
+  {
+    callId: { type: String, required: true },
+    /** CTI process (NODE_ID) that owns the call. */
+    node: { type: String, required: true },
+    callerChannelId: { type: String, required: true },
+    callerNumber: { type: String, required: true, default: '' },
+    dialledNumber: { type: String, required: true },
+    language: { type: String, enum: LANGUAGES },
+    /** How the language was settled: known customer, remembered choice, key press, default. */
+    languageSource: { type: String, enum: ['customer', 'remembered', 'dtmf', 'default'] },
+    customerAccount: { type: String },
+    state: { type: String, enum: CALL_STATES, required: true, default: 'arrived' },
+    /** A timestamp for every state the call went through. */
+    arrivedAt: { type: Date, required: true },
+    greetingAt: { type: Date },
+    queuedAt: { type: Date },
+    ringingAt: { type: Date },
+    answeredAt: { type: Date },
+    announcingAt: { type: Date },
+    talkingAt: { type: Date },
+    endedAt: { type: Date },
+    offers: { type: [offerSchema], default: [] },
+    agentWorkNumber: { type: String },
+    agentChannelId: { type: String },
+    /** Queue entry → agent answer (speed of answer). */
+    answerDelayMs: { type: Number, min: 0 },
+    /** Ring time of the offer that was answered; ≤ 20 s unless an alarm was raised. */
+    answerRingMs: { type: Number, min: 0 },
+    hangupBy: { type: String, enum: ['caller', 'agent', 'system'] },
+    /** The rule is that the caller hangs up first; true flags the call for review. */
+    agentHungUpFirst: { type: Boolean, default: false },
+    outcome: { type: String, enum: CALL_OUTCOMES },
+    /** For abandoned calls: how long the caller waited before giving up. */
+    abandonWaitMs: { type: Number, min: 0 },
+    failureReason: { type: String },
+    recordingName: { type: String },
+    /** Synthetic self-check call: never offered to agents, never counted in statistics. */
+    test: { type: Boolean, default: false },
+  },
+  { timestamps: true },
+);
+callSchema.index({ callId: 1 }, { unique: true });
+callSchema.index({ callerChannelId: 1 });
+callSchema.index({ callerNumber: 1, arrivedAt: -1 });
+callSchema.index({ arrivedAt: -1 });
+callSchema.index({ state: 1 });
+callSchema.index({ agentWorkNumber: 1, arrivedAt: -1 });
+
+export type CallDoc = InferSchemaType<typeof callSchema>;
+export const callModel = (conn: Connection): Model<CallDoc> => conn.model<CallDoc>('Call', callSchema);

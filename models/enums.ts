@@ -1,0 +1,53 @@
+/** Vocabulary shared by the models, the API and the consoles (DOMAIN.md). */
+
+export const LANGUAGES = ['yue', 'cmn'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const ROLES = ['agent', 'supervisor', 'admin', 'department'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const DEPARTMENTS = ['business', 'production', 'engineering', 'safety_tech', 'admin_hr', 'dispatch'] as const;
+export type DepartmentCode = (typeof DEPARTMENTS)[number];
+
+/** Work-order categories the call centre takes (DOMAIN.md "Work orders"). */
+export const WORK_ORDER_CATEGORIES = [
+  'leak', // 报漏
+  'fault', // 报障
+  'pipe_burst', // 爆管
+  'water_quality', // 水质
+  'pressure', // 水压
+  'billing', // 收费
+  'metering', // 计量
+  'quality', // 质量
+  'service_conduct', // 文明服务
+  'inquiry', // 咨询
+  'complaint', // 投诉
+  'report', // 举报
+  'installation', // 报装
+  'meter_relocation', // 表位改造
+  'after_meter_repair', // 表后维修
+] as const;
+export type WorkOrderCategory = (typeof WORK_ORDER_CATEGORIES)[number];
+
+export const CALL_OUTCOMES = [
+  'answered',
+  'abandoned-greeting',
+  'abandoned-queue',
+  'abandoned-ringing',
+  'failed',
+] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+export const CALL_STATES = ['arrived', 'greeting', 'queued', 'ringing', 'announcing', 'talking', 'ended'] as const;
+export type CallState = (typeof CALL_STATES)[number];
+
+export const OFFER_RESULTS = ['ringing', 'answered', 'no-answer', 'busy', 'unreachable', 'caller-gone', 'failed'] as const;
+export type OfferResult = (typeof OFFER_RESULTS)[number];
+
+export const ALARM_KINDS = ['answer-timeout', 'silence', 'emergency', 'deadline', 'system'] as const;
+export type AlarmKind = (typeof ALARM_KINDS)[number];
+
+/** Work numbers and extensions are short digit strings (e.g. 1001); read digit by digit. */
+export const WORK_NUMBER_RE = /^\d{3,6}$/;
+/** Phone numbers as they arrive from the carrier: digits, optional leading +. */
+export const PHONE_RE = /^\+?\d{3,20}$/;

@@ -1,0 +1,34 @@
+import type { Connection } from 'mongoose';
+import { agentModel } from './agent';
+import { alarmModel } from './alarm';
+import { callModel } from './call';
+import { callbackModel } from './callback';
+import { customerModel } from './customer';
+import { departmentModel } from './department';
+import { outageModel } from './outage';
+import { recordingModel } from './recording';
+import { shiftModel } from './shift';
+import { workOrderModel } from './work-order';
+
+/** Every collection bound to one connection: no global mongoose models, so tests can open several. */
+export function createModels(conn: Connection) {
+  return {
+    Agent: agentModel(conn),
+    Department: departmentModel(conn),
+    Customer: customerModel(conn),
+    Call: callModel(conn),
+    Recording: recordingModel(conn),
+    WorkOrder: workOrderModel(conn),
+    Callback: callbackModel(conn),
+    Outage: outageModel(conn),
+    Alarm: alarmModel(conn),
+    Shift: shiftModel(conn),
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;
+
+/** Builds the indexes the queries rely on (unique work numbers, alarm keys...) before serving. */
+export async function syncIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) await model.createIndexes();
+}

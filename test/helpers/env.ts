@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type Config } from '../../core/config';
+
+/**
+ * Tests run against the real Redis and FerretDB that scripts/services.sh starts
+ * (or REDIS_URL / MONGO_URL). Each test file gets its own database and Redis key prefix.
+ */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  const suffix = randomBytes(4).toString('hex');
+  const mongoBase = process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27018/hotline';
+  const mongo = new URL(mongoBase);
+  mongo.pathname = `/hotline_test_${suffix}`;
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HTTP_PORT: '0',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6380',
+    REDIS_PREFIX: `hotline-test-${suffix}`,
+    MONGO_URL: mongo.toString(),
+    ...overrides,
+  });
+}

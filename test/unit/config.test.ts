@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../core/config';
+
+describe('configuration', () => {
+  it('has working embedded defaults', () => {
+    const c = loadConfig({});
+    expect(c.HTTP_PORT).to.equal(3000);
+    expect(c.ANSWER_ALARM_MS).to.equal(20_000);
+    expect(c.SILENCE_ALARM_MS).to.equal(30 * 60_000);
+    expect(c.ARI_MODE).to.equal('broadcast');
+  });
+
+  it('reads and coerces values', () => {
+    const c = loadConfig({ HTTP_PORT: '8123', ANSWER_ALARM_MS: '500', DEMO: 'true', DEFAULT_LANGUAGE: 'cmn' });
+    expect(c.HTTP_PORT).to.equal(8123);
+    expect(c.ANSWER_ALARM_MS).to.equal(500);
+    expect(c.DEMO).to.equal(true);
+    expect(c.DEFAULT_LANGUAGE).to.equal('cmn');
+  });
+
+  it('names every problem at once', () => {
+    let err: unknown;
+    try {
+      loadConfig({ HTTP_PORT: 'eighty', REDIS_URL: 'http://x', ANSWER_ALARM_MS: '-5', DEFAULT_LANGUAGE: 'fr' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const key of ['HTTP_PORT', 'REDIS_URL', 'ANSWER_ALARM_MS', 'DEFAULT_LANGUAGE']) expect(problems).to.contain(key);
+    expect((err as ConfigError).problems).to.have.length(4);
+  });
+
+  it('never echoes secrets in the message', () => {
+    try {
+      loadConfig({ ARI_URL: 'nope', AMI_PORT: '99999', AMI_SECRET: 'hunter2' });
+    } catch (e) {
+      expect((e as Error).message).not.to.contain('hunter2');
+    }
+  });
+
+  it('stops the process with one message and a non-zero exit code', function () {
+    this.timeout(30_000);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], {
+      env: { ...process.env, HTTP_PORT: 'x', MONGO_URL: 'postgres://db', NODE_ID: 'Bad Node' },
+      encoding: 'utf8',
+    });
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain('invalid configuration');
+    for (const key of ['HTTP_PORT', 'MONGO_URL', 'NODE_ID']) expect(r.stderr).to.contain(key);
+  });
+});
