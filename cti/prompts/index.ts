@@ -1,0 +1,28 @@
+export {
+  LANGUAGES,
+  DIGIT_KEYS,
+  PROMPT_KEYS,
+  PROMPTS,
+  SOUND_ROOT,
+  MAX_SPOKEN_NUMBER,
+  MENU_DIGITS,
+  isLanguage,
+  isPromptKey,
+  promptText,
+  soundName,
+  promptMedia,
+  digitMedia,
+  digitsMedia,
+  agentIntroMedia,
+  numberKeys,
+  numberMedia,
+  queuePositionMedia,
+  queueWaitMedia,
+  greetingMedia,
+} from './catalogue';
+export type { Language, DigitKey, PromptKey, PromptEntry, NumberOptions } from './catalogue';
+export { loadPromptDurations } from './durations';
+export { MANIFEST_FILE, manifestPath, readManifest } from './manifest';
+export type { ManifestEntry, PromptManifest } from './manifest';
+export { PROMPT_FORMAT, parseWavHeader, readWavInfo, isPromptFormat } from './wav';
+export type { WavInfo } from './wav';

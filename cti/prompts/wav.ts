@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+
+/** What Asterisk's `wav` format (signed linear, 8 kHz) needs from a prompt file. */
+export const PROMPT_FORMAT = { sampleRate: 8000, channels: 1, bitsPerSample: 16 } as const;
+
+export interface WavInfo {
+  /** 1 = PCM, 0xFFFE = WAVE_FORMAT_EXTENSIBLE. */
+  audioFormat: number;
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  dataBytes: number;
+  durationMs: number;
+}
+
+/**
+ * Reads the RIFF/WAVE header by walking the chunks, since encoders may put LIST/fact chunks
+ * between `fmt ` and `data`. Throws on anything that is not a WAVE file.
+ */
+export function parseWavHeader(buf: Buffer): WavInfo {
+  if (buf.length < 12 || buf.toString('ascii', 0, 4) !== 'RIFF' || buf.toString('ascii', 8, 12) !== 'WAVE') {
+    throw new Error('not a RIFF/WAVE file');
+  }
+  let fmt: Omit<WavInfo, 'dataBytes' | 'durationMs'> | undefined;
+  let offset = 12;
+  while (offset + 8 <= buf.length) {
+    const id = buf.toString('ascii', offset, offset + 4);
+    const size = buf.readUInt32LE(offset + 4);
+    const body = offset + 8;
+    if (id === 'fmt ') {
+      if (size < 16 || body + 16 > buf.length) throw new Error('truncated fmt chunk');
+      fmt = {
+        audioFormat: buf.readUInt16LE(body),
+        channels: buf.readUInt16LE(body + 2),
+        sampleRate: buf.readUInt32LE(body + 4),
+        bitsPerSample: buf.readUInt16LE(body + 14),
+      };
+    } else if (id === 'data') {
+      if (!fmt) throw new Error('data chunk before fmt chunk');
+      // A streaming encoder may leave the size at 0xFFFFFFFF; trust the file length then.
+      const dataBytes = Math.min(size, buf.length - body);
+      const bytesPerSecond = fmt.sampleRate * fmt.channels * (fmt.bitsPerSample / 8);
+      const durationMs = bytesPerSecond > 0 ? Math.round((dataBytes / bytesPerSecond) * 1000) : 0;
+      return { ...fmt, dataBytes, durationMs };
+    }
+    offset = body + size + (size % 2); // chunks are word-aligned
+  }
+  throw new Error('no data chunk');
+}
+
+export function readWavInfo(file: string): WavInfo {
+  return parseWavHeader(readFileSync(file));
+}
+
+export function isPromptFormat(info: WavInfo): boolean {
+  return (
+    info.audioFormat === 1 &&
+    info.sampleRate === PROMPT_FORMAT.sampleRate &&
+    info.channels === PROMPT_FORMAT.channels &&
+    info.bitsPerSample === PROMPT_FORMAT.bitsPerSample
+  );
+}
