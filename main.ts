@@ -8,6 +8,7 @@ import { mongoProbe, redisProbe } from './api/readiness';
 import { ConfigError, loadConfig, type Config } from './core/config';
 import { openMongo, openRedis } from './core/connections';
 import { createLogger, type Logger } from './core/logger';
+import { startCallPath, type CallPath } from './cti/call-path';
 import { createModels, syncIndexes, type Models } from './models';
 
 /**
@@ -22,14 +23,23 @@ export interface CtiNode {
   models: Models;
   http: Server;
   url: string;
+  /** The telephony side; absent when started with `telephony: false` (storage-only tests). */
+  calls?: CallPath;
   stop(): Promise<void>;
 }
 
-export async function startCti(config: Config, logger: Logger = createLogger(config)): Promise<CtiNode> {
+export interface StartOptions {
+  logger?: Logger;
+  telephony?: boolean;
+}
+
+export async function startCti(config: Config, opts: StartOptions = {}): Promise<CtiNode> {
+  const logger = opts.logger ?? createLogger(config);
   const redis = openRedis(config.REDIS_URL, logger);
   const mongo = await openMongo(config.MONGO_URL, logger);
   const models = createModels(mongo);
   await syncIndexes(models);
+  const calls = opts.telephony === false ? undefined : await startCallPath(config, redis, models, logger);
 
   const app = createApp({ logger, probes: [redisProbe(redis), mongoProbe(mongo)] });
   const http = app.listen(config.HTTP_PORT, config.HTTP_HOST);
@@ -47,9 +57,11 @@ export async function startCti(config: Config, logger: Logger = createLogger(con
     models,
     http,
     url,
+    ...(calls ? { calls } : {}),
     async stop() {
       if (stopped) return;
       stopped = true;
+      await calls?.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       redis.disconnect();
@@ -70,7 +82,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config);
-  const node = await startCti(config, logger);
+  const node = await startCti(config, { logger });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     node.stop().then(

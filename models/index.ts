@@ -3,6 +3,7 @@ import { agentModel } from './agent';
 import { alarmModel } from './alarm';
 import { callModel } from './call';
 import { callbackModel } from './callback';
+import { callerPreferenceModel } from './caller-preference';
 import { customerModel } from './customer';
 import { departmentModel } from './department';
 import { outageModel } from './outage';
@@ -23,6 +24,7 @@ export function createModels(conn: Connection) {
     Outage: outageModel(conn),
     Alarm: alarmModel(conn),
     Shift: shiftModel(conn),
+    CallerPreference: callerPreferenceModel(conn),
   };
 }
 

@@ -11,7 +11,7 @@ describe('/healthz and /readyz', function () {
 
   before(async () => {
     redis = await DisposableRedis.create();
-    node = await startCti(testConfig({ REDIS_URL: redis.url }));
+    node = await startCti(testConfig({ REDIS_URL: redis.url }), { telephony: false });
   });
   after(async () => {
     await node?.mongo.dropDatabase().catch(() => undefined);

@@ -1,0 +1,198 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Language } from '../../models/enums';
+import { AGENT_STATES, ALLOWED_FROM, type AgentLive, type AgentState } from './agent-state';
+import { AcdKeys } from './keys';
+
+const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
+
+export interface QueuedCall {
+  callId: string;
+  language: Language;
+  queuedAt: number;
+  node: string;
+  callerNumber: string;
+}
+
+export type OfferState = 'ringing' | 'answered' | 'no-answer' | 'busy' | 'unreachable' | 'caller-gone' | 'failed';
+
+type LuaRedis = Redis & {
+  acdReserve(prefix: string, callId: string, now: number, fallbackMs: number): Promise<string | null>;
+  acdSetState(...args: string[]): Promise<[number, string]>;
+  acdCas(key: string, expected: string, next: string, ttlMs: number): Promise<number>;
+};
+
+const OFFER_TTL_MS = 24 * 3600_000;
+
+/**
+ * All live ACD state shared by every CTI process: agents, the queue, reservations and offers.
+ * Every multi-step change is one Lua script or one MULTI, so two processes never disagree.
+ */
+export class AcdStore {
+  readonly keys: AcdKeys;
+  private readonly r: LuaRedis;
+
+  constructor(redis: Redis, prefix: string) {
+    this.keys = new AcdKeys(prefix);
+    // defineCommand loads each script once (EVALSHA, falling back to EVAL after a Redis restart).
+    if (!('acdReserve' in redis)) {
+      redis.defineCommand('acdReserve', { numberOfKeys: 0, lua: lua('reserve') });
+      redis.defineCommand('acdSetState', { numberOfKeys: 0, lua: lua('set-state') });
+      redis.defineCommand('acdCas', { numberOfKeys: 0, lua: lua('cas') });
+    }
+    this.r = redis as LuaRedis;
+  }
+
+  /** Registers (or refreshes) an agent's profile; a new agent starts `offline`. */
+  async upsertAgent(a: { workNumber: string; name: string; extension: string; languages: Language[] }): Promise<void> {
+    const key = this.keys.agent(a.workNumber);
+    await this.r
+      .multi()
+      .hset(key, { name: a.name, ext: a.extension, langs: a.languages.join(',') })
+      .hsetnx(key, 'state', 'offline')
+      .hsetnx(key, 'since', String(Date.now()))
+      .sadd(this.keys.agents(), a.workNumber)
+      .exec();
+  }
+
+  /**
+   * Moves an agent to `state` if its current state allows it (ALLOWED_FROM), or only from
+   * `from` when given. Returns the previous state, or null when the move was refused.
+   */
+  async setState(
+    workNumber: string,
+    state: AgentState,
+    opts: { from?: AgentState[]; reason?: string; callId?: string; now?: number } = {},
+  ): Promise<AgentState | null> {
+    const from = opts.from ?? ALLOWED_FROM[state];
+    const [ok, prev] = await this.r.acdSetState(
+      this.keys.p,
+      workNumber,
+      from.join(','),
+      state,
+      String(opts.now ?? Date.now()),
+      opts.reason ?? '',
+      opts.callId ?? '',
+    );
+    return ok === 1 ? (prev as AgentState) : null;
+  }
+
+  async agent(workNumber: string): Promise<AgentLive | null> {
+    const h = await this.r.hgetall(this.keys.agent(workNumber));
+    return h.state ? toAgent(workNumber, h) : null;
+  }
+
+  async agents(): Promise<AgentLive[]> {
+    const ids = (await this.r.smembers(this.keys.agents())).sort();
+    if (ids.length === 0) return [];
+    const pipe = this.r.pipeline();
+    for (const id of ids) pipe.hgetall(this.keys.agent(id));
+    const rows = (await pipe.exec()) ?? [];
+    return ids.flatMap((id, i) => {
+      const h = rows[i]?.[1] as Record<string, string> | undefined;
+      return h?.state ? [toAgent(id, h)] : [];
+    });
+  }
+
+  async agentByExtension(extension: string): Promise<AgentLive | null> {
+    return (await this.agents()).find((a) => a.extension === extension) ?? null;
+  }
+
+  /** Puts a call in the queue at its arrival position (a re-offered call keeps its place). */
+  async enqueue(c: QueuedCall): Promise<void> {
+    await this.r
+      .multi()
+      .hset(this.keys.qcall(c.callId), {
+        lang: c.language,
+        queuedAt: String(c.queuedAt),
+        node: c.node,
+        caller: c.callerNumber,
+        agent: '',
+      })
+      .pexpire(this.keys.qcall(c.callId), OFFER_TTL_MS)
+      .zadd(this.keys.queue(), String(c.queuedAt), c.callId)
+      .exec();
+  }
+
+  async dequeue(callId: string): Promise<void> {
+    await this.r.multi().zrem(this.keys.queue(), callId).del(this.keys.qcall(callId)).exec();
+  }
+
+  async isQueued(callId: string): Promise<boolean> {
+    return (await this.r.zscore(this.keys.queue(), callId)) !== null;
+  }
+
+  /** Queued calls in arrival order (the board and the dispatcher read this). */
+  async queued(): Promise<QueuedCall[]> {
+    const ids = await this.r.zrange(this.keys.queue(), '0', '-1');
+    if (ids.length === 0) return [];
+    const pipe = this.r.pipeline();
+    for (const id of ids) pipe.hgetall(this.keys.qcall(id));
+    const rows = (await pipe.exec()) ?? [];
+    return ids.flatMap((callId, i) => {
+      const h = rows[i]?.[1] as Record<string, string> | undefined;
+      if (!h?.lang) return [];
+      return [{ callId, language: h.lang as Language, queuedAt: Number(h.queuedAt), node: h.node ?? '', callerNumber: h.caller ?? '' }];
+    });
+  }
+
+  /** The ACD's choice for one call: the longest-idle Ready agent who may take it, reserved; or null. */
+  async reserve(callId: string, fallbackMs: number, now = Date.now()): Promise<string | null> {
+    return this.r.acdReserve(this.keys.p, callId, now, fallbackMs);
+  }
+
+  async startOffer(callId: string, attempt: number): Promise<void> {
+    await this.r.set(this.keys.offer(callId, attempt), 'ringing', 'PX', OFFER_TTL_MS);
+  }
+
+  /** Ends a ringing offer with `result` if nobody ended it first; true for the winner. */
+  async endOffer(callId: string, attempt: number, result: Exclude<OfferState, 'ringing'>): Promise<boolean> {
+    return (await this.r.acdCas(this.keys.offer(callId, attempt), 'ringing', result, OFFER_TTL_MS)) === 1;
+  }
+
+  async offerState(callId: string, attempt: number): Promise<OfferState | null> {
+    return (await this.r.get(this.keys.offer(callId, attempt))) as OfferState | null;
+  }
+
+  /** A node's liveness mark: earlier calls of a dead node must not hold agents back. */
+  async heartbeat(node: string, ttlMs: number): Promise<void> {
+    await this.r.set(this.keys.node(node), String(Date.now()), 'PX', ttlMs);
+  }
+
+  /** Calls in progress on any process (callId → node): reconcile must not free another node's agents. */
+  async markLive(callId: string, node: string): Promise<void> {
+    await this.r.hset(this.keys.live(), callId, node);
+  }
+
+  async markDone(callId: string): Promise<void> {
+    await this.r.hdel(this.keys.live(), callId);
+  }
+
+  async liveCalls(): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.r.hgetall(this.keys.live())));
+  }
+
+  async setPhoneReachable(extension: string, reachable: boolean): Promise<void> {
+    if (reachable) await this.r.srem(this.keys.unreachable(), extension);
+    else await this.r.sadd(this.keys.unreachable(), extension);
+  }
+
+  async unreachablePhones(): Promise<string[]> {
+    return this.r.smembers(this.keys.unreachable());
+  }
+}
+
+function toAgent(workNumber: string, h: Record<string, string>): AgentLive {
+  const state = (AGENT_STATES as readonly string[]).includes(h.state ?? '') ? (h.state as AgentState) : 'offline';
+  return {
+    workNumber,
+    name: h.name ?? '',
+    extension: h.ext ?? '',
+    languages: (h.langs ?? '').split(',').filter((l): l is Language => l === 'yue' || l === 'cmn'),
+    state,
+    since: Number(h.since ?? 0),
+    reason: h.reason ?? '',
+    callId: h.callId ?? '',
+  };
+}

@@ -1,0 +1,86 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../core/logger';
+import { conflict, notFound } from '../../core/errors';
+import type { Models } from '../../models';
+import type { EventBus } from '../events/event-bus';
+import type { AcdStore } from './acd-store';
+import type { AgentLive, AgentState } from './agent-state';
+
+/**
+ * Agent state changes that people and timers ask for (log-in, Ready, Not Ready, end of wrap-up),
+ * each published as `agent.state` and followed by a dispatch kick so a waiting caller is served.
+ */
+export class AgentService {
+  constructor(
+    private readonly acd: AcdStore,
+    private readonly models: Models,
+    private readonly bus: EventBus,
+    private readonly kicks: DispatchKicks,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Loads the agent's profile from MongoDB into the live store (state `offline` if new). */
+  async login(workNumber: string): Promise<AgentLive> {
+    const a = await this.models.Agent.findOne({ workNumber, active: true }).lean();
+    if (!a) throw notFound(`agent ${workNumber}`);
+    await this.acd.upsertAgent({
+      workNumber,
+      name: a.name,
+      extension: a.extension ?? workNumber,
+      languages: (a.languages ?? []) as AgentLive['languages'],
+    });
+    return (await this.acd.agent(workNumber))!;
+  }
+
+  async change(workNumber: string, state: 'ready' | 'not_ready' | 'offline', reason = ''): Promise<AgentLive> {
+    const prev = await this.acd.setState(workNumber, state, { reason });
+    if (prev === null) {
+      const cur = await this.acd.agent(workNumber);
+      if (!cur) throw notFound(`agent ${workNumber}`);
+      throw conflict(`cannot go ${state} while ${cur.state}`);
+    }
+    return this.announce(workNumber);
+  }
+
+  /** A system move (ACD, alarms, wrap-up); returns false when the agent was not in `from`. */
+  async system(workNumber: string, state: AgentState, from: AgentState[], reason = '', callId = ''): Promise<boolean> {
+    const prev = await this.acd.setState(workNumber, state, { from, reason, callId });
+    if (prev === null) return false;
+    await this.announce(workNumber);
+    return true;
+  }
+
+  /** The queue changed (a caller left): later calls on any process may now be served. */
+  async kickDispatch(): Promise<void> {
+    await this.kicks.kick();
+  }
+
+  private async announce(workNumber: string): Promise<AgentLive> {
+    const a = (await this.acd.agent(workNumber))!;
+    await this.bus.publish({ type: 'agent.state', agentWorkNumber: workNumber, state: a.state, reason: a.reason, callId: a.callId, at: a.since });
+    if (a.state === 'ready') await this.kicks.kick();
+    this.logger.info({ agent: workNumber, state: a.state, reason: a.reason || undefined }, 'agent state');
+    return a;
+  }
+}
+
+/** Wakes every process's dispatcher (an agent became free, or the queue changed). */
+export class DispatchKicks {
+  private sub?: Redis;
+  constructor(
+    private readonly redis: Redis,
+    private readonly channel: string,
+  ) {}
+  async kick(): Promise<void> {
+    await this.redis.publish(this.channel, '1');
+  }
+  async listen(onKick: () => void): Promise<void> {
+    this.sub = this.redis.duplicate();
+    this.sub.on('error', () => undefined);
+    this.sub.on('message', () => onKick());
+    await this.sub.subscribe(this.channel);
+  }
+  close(): void {
+    this.sub?.disconnect();
+  }
+}

@@ -1,0 +1,31 @@
+import type { Language } from '../../models/enums';
+
+/**
+ * An agent's live state. `reserved` is the instant between the ACD's choice and the phone ringing;
+ * `acw` is after-call work (wrap-up), which ends by a timed job.
+ */
+export const AGENT_STATES = ['offline', 'ready', 'not_ready', 'reserved', 'ringing', 'talking', 'acw'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+export interface AgentLive {
+  workNumber: string;
+  name: string;
+  extension: string;
+  languages: Language[];
+  state: AgentState;
+  /** ms epoch of the last state change (time in state; longest-idle order for `ready`). */
+  since: number;
+  reason: string;
+  callId: string;
+}
+
+/** Which states an agent may leave for each target, enforced atomically in Redis. */
+export const ALLOWED_FROM: Record<AgentState, AgentState[]> = {
+  offline: ['ready', 'not_ready', 'acw'],
+  ready: ['not_ready', 'acw', 'offline', 'reserved', 'ringing'],
+  not_ready: ['ready', 'acw', 'offline', 'reserved', 'ringing'],
+  reserved: ['ready'],
+  ringing: ['reserved'],
+  talking: ['reserved', 'ringing'],
+  acw: ['talking'],
+};

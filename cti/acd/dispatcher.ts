@@ -1,0 +1,82 @@
+import type { Logger } from '../../core/logger';
+import type { AcdStore } from './acd-store';
+import type { DispatchKicks } from './agent-service';
+
+/** A queued call owned by this process, as the dispatcher sees it. */
+export interface Dispatchable {
+  callId: string;
+  queuedAt: number;
+  /** Rings the reserved agent; the call is out of the queue from now on. */
+  offer(agentWorkNumber: string): Promise<void>;
+}
+
+/**
+ * Matches this process's queued calls to agents, oldest call first. The choice itself is the
+ * atomic `reserve` script, which also makes later calls of any process yield to earlier ones.
+ * Runs on every kick (any process) and on a tick, which covers the language-fallback deadline.
+ */
+export class Dispatcher {
+  private readonly waiting = new Map<string, Dispatchable>();
+  private running = false;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly acd: AcdStore,
+    private readonly kicks: DispatchKicks,
+    private readonly fallbackMs: number,
+    private readonly logger: Logger,
+    private readonly tickMs = 500,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.kicks.listen(() => this.run());
+    this.timer = setInterval(() => this.run(), this.tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.kicks.close();
+  }
+
+  add(call: Dispatchable): void {
+    this.waiting.set(call.callId, call);
+  }
+
+  remove(callId: string): void {
+    this.waiting.delete(callId);
+  }
+
+  /** Coalesces concurrent triggers into one pass plus, if needed, one more. */
+  run(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.pass()
+      .catch((err: unknown) => this.logger.error({ err }, 'dispatch pass failed'))
+      .finally(() => {
+        this.running = false;
+        if (this.again) {
+          this.again = false;
+          this.run();
+        }
+      });
+  }
+
+  private async pass(): Promise<void> {
+    const calls = [...this.waiting.values()].sort((a, b) => a.queuedAt - b.queuedAt);
+    let matched = false;
+    for (const call of calls) {
+      const agent = await this.acd.reserve(call.callId, this.fallbackMs);
+      if (!agent) continue;
+      matched = true;
+      this.waiting.delete(call.callId);
+      call.offer(agent).catch((err: unknown) => this.logger.error({ err, callId: call.callId }, 'offer failed'));
+    }
+    // A reservation takes a call out of the queue, which may unblock later calls elsewhere.
+    if (matched) await this.kicks.kick();
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Redis key names. The prefix is wrapped in a `{hash tag}` so every ACD key lives in one
+ * Redis Cluster slot and the Lua scripts may touch them together.
+ */
+export class AcdKeys {
+  readonly p: string;
+  constructor(prefix: string) {
+    this.p = `{${prefix}}`;
+  }
+  agent = (wn: string) => `${this.p}:agent:${wn}`;
+  agents = () => `${this.p}:agents`;
+  ready = (set: 'yue' | 'cmn' | 'any') => `${this.p}:ready:${set}`;
+  queue = () => `${this.p}:queue`;
+  qcall = (callId: string) => `${this.p}:qcall:${callId}`;
+  node = (id: string) => `${this.p}:node:${id}`;
+  unreachable = () => `${this.p}:phones:unreachable`;
+  offer = (callId: string, attempt: number) => `${this.p}:offer:${callId}:${attempt}`;
+  events = () => `${this.p}:events`;
+  live = () => `${this.p}:live-calls`;
+}

@@ -1,0 +1,56 @@
+-- Atomically picks and reserves the agent for one queued call, or returns nil.
+-- Why one script: two CTI processes dispatching at once must never offer one agent two calls,
+-- and a later call must never take an agent that an earlier eligible call is waiting for.
+-- All keys share the `{prefix}` hash tag, so the script stays on one slot of a Redis Cluster.
+-- ARGV: prefix, callId, nowMs, fallbackMs
+local p, callId = ARGV[1], ARGV[2]
+local now, fallback = tonumber(ARGV[3]), tonumber(ARGV[4])
+local qkey = p .. ':queue'
+
+local myScore = redis.call('ZSCORE', qkey, callId)
+if not myScore then return false end
+local me = redis.call('HMGET', p .. ':qcall:' .. callId, 'lang', 'queuedAt')
+local lang, queuedAt = me[1], tonumber(me[2])
+if not lang or not queuedAt then return false end
+
+local function speaks(langs, l)
+  return string.find(',' .. (langs or '') .. ',', ',' .. l .. ',', 1, true) ~= nil
+end
+
+-- Earlier calls still waiting, whose owning node is alive (a dead node's calls must not block).
+local earlier = {}
+for _, e in ipairs(redis.call('ZRANGEBYSCORE', qkey, '-inf', '(' .. myScore)) do
+  local h = redis.call('HMGET', p .. ':qcall:' .. e, 'lang', 'queuedAt', 'node')
+  if h[1] and h[3] and redis.call('EXISTS', p .. ':node:' .. h[3]) == 1 then
+    table.insert(earlier, { h[1], tonumber(h[2]) })
+  end
+end
+
+local function pick(setKey)
+  for _, a in ipairs(redis.call('ZRANGE', setKey, 0, -1)) do
+    local ag = redis.call('HMGET', p .. ':agent:' .. a, 'state', 'langs', 'ext')
+    if ag[1] == 'ready' and redis.call('SISMEMBER', p .. ':phones:unreachable', ag[3] or '') == 0 then
+      local blocked = false
+      for _, e in ipairs(earlier) do
+        if speaks(ag[2], e[1]) or (now - e[2]) >= fallback then
+          blocked = true
+          break
+        end
+      end
+      if not blocked then return a end
+    end
+  end
+  return nil
+end
+
+local agent = pick(p .. ':ready:' .. lang)
+if not agent and (now - queuedAt) >= fallback then agent = pick(p .. ':ready:any') end
+if not agent then return false end
+
+redis.call('HSET', p .. ':agent:' .. agent, 'state', 'reserved', 'since', now, 'reason', '', 'callId', callId)
+redis.call('ZREM', p .. ':ready:yue', agent)
+redis.call('ZREM', p .. ':ready:cmn', agent)
+redis.call('ZREM', p .. ':ready:any', agent)
+redis.call('ZREM', qkey, callId)
+redis.call('HSET', p .. ':qcall:' .. callId, 'agent', agent)
+return agent

@@ -1,0 +1,62 @@
+import type { Logger } from '../../core/logger';
+import type { Models } from '../../models';
+import { isDuplicateKey } from '../../api/errors';
+import type { AnswerAlarmJob } from '../../queue/answer-alarm';
+import type { AriPort } from '../ari/port';
+import type { EventBus } from '../events/event-bus';
+import type { AcdStore } from './acd-store';
+import type { AgentService } from './agent-service';
+
+/**
+ * The 20-second rule, run by whichever process's worker takes the job. It wins the offer from a
+ * late answer atomically (or does nothing), stores exactly one Alarm (unique key), sets the agent
+ * Not Ready ("no answer"), tells supervisors and stops the ring; the owning process sees the agent
+ * channel end with result `no-answer` and offers the call to the next agent.
+ */
+export class RingNoAnswer {
+  constructor(
+    private readonly deps: { acd: AcdStore; agents: AgentService; models: Models; bus: EventBus; ari: AriPort; logger: Logger },
+  ) {}
+
+  async handle(job: AnswerAlarmJob, jobId: string): Promise<void> {
+    const { acd, agents, models, bus, ari, logger } = this.deps;
+    const won = await acd.endOffer(job.callId, job.attempt, 'no-answer');
+    if (!won) return; // answered, busy or abandoned first: nothing to raise
+    const now = Date.now();
+    const ringMs = now - job.ringingAt;
+    const log = logger.child({ callId: job.callId, agent: job.agentWorkNumber, attempt: job.attempt });
+    let alarm;
+    try {
+      alarm = await models.Alarm.create({
+        key: jobId,
+        kind: 'answer-timeout',
+        severity: 'warning',
+        message: `坐席 ${job.agentWorkNumber} 振铃 ${Math.round(ringMs / 1000)} 秒未接听`,
+        callId: job.callId,
+        agentWorkNumber: job.agentWorkNumber,
+        ringMs,
+        raisedAt: new Date(now),
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      log.info('answer alarm already stored (job retried)');
+    }
+    await agents.system(job.agentWorkNumber, 'not_ready', ['ringing', 'reserved'], 'no-answer');
+    if (alarm) {
+      await bus.publish({
+        type: 'alarm.raised',
+        alarmId: String(alarm._id),
+        key: jobId,
+        kind: 'answer-timeout',
+        severity: 'warning',
+        message: alarm.message,
+        callId: job.callId,
+        agentWorkNumber: job.agentWorkNumber,
+        ringMs,
+        at: now,
+      });
+    }
+    log.warn({ ringMs }, 'agent did not answer in time: alarm raised, ring stopped');
+    await ari.hangup(job.agentChannelId, 'no_answer');
+  }
+}

@@ -1,0 +1,30 @@
+import type { EventEmitter } from 'node:events';
+import type { AriEvent } from './events';
+
+/** What the call flow needs from Asterisk; cti/ari implements it on ari-client, nothing else does. */
+export interface AriPort extends EventEmitter<AriPortEvents> {
+  readonly apps: string[];
+  readonly connected: boolean;
+  answer(channelId: string): Promise<void>;
+  /** Resolves also when the channel is already gone (a normal outcome, not an error). */
+  hangup(channelId: string, reason?: string): Promise<void>;
+  play(channelId: string, media: string, playbackId: string): Promise<void>;
+  stopPlayback(playbackId: string): Promise<void>;
+  startMoh(channelId: string): Promise<void>;
+  stopMoh(channelId: string): Promise<void>;
+  originate(o: { channelId: string; endpoint: string; app: string; appArgs: string; callerId: string; timeoutSec: number }): Promise<void>;
+  createBridge(bridgeId: string, type: 'mixing' | 'holding'): Promise<void>;
+  addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
+  destroyBridge(bridgeId: string): Promise<void>;
+  recordBridge(bridgeId: string, name: string, format: string): Promise<void>;
+  channelIds(): Promise<Set<string>>;
+  claim(channelId: string, app: string): Promise<boolean>;
+  ping(): Promise<void>;
+}
+
+export interface AriPortEvents {
+  event: [AriEvent];
+  state: ['connecting' | 'connected' | 'reconnecting' | 'disconnected'];
+  /** The events socket is back after a gap: events may have been lost, reconcile. */
+  reconnected: [];
+}

@@ -1,0 +1,128 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../core/config';
+import type { Logger } from '../core/logger';
+import type { Models } from '../models';
+import { AfterCallWorkRule } from '../queue/after-call-work';
+import { AnswerAlarmRule } from '../queue/answer-alarm';
+import { AcdStore } from './acd/acd-store';
+import { AgentService, DispatchKicks } from './acd/agent-service';
+import { Dispatcher } from './acd/dispatcher';
+import { RingNoAnswer } from './acd/ring-no-answer';
+import { AmiClient, PbxHealth } from './ami';
+import { AriConnection } from './ari/connection';
+import type { AriPort } from './ari/port';
+import { HotlineApp } from './calls/hotline-app';
+import { MediaPlayer } from './calls/media';
+import { RedisEventBus } from './events/event-bus';
+
+/** Everything the telephony side of one CTI process is made of, built by constructor injection. */
+export interface CallPath {
+  app: HotlineApp;
+  ari: AriConnection;
+  ami: AmiClient;
+  pbx: PbxHealth;
+  acd: AcdStore;
+  agents: AgentService;
+  bus: RedisEventBus;
+  dispatcher: Dispatcher;
+  answerAlarm: AnswerAlarmRule;
+  afterCallWork: AfterCallWorkRule;
+  appName: string;
+  stop(): Promise<void>;
+}
+
+export function appNameFor(config: Pick<Config, 'ARI_APP' | 'ARI_MODE' | 'NODE_ID'>): string {
+  return config.ARI_MODE === 'broadcast' ? `${config.ARI_APP}-${config.NODE_ID}` : config.ARI_APP;
+}
+
+export async function startCallPath(config: Config, redis: Redis, models: Models, logger: Logger): Promise<CallPath> {
+  const appName = appNameFor(config);
+  const acd = new AcdStore(redis, config.REDIS_PREFIX);
+  const bus = new RedisEventBus(redis, `${acd.keys.p}:events`, logger);
+  const kicks = new DispatchKicks(redis, `${acd.keys.p}:kick`);
+  const agents = new AgentService(acd, models, bus, kicks, logger);
+  const dispatcher = new Dispatcher(acd, kicks, config.LANGUAGE_FALLBACK_MS, logger);
+  const ruleOpts = { connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `{${config.REDIS_PREFIX}}-bull`, logger };
+  const answerAlarm = new AnswerAlarmRule(ruleOpts, config.ANSWER_ALARM_MS);
+  const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);
+
+  const ari = new AriConnection({
+    url: config.ARI_URL,
+    username: config.ARI_USERNAME,
+    password: config.ARI_PASSWORD,
+    apps: [appName],
+    logger,
+  });
+  const ami = new AmiClient({ host: config.AMI_HOST, port: config.AMI_PORT, username: config.AMI_USERNAME, secret: config.AMI_SECRET, logger });
+  const pbx = new PbxHealth({ ami, logger });
+  // Reachability lives in Redis so every process's ACD skips an unreachable phone.
+  pbx.on('phone', (p) => void acd.setPhoneReachable(p.extension, p.reachable).catch(() => undefined));
+
+  const app = new HotlineApp(
+    {
+      ari: ari as AriPort,
+      acd,
+      agents,
+      dispatcher,
+      models,
+      bus,
+      media: new MediaPlayer(ari),
+      answerAlarm,
+      afterCallWork,
+      logger,
+      settings: {
+        node: config.NODE_ID,
+        app: appName,
+        hotlineNumber: config.HOTLINE_NUMBER,
+        defaultLanguage: config.DEFAULT_LANGUAGE,
+        fallbackMs: config.LANGUAGE_FALLBACK_MS,
+        announceMs: config.QUEUE_ANNOUNCE_MS,
+        ringTimeoutSec: Math.ceil(config.ANSWER_ALARM_MS / 1000) + 30,
+        recordingFormat: 'wav',
+      },
+    },
+    { mode: config.ARI_MODE },
+  );
+
+  const noAnswer = new RingNoAnswer({ acd, agents, models, bus, ari, logger });
+  answerAlarm.process((job, j) => noAnswer.handle(job, String(j.id)));
+  afterCallWork.process(async (job) => {
+    await agents.system(job.agentWorkNumber, 'ready', ['acw'], '', '');
+  });
+
+  const heartbeat = async () => acd.heartbeat(config.NODE_ID, 15_000).catch(() => undefined);
+  await heartbeat();
+  const beat = setInterval(() => void heartbeat(), 5_000);
+  beat.unref();
+
+  await dispatcher.start();
+  app.start();
+  ami.start();
+  pbx.start();
+  await ari.start();
+  await app.recoverStale();
+
+  return {
+    app,
+    ari,
+    ami,
+    pbx,
+    acd,
+    agents,
+    bus,
+    dispatcher,
+    answerAlarm,
+    afterCallWork,
+    appName,
+    async stop() {
+      clearInterval(beat);
+      dispatcher.stop();
+      await ari.stop();
+      pbx.stop();
+      await ami.stop();
+      await answerAlarm.close();
+      await afterCallWork.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,217 @@
+import type { Logger } from '../../core/logger';
+import type { AcdStore } from '../acd/acd-store';
+import type { AgentService } from '../acd/agent-service';
+import type { AriEvent } from '../ari/events';
+import type { AriPort } from '../ari/port';
+import { CallSession, type CallDeps } from './call-session';
+
+export interface HotlineAppOptions {
+  mode: 'broadcast' | 'single';
+  /** Delay a broadcast claim by this many ms per live call, so idle nodes win more calls. */
+  claimDelayPerCallMs?: number;
+}
+
+/**
+ * The hotline's Stasis application: routes every ARI event to the call it belongs to.
+ * Caller legs arrive through the dialplan (`Stasis`/`StasisBroadcast`); agent legs are the
+ * channels this process originated, tagged with `agent,<callId>,<attempt>`.
+ */
+export class HotlineApp {
+  private readonly byCaller = new Map<string, CallSession>();
+  private readonly byCallId = new Map<string, CallSession>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly deps: CallDeps,
+    private readonly opts: HotlineAppOptions,
+  ) {
+    this.log = deps.logger.child({ component: 'hotline-app' });
+  }
+
+  get ari(): AriPort {
+    return this.deps.ari;
+  }
+
+  get liveCalls(): number {
+    return this.byCallId.size;
+  }
+
+  sessions(): CallSession[] {
+    return [...this.byCallId.values()];
+  }
+
+  start(): void {
+    this.ari.on('event', (e) => {
+      this.onEvent(e).catch((err: unknown) => this.log.error({ err, type: e.type }, 'ARI event handling failed'));
+    });
+    this.ari.on('reconnected', () => {
+      this.reconcile().catch((err: unknown) => this.log.error({ err }, 'reconcile failed'));
+    });
+  }
+
+  private async onEvent(e: AriEvent): Promise<void> {
+    switch (e.type) {
+      case 'CallBroadcast':
+        return this.onBroadcast(e.channel.id);
+      case 'StasisStart':
+        return this.onStasisStart(e);
+      case 'StasisEnd':
+        return this.onStasisEnd(e.channel.id);
+      case 'ChannelDestroyed':
+        await this.sessionForLeg(e.channel.id)?.agentLegEnded(e.channel.id, e.cause);
+        return;
+      case 'ChannelStateChange':
+        if (e.channel.state === 'Ringing') await this.sessionForLeg(e.channel.id)?.agentRinging(e.channel.id);
+        return;
+      case 'Dial':
+        if (e.dialstatus === 'RINGING') await this.sessionForLeg(e.peer.id)?.agentRinging(e.peer.id);
+        return;
+      case 'ChannelDtmfReceived':
+        this.byCaller.get(e.channel.id)?.dtmf(e.digit);
+        return;
+      case 'PlaybackFinished':
+        this.deps.media.finished(e.playback.id, e.playback.state);
+        return;
+      case 'RecordingFinished':
+      case 'RecordingFailed':
+        return this.onRecordingEnd(e.recording.name, e.type === 'RecordingFinished' ? 'done' : 'failed', e.recording.duration);
+      case 'ApplicationReplaced':
+        this.log.error('another connection took over this Stasis app; this process no longer receives its calls');
+        return;
+      default:
+        return;
+    }
+  }
+
+  private async onBroadcast(channelId: string): Promise<void> {
+    if (this.opts.mode !== 'broadcast') return;
+    const delay = this.liveCalls * (this.opts.claimDelayPerCallMs ?? 2);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const app = this.ari.apps[0]!;
+    const won = await this.ari.claim(channelId, app).catch((err: Error) => {
+      this.log.warn({ channelId, err: err.message }, 'claim failed');
+      return false;
+    });
+    this.log.debug({ channelId, won }, 'broadcast claim');
+  }
+
+  private async onStasisStart(e: Extract<AriEvent, { type: 'StasisStart' }>): Promise<void> {
+    const [role, callId] = e.args;
+    if (role === 'agent') {
+      const s = callId ? this.byCallId.get(callId) : undefined;
+      if (!s) {
+        this.log.warn({ channelId: e.channel.id, callId }, 'agent leg for an unknown call; hanging up');
+        await this.ari.hangup(e.channel.id);
+        return;
+      }
+      await s.agentAnswered(e.channel.id);
+      return;
+    }
+    const channelId = e.channel.id;
+    if (this.byCaller.has(channelId)) return;
+    const test = role === 'selfcheck';
+    const session = new CallSession(
+      this.deps,
+      channelId,
+      e.channel.caller?.number ?? '',
+      e.channel.dialplan?.exten ?? '',
+      test,
+    );
+    this.byCaller.set(channelId, session);
+    this.byCallId.set(session.callId, session);
+    await session.run();
+  }
+
+  /** Agent legs are originated with the id `<callId>-<attempt>`, so they route without a lookup table. */
+  private sessionForLeg(channelId: string): CallSession | undefined {
+    const m = /^([0-9a-f-]{36})-\d+$/.exec(channelId);
+    return m ? this.byCallId.get(m[1]!) : undefined;
+  }
+
+  private async onStasisEnd(channelId: string): Promise<void> {
+    const caller = this.byCaller.get(channelId);
+    if (caller) {
+      this.byCaller.delete(channelId);
+      await caller.callerLeft();
+      this.forget(caller);
+      return;
+    }
+    // An agent leg leaving Stasis after answer: hung up (the session ignores the later ChannelDestroyed).
+    await this.sessionForLeg(channelId)?.agentLegEnded(channelId);
+  }
+
+  private forget(s: CallSession): void {
+    // Keep the call reachable for late agent-leg events until those legs are gone.
+    setTimeout(() => this.byCallId.delete(s.callId), 60_000).unref();
+  }
+
+  private async onRecordingEnd(name: string, state: 'done' | 'failed', durationSec?: number): Promise<void> {
+    await this.deps.models.Recording.updateOne(
+      { name },
+      { $set: { state, endedAt: new Date(), ...(durationSec !== undefined ? { durationSec } : {}) } },
+    );
+    this.log.info({ recording: name, state, durationSec }, 'recording finished');
+  }
+
+  /**
+   * At start-up: calls this node owned before a restart cannot be resumed (their events are
+   * gone); they are closed as failed, their callers released, and their agents freed.
+   */
+  async recoverStale(): Promise<void> {
+    const stale = await this.deps.models.Call.find({ node: this.deps.settings.node, state: { $ne: 'ended' } }).lean();
+    for (const c of stale) {
+      await this.deps.models.Call.updateOne(
+        { callId: c.callId },
+        { $set: { state: 'ended', endedAt: new Date(), outcome: 'failed', failureReason: 'CTI process restarted during the call' } },
+      );
+      await this.ari.hangup(c.callerChannelId).catch(() => undefined);
+      if (c.agentChannelId) await this.ari.hangup(c.agentChannelId).catch(() => undefined);
+    }
+    const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set());
+    if (stale.length || released) this.log.warn({ closed: stale.length, released }, 'recovered calls left by a previous run');
+  }
+
+  /**
+   * After an events gap: calls whose caller channel vanished are closed with their outcome,
+   * ringing legs that vanished are treated as ended, and no agent is left Reserved or Ringing
+   * for a call that no longer exists on this process.
+   */
+  async reconcile(): Promise<void> {
+    const live = await this.ari.channelIds();
+    let closed = 0;
+    for (const s of [...this.byCaller.values()]) {
+      if (!live.has(s.callerChannelId)) {
+        this.byCaller.delete(s.callerChannelId);
+        await s.vanished();
+        this.forget(s);
+        closed++;
+        continue;
+      }
+      const leg = s.agentChannel;
+      if (leg && !live.has(leg)) await s.agentLegEnded(leg);
+    }
+    const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set(this.byCallId.keys()));
+    this.log.info({ liveChannels: live.size, closed, released }, 'reconciled after ARI reconnect');
+  }
+}
+
+/**
+ * Agents held (Reserved, Ringing, Talking) for a call that no process runs any more, or that
+ * this process owned and has closed, go back to Ready: nobody stays stuck after a gap.
+ */
+export async function releaseOrphanAgents(acd: AcdStore, agents: AgentService, node: string, local: Set<string>): Promise<number> {
+  let released = 0;
+  const live = await acd.liveCalls();
+  for (const [callId, owner] of live) {
+    if (owner === node && !local.has(callId)) {
+      await acd.markDone(callId);
+      live.delete(callId);
+    }
+  }
+  for (const a of await acd.agents()) {
+    if (a.state !== 'reserved' && a.state !== 'ringing' && a.state !== 'talking') continue;
+    if (live.has(a.callId)) continue;
+    if (await agents.system(a.workNumber, 'ready', ['reserved', 'ringing', 'talking'], 'released after reconnect')) released++;
+  }
+  return released;
+}

@@ -1,0 +1,48 @@
+import type { CallOutcome, CallState, Language } from '../../models/enums';
+import type { AgentState } from '../acd/agent-state';
+
+/**
+ * Domain events: cti/ → Redis pub/sub → ws/ (any CTI process may serve the console that
+ * needs one). The screen-pop is enriched by ws/ from MongoDB; these stay small.
+ */
+export type DomainEvent =
+  | { type: 'call.arrived'; callId: string; callerNumber: string; at: number; test: boolean }
+  | { type: 'call.state'; callId: string; state: CallState; language?: Language; at: number }
+  | {
+      type: 'call.ringing';
+      callId: string;
+      attempt: number;
+      agentWorkNumber: string;
+      callerNumber: string;
+      language: Language;
+      customerAccount?: string;
+      queuedAt: number;
+      ringingAt: number;
+    }
+  | { type: 'call.offer-ended'; callId: string; attempt: number; agentWorkNumber: string; result: string; ringMs: number; at: number }
+  | { type: 'call.answered'; callId: string; agentWorkNumber: string; answeredAt: number; ringMs: number; waitMs: number }
+  | {
+      type: 'call.ended';
+      callId: string;
+      outcome: CallOutcome;
+      agentWorkNumber?: string;
+      hangupBy?: 'caller' | 'agent' | 'system';
+      recordingName?: string;
+      at: number;
+      test: boolean;
+    }
+  | { type: 'agent.state'; agentWorkNumber: string; state: AgentState; reason: string; callId: string; at: number }
+  | {
+      type: 'alarm.raised';
+      alarmId: string;
+      key: string;
+      kind: string;
+      severity: string;
+      message: string;
+      callId?: string;
+      agentWorkNumber?: string;
+      ringMs?: number;
+      at: number;
+    };
+
+export type DomainEventType = DomainEvent['type'];

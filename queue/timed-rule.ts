@@ -1,0 +1,72 @@
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Logger } from '../core/logger';
+
+export interface TimedRuleOptions {
+  /** Queue name, one per rule (e.g. `answer-alarm`). */
+  name: string;
+  connection: ConnectionOptions;
+  /** Redis prefix for BullMQ keys; braces keep a rule's keys on one Cluster slot. */
+  prefix: string;
+  logger: Logger;
+}
+
+/**
+ * One time-driven rule as a BullMQ queue of delayed jobs with deterministic ids:
+ * scheduling the same instance twice is a no-op, cancelling is one `remove`, and the
+ * job survives a restart of every CTI process because it lives in Redis.
+ */
+export class TimedRule<T extends object> {
+  readonly queue: Queue<T, void, string, T, void, string>;
+  private worker?: Worker<T, void, string>;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: TimedRuleOptions) {
+    this.queue = new Queue<T, void, string, T, void, string>(opts.name, { connection: opts.connection, prefix: opts.prefix });
+    this.log = opts.logger.child({ rule: opts.name });
+  }
+
+  /** `rule.part1.part2`: BullMQ reserves `:` in custom ids. */
+  jobId(...parts: Array<string | number>): string {
+    return [this.opts.name, ...parts.map(String)].join('.');
+  }
+
+  async schedule(jobId: string, data: T, delayMs: number): Promise<void> {
+    await this.queue.add(this.opts.name, data, {
+      jobId,
+      delay: Math.max(0, delayMs),
+      removeOnComplete: true,
+      removeOnFail: { age: 7 * 24 * 3600 },
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 500 },
+    });
+  }
+
+  /** Cancels a pending instance. True if it was removed before it ran. */
+  async cancel(jobId: string): Promise<boolean> {
+    return (await this.queue.remove(jobId)) === 1;
+  }
+
+  /** Moves an instance to a new due time (remove + add): e.g. the silence timer on every call. */
+  async reschedule(jobId: string, data: T, delayMs: number): Promise<void> {
+    await this.queue.remove(jobId);
+    await this.schedule(jobId, data, delayMs);
+  }
+
+  /** Runs due instances on this process; every CTI process runs a worker, BullMQ runs each job once. */
+  process(handler: (data: T, job: Job<T, void, string>) => Promise<void>, concurrency = 8): void {
+    this.worker = new Worker<T, void, string>(
+      this.opts.name,
+      async (job) => {
+        await handler(job.data, job);
+      },
+      { connection: this.opts.connection, prefix: this.opts.prefix, concurrency },
+    );
+    this.worker.on('failed', (job, err) => this.log.error({ jobId: job?.id, err: err.message }, 'timed rule failed'));
+    this.worker.on('error', (err) => this.log.warn({ err: err.message }, 'timed rule worker error'));
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}

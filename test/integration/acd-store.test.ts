@@ -1,0 +1,119 @@
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { AcdStore } from '../../cti/acd/acd-store';
+import type { Language } from '../../models/enums';
+import { testConfig } from '../helpers/env';
+
+describe('ACD live state in Redis', () => {
+  let redis: Redis;
+  let acd: AcdStore;
+  let n = 0;
+  const agent = async (wn: string, languages: Language[], readyAt?: number) => {
+    await acd.upsertAgent({ workNumber: wn, name: `A${wn}`, extension: wn, languages });
+    if (readyAt !== undefined) expect(await acd.setState(wn, 'ready', { now: readyAt })).to.equal('offline');
+  };
+  const call = async (language: Language, queuedAt: number, node = 'a') => {
+    const callId = `call-${++n}`;
+    await acd.enqueue({ callId, language, queuedAt, node, callerNumber: '139' });
+    return callId;
+  };
+
+  beforeEach(async () => {
+    redis = new Redis(testConfig().REDIS_URL);
+    acd = new AcdStore(redis, testConfig().REDIS_PREFIX);
+    await acd.heartbeat('a', 60_000);
+    await acd.heartbeat('b', 60_000);
+  });
+  afterEach(async () => {
+    const keys = await redis.keys(`${acd.keys.p}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it('gives the call to the longest-idle Ready agent who speaks its language', async () => {
+    await agent('1001', ['yue'], 1000);
+    await agent('1004', ['cmn'], 3000);
+    await agent('1007', ['yue', 'cmn'], 2000);
+    const c = await call('cmn', 5000);
+    expect(await acd.reserve(c, 60_000, 6000)).to.equal('1007');
+    const a = await acd.agent('1007');
+    expect(a).to.include({ state: 'reserved', callId: c });
+    expect(await acd.isQueued(c)).to.equal(false);
+    // Reserved agents are out of every ready set: the next cmn call gets 1004.
+    const c2 = await call('cmn', 5001);
+    expect(await acd.reserve(c2, 60_000, 6000)).to.equal('1004');
+  });
+
+  it('waits for a speaker of the language until the fallback time, then takes any Ready agent', async () => {
+    await agent('1001', ['yue'], 1000);
+    const c = await call('cmn', 10_000);
+    expect(await acd.reserve(c, 5000, 14_999)).to.equal(null);
+    expect(await acd.reserve(c, 5000, 15_000)).to.equal('1001');
+  });
+
+  it('makes a later call yield the agent an earlier eligible call is waiting for, across nodes', async () => {
+    await agent('1007', ['yue', 'cmn'], 1000);
+    const early = await call('yue', 2000, 'b');
+    const late = await call('cmn', 3000, 'a');
+    expect(await acd.reserve(late, 60_000, 4000)).to.equal(null);
+    expect(await acd.reserve(early, 60_000, 4000)).to.equal('1007');
+  });
+
+  it("ignores a dead node's waiting calls when judging fairness", async () => {
+    await agent('1007', ['yue', 'cmn'], 1000);
+    await call('yue', 2000, 'ghost');
+    const late = await call('yue', 3000, 'a');
+    expect(await acd.reserve(late, 60_000, 4000)).to.equal('1007');
+  });
+
+  it('never offers an agent whose phone is unreachable', async () => {
+    await agent('1001', ['yue'], 1000);
+    await agent('1002', ['yue'], 2000);
+    await acd.setPhoneReachable('1001', false);
+    const c = await call('yue', 3000);
+    expect(await acd.reserve(c, 60_000, 4000)).to.equal('1002');
+    await acd.setPhoneReachable('1001', true);
+    const c2 = await call('yue', 3001);
+    expect(await acd.reserve(c2, 60_000, 4000)).to.equal('1001');
+  });
+
+  it('refuses state moves that the agent is not in a position to make', async () => {
+    await agent('1001', ['yue'], 1000);
+    expect(await acd.setState('1001', 'talking')).to.equal(null); // ready → talking skips ringing
+    expect(await acd.setState('1001', 'acw')).to.equal(null); // wrap-up follows a call only
+    expect(await acd.setState('1001', 'not_ready', { reason: 'break' })).to.equal('ready');
+    expect(await acd.agent('1001')).to.include({ state: 'not_ready', reason: 'break' });
+    expect(await acd.setState('1001', 'ringing', { from: ['reserved'] })).to.equal(null);
+    expect(await acd.setState('9999', 'ready')).to.equal(null);
+  });
+
+  it('lets exactly one side win a ringing offer', async () => {
+    await acd.startOffer('c1', 1);
+    const results = await Promise.all([acd.endOffer('c1', 1, 'answered'), acd.endOffer('c1', 1, 'no-answer')]);
+    expect(results.filter(Boolean)).to.have.length(1);
+    expect(['answered', 'no-answer']).to.include(await acd.offerState('c1', 1));
+  });
+
+  it('never reserves one agent twice when 40 calls race for 5 agents from two clients', async () => {
+    for (let i = 0; i < 5; i++) await agent(String(1001 + i), ['yue', 'cmn'], 1000 + i);
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push(await call(i % 2 ? 'yue' : 'cmn', 2000 + i, i % 2 ? 'a' : 'b'));
+    const other = new Redis(testConfig().REDIS_URL);
+    const acd2 = new AcdStore(other, acd.keys.p.slice(1, -1));
+    // Rounds of all still-queued calls racing at once from two clients, until nothing moves.
+    const winners: string[] = [];
+    for (let round = 0; round < 40; round++) {
+      const waiting = [];
+      for (const id of ids) if (await acd.isQueued(id)) waiting.push(id);
+      const got = await Promise.all(waiting.map((id, i) => (i % 2 ? acd : acd2).reserve(id, 0, 10_000)));
+      const won = got.filter((g): g is string => g !== null);
+      if (won.length === 0) break;
+      winners.push(...won);
+    }
+    other.disconnect();
+    expect(winners).to.have.length(5);
+    expect(new Set(winners).size).to.equal(5);
+    const held = (await acd.agents()).filter((a) => a.state === 'reserved').map((a) => a.callId);
+    expect(new Set(held).size).to.equal(5);
+  });
+});
