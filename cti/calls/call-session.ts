@@ -77,8 +77,12 @@ export class CallSession {
   /** Aborted when the caller is gone: stops every playback and wait of this call. */
   private readonly callerGone = new AbortController();
   private keyChoice?: (lang: Language) => void;
+  /** 1 or 2 pressed after answer but before the menu started playing: it still counts. */
+  private earlyChoice?: Language;
   private announceTimer?: NodeJS.Timeout;
   private writes: Promise<unknown> = Promise.resolve();
+  /** The originate request in flight, if any: a hang-up must not free the agent before it lands. */
+  private originating: Promise<unknown> = Promise.resolve();
   readonly log: Logger;
 
   constructor(
@@ -164,9 +168,10 @@ export class CallSession {
       return known;
     }
     const bargeIn = new AbortController();
+    let chosen: Language | undefined = this.earlyChoice;
+    if (chosen) bargeIn.abort();
     const onCallerGone = () => bargeIn.abort();
     this.callerGone.signal.addEventListener('abort', onCallerGone, { once: true });
-    let chosen: Language | undefined;
     this.keyChoice = (lang) => {
       chosen = lang;
       bargeIn.abort();
@@ -206,6 +211,11 @@ export class CallSession {
     if (this.keyChoice && pick) {
       this.log.info({ digit, language: pick }, 'caller chose a language');
       this.keyChoice(pick);
+      return;
+    }
+    if (pick && !this.language && (this.state === 'arrived' || this.state === 'greeting')) {
+      this.log.info({ digit, language: pick }, 'caller chose a language before the menu');
+      this.earlyChoice ??= pick;
       return;
     }
     this.log.debug({ digit, state: this.state }, 'key press ignored');
@@ -272,9 +282,15 @@ export class CallSession {
     this.current = offer;
     await acd.startOffer(this.callId, offer.attempt);
     await this.move('ringing');
+    // The caller may have left during the awaits above; callerLeft() then released the agent.
+    // From here to the request being issued there is no await, so callerLeft() sees it in flight.
+    if (this.callerGone.signal.aborted) {
+      if (await acd.endOffer(this.callId, offer.attempt, 'caller-gone')) await this.offerEnded(offer, 'caller-gone');
+      return;
+    }
     this.log.info({ agent: agentWorkNumber, attempt: offer.attempt }, 'offering to agent');
     try {
-      await ari.originate({
+      this.originating = ari.originate({
         channelId: offer.channelId,
         endpoint: `PJSIP/${agent.extension}`,
         app: settings.app,
@@ -282,12 +298,12 @@ export class CallSession {
         callerId: `"${this.callerNumber}" <${this.callerNumber}>`,
         timeoutSec: settings.ringTimeoutSec,
       });
-      // The caller may have gone while the originate was in flight: stop the ring at once.
-      if (this.callerGone.signal.aborted) await ari.hangup(offer.channelId);
+      await this.originating;
     } catch (err) {
       const kind = (err as { kind?: string }).kind;
       this.log.warn({ agent: agentWorkNumber, err: (err as Error).message }, 'agent phone could not be rung');
-      await this.offerEnded(offer, kind === 'allocation-failed' ? 'unreachable' : 'failed');
+      const result = kind === 'allocation-failed' ? 'unreachable' : 'failed';
+      if (await acd.endOffer(this.callId, offer.attempt, result)) await this.offerEnded(offer, result);
     }
   }
 
@@ -333,14 +349,16 @@ export class CallSession {
       await ari.hangup(channelId);
       return;
     }
-    await answerAlarm.disarm(this.callId, offer.attempt);
     const now = new Date();
     offer.result = 'answered';
     offer.endedAt = now;
     offer.ringMs = now.getTime() - (offer.ringingAt ?? offer.offeredAt).getTime();
     this.agentWorkNumber = offer.agentWorkNumber;
     this.agentChannelId = channelId;
+    await answerAlarm.disarm(this.callId, offer.attempt);
     await agents.system(offer.agentWorkNumber, 'talking', ['ringing', 'reserved'], '', this.callId);
+    // The caller hung up just as the agent picked up: finish() has released (or will release) both.
+    if (this.ended) return;
     const waitMs = now.getTime() - this.queuedAt!.getTime();
     await this.move('announcing', {
       answeredAt: now,
@@ -449,12 +467,15 @@ export class CallSession {
     const offer = this.current;
     if (this.state === 'ringing' && offer && offer.result === 'ringing') {
       if (await acd.endOffer(this.callId, offer.attempt, 'caller-gone')) {
+        // Stop the ring before the agent is free again, or the next offer could ring a ringing phone.
+        await this.originating.catch(() => undefined);
+        await ari.hangup(offer.channelId);
         await this.offerEnded(offer, 'caller-gone', true);
+      } else {
+        await ari.hangup(offer.channelId);
       }
-      await ari.hangup(offer.channelId);
     }
     await this.finish('caller');
-    if (this.agentChannelId) await ari.hangup(this.agentChannelId);
   }
 
   private async finish(by: 'caller' | 'agent' | 'system'): Promise<void> {
@@ -489,9 +510,14 @@ export class CallSession {
     });
     await this.writes;
     await this.d.acd.markDone(this.callId);
+    // The agent's leg is gone before wrap-up starts, so the next offer never rings a phone still in this call.
+    if (this.agentChannelId && by !== 'agent') await this.d.ari.hangup(this.agentChannelId).catch(() => undefined);
     if (answered && this.agentWorkNumber) {
       await this.d.agents.system(this.agentWorkNumber, 'acw', ['talking'], '', this.callId);
       await this.d.afterCallWork.start({ agentWorkNumber: this.agentWorkNumber, callId: this.callId });
+    } else if (this.agentWorkNumber) {
+      // Picked up at the instant the caller left: the agent never talked, so no wrap-up.
+      await this.d.agents.system(this.agentWorkNumber, 'ready', ['talking', 'ringing', 'reserved']);
     }
     if (this.bridgeId) {
       // Destroying the bridge also ends its recording, which is then kept, not discarded.
