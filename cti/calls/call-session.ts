@@ -81,6 +81,7 @@ export class CallSession {
   private earlyChoice?: Language;
   private announceTimer?: NodeJS.Timeout;
   private writes: Promise<unknown> = Promise.resolve();
+  private pending?: Record<string, unknown>;
   /** The originate request in flight, if any: a hang-up must not free the agent before it lands. */
   private originating: Promise<unknown> = Promise.resolve();
   readonly log: Logger;
@@ -102,7 +103,8 @@ export class CallSession {
   /** Answer, greet, queue: the caller-driven part of the call. */
   async run(): Promise<void> {
     const { ari, models, bus } = this.d;
-    await models.Call.create({
+    // The record is written in the background, in order (see save()): the caller never waits on MongoDB.
+    this.writes = models.Call.create({
       callId: this.callId,
       node: this.d.settings.node,
       callerChannelId: this.callerChannelId,
@@ -111,13 +113,12 @@ export class CallSession {
       state: 'arrived',
       arrivedAt: this.arrivedAt,
       test: this.test,
-    });
+    }).catch((err: Error) => this.log.error({ err: err.message }, 'call record create failed'));
     await this.d.acd.markLive(this.callId, this.d.settings.node);
     this.log.info({ caller: this.callerNumber, test: this.test || undefined }, 'call arrived');
     await bus.publish({ type: 'call.arrived', callId: this.callId, callerNumber: this.callerNumber, at: this.arrivedAt.getTime(), test: this.test });
     try {
-      await ari.answer(this.callerChannelId);
-      const known = await this.knownLanguage();
+      const [, known] = await Promise.all([ari.answer(this.callerChannelId), this.knownLanguage()]);
       if (this.ended) return;
       await this.move('greeting');
       const lang = await this.greet(known);
@@ -321,7 +322,7 @@ export class CallSession {
       agentChannelId: channelId,
       ringingAt: offer.ringingAt.getTime(),
     });
-    await this.save({ ringingAt: offer.ringingAt, offers: this.offers });
+    void this.save({ ringingAt: offer.ringingAt, offers: this.offers });
     await bus.publish({
       type: 'call.ringing',
       callId: this.callId,
@@ -382,15 +383,19 @@ export class CallSession {
     await ari.addToBridge(this.bridgeId, [this.callerChannelId, channelId]);
     const startedAt = new Date();
     await ari.recordBridge(this.bridgeId, this.recordingName, this.d.settings.recordingFormat);
-    await this.d.models.Recording.create({
+    const recording = {
       name: this.recordingName,
       callId: this.callId,
       bridgeId: this.bridgeId,
       format: this.d.settings.recordingFormat,
       file: `${this.recordingName}.${this.d.settings.recordingFormat}`,
       startedAt,
-      state: 'recording',
-    });
+      state: 'recording' as const,
+    };
+    // In the call's write chain: stored in order, never on the caller's path.
+    this.writes = this.writes
+      .then(() => this.d.models.Recording.create(recording))
+      .catch((err: Error) => this.log.error({ err: err.message }, 'recording record create failed'));
     if (this.ended) return;
     await this.move('talking', { recordingName: this.recordingName });
   }
@@ -446,7 +451,7 @@ export class CallSession {
     }
     await bus.publish({ type: 'call.offer-ended', callId: this.callId, attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result, ringMs: offer.ringMs, at: now.getTime() });
     this.log.info({ agent: offer.agentWorkNumber, result, ringMs: offer.ringMs }, 'offer ended');
-    await this.save({ offers: this.offers });
+    void this.save({ offers: this.offers });
     if (this.ended || this.callerGone.signal.aborted) return;
     if (result === 'caller-gone') return;
     this.current = undefined;
@@ -508,7 +513,6 @@ export class CallSession {
       customerAccount: this.customerAccount,
       offers: this.offers,
     });
-    await this.writes;
     await this.d.acd.markDone(this.callId);
     // The agent's leg is gone before wrap-up starts, so the next offer never rings a phone still in this call.
     if (this.agentChannelId && by !== 'agent') await this.d.ari.hangup(this.agentChannelId).catch(() => undefined);
@@ -519,6 +523,8 @@ export class CallSession {
       // Picked up at the instant the caller left: the agent never talked, so no wrap-up.
       await this.d.agents.system(this.agentWorkNumber, 'ready', ['talking', 'ringing', 'reserved']);
     }
+    // The agent is free before the record is flushed; consumers of call.ended read a complete record.
+    await this.writes;
     if (this.bridgeId) {
       // Destroying the bridge also ends its recording, which is then kept, not discarded.
       const bridgeId = this.bridgeId;
@@ -535,6 +541,11 @@ export class CallSession {
       test: this.test,
     });
     this.log.info({ outcome, hangupBy: by, agent: this.agentWorkNumber, abandonWaitMs }, 'call ended');
+  }
+
+  /** Resolves once every record write of this call so far has reached the database. */
+  async flushed(): Promise<void> {
+    await this.writes;
   }
 
   /** Closes a call whose channel vanished while the events socket was down (reconcile). */
@@ -556,15 +567,28 @@ export class CallSession {
     if (to === 'queued' && !extra.queuedAt) stamp.queuedAt = this.queuedAt ?? at;
     if (to === 'announcing') stamp.announcingAt = at;
     if (to === 'talking') stamp.talkingAt = at;
-    await this.save({ state: to, ...stamp, ...extra, ...(this.language ? { language: this.language, languageSource: this.languageSource } : {}) });
+    void this.save({ state: to, ...stamp, ...extra, ...(this.language ? { language: this.language, languageSource: this.languageSource } : {}) });
     await this.d.bus.publish({ type: 'call.state', callId: this.callId, state: to, ...(this.language ? { language: this.language } : {}), at: at.getTime() });
   }
 
-  /** Writes are chained so the Call document never sees an older state after a newer one. */
+  /**
+   * Writes are chained so the Call document never sees an older state after a newer one, and are
+   * not awaited on the call's path. Under back-pressure (a slow database) the patches waiting
+   * behind an in-flight write merge into one, so a call costs a few writes, not one per step.
+   */
   private save(patch: Record<string, unknown>): Promise<unknown> {
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    if (this.pending) {
+      Object.assign(this.pending, clean);
+      return this.writes;
+    }
+    this.pending = clean;
     this.writes = this.writes
-      .then(() => this.d.models.Call.updateOne({ callId: this.callId }, { $set: clean }))
+      .then(() => {
+        const next = this.pending!;
+        this.pending = undefined;
+        return this.d.models.Call.updateOne({ callId: this.callId }, { $set: next });
+      })
       .catch((err: Error) => this.log.error({ err: err.message }, 'call record update failed'));
     return this.writes;
   }

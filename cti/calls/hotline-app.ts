@@ -146,6 +146,8 @@ export class HotlineApp {
   }
 
   private async onRecordingEnd(name: string, state: 'done' | 'failed', durationSec?: number): Promise<void> {
+    // The Recording document is created in its call's write chain; let that land first.
+    await this.byCallId.get(name.replace(/^call-/, ''))?.flushed();
     await this.deps.models.Recording.updateOne(
       { name },
       { $set: { state, endedAt: new Date(), ...(durationSec !== undefined ? { durationSec } : {}) } },

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { loadConfig } from '../core/config';
+import { createLogger } from '../core/logger';
+import { loadPromptDurations } from '../cti/prompts/durations';
+import { startCti } from '../main';
+import { AmiSimulator } from '../sim/ami/server';
+import { AriSimulator } from '../sim/ari/server';
+import { PbxModel } from '../sim/pbx';
+import { customers } from './seed-data';
+
+/**
+ * `npm run demo`: the simulated PBX (ARI on the ARI_URL port, AMI on AMI_PORT) with generated
+ * calls, and a CTI process on top of it, all on 127.0.0.1. Agents 1002–1010 sit at simulated
+ * phones that answer after 2–8 s (1010 sometimes never, so the 20-second alarm shows); agent
+ * 1001 is left for you to log in as in the agent console.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig({ ...process.env, DEMO: 'true' });
+  const logger = createLogger(config);
+  const rate = Number(process.env.DEMO_CALLS_PER_MINUTE ?? 6) / 60;
+  const extensions = Array.from({ length: 10 }, (_, i) => String(1001 + i));
+  const pbx = new PbxModel({ extensions, trunkName: 'carrier' });
+  const pick = () => 2000 + Math.round(Math.random() * 6000);
+  for (const ext of extensions) pbx.setPhone(ext, { behaviour: { kind: 'answer', afterMs: pick() } });
+
+  const durations = loadPromptDurations(join('var', 'sounds'));
+  const ari = new AriSimulator({
+    port: Number(new URL(config.ARI_URL).port || 8088),
+    username: config.ARI_USERNAME,
+    password: config.ARI_PASSWORD,
+    pbx,
+    dialplan: { exten: config.HOTLINE_NUMBER, mode: 'broadcast', appPattern: `^${config.ARI_APP}-.*`, timeoutMs: 2000 },
+    recordingsDir: config.RECORDINGS_DIR,
+    soundDurationMs: (uri) => durations.get(uri) ?? 800,
+  });
+  const ami = new AmiSimulator({ port: config.AMI_PORT, username: config.AMI_USERNAME, secret: config.AMI_SECRET, pbx, registrationRefreshMs: 60_000 });
+  const { url: ariUrl } = await ari.start();
+  await ami.start();
+  logger.info({ ari: ariUrl, ami: `127.0.0.1:${config.AMI_PORT}` }, 'simulated PBX up (Asterisk 22, phones 1001-1010)');
+
+  const node = await startCti(config, { logger });
+  const calls = node.calls!;
+  for (const wn of extensions) {
+    await calls.agents.login(wn);
+    if (wn !== '1001') await calls.agents.change(wn, 'ready');
+  }
+  // Re-roll each phone's answer time after every call, and let 1010 ring out now and then.
+  ari.on('call', () => {
+    for (const ext of extensions.slice(1)) {
+      const ringOut = ext === '1010' && Math.random() < 0.3;
+      pbx.setPhone(ext, { behaviour: ringOut ? { kind: 'no-answer' } : { kind: 'answer', afterMs: pick() } });
+    }
+  });
+  // 1010 goes Not Ready after a ring-out; a supervisor would put them back after a word: do it after a minute.
+  calls.bus.subscribe((e) => {
+    if (e.type === 'agent.state' && e.state === 'not_ready' && e.reason === 'no-answer') {
+      setTimeout(() => void calls.agents.change(e.agentWorkNumber, 'ready').catch(() => undefined), 60_000).unref();
+    }
+  });
+
+  const known = customers().slice(0, 60).map((c) => c.phones[0]!);
+  const strangers = Array.from({ length: 40 }, (_, i) => `1880000${String(i).padStart(4, '0')}`);
+  const load = ari.startLoad({
+    callsPerSecond: rate,
+    durationMs: Number.POSITIVE_INFINITY,
+    callerPool: [...known, ...strangers],
+    dtmfDigits: ['1', '2', '1'],
+    dtmfAfterMs: [500, 4000],
+    talkMs: [15_000, 60_000],
+    patienceMs: 90_000,
+  });
+  logger.info({ callsPerMinute: rate * 60, consoles: node.url }, `demo running: ${node.url}  (Ctrl-C to stop)`);
+
+  const stop = async () => {
+    load.stop();
+    await node.stop();
+    await ari.stop();
+    await ami.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,96 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../../core/config';
+import { startCti, type CtiNode } from '../../main';
+import { seed } from '../../scripts/seed';
+import { AmiSimulator } from '../../sim/ami/server';
+import { AriSimulator } from '../../sim/ari/server';
+import type { DialplanRoute } from '../../sim/ari/types';
+import { PbxModel, type PhoneBehaviour } from '../../sim/pbx';
+import { testConfig } from './env';
+
+export const EXTENSIONS = Array.from({ length: 10 }, (_, i) => String(1001 + i));
+
+export interface HarnessOptions {
+  nodes?: number;
+  mode?: 'broadcast' | 'single';
+  env?: Record<string, string>;
+  defaultBehaviour?: PhoneBehaviour;
+  /** Agents logged in and Ready at start (default: all ten). */
+  ready?: string[];
+  timeScale?: number;
+  /** Simulated length of every prompt (ms). */
+  soundMs?: number;
+}
+
+/**
+ * The simulated PBX (ARI + AMI over real sockets) with one or more real CTI nodes on real Redis
+ * and FerretDB, seeded with the demo agents and customers.
+ */
+export class PbxHarness {
+  readonly pbx: PbxModel;
+  readonly ari: AriSimulator;
+  readonly ami: AmiSimulator;
+  readonly nodes: CtiNode[] = [];
+  readonly recordingsDir = mkdtempSync(join(tmpdir(), 'hotline-rec-'));
+  config!: Config;
+
+  private constructor(opts: HarnessOptions) {
+    this.pbx = new PbxModel({ extensions: EXTENSIONS, defaultBehaviour: opts.defaultBehaviour ?? { kind: 'answer', afterMs: 300 } });
+    const mode = opts.mode ?? 'broadcast';
+    const route: DialplanRoute =
+      mode === 'broadcast'
+        ? { exten: '952525', mode: 'broadcast', appPattern: '^hotline-.*', timeoutMs: 2000 }
+        : { exten: '952525', mode: 'stasis', app: 'hotline' };
+    this.ari = new AriSimulator({
+      pbx: this.pbx,
+      dialplan: route,
+      recordingsDir: this.recordingsDir,
+      timeScale: opts.timeScale ?? 1,
+      soundDurationMs: () => opts.soundMs ?? 40,
+    });
+    this.ami = new AmiSimulator({ pbx: this.pbx, username: 'cti', secret: 'cti', authFailDelayMs: 50 });
+  }
+
+  static async start(opts: HarnessOptions = {}): Promise<PbxHarness> {
+    const h = new PbxHarness(opts);
+    const { url } = await h.ari.start();
+    const { port } = await h.ami.start();
+    const base = testConfig({
+      ARI_URL: url,
+      AMI_PORT: String(port),
+      ARI_MODE: opts.mode ?? 'broadcast',
+      RECORDINGS_DIR: h.recordingsDir,
+      ...opts.env,
+    });
+    h.config = base;
+    for (let i = 0; i < (opts.nodes ?? 1); i++) {
+      const node = await startCti({ ...base, NODE_ID: String.fromCharCode(97 + i) });
+      h.nodes.push(node);
+    }
+    await seed(h.node.models, { password: 'test-password' });
+    for (const wn of opts.ready ?? EXTENSIONS) await h.ready(wn);
+    return h;
+  }
+
+  get node(): CtiNode {
+    return this.nodes[0]!;
+  }
+
+  get calls() {
+    return this.node.calls!;
+  }
+
+  async ready(workNumber: string): Promise<void> {
+    await this.calls.agents.login(workNumber);
+    await this.calls.agents.change(workNumber, 'ready');
+  }
+
+  async stop(): Promise<void> {
+    await this.node?.mongo.dropDatabase().catch(() => undefined);
+    for (const n of this.nodes) await n.stop();
+    await this.ari.stop();
+    await this.ami.stop();
+  }
+}

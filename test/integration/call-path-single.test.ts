@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import type { CallerHandle } from '../../sim/ari/script';
+import type { HeardEntry } from '../../sim/ari/types';
+import { PbxHarness } from '../helpers/pbx-harness';
+import { waitFor } from '../helpers/wait';
+
+async function closed(h: PbxHarness, caller: CallerHandle) {
+  return waitFor(async () => {
+    const c = await h.node.models.Call.findOne({ callerChannelId: caller.id }).lean();
+    return c?.state === 'ended' && c;
+  }, { what: 'call closed' });
+}
+
+describe('single-app mode (Asterisk without StasisBroadcast): active/standby', function () {
+  this.timeout(60_000);
+  let h: PbxHarness;
+
+  before(async () => {
+    // Two processes on one app name: the newer connection takes the app (ApplicationReplaced to the older).
+    h = await PbxHarness.start({ mode: 'single', nodes: 2, ready: [], env: { QUEUE_ANNOUNCE_MS: '400', AFTER_CALL_WORK_MS: '100' } });
+  });
+  after(async () => h?.stop());
+
+  it('the newer process takes every call; queued callers hear their position periodically', async () => {
+    expect(h.ari.registeredApps()).to.deep.equal(['hotline']);
+    const caller = h.ari.placeCall({ callerNumber: '13300000001', dtmf: [{ digit: '1', afterMs: 10 }] });
+    const heardPosition = () =>
+      caller.heard().some((e: HeardEntry) => e.kind === 'playback' && e.media === 'sound:hotline/yue/queue-position-suffix' && e.state === 'done');
+    await waitFor(heardPosition, { what: 'position announcement' });
+    const media = caller.heard().flatMap((e) => (e.kind === 'playback' ? [e.media] : []));
+    const at = media.indexOf('sound:hotline/yue/queue-position-prefix');
+    expect(media.slice(at, at + 3)).to.deep.equal([
+      'sound:hotline/yue/queue-position-prefix',
+      'sound:hotline/yue/digit-1',
+      'sound:hotline/yue/queue-position-suffix',
+    ]);
+    // Music resumes after the announcement.
+    await waitFor(() => caller.heard().filter((e) => e.kind === 'moh').length >= 2, { what: 'music resumed' });
+
+    await h.calls.agents.login('1001');
+    await h.calls.agents.change('1001', 'ready');
+    await waitFor(async () => (await h.node.models.Call.findOne({ callerChannelId: caller.id }).lean())?.state === 'talking', { what: 'talking' });
+    caller.hangup();
+    const call = await closed(h, caller);
+    expect(call).to.include({ outcome: 'answered', node: 'b', agentWorkNumber: '1001' });
+  });
+});
