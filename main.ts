@@ -4,12 +4,15 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { createApp } from './api/app';
-import { mongoProbe, redisProbe } from './api/readiness';
+import { metricsRouter } from './api/metrics';
+import { selfCheckRouter } from './api/self-check';
+import { amiProbe, ariProbe, mongoProbe, redisProbe } from './api/readiness';
 import { ConfigError, loadConfig, type Config } from './core/config';
 import { openMongo, openRedis } from './core/connections';
 import { createLogger, type Logger } from './core/logger';
 import { startCallPath, type CallPath } from './cti/call-path';
 import { createModels, syncIndexes, type Models } from './models';
+import { buildConsoles, type Consoles } from './ws/server';
 
 /**
  * The composition root: reads nothing global, builds every service by constructor injection,
@@ -25,6 +28,8 @@ export interface CtiNode {
   url: string;
   /** The telephony side; absent when started with `telephony: false` (storage-only tests). */
   calls?: CallPath;
+  /** Log-in, work orders, alarms, recordings, web pages and the Socket.IO consoles. */
+  consoles: Consoles;
   stop(): Promise<void>;
 }
 
@@ -39,11 +44,22 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   const mongo = await openMongo(config.MONGO_URL, logger);
   const models = createModels(mongo);
   await syncIndexes(models);
-  const calls = opts.telephony === false ? undefined : await startCallPath(config, redis, models, logger);
+  const calls = opts.telephony === false ? undefined : await startCallPath(config, redis, mongo, models, logger);
 
-  const app = createApp({ logger, probes: [redisProbe(redis), mongoProbe(mongo)] });
+  const probes = [redisProbe(redis), mongoProbe(mongo), ...(calls ? [ariProbe(calls.ari), amiProbe(calls.ami)] : [])];
+  const consoles = buildConsoles({ config, logger, redis, models, probes, ...(calls ? { calls } : {}) });
+  const telephonyRouters = calls
+    ? [
+        { path: '/', router: metricsRouter(calls.metrics.registry) },
+        { path: '/api/admin', router: selfCheckRouter(calls.selfCheck, consoles.tokens, logger) },
+      ]
+    : [];
+  // Ahead of the consoles' routers: their last one serves the web pages and answers unknown paths.
+  const routers = [...telephonyRouters, ...consoles.routers];
+  const app = createApp({ logger, probes, routers });
   const http = app.listen(config.HTTP_PORT, config.HTTP_HOST);
   await once(http, 'listening');
+  await consoles.attach(http);
   const { port } = http.address() as AddressInfo;
   const url = `http://${config.HTTP_HOST}:${port}`;
   logger.info({ url }, 'hotline-cti listening');
@@ -58,9 +74,11 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     http,
     url,
     ...(calls ? { calls } : {}),
+    consoles,
     async stop() {
       if (stopped) return;
       stopped = true;
+      await consoles.stop();
       await calls?.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();

@@ -50,3 +50,24 @@ export function mongoProbe(conn: Connection): ReadinessProbe {
     },
   };
 }
+
+/** The ARI events socket is up and Asterisk answers a ping. */
+export function ariProbe(ari: { connected: boolean; ping(): Promise<void> }): ReadinessProbe {
+  return {
+    name: 'ari',
+    async check() {
+      if (!ari.connected) throw new Error('ARI events socket not connected');
+      await ari.ping();
+    },
+  };
+}
+
+/** The AMI session is logged in. */
+export function amiProbe(ami: { state: string; lastError?: Error | undefined }): ReadinessProbe {
+  return {
+    name: 'ami',
+    async check() {
+      if (ami.state !== 'connected') throw new Error(`AMI ${ami.state}${ami.lastError ? `: ${ami.lastError.message}` : ''}`);
+    },
+  };
+}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -11,6 +12,25 @@ const ms = z.coerce.number().int().min(1);
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** `3600`, `90s`, `30m`, `12h`, `7d` → seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+[smhd]?$/, 'a duration such as 3600, 30m, 12h or 7d')
+  .transform((v) => {
+    const n = Number.parseInt(v, 10);
+    const unit = v.at(-1) ?? 's';
+    return unit === 'm' ? n * 60 : unit === 'h' ? n * 3600 : unit === 'd' ? n * 86_400 : n;
+  })
+  .refine((s) => s >= 60 && s <= 7 * 86_400, 'between 1 minute and 7 days');
+
+/**
+ * Signing key of console tokens when none is configured outside production. Derived from a
+ * constant (not random per process) so that every CTI process of a development or test setup
+ * accepts the tokens of the others; it is public, so production refuses to start without
+ * JWT_SECRET and refuses this value.
+ */
+export const DEV_JWT_SECRET = createHash('sha256').update('hotline-cti development-only token key; never use in production').digest('hex');
 
 const url = (schemes: string[]) =>
   z.string().refine((v) => {
@@ -57,10 +77,35 @@ const envSchema = z.object({
   AFTER_CALL_WORK_MS: ms.default(15_000),
   QUEUE_ANNOUNCE_MS: z.coerce.number().int().min(0).default(0),
   RECORDINGS_DIR: z.string().min(1).default('var/recordings'),
+
+  /** Self-check's synthetic call: a Local channel to HOTLINE_NUMBER in this context. */
+  SELF_CHECK_CONTEXT: z.string().regex(/^[A-Za-z0-9_-]+$/).default('from-pstn'),
+  SELF_CHECK_LOCAL_CONTEXT: z.string().regex(/^[A-Za-z0-9_-]+$/).default('hotline-selfcheck'),
+  SELF_CHECK_TIMEOUT_MS: ms.default(20_000),
+  /** Who is told of a silence alarm: `role=phone,…` (shift leader, system administrator, department leader). */
+  ALARM_CONTACTS: z
+    .string()
+    .regex(/^([a-z_]+=\+?\d{3,20})(,[a-z_]+=\+?\d{3,20})*$/, 'comma list of role=phone, e.g. shift_leader=13800000001')
+    .default('shift_leader=13800000111,sysadmin=13800000112,dept_leader=13800000101'),
+  SMS_GATEWAY: z.enum(['log', 'webhook']).default('log'),
+  SMS_WEBHOOK_URL: url(['http', 'https']).optional(),
+  SMS_WEBHOOK_TOKEN: z.string().min(1).optional(),
   DEMO: bool.default(false),
+
+  /** HMAC key of console log-in tokens (HS256); required in production (see DEV_JWT_SECRET). */
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),
+  /** Lifetime of a console log-in token (a shift, by default). */
+  TOKEN_TTL: duration.default(12 * 3600),
 });
 
 export type Config = z.infer<typeof envSchema>;
+
+/** Rules that tie two settings together, reported with the rest. */
+function crossChecks(c: Config): string[] {
+  const problems: string[] = [];
+  if (c.SMS_GATEWAY === 'webhook' && !c.SMS_WEBHOOK_URL) problems.push('SMS_WEBHOOK_URL: required when SMS_GATEWAY=webhook');
+  return problems;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -77,17 +122,28 @@ function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(withoutEmpty(env));
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const key = i.path.join('.') || '(env)';
-      const value = withoutEmpty(env)[key];
-      const shown = value === undefined ? '' : ` (got ${JSON.stringify(redact(key, value))})`;
-      return `${key}: ${i.message}${shown}`;
-    });
-    throw new ConfigError(problems);
+  const given = withoutEmpty(env);
+  const parsed = envSchema.safeParse(given);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => {
+        const key = i.path.join('.') || '(env)';
+        const value = given[key];
+        const shown = value === undefined ? '' : ` (got ${JSON.stringify(redact(key, value))})`;
+        return `${key}: ${i.message}${shown}`;
+      });
+  // Checked beside the schema (not as a refinement) so it is listed with every other problem.
+  if (given.NODE_ENV === 'production' && (!given.JWT_SECRET || given.JWT_SECRET === DEV_JWT_SECRET)) {
+    problems.push('JWT_SECRET: required when NODE_ENV=production (a random string of at least 32 characters)');
   }
+  if (parsed.success) problems.push(...crossChecks(parsed.data));
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
+}
+
+/** True when tokens are signed with the public development key (the server warns at start). */
+export function usesDevJwtSecret(config: Pick<Config, 'JWT_SECRET'>): boolean {
+  return config.JWT_SECRET === DEV_JWT_SECRET;
 }
 
 function redact(key: string, value: string): string {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import type { Models } from '../models';
@@ -14,6 +15,12 @@ import type { AriPort } from './ari/port';
 import { HotlineApp } from './calls/hotline-app';
 import { MediaPlayer } from './calls/media';
 import { RedisEventBus } from './events/event-bus';
+import { SelfCheck } from './health/self-check';
+import { SilenceWatch } from './health/silence-watch';
+import { TestCaller } from './health/test-call';
+import { CtiMetrics } from './metrics';
+import { LogSmsGateway, parseContacts, WebhookSmsGateway } from './notify/sms';
+import { SilenceAlarmRule } from '../queue/silence-alarm';
 
 /** Everything the telephony side of one CTI process is made of, built by constructor injection. */
 export interface CallPath {
@@ -27,6 +34,9 @@ export interface CallPath {
   dispatcher: Dispatcher;
   answerAlarm: AnswerAlarmRule;
   afterCallWork: AfterCallWorkRule;
+  silence: SilenceWatch;
+  selfCheck: SelfCheck;
+  metrics: CtiMetrics;
   appName: string;
   stop(): Promise<void>;
 }
@@ -35,7 +45,7 @@ export function appNameFor(config: Pick<Config, 'ARI_APP' | 'ARI_MODE' | 'NODE_I
   return config.ARI_MODE === 'broadcast' ? `${config.ARI_APP}-${config.NODE_ID}` : config.ARI_APP;
 }
 
-export async function startCallPath(config: Config, redis: Redis, models: Models, logger: Logger): Promise<CallPath> {
+export async function startCallPath(config: Config, redis: Redis, mongo: Connection, models: Models, logger: Logger): Promise<CallPath> {
   const appName = appNameFor(config);
   const acd = new AcdStore(redis, config.REDIS_PREFIX);
   const bus = new RedisEventBus(redis, `${acd.keys.p}:events`, logger);
@@ -45,6 +55,8 @@ export async function startCallPath(config: Config, redis: Redis, models: Models
   const ruleOpts = { connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `{${config.REDIS_PREFIX}}-bull`, logger };
   const answerAlarm = new AnswerAlarmRule(ruleOpts, config.ANSWER_ALARM_MS);
   const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);
+  const silenceRule = new SilenceAlarmRule(ruleOpts, config.SILENCE_ALARM_MS);
+  const metrics = new CtiMetrics({ node: config.NODE_ID });
 
   const ari = new AriConnection({
     url: config.ARI_URL,
@@ -58,6 +70,24 @@ export async function startCallPath(config: Config, redis: Redis, models: Models
   // Reachability lives in Redis so every process's ACD skips an unreachable phone.
   pbx.on('phone', (p) => void acd.setPhoneReachable(p.extension, p.reachable).catch(() => undefined));
 
+  const testCall = new TestCaller(
+    { ari, acd, bus },
+    { number: config.HOTLINE_NUMBER, context: config.SELF_CHECK_CONTEXT, localContext: config.SELF_CHECK_LOCAL_CONTEXT, timeoutMs: config.SELF_CHECK_TIMEOUT_MS },
+  );
+  const selfCheck = new SelfCheck({ ari, ami, pbx, acd, redis, mongo, testCall, appPattern: new RegExp(`^${config.ARI_APP}(-|$)`) });
+  const silence = new SilenceWatch({
+    rule: silenceRule,
+    check: selfCheck,
+    models,
+    bus,
+    redis,
+    keyPrefix: acd.keys.p,
+    sms: config.SMS_GATEWAY === 'webhook' && config.SMS_WEBHOOK_URL ? new WebhookSmsGateway(config.SMS_WEBHOOK_URL, 5000, config.SMS_WEBHOOK_TOKEN) : new LogSmsGateway(logger),
+    contacts: parseContacts(config.ALARM_CONTACTS),
+    logger,
+    onAlarm: (kind) => metrics.alarms.inc({ kind }),
+  });
+
   const app = new HotlineApp(
     {
       ari: ari as AriPort,
@@ -70,6 +100,22 @@ export async function startCallPath(config: Config, redis: Redis, models: Models
       answerAlarm,
       afterCallWork,
       logger,
+      hooks: {
+        arrived: (call) => {
+          if (!call.test) void silence.onCall().catch((err: Error) => logger.error({ err: err.message }, 'silence watch update failed'));
+        },
+        offerEnded: (call, result, ringMs) => {
+          if (!call.test) metrics.ringSeconds.observe({ result }, ringMs / 1000);
+        },
+        answered: (call, waitMs, ringMs) => {
+          if (call.test) return;
+          metrics.ringSeconds.observe({ result: 'answered' }, ringMs / 1000);
+          metrics.answerDelaySeconds.observe(waitMs / 1000);
+        },
+        ended: (call, outcome) => {
+          if (!call.test) metrics.calls.inc({ outcome });
+        },
+      },
       settings: {
         node: config.NODE_ID,
         app: appName,
@@ -84,7 +130,7 @@ export async function startCallPath(config: Config, redis: Redis, models: Models
     { mode: config.ARI_MODE },
   );
 
-  const noAnswer = new RingNoAnswer({ acd, agents, models, bus, ari, logger });
+  const noAnswer = new RingNoAnswer({ acd, agents, models, bus, ari, logger, onAlarm: (kind) => metrics.alarms.inc({ kind }) });
   answerAlarm.process((job, j) => noAnswer.handle(job, String(j.id)));
   afterCallWork.process(async (job) => {
     await agents.system(job.agentWorkNumber, 'ready', ['acw'], '', '');
@@ -101,6 +147,8 @@ export async function startCallPath(config: Config, redis: Redis, models: Models
   pbx.start();
   await ari.start();
   await app.recoverStale();
+  await silence.start();
+  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, silenceRule] });
 
   return {
     app,
@@ -113,6 +161,9 @@ export async function startCallPath(config: Config, redis: Redis, models: Models
     dispatcher,
     answerAlarm,
     afterCallWork,
+    silence,
+    selfCheck,
+    metrics,
     appName,
     async stop() {
       clearInterval(beat);
@@ -122,6 +173,7 @@ export async function startCallPath(config: Config, redis: Redis, models: Models
       await ami.stop();
       await answerAlarm.close();
       await afterCallWork.close();
+      await silenceRule.close();
       await bus.close();
     },
   };

@@ -24,7 +24,8 @@ export const callSchema = new Schema(
     /** CTI process (NODE_ID) that owns the call. */
     node: { type: String, required: true },
     callerChannelId: { type: String, required: true },
-    callerNumber: { type: String, required: true, default: '' },
+    // Empty when the carrier withholds the caller ID (mongoose's required would refuse '').
+    callerNumber: { type: String, default: '' },
     dialledNumber: { type: String, required: true },
     language: { type: String, enum: LANGUAGES },
     /** How the language was settled: known customer, remembered choice, key press, default. */

@@ -29,6 +29,34 @@ export const WORK_ORDER_CATEGORIES = [
 ] as const;
 export type WorkOrderCategory = (typeof WORK_ORDER_CATEGORIES)[number];
 
+/** The department that handles each category (DOMAIN.md "Who is who", Art. 3–6). */
+export const DEPARTMENT_FOR_CATEGORY: Readonly<Record<WorkOrderCategory, DepartmentCode>> = {
+  leak: 'engineering',
+  fault: 'engineering',
+  pipe_burst: 'engineering',
+  installation: 'engineering',
+  meter_relocation: 'engineering',
+  after_meter_repair: 'engineering',
+  pressure: 'production',
+  water_quality: 'safety_tech',
+  billing: 'business',
+  metering: 'business',
+  inquiry: 'business',
+  complaint: 'business',
+  report: 'business',
+  service_conduct: 'business',
+  quality: 'business',
+};
+
+/** Categories that go to the department's leader at once (Art. 10). */
+export const EMERGENCY_CATEGORIES: readonly WorkOrderCategory[] = ['pipe_burst'];
+
+/** Categories for which the agent asks the Art. 13 questions (location, diameter, meter side, landmarks). */
+export const LEAK_DETAIL_CATEGORIES: readonly WorkOrderCategory[] = ['leak', 'fault', 'pipe_burst'];
+
+export const WORK_ORDER_STATUSES = ['open', 'dispatched', 'accepted', 'in_progress', 'resolved', 'archived', 'escalated'] as const;
+export type WorkOrderStatus = (typeof WORK_ORDER_STATUSES)[number];
+
 export const CALL_OUTCOMES = [
   'answered',
   'abandoned-greeting',

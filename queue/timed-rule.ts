@@ -62,8 +62,15 @@ export class TimedRule<T extends object> {
       { connection: this.opts.connection, prefix: this.opts.prefix, concurrency },
     );
     this.worker.on('failed', (job, err) => this.log.error({ jobId: job?.id, err: err.message }, 'timed rule failed'));
+    if (this.afterRun) {
+      const after = this.afterRun;
+      this.worker.on('completed', (job) => void after(job.data).catch((err: Error) => this.log.error({ err: err.message }, 'after-run step failed')));
+    }
     this.worker.on('error', (err) => this.log.warn({ err: err.message }, 'timed rule worker error'));
   }
+
+  /** Runs on the process that ran an instance, after it completed and was removed (e.g. to re-arm). */
+  afterRun?: (data: T) => Promise<void>;
 
   async close(): Promise<void> {
     await this.worker?.close();

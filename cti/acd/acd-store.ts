@@ -173,6 +173,15 @@ export class AcdStore {
     return new Map(Object.entries(await this.r.hgetall(this.keys.live())));
   }
 
+  /** Marks a channel as the synthetic self-check call, for whichever process claims it. */
+  async markSelfCheck(channelId: string, ttlMs: number): Promise<void> {
+    await this.r.set(`${this.keys.p}:selfcheck:${channelId}`, '1', 'PX', ttlMs);
+  }
+
+  async isSelfCheck(channelId: string): Promise<boolean> {
+    return (await this.r.exists(`${this.keys.p}:selfcheck:${channelId}`)) === 1;
+  }
+
   async setPhoneReachable(extension: string, reachable: boolean): Promise<void> {
     if (reachable) await this.r.srem(this.keys.unreachable(), extension);
     else await this.r.sadd(this.keys.unreachable(), extension);

@@ -15,7 +15,15 @@ import type { AgentService } from './agent-service';
  */
 export class RingNoAnswer {
   constructor(
-    private readonly deps: { acd: AcdStore; agents: AgentService; models: Models; bus: EventBus; ari: AriPort; logger: Logger },
+    private readonly deps: {
+      acd: AcdStore;
+      agents: AgentService;
+      models: Models;
+      bus: EventBus;
+      ari: AriPort;
+      logger: Logger;
+      onAlarm?: (kind: string) => void;
+    },
   ) {}
 
   async handle(job: AnswerAlarmJob, jobId: string): Promise<void> {
@@ -43,6 +51,7 @@ export class RingNoAnswer {
     }
     await agents.system(job.agentWorkNumber, 'not_ready', ['ringing', 'reserved'], 'no-answer');
     if (alarm) {
+      this.deps.onAlarm?.('answer-timeout');
       await bus.publish({
         type: 'alarm.raised',
         alarmId: String(alarm._id),

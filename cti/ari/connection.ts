@@ -235,6 +235,28 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
     await this.call('recordBridge', (c) => c.bridges.record({ bridgeId, name, format, ifExists: 'overwrite', beep: false }));
   };
   channelIds = async () => new Set((await this.call('listChannels', (c) => c.channels.list())).map((ch) => ch.id));
+  applications = async () => (await this.call('applications', (c) => c.applications.list())).map((a) => a.name);
+  originateLocal = async (o: {
+    channelId: string;
+    otherChannelId: string;
+    endpoint: string;
+    dialplan: { context: string; extension: string; priority: number };
+    callerId: string;
+    timeoutSec: number;
+  }) => {
+    await this.call('originateLocal', (c) =>
+      c.channels.originate({
+        endpoint: o.endpoint,
+        context: o.dialplan.context,
+        extension: o.dialplan.extension,
+        priority: o.dialplan.priority,
+        channelId: o.channelId,
+        otherChannelId: o.otherChannelId,
+        callerId: o.callerId,
+        timeout: o.timeoutSec,
+      }),
+    );
+  };
   claim = async (channelId: string, app: string): Promise<boolean> => {
     try {
       await this.call('claim', (c) => {

@@ -18,6 +18,20 @@ export interface AriPort extends EventEmitter<AriPortEvents> {
   destroyBridge(bridgeId: string): Promise<void>;
   recordBridge(bridgeId: string, name: string, format: string): Promise<void>;
   channelIds(): Promise<Set<string>>;
+  /** Names of the Stasis applications registered on this Asterisk. */
+  applications(): Promise<string[]>;
+  /**
+   * A call into the dialplan: `Local/<exten>@<context>`; the `;1` half runs `dialplan`, the `;2`
+   * half (id `otherChannelId`) runs `<exten>@<context>` like any incoming call.
+   */
+  originateLocal(o: {
+    channelId: string;
+    otherChannelId: string;
+    endpoint: string;
+    dialplan: { context: string; extension: string; priority: number };
+    callerId: string;
+    timeoutSec: number;
+  }): Promise<void>;
   claim(channelId: string, app: string): Promise<boolean>;
   ping(): Promise<void>;
 }

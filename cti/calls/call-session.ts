@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../core/logger';
 import type { Models } from '../../models';
-import type { CallState, Language, OfferResult } from '../../models/enums';
+import type { CallOutcome, CallState, Language, OfferResult } from '../../models/enums';
 import type { AfterCallWorkRule } from '../../queue/after-call-work';
 import type { AnswerAlarmRule } from '../../queue/answer-alarm';
 import type { AcdStore } from '../acd/acd-store';
@@ -38,6 +38,15 @@ export interface CallDeps {
   afterCallWork: AfterCallWorkRule;
   settings: CallSettings;
   logger: Logger;
+  /** Observers of a call's life on the owning process (silence watch, metrics). */
+  hooks?: CallHooks;
+}
+
+export interface CallHooks {
+  arrived?(call: CallSession): void;
+  offerEnded?(call: CallSession, result: OfferResult, ringMs: number): void;
+  answered?(call: CallSession, waitMs: number, ringMs: number): void;
+  ended?(call: CallSession, outcome: CallOutcome): void;
 }
 
 interface Offer {
@@ -116,7 +125,8 @@ export class CallSession {
     }).catch((err: Error) => this.log.error({ err: err.message }, 'call record create failed'));
     await this.d.acd.markLive(this.callId, this.d.settings.node);
     this.log.info({ caller: this.callerNumber, test: this.test || undefined }, 'call arrived');
-    await bus.publish({ type: 'call.arrived', callId: this.callId, callerNumber: this.callerNumber, at: this.arrivedAt.getTime(), test: this.test });
+    await bus.publish({ type: 'call.arrived', callId: this.callId, channelId: this.callerChannelId, callerNumber: this.callerNumber, at: this.arrivedAt.getTime(), test: this.test });
+    this.d.hooks?.arrived?.(this);
     try {
       const [, known] = await Promise.all([ari.answer(this.callerChannelId), this.knownLanguage()]);
       if (this.ended) return;
@@ -371,6 +381,7 @@ export class CallSession {
     });
     await bus.publish({ type: 'call.answered', callId: this.callId, agentWorkNumber: offer.agentWorkNumber, answeredAt: now.getTime(), ringMs: offer.ringMs, waitMs });
     this.log.info({ agent: offer.agentWorkNumber, ringMs: offer.ringMs, waitMs }, 'agent answered');
+    this.d.hooks?.answered?.(this, waitMs, offer.ringMs);
 
     await ari.stopMoh(this.callerChannelId);
     const intro = agentIntroMedia(offer.agentWorkNumber, this.language ?? this.d.settings.defaultLanguage);
@@ -451,6 +462,7 @@ export class CallSession {
     }
     await bus.publish({ type: 'call.offer-ended', callId: this.callId, attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result, ringMs: offer.ringMs, at: now.getTime() });
     this.log.info({ agent: offer.agentWorkNumber, result, ringMs: offer.ringMs }, 'offer ended');
+    this.d.hooks?.offerEnded?.(this, result, offer.ringMs);
     void this.save({ offers: this.offers });
     if (this.ended || this.callerGone.signal.aborted) return;
     if (result === 'caller-gone') return;
@@ -541,6 +553,7 @@ export class CallSession {
       test: this.test,
     });
     this.log.info({ outcome, hangupBy: by, agent: this.agentWorkNumber, abandonWaitMs }, 'call ended');
+    this.d.hooks?.ended?.(this, outcome);
   }
 
   /** Resolves once every record write of this call so far has reached the database. */

@@ -109,7 +109,8 @@ export class HotlineApp {
     }
     const channelId = e.channel.id;
     if (this.byCaller.has(channelId)) return;
-    const test = role === 'selfcheck';
+    // The self-check call is marked in Redis by the process that placed it; any process may claim it.
+    const test = role === 'selfcheck' || (await this.deps.acd.isSelfCheck(channelId));
     const session = new CallSession(
       this.deps,
       channelId,

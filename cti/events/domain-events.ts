@@ -6,7 +6,7 @@ import type { AgentState } from '../acd/agent-state';
  * needs one). The screen-pop is enriched by ws/ from MongoDB; these stay small.
  */
 export type DomainEvent =
-  | { type: 'call.arrived'; callId: string; callerNumber: string; at: number; test: boolean }
+  | { type: 'call.arrived'; callId: string; channelId: string; callerNumber: string; at: number; test: boolean }
   | { type: 'call.state'; callId: string; state: CallState; language?: Language; at: number }
   | {
       type: 'call.ringing';

@@ -1,0 +1,108 @@
+import type { Redis } from 'ioredis';
+import { isDuplicateKey } from '../../api/errors';
+import type { Logger } from '../../core/logger';
+import type { Models } from '../../models';
+import type { SilenceAlarmRule, SilenceJob } from '../../queue/silence-alarm';
+import type { EventBus } from '../events/event-bus';
+import { notifyAll, type AlarmContact, type SmsGateway } from '../notify/sms';
+import type { CheckItem, SelfCheck } from './self-check';
+
+export interface SilenceWatchDeps {
+  rule: SilenceAlarmRule;
+  check: SelfCheck;
+  models: Models;
+  bus: EventBus;
+  redis: Redis;
+  /** Key prefix for the "a silence alarm is open" flag. */
+  keyPrefix: string;
+  sms: SmsGateway;
+  contacts: AlarmContact[];
+  logger: Logger;
+  onAlarm?: (kind: string) => void;
+}
+
+/**
+ * Rule 十一: when the hotline has had no call for 30 minutes, the system checks itself and the
+ * admins are alarmed (admin page, supervisor feed, SMS/webhook to the shift leader, the system
+ * administrator and the department leader). The first call afterwards closes the alarm. While the
+ * silence lasts, each further window re-runs the check into the same open alarm.
+ */
+export class SilenceWatch {
+  private readonly log: Logger;
+  private readonly openKey: string;
+
+  constructor(private readonly d: SilenceWatchDeps) {
+    this.log = d.logger.child({ component: 'silence-watch' });
+    this.openKey = `${d.keyPrefix}:silence-open`;
+  }
+
+  get rule(): SilenceAlarmRule {
+    return this.d.rule;
+  }
+
+  async start(): Promise<void> {
+    this.d.rule.afterRun = () => this.d.rule.ensureArmed();
+    this.d.rule.process((job) => this.fire(job));
+    await this.d.rule.ensureArmed();
+  }
+
+  /** A real call arrived (any process): push the window back; close an open alarm. */
+  async onCall(at = Date.now()): Promise<void> {
+    await this.d.rule.pushBack(at);
+    const open = await this.d.redis.getdel(this.openKey);
+    if (open) {
+      const res = await this.d.models.Alarm.updateMany(
+        { kind: 'silence', closedAt: { $exists: false } },
+        { $set: { closedAt: new Date(at), closeNote: 'calls resumed' } },
+      );
+      this.log.info({ closed: res.modifiedCount }, 'calls resumed: silence alarm closed');
+    }
+  }
+
+  async fire(job: SilenceJob): Promise<void> {
+    const minutes = Math.round((Date.now() - job.since) / 60_000);
+    this.log.warn({ since: new Date(job.since).toISOString(), minutes }, 'no call to the hotline: running the self-check');
+    const checks = await this.d.check.run();
+    const failed = checks.filter((c) => !c.ok);
+    const message = failed.length
+      ? `热线 ${minutes} 分钟无来电，系统自检发现故障：${failed.map((f) => `${f.item}（${f.detail}）`).join('；')}`
+      : `热线 ${minutes} 分钟无来电，系统自检正常（${checks.length} 项）`;
+    const open = await this.d.models.Alarm.findOne({ kind: 'silence', closedAt: { $exists: false } }).sort({ raisedAt: -1 });
+    if (open) {
+      // Still silent: the open alarm gets the newer results; people were told already.
+      open.checks = checks as never;
+      open.message = message;
+      open.severity = failed.length ? 'critical' : 'warning';
+      await open.save();
+      await this.d.redis.set(this.openKey, '1');
+      return;
+    }
+    let alarm;
+    try {
+      alarm = await this.d.models.Alarm.create({
+        key: `silence.${job.since}`,
+        kind: 'silence',
+        severity: failed.length ? 'critical' : 'warning',
+        message,
+        raisedAt: new Date(),
+        checks: checks as CheckItem[],
+      });
+    } catch (err) {
+      if (isDuplicateKey(err)) return; // a retried job: raised already
+      throw err;
+    }
+    await this.d.redis.set(this.openKey, '1');
+    this.d.onAlarm?.('silence');
+    await this.d.bus.publish({
+      type: 'alarm.raised',
+      alarmId: String(alarm._id),
+      key: alarm.key,
+      kind: 'silence',
+      severity: alarm.severity,
+      message,
+      at: alarm.raisedAt.getTime(),
+    });
+    const sent = await notifyAll(this.d.sms, this.d.contacts, `【952525热线】${message}`, this.log);
+    this.log.warn({ alarm: alarm.key, failed: failed.map((f) => f.item), notified: sent }, 'silence alarm raised');
+  }
+}

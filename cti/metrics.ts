@@ -1,0 +1,109 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AcdStore } from './acd/acd-store';
+import { AGENT_STATES } from './acd/agent-state';
+import type { AmiClient } from './ami/client';
+import type { AriConnection } from './ari/connection';
+import type { Queue } from 'bullmq';
+
+/**
+ * Prometheus metrics of one CTI process, on a registry of its own (two processes in one test must
+ * not share one). Event counters count what this process did (calls it owned, alarms it raised);
+ * gauges read the shared live state at scrape time, so every process reports the same queue.
+ */
+export class CtiMetrics {
+  readonly registry = new Registry();
+  readonly calls: Counter<'outcome'>;
+  readonly alarms: Counter<'kind'>;
+  readonly ringSeconds: Histogram<'result'>;
+  readonly answerDelaySeconds: Histogram<string>;
+
+  constructor(opts: { node: string }) {
+    this.registry.setDefaultLabels({ node: opts.node });
+    collectDefaultMetrics({ register: this.registry, prefix: 'hotline_process_' });
+    this.calls = new Counter({ name: 'hotline_calls_total', help: 'Calls ended, by outcome (self-check calls excluded)', labelNames: ['outcome'], registers: [this.registry] });
+    this.alarms = new Counter({ name: 'hotline_alarms_total', help: 'Alarms raised, by kind', labelNames: ['kind'], registers: [this.registry] });
+    this.ringSeconds = new Histogram({
+      name: 'hotline_ring_seconds',
+      help: "Time an agent's phone rang before the offer ended, by result",
+      labelNames: ['result'],
+      buckets: [1, 2, 5, 10, 15, 20, 25, 30],
+      registers: [this.registry],
+    });
+    this.answerDelaySeconds = new Histogram({
+      name: 'hotline_answer_delay_seconds',
+      help: 'Queue entry to agent answer (speed of answer)',
+      buckets: [1, 5, 10, 20, 30, 60, 120, 300],
+      registers: [this.registry],
+    });
+  }
+
+  /** Gauges read at scrape time from Redis, the ARI/AMI ports and the BullMQ queues. */
+  watch(deps: { acd: AcdStore; ari: AriConnection; ami: AmiClient; rules: Array<{ queue: Queue }> }): void {
+    const { acd, ari, ami, rules } = deps;
+    new Gauge({
+      name: 'hotline_calls_waiting',
+      help: 'Calls waiting in the queue, by language',
+      labelNames: ['language'],
+      registers: [this.registry],
+      async collect() {
+        const q = await acd.queued();
+        for (const lang of ['yue', 'cmn']) this.set({ language: lang }, q.filter((c) => c.language === lang).length);
+      },
+    });
+    new Gauge({
+      name: 'hotline_agents',
+      help: 'Agents by state',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        const agents = await acd.agents();
+        for (const s of AGENT_STATES) this.set({ state: s }, agents.filter((a) => a.state === s).length);
+      },
+    });
+    new Gauge({
+      name: 'hotline_pbx_connected',
+      help: 'ARI events socket / AMI session up (1) or down (0)',
+      labelNames: ['link'],
+      registers: [this.registry],
+      collect() {
+        this.set({ link: 'ari' }, ari.connected ? 1 : 0);
+        this.set({ link: 'ami' }, ami.state === 'connected' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'hotline_pbx_reconnects',
+      help: 'Reconnects of the ARI events socket / AMI session since start',
+      labelNames: ['link'],
+      registers: [this.registry],
+      collect() {
+        this.set({ link: 'ari' }, ari.reconnects);
+        this.set({ link: 'ami' }, ami.reconnects);
+      },
+    });
+    new Gauge({
+      name: 'hotline_jobs',
+      help: 'Timed-rule jobs (BullMQ) by rule and state',
+      labelNames: ['rule', 'state'],
+      registers: [this.registry],
+      async collect() {
+        for (const r of rules) {
+          const counts = await r.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
+          for (const [state, n] of Object.entries(counts)) this.set({ rule: r.queue.name, state }, n);
+        }
+      },
+    });
+    new Gauge({
+      name: 'hotline_job_lag_seconds',
+      help: 'How late the oldest due timed-rule job is (0 when none is waiting)',
+      labelNames: ['rule'],
+      registers: [this.registry],
+      async collect() {
+        for (const r of rules) {
+          const [oldest] = await r.queue.getJobs(['waiting'], 0, 0, true);
+          const due = oldest ? oldest.timestamp + (oldest.delay ?? 0) : Date.now();
+          this.set({ rule: r.queue.name }, Math.max(0, (Date.now() - due) / 1000));
+        }
+      },
+    });
+  }
+}

@@ -1,0 +1,219 @@
+import type { AgentState, BoardSnapshot, CallState, SupervisorClientToServer, SupervisorServerToClient } from '../../ws/contracts';
+import { AlarmFeed } from './alarms';
+import {
+  ackResult,
+  AGENT_STATE_LABEL,
+  Beeper,
+  byId,
+  CALL_STATE_LABEL,
+  connect,
+  fmtDuration,
+  fmtPercent,
+  fmtSeconds,
+  fmtTime,
+  h,
+  header,
+  LANGUAGE_LABEL,
+  now,
+  OUTCOME_LABEL,
+  playRecording,
+  REASON_LABEL,
+  replace,
+  requireSession,
+  syncClock,
+} from './common';
+
+const session = requireSession(['supervisor', 'admin']);
+header(session, '班长看板');
+const socket = connect<SupervisorServerToClient, SupervisorClientToServer>('/supervisor', session);
+const beeper = new Beeper();
+const player = byId<HTMLAudioElement>('player');
+
+const soundButton = byId<HTMLButtonElement>('sound');
+soundButton.addEventListener('click', () => {
+  beeper.enable();
+  beeper.beep();
+  soundButton.textContent = '提示音已开启';
+  soundButton.disabled = true;
+});
+
+const feed = new AlarmFeed(
+  byId('alarms'),
+  (alarmId, done) =>
+    socket.timeout(10_000).emit('alarm:ack', { alarmId }, (e, res) => {
+      const r = ackResult(e, res);
+      if (r.ok) feed.updated(r.data);
+      done(r.ok ? undefined : r.message);
+    }),
+  (a) => beeper.beep(a.severity === 'critical' ? 3 : 1),
+);
+socket.on('alarms:snapshot', (list) => feed.setAll(list));
+socket.on('alarm:raised', (a) => feed.raised(a));
+socket.on('alarm:updated', (a) => feed.updated(a));
+
+let board: BoardSnapshot | null = null;
+socket.on('board:snapshot', (b) => {
+  // Snapshots of one process leave in order; an older one can only be a late duplicate.
+  if (board && b.serverNow < board.serverNow) return;
+  syncClock(b.serverNow);
+  board = b;
+  render(b);
+});
+
+const since = (t: number) => h('span', { 'data-since': t }, fmtDuration(now() - t));
+/** Long lists stay readable on one screen: the first rows, then how many more. */
+const MAX_ROWS = 25;
+const more = (n: number) => (n > MAX_ROWS ? h('p', { class: 'muted' }, `另有 ${n - MAX_ROWS} 通未列出`) : null);
+const CALL_ORDER: CallState[] = ['talking', 'announcing', 'ringing', 'queued', 'greeting', 'arrived', 'ended'];
+const STATE_ORDER: AgentState[] = ['ringing', 'talking', 'acw', 'ready', 'reserved', 'not_ready', 'offline'];
+
+function tile(id: string, label: string, value: string, sub: string): HTMLElement {
+  return h('div', { class: 'kpi', id }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-sub' }, sub));
+}
+
+function render(b: BoardSnapshot): void {
+  const m = b.metrics;
+  byId('day').textContent = `${b.day}（北京时间）· 服务水平门限 ${Math.round(b.serviceLevelMs / 1000)} 秒`;
+  replace(
+    byId('kpis'),
+    tile('kpi-sl', '服务水平（÷ 接听）', fmtPercent(m.serviceLevel), `${m.answeredWithinSl} / ${m.answered} 通 ${Math.round(b.serviceLevelMs / 1000)} 秒内接听`),
+    tile('kpi-sl-offered', '服务水平（÷ 呼入含放弃）', fmtPercent(m.serviceLevelOffered), `${m.answeredWithinSl} / ${m.offered} 通`),
+    tile('kpi-asa', '平均应答时间', fmtSeconds(m.asaMs), '排队至接听'),
+    tile('kpi-abandon', '放弃率', fmtPercent(m.abandonRate), `${m.abandoned} / ${m.offered} 通 · 平均等待 ${fmtSeconds(m.avgAbandonWaitMs)}`),
+    tile('kpi-rna', '振铃未接', String(m.ringNoAnswer), `其中 20 秒告警 ${m.alarmedOffers} 次`),
+    tile('kpi-volume', '今日来电', String(m.arrived), `接听 ${m.answered} · 语音阶段挂机 ${m.greetingAbandons} · 失败 ${m.failed} · 平均通话 ${fmtSeconds(m.avgTalkMs)}`),
+  );
+
+  replace(
+    byId('waiting'),
+    h(
+      'div',
+      { class: 'waiting' },
+      ...(['yue', 'cmn'] as const).map((l) =>
+        h(
+          'div',
+          { class: 'wait-lang', id: `wait-${l}` },
+          h('div', { class: 'kpi-label' }, LANGUAGE_LABEL[l]),
+          h('div', { class: 'kpi-value' }, String(b.waiting[l].count)),
+          h('div', { class: 'kpi-sub' }, b.waiting[l].longestSince === null ? '无人等待' : h('span', {}, '最长等待 ', since(b.waiting[l].longestSince!))),
+        ),
+      ),
+    ),
+    b.queue.length
+      ? h(
+          'table',
+          { class: 'grid' },
+          h('tr', {}, h('th', {}, '来电'), h('th', {}, '语言'), h('th', {}, '已等待')),
+          ...b.queue.slice(0, MAX_ROWS).map((q) => h('tr', {}, h('td', {}, q.callerNumber || '未知'), h('td', {}, LANGUAGE_LABEL[q.language]), h('td', {}, since(q.queuedAt)))),
+        )
+      : null,
+    more(b.queue.length),
+  );
+
+  replace(
+    byId('inprogress'),
+    b.inProgress.length
+      ? h(
+          'table',
+          { class: 'grid', id: 'calls-table' },
+          h('tr', {}, h('th', {}, '来电'), h('th', {}, '语言'), h('th', {}, '状态'), h('th', {}, '坐席'), h('th', {}, '时长')),
+          ...[...b.inProgress]
+            .sort((x, y) => CALL_ORDER.indexOf(x.state) - CALL_ORDER.indexOf(y.state) || x.arrivedAt - y.arrivedAt)
+            .slice(0, MAX_ROWS)
+            .map((c) =>
+            h(
+              'tr',
+              { id: `call-${c.callId}`, class: `call-${c.state}` },
+              h('td', {}, c.callerNumber || '未知'),
+              h('td', {}, c.language ? LANGUAGE_LABEL[c.language] : '—'),
+              h('td', {}, CALL_STATE_LABEL[c.state]),
+              h('td', {}, c.agentWorkNumber ?? '—'),
+              h('td', {}, since(c.answeredAt ?? c.arrivedAt)),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, '当前无通话'),
+    more(b.inProgress.length),
+  );
+
+  const agents = [...b.agents].sort((x, y) => STATE_ORDER.indexOf(x.state) - STATE_ORDER.indexOf(y.state) || x.workNumber.localeCompare(y.workNumber));
+  replace(
+    byId('agents'),
+    h(
+      'div',
+      { class: 'counts' },
+      ...STATE_ORDER.filter((s) => b.agentCounts[s] > 0).map((s) => h('span', { class: `state-badge st-${s}` }, `${AGENT_STATE_LABEL[s]} ${b.agentCounts[s]}`)),
+    ),
+    h(
+      'table',
+      { class: 'grid' },
+      h('tr', {}, h('th', {}, '工号'), h('th', {}, '姓名'), h('th', {}, '语言'), h('th', {}, '状态'), h('th', {}, '原因'), h('th', {}, '状态时长'), h('th', {}, '话机')),
+      ...agents.map((a) =>
+        h(
+          'tr',
+          { id: `agent-${a.workNumber}` },
+          h('td', {}, a.workNumber),
+          h('td', {}, a.name),
+          h('td', {}, a.languages.map((l) => LANGUAGE_LABEL[l]).join('/')),
+          h('td', {}, h('span', { class: `state-badge st-${a.state}` }, AGENT_STATE_LABEL[a.state])),
+          h('td', {}, a.reason ? (REASON_LABEL[a.reason] ?? a.reason) : ''),
+          h('td', {}, since(a.since)),
+          h('td', { class: a.phoneReachable ? '' : 'error' }, a.phoneReachable ? '在线' : '不可达'),
+        ),
+      ),
+    ),
+  );
+
+  replace(
+    byId('byagent'),
+    b.byAgent.length
+      ? h(
+          'table',
+          { class: 'grid' },
+          h('tr', {}, h('th', {}, '工号'), h('th', {}, '姓名'), h('th', {}, '接听'), h('th', {}, '20秒内'), h('th', {}, '平均振铃'), h('th', {}, '平均通话'), h('th', {}, '振铃未接')),
+          ...b.byAgent.map((r) =>
+            h(
+              'tr',
+              { id: `byagent-${r.workNumber}` },
+              h('td', {}, r.workNumber),
+              h('td', {}, r.name),
+              h('td', {}, String(r.answered)),
+              h('td', {}, String(r.answeredWithinSl)),
+              h('td', {}, fmtSeconds(r.avgRingMs)),
+              h('td', {}, fmtSeconds(r.avgTalkMs)),
+              h('td', {}, String(r.ringNoAnswer)),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, '今日暂无接听'),
+  );
+
+  replace(
+    byId('recent'),
+    b.recentCalls.length
+      ? h(
+          'table',
+          { class: 'grid' },
+          h('tr', {}, h('th', {}, '结束时间'), h('th', {}, '来电'), h('th', {}, '结果'), h('th', {}, '坐席'), h('th', {}, '录音')),
+          ...b.recentCalls.map((c) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, fmtTime(c.endedAt)),
+              h('td', {}, c.callerNumber || '未知'),
+              h('td', {}, OUTCOME_LABEL[c.outcome]),
+              h('td', {}, c.agentWorkNumber ?? '—'),
+              h('td', {}, c.recordingName ? h('button', { class: 'btn', onclick: () => void playRecording(session, c.recordingName!, player) }, '▶ 播放') : '—'),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, '暂无'),
+  );
+}
+
+setInterval(() => {
+  const t = now();
+  document.querySelectorAll<HTMLElement>('[data-since]').forEach((el) => {
+    el.textContent = fmtDuration(t - Number(el.dataset.since));
+  });
+}, 500);

@@ -1,0 +1,91 @@
+import type { Socket } from 'socket.io';
+import { toResponse } from '../api/errors';
+import type { Logger } from '../core/logger';
+import type { Ack, AckError } from './contracts';
+
+/** Errors become acks through the same mapping as HTTP responses (api/errors.ts). */
+export function toAckError(err: unknown): AckError {
+  const { body } = toResponse(err);
+  const e = body.error as { code?: unknown; message?: unknown; details?: unknown };
+  return {
+    code: typeof e.code === 'string' ? e.code : 'internal',
+    message: typeof e.message === 'string' ? e.message : 'internal error',
+    ...(e.details !== undefined ? { details: e.details } : {}),
+  };
+}
+
+/**
+ * Runs one browser command and answers its ack with the result or the reason it failed.
+ * A command sent without an ack function cannot be answered and is dropped: every command
+ * in ws/contracts.ts has one.
+ */
+export function runCommand<T>(log: Logger, event: string, ack: unknown, fn: () => Promise<T>): void {
+  if (typeof ack !== 'function') {
+    log.debug({ event }, 'command without ack ignored');
+    return;
+  }
+  const reply = ack as (res: Ack<T>) => void;
+  fn().then(
+    (data) => reply({ ok: true, data }),
+    (err: unknown) => {
+      const error = toAckError(err);
+      if (error.code === 'internal') log.error({ err, event }, 'command failed');
+      else log.debug({ event, code: error.code }, 'command refused');
+      reply({ ok: false, error });
+    },
+  );
+}
+
+export interface RateLimitOptions {
+  /** Bucket size: how many commands a burst may have. */
+  burst: number;
+  /** Refill per second: the sustained rate. */
+  perSecond: number;
+  /** Refused commands within one minute after which the socket is disconnected. */
+  disconnectAfter: number;
+}
+
+export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 20, perSecond: 5, disconnectAfter: 200 };
+
+/**
+ * Per-socket token bucket in front of every incoming packet; packets for events the namespace
+ * does not know are dropped silently. Over the limit, a command is answered `rate_limited`
+ * (when it has an ack) without running; a socket that keeps flooding is disconnected.
+ * Kept in the process: a socket lives on exactly one process.
+ */
+export function guardSocket(socket: Socket, known: ReadonlySet<string>, log: Logger, opts: RateLimitOptions = DEFAULT_RATE_LIMIT): void {
+  let tokens = opts.burst;
+  let last = Date.now();
+  let refused = 0;
+  let windowStart = last;
+  socket.use((packet, next) => {
+    const now = Date.now();
+    tokens = Math.min(opts.burst, tokens + ((now - last) / 1000) * opts.perSecond);
+    last = now;
+    const [event] = packet;
+    if (tokens < 1) {
+      if (now - windowStart > 60_000) {
+        windowStart = now;
+        refused = 0;
+      }
+      refused++;
+      if (refused === 1) log.warn({ user: socket.data?.user?.workNumber, nsp: socket.nsp.name }, 'socket rate-limited');
+      if (refused >= opts.disconnectAfter) {
+        log.warn({ user: socket.data?.user?.workNumber, nsp: socket.nsp.name }, 'flooding socket disconnected');
+        socket.disconnect(true);
+        return;
+      }
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function' && known.has(String(event))) {
+        (ack as (r: Ack<never>) => void)({ ok: false, error: { code: 'rate_limited', message: 'too many commands; slow down' } });
+      }
+      return;
+    }
+    tokens -= 1;
+    if (typeof event !== 'string' || !known.has(event)) {
+      log.debug({ event: String(event).slice(0, 64), nsp: socket.nsp.name }, 'unknown event ignored');
+      return;
+    }
+    next();
+  });
+}
