@@ -8,6 +8,7 @@ import type { EventBus } from '../cti/events/event-bus';
 import type { Models } from '../models';
 import {
   DEPARTMENT_FOR_CATEGORY,
+  DEPARTMENT_LABEL,
   DEPARTMENTS,
   EMERGENCY_CATEGORIES,
   LEAK_DETAIL_CATEGORIES,
@@ -179,14 +180,6 @@ export class WorkOrderService {
   }
 }
 
-const DEPARTMENT_LABEL: Record<DepartmentCode, string> = {
-  business: '营业部',
-  production: '生产部',
-  engineering: '工程公司',
-  safety_tech: '安监技术部',
-  admin_hr: '行政人事部',
-  dispatch: '供水调度中心',
-};
 
 type StoredWorkOrder = WorkOrderDoc & { createdAt?: Date };
 

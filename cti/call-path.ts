@@ -9,6 +9,7 @@ import { AcdStore } from './acd/acd-store';
 import { AgentService, DispatchKicks } from './acd/agent-service';
 import { Dispatcher } from './acd/dispatcher';
 import { RingNoAnswer } from './acd/ring-no-answer';
+import { WaitEstimator } from './acd/wait-estimate';
 import { AmiClient, PbxHealth } from './ami';
 import { AriConnection } from './ari/connection';
 import type { AriPort } from './ari/port';
@@ -99,6 +100,7 @@ export async function startCallPath(config: Config, redis: Redis, mongo: Connect
       media: new MediaPlayer(ari),
       answerAlarm,
       afterCallWork,
+      waitEstimate: new WaitEstimator(models, acd),
       logger,
       hooks: {
         arrived: (call) => {

@@ -9,6 +9,15 @@ export type Role = (typeof ROLES)[number];
 export const DEPARTMENTS = ['business', 'production', 'engineering', 'safety_tech', 'admin_hr', 'dispatch'] as const;
 export type DepartmentCode = (typeof DEPARTMENTS)[number];
 
+export const DEPARTMENT_LABEL: Record<DepartmentCode, string> = {
+  business: '营业部',
+  production: '生产部',
+  engineering: '工程公司',
+  safety_tech: '安监技术部',
+  admin_hr: '行政人事部',
+  dispatch: '供水调度中心',
+};
+
 /** Work-order categories the call centre takes (DOMAIN.md "Work orders"). */
 export const WORK_ORDER_CATEGORIES = [
   'leak', // 报漏

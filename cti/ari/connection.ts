@@ -5,7 +5,7 @@ import { withTimeout } from '../../core/connections';
 import type { Logger } from '../../core/logger';
 import { classifyAriError } from './errors';
 import { ariEventSchema, CONSUMED_EVENTS } from './events';
-import type { AriPort, AriPortEvents } from './port';
+import type { AriPort, AriPortEvents, LocalOriginate } from './port';
 
 export interface AriConnectionOptions {
   url: string;
@@ -236,14 +236,7 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
   };
   channelIds = async () => new Set((await this.call('listChannels', (c) => c.channels.list())).map((ch) => ch.id));
   applications = async () => (await this.call('applications', (c) => c.applications.list())).map((a) => a.name);
-  originateLocal = async (o: {
-    channelId: string;
-    otherChannelId: string;
-    endpoint: string;
-    dialplan: { context: string; extension: string; priority: number };
-    callerId: string;
-    timeoutSec: number;
-  }) => {
+  originateLocal = async (o: LocalOriginate) => {
     await this.call('originateLocal', (c) =>
       c.channels.originate({
         endpoint: o.endpoint,

@@ -24,16 +24,18 @@ export interface AriPort extends EventEmitter<AriPortEvents> {
    * A call into the dialplan: `Local/<exten>@<context>`; the `;1` half runs `dialplan`, the `;2`
    * half (id `otherChannelId`) runs `<exten>@<context>` like any incoming call.
    */
-  originateLocal(o: {
-    channelId: string;
-    otherChannelId: string;
-    endpoint: string;
-    dialplan: { context: string; extension: string; priority: number };
-    callerId: string;
-    timeoutSec: number;
-  }): Promise<void>;
+  originateLocal(o: LocalOriginate): Promise<void>;
   claim(channelId: string, app: string): Promise<boolean>;
   ping(): Promise<void>;
+}
+
+export interface LocalOriginate {
+  channelId: string;
+  otherChannelId: string;
+  endpoint: string;
+  dialplan: { context: string; extension: string; priority: number };
+  callerId: string;
+  timeoutSec: number;
 }
 
 export interface AriPortEvents {

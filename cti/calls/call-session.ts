@@ -7,9 +7,10 @@ import type { AnswerAlarmRule } from '../../queue/answer-alarm';
 import type { AcdStore } from '../acd/acd-store';
 import type { AgentService } from '../acd/agent-service';
 import type { Dispatcher } from '../acd/dispatcher';
+import type { WaitEstimator } from '../acd/wait-estimate';
 import type { AriPort } from '../ari/port';
 import type { EventBus } from '../events/event-bus';
-import { agentIntroMedia, promptMedia, queuePositionMedia } from '../prompts/catalogue';
+import { agentIntroMedia, promptMedia, queuePositionMedia, queueWaitMedia } from '../prompts/catalogue';
 import { canMove, outcomeFor, ringEndResult } from './call-state';
 import type { MediaPlayer } from './media';
 
@@ -36,6 +37,8 @@ export interface CallDeps {
   media: MediaPlayer;
   answerAlarm: AnswerAlarmRule;
   afterCallWork: AfterCallWorkRule;
+  /** For the periodic announcement's "about N minutes"; position only without it. */
+  waitEstimate?: WaitEstimator;
   settings: CallSettings;
   logger: Logger;
   /** Observers of a call's life on the owning process (silence watch, metrics). */
@@ -263,8 +266,11 @@ export class CallSession {
     const queued = await this.d.acd.queued();
     const position = queued.findIndex((q) => q.callId === this.callId) + 1;
     if (position <= 0) return;
+    const minutes = await this.d.waitEstimate?.minutes(this.language, position);
+    const media = [...queuePositionMedia(position, this.language), ...(minutes ? queueWaitMedia(minutes, this.language) : [])];
+    if (this.state !== 'queued') return;
     await this.d.ari.stopMoh(this.callerChannelId);
-    await this.d.media.playAll(this.callerChannelId, queuePositionMedia(position, this.language), this.callerGone.signal);
+    await this.d.media.playAll(this.callerChannelId, media, this.callerGone.signal);
     if (this.state === 'queued') {
       await this.d.ari.startMoh(this.callerChannelId).catch(() => undefined);
       this.scheduleAnnouncement();

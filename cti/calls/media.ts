@@ -37,17 +37,22 @@ export class MediaPlayer {
   private async playOne(channelId: string, media: string, signal: AbortSignal, onStart?: (id: string) => void): Promise<PlayResult> {
     if (signal.aborted) return 'aborted';
     const playbackId = `pb-${randomUUID()}`;
+    const onAbort = () => this.finished(playbackId, 'aborted');
+    // An unsupported media scheme never finishes on Asterisk: don't wait forever.
+    const timer = setTimeout(() => this.finished(playbackId, 'timeout'), this.maxPlaybackMs);
+    timer.unref();
     const finished = new Promise<string>((resolve) => {
       this.waiting.set(playbackId, resolve);
-      // An unsupported media scheme never finishes on Asterisk: don't wait forever.
-      const t = setTimeout(() => this.finished(playbackId, 'timeout'), this.maxPlaybackMs);
-      t.unref();
-      signal.addEventListener('abort', () => this.finished(playbackId, 'aborted'), { once: true });
+      signal.addEventListener('abort', onAbort, { once: true });
+    }).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
     });
     try {
       await this.ari.play(channelId, media, playbackId);
     } catch {
-      this.waiting.delete(playbackId);
+      this.finished(playbackId, 'failed');
+      await finished;
       return signal.aborted ? 'aborted' : 'failed';
     }
     onStart?.(playbackId);

@@ -7,9 +7,9 @@
  * bilingual menu and the endpoints deliberately carry no language.
  */
 
-export const LANGUAGES = ['yue', 'cmn'] as const;
 /** `yue` Cantonese, `cmn` Mandarin (ISO 639-3, as espeak-ng names its voices). */
-export type Language = (typeof LANGUAGES)[number];
+export { LANGUAGES, type Language } from '../../models/enums';
+import { LANGUAGES, type Language } from '../../models/enums';
 
 export const DIGIT_KEYS = [
   'digit-0',

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
 
@@ -22,10 +23,7 @@ describe('admin page in Chromium: silence alarm and self-check', function () {
     mkdirSync(ARTIFACTS, { recursive: true });
     // A long window at first: the page must be open before the silence alarm fires.
     h = await PbxHarness.start({ env: { SILENCE_ALARM_MS: '600000' } });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     admin = await context.newPage();
     admin.on('pageerror', (err) => errors.push(err.message));

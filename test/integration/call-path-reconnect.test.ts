@@ -1,23 +1,8 @@
 import { once } from 'node:events';
 import { expect } from 'chai';
-import type { CallDoc } from '../../models/call';
-import type { CallerHandle } from '../../sim/ari/script';
+import { callClosed as closed, callInState as state } from '../helpers/calls';
 import { EXTENSIONS, PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
-
-async function closed(h: PbxHarness, caller: CallerHandle, timeoutMs = 20_000): Promise<CallDoc> {
-  return waitFor(
-    async () => {
-      const c = await h.node.models.Call.findOne({ callerChannelId: caller.id }).lean();
-      return c?.state === 'ended' && c.outcome ? (c as CallDoc) : undefined;
-    },
-    { what: `call of ${caller.id} closed`, timeoutMs },
-  );
-}
-
-async function state(h: PbxHarness, caller: CallerHandle, s: string): Promise<void> {
-  await waitFor(async () => (await h.node.models.Call.findOne({ callerChannelId: caller.id }).lean())?.state === s, { what: `call ${s}` });
-}
 
 /**
  * The ARI events socket drops mid-traffic; events in the gap are lost for good (as on a real

@@ -1,15 +1,8 @@
 import { expect } from 'chai';
-import type { CallerHandle } from '../../sim/ari/script';
 import type { HeardEntry } from '../../sim/ari/types';
+import { callClosed as closed } from '../helpers/calls';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
-
-async function closed(h: PbxHarness, caller: CallerHandle) {
-  return waitFor(async () => {
-    const c = await h.node.models.Call.findOne({ callerChannelId: caller.id }).lean();
-    return c?.state === 'ended' && c;
-  }, { what: 'call closed' });
-}
 
 describe('single-app mode (Asterisk without StasisBroadcast): active/standby', function () {
   this.timeout(60_000);
@@ -25,7 +18,7 @@ describe('single-app mode (Asterisk without StasisBroadcast): active/standby', f
     expect(h.ari.registeredApps()).to.deep.equal(['hotline']);
     const caller = h.ari.placeCall({ callerNumber: '13300000001', dtmf: [{ digit: '1', afterMs: 10 }] });
     const heardPosition = () =>
-      caller.heard().some((e: HeardEntry) => e.kind === 'playback' && e.media === 'sound:hotline/yue/queue-position-suffix' && e.state === 'done');
+      caller.heard().some((e: HeardEntry) => e.kind === 'playback' && e.media === 'sound:hotline/yue/queue-wait-suffix' && e.state === 'done');
     await waitFor(heardPosition, { what: 'position announcement' });
     const media = caller.heard().flatMap((e) => (e.kind === 'playback' ? [e.media] : []));
     const at = media.indexOf('sound:hotline/yue/queue-position-prefix');
@@ -34,6 +27,8 @@ describe('single-app mode (Asterisk without StasisBroadcast): active/standby', f
       'sound:hotline/yue/digit-1',
       'sound:hotline/yue/queue-position-suffix',
     ]);
+    // Then the estimate: no agent on duty yet, no handle time yet → 3 minutes (default handle time).
+    expect(media.slice(at + 3, at + 6)).to.deep.equal(['sound:hotline/yue/queue-wait-prefix', 'sound:hotline/yue/digit-3', 'sound:hotline/yue/queue-wait-suffix']);
     // Music resumes after the announcement.
     await waitFor(() => caller.heard().filter((e) => e.kind === 'moh').length >= 2, { what: 'music resumed' });
 

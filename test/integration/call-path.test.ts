@@ -1,22 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { CallDoc } from '../../models/call';
-import type { CallerHandle } from '../../sim/ari/script';
 import type { HeardEntry } from '../../sim/ari/types';
+import { callClosed as ended } from '../helpers/calls';
 import { EXTENSIONS, PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
-
-/** Waits until the CTI has closed the Call record of this caller. */
-async function ended(h: PbxHarness, caller: CallerHandle): Promise<CallDoc> {
-  return waitFor(
-    async () => {
-      const c = await h.node.models.Call.findOne({ callerChannelId: caller.id }).lean();
-      return c?.state === 'ended' && c.outcome ? (c as CallDoc) : undefined;
-    },
-    { what: `call of ${caller.id} closed`, timeoutMs: 20_000 },
-  );
-}
 
 /** Exactly these agents Ready, made Ready in this order (the first is the longest idle). */
 async function onlyReady(h: PbxHarness, ready: string[]): Promise<void> {

@@ -7,7 +7,6 @@ import type {
   CallState,
   ConnectRefusal,
   ConsoleNamespace,
-  DepartmentCode,
   Language,
   LoginResponse,
   Role,
@@ -229,14 +228,7 @@ export const CATEGORY_LABEL: Record<WorkOrderCategory, string> = {
   after_meter_repair: '表后维修',
 };
 
-export const DEPARTMENT_LABEL: Record<DepartmentCode, string> = {
-  business: '营业部',
-  production: '生产部',
-  engineering: '工程公司',
-  safety_tech: '安监技术部',
-  admin_hr: '行政人事部',
-  dispatch: '供水调度中心',
-};
+export { DEPARTMENT_LABEL } from '../../models/enums';
 
 export const OUTCOME_LABEL: Record<CallOutcome, string> = {
   answered: '已接听',
