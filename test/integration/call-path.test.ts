@@ -23,7 +23,7 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
   let h: PbxHarness;
 
   before(async () => {
-    h = await PbxHarness.start({ env: { ANSWER_ALARM_MS: '1500', AFTER_CALL_WORK_MS: '150' } });
+    h = await PbxHarness.start({ soundMs: 100, env: { ANSWER_ALARM_MS: '2000', AFTER_CALL_WORK_MS: '150' } });
   });
   after(async () => h?.stop());
   beforeEach(async () => {
@@ -33,7 +33,14 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
 
   it('a new caller presses 2: Mandarin greeting, a Mandarin agent answers, the caller hears the agent number, then bridge + recording', async () => {
     await onlyReady(h, ['1001', '1004']); // 1001 speaks only Cantonese, 1004 only Mandarin
-    const caller = h.ari.placeCall({ callerNumber: '13800009999', dtmf: [{ digit: '2', afterMs: 20 }], hangupAfterBridgedMs: 1200 });
+    const caller = h.ari.placeCall({ callerNumber: '13800009999', hangupAfterBridgedMs: 1200 });
+    // The caller presses 2 while the Cantonese menu is playing.
+    await new Promise<void>((resolve) =>
+      caller.on('heard', (e) => {
+        if (e.kind === 'playback' && e.media === 'sound:hotline/yue/greeting-choose') resolve();
+      }),
+    );
+    caller.sendDtmf('2');
     expect((await caller.ended).by).to.equal('caller');
     const call = await ended(h, caller);
 
@@ -45,7 +52,7 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     expect([...times].sort((a, b) => a - b)).to.deep.equal(times);
     expect(call.offers).to.have.length(1);
     expect(call.offers[0]).to.include({ agentWorkNumber: '1004', result: 'answered', alarmed: false });
-    expect(call.answerRingMs).to.be.within(150, 1500);
+    expect(call.answerRingMs).to.be.within(150, 2000);
     expect(call.answerDelayMs).to.be.at.least(call.answerRingMs!);
 
     // What the caller heard: the bilingual menu cut short by the key, then the agent's number, then the bridge.
@@ -83,6 +90,14 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     await waitFor(async () => (await h.calls.acd.agent('1004'))?.state === 'ready', { what: '1004 ready after ACW' });
   });
 
+  it('a key pressed before the menu has started still counts', async () => {
+    await onlyReady(h, ['1004']);
+    const caller = h.ari.placeCall({ callerNumber: '13800008888', dtmf: [{ digit: '2', afterMs: 0 }], hangupAfterBridgedMs: 100 });
+    const call = await ended(h, caller);
+    expect(call).to.include({ language: 'cmn', languageSource: 'dtmf', agentWorkNumber: '1004' });
+    expect(playbacks(caller.heard()).map((p) => p.media)).to.not.include('sound:hotline/cmn/greeting-choose');
+  });
+
   it('a known customer hears the greeting in their language only; no key → Cantonese by default', async () => {
     const known = await h.node.models.Customer.findOne({ preferredLanguage: 'cmn' }).lean();
     const c1 = h.ari.placeCall({ callerNumber: known!.phones[0]!, hangupAfterBridgedMs: 100 });
@@ -118,11 +133,11 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
       ['1001', 'no-answer', true],
       ['1002', 'answered', false],
     ]);
-    expect(call.offers[0]!.ringMs).to.be.at.least(1500);
+    expect(call.offers[0]!.ringMs).to.be.at.least(2000);
     const stored = await h.node.models.Alarm.find({ callId: call.callId }).lean();
     expect(stored).to.have.length(1);
     expect(stored[0]).to.include({ kind: 'answer-timeout', agentWorkNumber: '1001', key: `answer-alarm.${call.callId}.1` });
-    expect(stored[0]!.ringMs).to.be.at.least(1500);
+    expect(stored[0]!.ringMs).to.be.at.least(2000);
     expect(alarms).to.deep.equal([`answer-alarm.${call.callId}.1`]);
     expect(await h.calls.acd.agent('1001')).to.include({ state: 'not_ready', reason: 'no-answer' });
     // The ring really stopped: no channel of 1001 is left on the PBX.
@@ -131,11 +146,11 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
 
   it('an answer just before the alarm time raises nothing', async () => {
     await onlyReady(h, ['1003']);
-    h.pbx.setPhone('1003', { behaviour: { kind: 'answer', afterMs: 1250 } });
+    h.pbx.setPhone('1003', { behaviour: { kind: 'answer', afterMs: 1600 } });
     const caller = h.ari.placeCall({ callerNumber: '13700000003', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 300 });
     const call = await ended(h, caller);
     expect(call).to.include({ outcome: 'answered', agentWorkNumber: '1003' });
-    expect(call.offers[0]!.ringMs).to.be.within(1200, 1500);
+    expect(call.offers[0]!.ringMs).to.be.within(1550, 2000);
     expect(await h.node.models.Alarm.countDocuments({ callId: call.callId })).to.equal(0);
     expect((await h.calls.answerAlarm.queue.getJob(`answer-alarm.${call.callId}.1`)) ?? null).to.equal(null);
   });
