@@ -21,6 +21,16 @@ function row(name: string, xs: number[]): string {
   return `${name.padEnd(38)} n=${String(xs.length).padStart(4)}  p50=${pct(xs, 50).toFixed(1).padStart(7)}  p95=${pct(xs, 95).toFixed(1).padStart(7)}  p99=${pct(xs, 99).toFixed(1).padStart(7)}  max=${Math.max(...xs).toFixed(1).padStart(7)} ms`;
 }
 
+/** For each answered call, how long its agent waited (wrap-up + idle) before being offered the next one. */
+function gapsToNextOffer(calls: Array<{ agentWorkNumber?: string | null; endedAt?: Date | null; offers: Array<{ agentWorkNumber: string; offeredAt: Date }> }>): number[] {
+  const offers = calls.flatMap((c) => c.offers.map((o) => ({ agent: o.agentWorkNumber, at: new Date(o.offeredAt).getTime() })));
+  return calls.flatMap((c) => {
+    const end = c.endedAt ? new Date(c.endedAt).getTime() : NaN;
+    const next = offers.filter((o) => o.agent === c.agentWorkNumber && o.at >= end).sort((a, b) => a.at - b.at)[0];
+    return next ? [next.at - end] : [];
+  });
+}
+
 async function main(): Promise<void> {
   const calls = arg('calls', 300);
   const rate = arg('rate', 20);
@@ -53,6 +63,8 @@ async function main(): Promise<void> {
     row('queued → agent offered (ACD + Redis)', answered.map((d) => t(d.offers[0]?.offeredAt) - t(d.queuedAt))),
     row('offered → agent phone ringing', answered.map((d) => t(d.offers[0]?.ringingAt) - t(d.offers[0]?.offeredAt))),
     row('agent answer → bridged (6 prompt plays)', answered.map((d) => t(d.talkingAt) - t(d.answeredAt))),
+    row('agent answer → call ended (talk 20 ms)', answered.map((d) => t(d.endedAt) - t(d.answeredAt))),
+    row("call ended → that agent's next offer", gapsToNextOffer(answered)),
   ];
   console.log(out.join('\n'));
   await h.stop();

@@ -65,11 +65,20 @@ start_ferretdb() {
   if port_open "$FERRET_PORT"; then log "port $FERRET_PORT is taken by another process"; exit 1; fi
   local bin; bin="$(ferretdb_bin)"
   mkdir -p "$VAR/ferretdb" "$VAR/ferretdb-state" "$RUN" "$LOGS"
+  # Test databases are throw-away; one left half-dropped by a killed run would stop FerretDB starting.
+  rm -f "$VAR/ferretdb"/hotline_test_*.sqlite "$VAR/ferretdb"/hotline_test_*.sqlite-*
   # --debug-addr=- : its debug server would take 127.0.0.1:8088, Asterisk's ARI port.
   # --telemetry=disable : telemetry would call an outside host.
-  nohup "$bin" --handler=sqlite --sqlite-url="file:$VAR/ferretdb/" \
-    --listen-addr="127.0.0.1:$FERRET_PORT" --state-dir="$VAR/ferretdb-state" \
-    --telemetry=disable --debug-addr=- --log-level=warn >"$LOGS/ferretdb.log" 2>&1 &
+  # Kept alive by a restart loop in its own session (stop kills the whole group): FerretDB's SQLite
+  # backend has been seen to die with SIGBUS when a database is dropped under concurrent reads;
+  # clients (mongoose) reconnect by themselves.
+  setsid nohup bash -c '
+    while :; do
+      "$0" --handler=sqlite --sqlite-url="file:$1/" --listen-addr="127.0.0.1:$2" --state-dir="$3" \
+        --telemetry=disable --debug-addr=- --log-level=error
+      echo "[services] ferretdb exited with $?; restarting in 1 s" >&2
+      sleep 1
+    done' "$bin" "$VAR/ferretdb" "$FERRET_PORT" "$VAR/ferretdb-state" >>"$LOGS/ferretdb.log" 2>&1 < /dev/null &
   echo $! >"$RUN/ferretdb.pid"
   wait_port ferretdb "$FERRET_PORT" "$RUN/ferretdb.pid"
 }
@@ -77,7 +86,8 @@ start_ferretdb() {
 stop_one() { # name
   local pidf="$RUN/$1.pid"
   if alive "$pidf"; then
-    kill "$(cat "$pidf")"
+    # The process group too: FerretDB runs under a restart loop (its pid leads the group).
+    kill -- "-$(cat "$pidf")" 2>/dev/null || kill "$(cat "$pidf")"
     for _ in $(seq 1 100); do alive "$pidf" || break; sleep 0.1; done
     log "$1 stopped"
   fi

@@ -6,6 +6,7 @@ import type { DispatchKicks } from './agent-service';
 export interface Dispatchable {
   callId: string;
   queuedAt: number;
+  language: string;
   /** Rings the reserved agent; the call is out of the queue from now on. */
   offer(agentWorkNumber: string): Promise<void>;
 }
@@ -69,9 +70,16 @@ export class Dispatcher {
   private async pass(): Promise<void> {
     const calls = [...this.waiting.values()].sort((a, b) => a.queuedAt - b.queuedAt);
     let matched = false;
+    // Once a call of a language finds no agent, later calls of that language cannot either
+    // (same agents, less waiting time): skip them, so a long queue costs a few scripts, not one each.
+    const exhausted = new Set<string>();
     for (const call of calls) {
+      if (exhausted.has(call.language)) continue;
       const agent = await this.acd.reserve(call.callId, this.fallbackMs);
-      if (!agent) continue;
+      if (!agent) {
+        exhausted.add(call.language);
+        continue;
+      }
       matched = true;
       this.waiting.delete(call.callId);
       call.offer(agent).catch((err: unknown) => this.logger.error({ err, callId: call.callId }, 'offer failed'));

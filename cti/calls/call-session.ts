@@ -248,7 +248,7 @@ export class CallSession {
       node: this.d.settings.node,
       callerNumber: this.callerNumber,
     });
-    this.d.dispatcher.add({ callId: this.callId, queuedAt: this.queuedAt.getTime(), offer: (agent) => this.offer(agent) });
+    this.d.dispatcher.add({ callId: this.callId, queuedAt: this.queuedAt.getTime(), language: lang, offer: (agent) => this.offer(agent) });
     this.scheduleAnnouncement();
     this.d.dispatcher.run();
   }
@@ -518,7 +518,7 @@ export class CallSession {
           : undefined;
     const answered = outcome === 'answered';
     this.state = 'ended';
-    await this.save({
+    void this.save({
       state: 'ended',
       endedAt: now,
       outcome,

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import mongoose from 'mongoose';
 import type { Config } from '../../core/config';
 import { startCti, type CtiNode } from '../../main';
 import { seed } from '../../scripts/seed';
@@ -88,8 +89,14 @@ export class PbxHarness {
   }
 
   async stop(): Promise<void> {
-    await this.node?.mongo.dropDatabase().catch(() => undefined);
     for (const n of this.nodes) await n.stop();
+    // Dropped once every process has stopped writing: FerretDB's SQLite backend can crash when a
+    // database file goes away under a concurrent reader.
+    if (this.config) {
+      const conn = await mongoose.createConnection(this.config.MONGO_URL, { serverSelectionTimeoutMS: 5000 }).asPromise();
+      await conn.dropDatabase().catch(() => undefined);
+      await conn.close();
+    }
     await this.ari.stop();
     await this.ami.stop();
   }
