@@ -62,6 +62,8 @@ const envSchema = z.object({
   /** App name stem; in broadcast mode each node registers `<stem>-<NODE_ID>`. */
   ARI_APP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('hotline'),
   ARI_MODE: z.enum(['broadcast', 'single']).default('broadcast'),
+  /** How long start-up waits for the first ARI connection before serving anyway. */
+  ARI_CONNECT_WAIT_MS: ms.default(10_000),
 
   AMI_HOST: z.string().min(1).default('127.0.0.1'),
   AMI_PORT: port.default(5038),

@@ -132,11 +132,6 @@ export async function startCallPath(config: Config, redis: Redis, mongo: Connect
     { mode: config.ARI_MODE },
   );
 
-  const noAnswer = new RingNoAnswer({ acd, agents, models, bus, ari, logger, onAlarm: (kind) => metrics.alarms.inc({ kind }) });
-  answerAlarm.process((job, j) => noAnswer.handle(job, String(j.id)));
-  afterCallWork.process(async (job) => {
-    await agents.system(job.agentWorkNumber, 'ready', ['acw'], '', '');
-  });
 
   const heartbeat = async () => acd.heartbeat(config.NODE_ID, 15_000).catch(() => undefined);
   await heartbeat();
@@ -147,8 +142,17 @@ export async function startCallPath(config: Config, redis: Redis, mongo: Connect
   app.start();
   ami.start();
   pbx.start();
-  await ari.start();
-  await app.recoverStale();
+  // Start-up does not wait forever for Asterisk: /readyz says "ari: …" and the silence alarm's
+  // self-check reports it. Calls left by an earlier run are cleaned up once ARI answers.
+  const connected = ari.start().then(() => app.recoverStale().catch((err: Error) => logger.error({ err: err.message }, 'recovery failed')));
+  const waited = await Promise.race([connected.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), config.ARI_CONNECT_WAIT_MS).unref())]);
+  if (!waited) logger.error({ ari: config.ARI_URL }, 'Asterisk (ARI) not reachable yet; still trying');
+
+  const noAnswer = new RingNoAnswer({ acd, agents, models, bus, ari, logger, onAlarm: (kind) => metrics.alarms.inc({ kind }) });
+  answerAlarm.process((job, j) => noAnswer.handle(job, String(j.id)));
+  afterCallWork.process(async (job) => {
+    await agents.system(job.agentWorkNumber, 'ready', ['acw'], '', '');
+  });
   await silence.start();
   metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, silenceRule] });
 

@@ -4,7 +4,7 @@ import { conflict, notFound } from '../../core/errors';
 import type { Models } from '../../models';
 import type { EventBus } from '../events/event-bus';
 import type { AcdStore } from './acd-store';
-import type { AgentLive, AgentState } from './agent-state';
+import { ALLOWED_FROM, type AgentLive, type AgentState } from './agent-state';
 
 /**
  * Agent state changes that people and timers ask for (log-in, Ready, Not Ready, end of wrap-up),
@@ -33,7 +33,10 @@ export class AgentService {
   }
 
   async change(workNumber: string, state: 'ready' | 'not_ready' | 'offline', reason = ''): Promise<AgentLive> {
-    const prev = await this.acd.setState(workNumber, state, { reason });
+    const cur = await this.acd.agent(workNumber);
+    // Asking for the state one is in (a double click, a second tab, a restart) is not an error.
+    if (cur && cur.state === state && (state !== 'not_ready' || cur.reason === reason)) return cur;
+    const prev = await this.acd.setState(workNumber, state, { reason, from: [...ALLOWED_FROM[state], state] });
     if (prev === null) {
       const cur = await this.acd.agent(workNumber);
       if (!cur) throw notFound(`agent ${workNumber}`);

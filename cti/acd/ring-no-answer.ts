@@ -28,8 +28,16 @@ export class RingNoAnswer {
 
   async handle(job: AnswerAlarmJob, jobId: string): Promise<void> {
     const { acd, agents, models, bus, ari, logger } = this.deps;
+    // A job left from a call that no process runs any more (a crash, a restart) raises nothing.
+    if (!(await acd.liveCalls()).has(job.callId)) {
+      await acd.endOffer(job.callId, job.attempt, 'failed');
+      logger.info({ callId: job.callId, attempt: job.attempt }, 'answer alarm for a call no longer live: dropped');
+      return;
+    }
     const won = await acd.endOffer(job.callId, job.attempt, 'no-answer');
-    if (!won) return; // answered, busy or abandoned first: nothing to raise
+    // Lost to an answer, busy or abandon: nothing to raise. Won by an earlier attempt of this same
+    // job (the offer already says no-answer): go on, every step below is idempotent.
+    if (!won && (await acd.offerState(job.callId, job.attempt)) !== 'no-answer') return;
     const now = Date.now();
     const ringMs = now - job.ringingAt;
     const log = logger.child({ callId: job.callId, agent: job.agentWorkNumber, attempt: job.attempt });

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { startCti, type CtiNode } from '../../main';
 import { testConfig } from '../helpers/env';
-import { DisposableRedis } from '../helpers/redis-server';
+import { AmiSimulator } from '../../sim/ami/server';
+import { AriSimulator } from '../../sim/ari/server';
+import { PbxModel } from '../../sim/pbx';
+import { DisposableRedis, freePort } from '../helpers/redis-server';
 import { waitFor } from '../helpers/wait';
 
 describe('/healthz and /readyz', function () {
@@ -52,5 +55,31 @@ describe('/healthz and /readyz', function () {
       return x.status === 200 && x;
     }, { what: '200 after restarting redis', timeoutMs: 20_000 });
     expect(up.body.reasons).to.deep.equal([]);
+  });
+});
+
+describe('/readyz with the telephony side: starts without Asterisk, ready once ARI and AMI answer', function () {
+  this.timeout(60_000);
+  it('serves 503 naming ARI and AMI while the PBX is down, 200 once it is up', async () => {
+    const [ariPort, amiPort] = [await freePort(), await freePort()];
+    const node = await startCti(testConfig({ ARI_URL: `http://127.0.0.1:${ariPort}`, AMI_PORT: String(amiPort), ARI_CONNECT_WAIT_MS: '300' }));
+    const pbx = new PbxModel({ extensions: ['1001'] });
+    const ari = new AriSimulator({ pbx, port: ariPort });
+    const ami = new AmiSimulator({ pbx, port: amiPort, username: 'cti', secret: 'cti' });
+    try {
+      const down = await fetch(`${node.url}/readyz`);
+      expect(down.status).to.equal(503);
+      const reasons = ((await down.json()) as { reasons: string[] }).reasons.join(' | ');
+      expect(reasons).to.match(/ari: /);
+      expect(reasons).to.match(/ami: /);
+      await ari.start();
+      await ami.start();
+      await waitFor(async () => (await fetch(`${node.url}/readyz`)).status === 200, { what: 'ready once the PBX is up', timeoutMs: 30_000 });
+    } finally {
+      await node.mongo.dropDatabase().catch(() => undefined);
+      await node.stop();
+      await ari.stop();
+      await ami.stop();
+    }
   });
 });
