@@ -28,7 +28,7 @@ type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<strin
 const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(['agent:set-state', 'work-order:create', 'session:resync']);
 
 export const setStateSchema = z
-  .object({ state: z.enum(['ready', 'not_ready', 'offline']), reason: z.enum(NOT_READY_REASONS).optional() })
+  .object({ state: z.enum(['ready', 'not_ready', 'acw', 'offline']), reason: z.enum(NOT_READY_REASONS).optional() })
   .strict()
   .refine((c) => c.state !== 'not_ready' || !!c.reason, { path: ['reason'], message: 'a reason is required for Not Ready' }) satisfies z.ZodType<SetStateCommand>;
 

@@ -213,7 +213,7 @@ export interface CreateWorkOrderCommand {
 }
 
 export interface SetStateCommand {
-  state: 'ready' | 'not_ready' | 'offline';
+  state: 'ready' | 'not_ready' | 'acw' | 'offline';
   /** Required with not_ready. */
   reason?: NotReadyReason;
 }

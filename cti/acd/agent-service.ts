@@ -32,7 +32,7 @@ export class AgentService {
     return (await this.acd.agent(workNumber))!;
   }
 
-  async change(workNumber: string, state: 'ready' | 'not_ready' | 'offline', reason = ''): Promise<AgentLive> {
+  async change(workNumber: string, state: 'ready' | 'not_ready' | 'acw' | 'offline', reason = ''): Promise<AgentLive> {
     const cur = await this.acd.agent(workNumber);
     // Asking for the state one is in (a double click, a second tab, a restart) is not an error.
     if (cur && cur.state === state && (state !== 'not_ready' || cur.reason === reason)) return cur;

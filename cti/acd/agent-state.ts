@@ -27,5 +27,6 @@ export const ALLOWED_FROM: Record<AgentState, AgentState[]> = {
   reserved: ['ready'],
   ringing: ['reserved'],
   talking: ['reserved', 'ringing'],
-  acw: ['talking'],
+  // After a call (automatic, timed) or chosen by the agent to finish paperwork (until Ready).
+  acw: ['talking', 'ready', 'not_ready'],
 };

@@ -80,8 +80,9 @@ describe('ACD live state in Redis', () => {
   it('refuses state moves that the agent is not in a position to make', async () => {
     await agent('1001', ['yue'], 1000);
     expect(await acd.setState('1001', 'talking')).to.equal(null); // ready → talking skips ringing
-    expect(await acd.setState('1001', 'acw')).to.equal(null); // wrap-up follows a call only
-    expect(await acd.setState('1001', 'not_ready', { reason: 'break' })).to.equal('ready');
+    expect(await acd.setState('1001', 'acw')).to.equal('ready'); // an agent may choose wrap-up
+    expect(await acd.setState('1001', 'reserved')).to.equal(null); // only the ACD reserves, from ready
+    expect(await acd.setState('1001', 'not_ready', { reason: 'break' })).to.equal('acw');
     expect(await acd.agent('1001')).to.include({ state: 'not_ready', reason: 'break' });
     expect(await acd.setState('1001', 'ringing', { from: ['reserved'] })).to.equal(null);
     expect(await acd.setState('9999', 'ready')).to.equal(null);

@@ -110,7 +110,7 @@ socket.on('call:ended', (l) => {
 const reasonSelect = byId<HTMLSelectElement>('nr-reason');
 for (const r of NOT_READY_REASONS) reasonSelect.append(h('option', { value: r }, REASON_LABEL[r] ?? r));
 
-function setState(state: 'ready' | 'not_ready' | 'offline'): void {
+function setState(state: 'ready' | 'not_ready' | 'acw' | 'offline'): void {
   const reason = state === 'not_ready' ? (reasonSelect.value as (typeof NOT_READY_REASONS)[number]) : undefined;
   const err = byId('state-error');
   err.textContent = '';
@@ -126,6 +126,7 @@ function setState(state: 'ready' | 'not_ready' | 'offline'): void {
 }
 byId('btn-ready').addEventListener('click', () => setState('ready'));
 byId('btn-notready').addEventListener('click', () => setState('not_ready'));
+byId('btn-acw').addEventListener('click', () => setState('acw'));
 byId('btn-offline').addEventListener('click', () => setState('offline'));
 
 // ───────────────────────────── work-order form ─────────────────────────────
@@ -234,6 +235,7 @@ function render(): void {
   const st = s?.state;
   byId<HTMLButtonElement>('btn-ready').disabled = !(st === 'not_ready' || st === 'offline' || st === 'acw');
   byId<HTMLButtonElement>('btn-notready').disabled = !(st === 'ready' || st === 'acw' || st === 'offline');
+  byId<HTMLButtonElement>('btn-acw').disabled = !(st === 'ready' || st === 'not_ready');
   byId<HTMLButtonElement>('btn-offline').disabled = !(st === 'ready' || st === 'not_ready' || st === 'acw');
 
   const banner = byId('banner');
