@@ -351,32 +351,26 @@ export class MediaEngine {
 
   /** The channel hung up: the current item fails, queued ones vanish. */
   channelHungUp(ch: SimChannel): void {
-    ch.playQueue.length = 0;
-    const pb = ch.playing;
-    if (pb) {
-      pb.timer?.cancel();
-      pb.timer = null;
-      pb.state = 'failed';
-      this.closeListening(pb, 'failed');
-      this.publish(pb);
-      this.playbacks.delete(pb.id);
-      ch.playing = null;
-    }
+    this.failAll(ch);
     for (const [id, p] of this.playbacks) if (p.target.kind === 'channel' && p.target.ch === ch) this.playbacks.delete(id);
   }
 
   bridgeDestroyed(bridge: SimBridge): void {
-    bridge.playQueue.length = 0;
-    const pb = bridge.playing;
-    if (pb) {
-      pb.timer?.cancel();
-      pb.timer = null;
-      pb.state = 'failed';
-      this.closeListening(pb, 'failed');
-      this.publish(pb);
-      this.playbacks.delete(pb.id);
-      bridge.playing = null;
-    }
+    this.failAll(bridge);
+  }
+
+  /** The owner is gone: queued items vanish, the one playing finishes `failed`. */
+  private failAll(owner: SimChannel | SimBridge): void {
+    owner.playQueue.length = 0;
+    const pb = owner.playing;
+    if (!pb) return;
+    pb.timer?.cancel();
+    pb.timer = null;
+    pb.state = 'failed';
+    this.closeListening(pb, 'failed');
+    this.publish(pb);
+    this.playbacks.delete(pb.id);
+    owner.playing = null;
   }
 
   /** A channel joined a bridge while an announcement plays into it: it hears the rest. */

@@ -808,14 +808,19 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     this.bridges.delete(b.id);
   }
 
-  addChannels(bridgeId: string, channelIds: string[]): void {
-    const b = this.bridge(bridgeId);
+  /** The `channel` list of addChannel/removeChannel: 400 when empty or when one is unknown. */
+  private listedChannels(channelIds: string[]): SimChannel[] {
     if (channelIds.length === 0) throw ariError(400, 'Missing parameter channel');
-    const chans = channelIds.map((cid) => {
+    return channelIds.map((cid) => {
       const ch = this.channels.get(cid);
       if (!ch || ch.gone) throw ariError(400, 'Channel not found');
       return ch;
     });
+  }
+
+  addChannels(bridgeId: string, channelIds: string[]): void {
+    const b = this.bridge(bridgeId);
+    const chans = this.listedChannels(channelIds);
     for (const ch of chans) if (!ch.stasis) throw ariError(422, 'Channel not in Stasis application');
     for (const ch of chans) this.joinBridge(b, ch);
     this.updatePeers(b, true);
@@ -823,12 +828,7 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
 
   removeChannels(bridgeId: string, channelIds: string[]): void {
     const b = this.bridge(bridgeId);
-    if (channelIds.length === 0) throw ariError(400, 'Missing parameter channel');
-    const chans = channelIds.map((cid) => {
-      const ch = this.channels.get(cid);
-      if (!ch || ch.gone) throw ariError(400, 'Channel not found');
-      return ch;
-    });
+    const chans = this.listedChannels(channelIds);
     for (const ch of chans) if (ch.bridge !== b) throw ariError(422, 'Channel not in this bridge');
     for (const ch of chans) this.leaveBridge(ch, 'remove');
     if (b.channels.length === 0) this.media.bridgeEmptied(b);
