@@ -173,6 +173,7 @@ export async function startCallPath(config: Config, redis: Redis, mongo: Connect
     appName,
     async stop() {
       clearInterval(beat);
+      app.stop();
       dispatcher.stop();
       await ari.stop();
       pbx.stop();

@@ -263,6 +263,10 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
       throw err;
     }
   };
+  reregister = () => {
+    this.log.warn({ apps: this.apps }, 'reconnecting the events socket to register the app again');
+    this.client?._ws?.terminate();
+  };
   ping = async () => {
     await this.call('ping', (c) => c.asterisk.ping());
   };

@@ -27,6 +27,8 @@ export interface AriPort extends EventEmitter<AriPortEvents> {
   originateLocal(o: LocalOriginate): Promise<void>;
   claim(channelId: string, app: string): Promise<boolean>;
   ping(): Promise<void>;
+  /** Drops the events socket so it reconnects at once (and registers the app again). */
+  reregister(): void;
 }
 
 export interface LocalOriginate {

@@ -9,6 +9,8 @@ export interface HotlineAppOptions {
   mode: 'broadcast' | 'single';
   /** Delay a broadcast claim by this many ms per live call, so idle nodes win more calls. */
   claimDelayPerCallMs?: number;
+  /** Single-app standby: how often to check whether the active process is still there. */
+  standbyPollMs?: number;
 }
 
 /**
@@ -20,6 +22,7 @@ export class HotlineApp {
   private readonly byCaller = new Map<string, CallSession>();
   private readonly byCallId = new Map<string, CallSession>();
   private readonly log: Logger;
+  private standbyTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly deps: CallDeps,
@@ -76,7 +79,7 @@ export class HotlineApp {
       case 'RecordingFailed':
         return this.onRecordingEnd(e.recording.name, e.type === 'RecordingFinished' ? 'done' : 'failed', e.recording.duration);
       case 'ApplicationReplaced':
-        this.log.error('another connection took over this Stasis app; this process no longer receives its calls');
+        this.standBy();
         return;
       default:
         return;
@@ -121,6 +124,35 @@ export class HotlineApp {
     this.byCaller.set(channelId, session);
     this.byCallId.set(session.callId, session);
     await session.run();
+  }
+
+  /**
+   * Single-app mode: a newer process took the app, and Asterisk sends this one nothing more. Stand by:
+   * watch `GET /applications`, and when the app is no longer registered (the active process is gone),
+   * register again and take the calls.
+   */
+  private standBy(): void {
+    if (this.standbyTimer) return;
+    const app = this.ari.apps[0]!;
+    this.log.warn({ app }, 'another process took over this Stasis app: standing by');
+    this.standbyTimer = setInterval(() => {
+      void this.ari
+        .applications()
+        .then((apps) => {
+          if (apps.includes(app) || !this.standbyTimer) return;
+          clearInterval(this.standbyTimer);
+          this.standbyTimer = undefined;
+          this.log.warn({ app }, 'the active process is gone: taking over');
+          this.ari.reregister();
+        })
+        .catch(() => undefined);
+    }, this.opts.standbyPollMs ?? 2000);
+    this.standbyTimer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.standbyTimer);
+    this.standbyTimer = undefined;
   }
 
   /** Agent legs are originated with the id `<callId>-<attempt>`, so they route without a lookup table. */

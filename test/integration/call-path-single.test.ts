@@ -39,4 +39,13 @@ describe('single-app mode (Asterisk without StasisBroadcast): active/standby', f
     const call = await closed(h, caller);
     expect(call).to.include({ outcome: 'answered', node: 'b', agentWorkNumber: '1001' });
   });
+
+  it('when the active process goes away, the standby takes the app over and the next call', async () => {
+    await h.nodes[1]!.stop();
+    await waitFor(() => h.ari.registeredApps().includes('hotline'), { what: 'app registered again by the standby', timeoutMs: 15_000 });
+    await waitFor(async () => (await h.calls.acd.agent('1001'))?.state === 'ready', { what: '1001 ready again' });
+    const caller = h.ari.placeCall({ callerNumber: '13300000002', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 100 });
+    const call = await closed(h, caller);
+    expect(call).to.include({ outcome: 'answered', node: 'a', agentWorkNumber: '1001' });
+  });
 });
