@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { CallerHandle } from '../../sim/ari/script';
+import { startCti } from '../../main';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
 
@@ -105,6 +106,24 @@ describe('30-minute silence alarm (shortened) with two CTI processes', function 
     expect(await alarms()).to.have.length(1);
     // Then silence again: the next window raises the next alarm.
     await waitFor(async () => (await alarms()).length === 2, { what: 'second alarm after silence', timeoutMs: WINDOW + 20_000 });
+  });
+
+  it('survives a restart of every CTI process: the pending window keeps its due time', async () => {
+    const c = h.ari.placeCall({ callerNumber: '13100000004', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 50 });
+    await c.ended;
+    await waitFor(async () => (await alarms()).every((a) => a.closedAt), { what: 'open alarm closed by the call' });
+    const job = await h.calls.silence.rule.queue.getJob(h.calls.silence.rule.id);
+    const due = job!.timestamp + (job!.delay ?? 0);
+    const before = (await alarms()).length;
+    const config = h.config;
+    for (const n of h.nodes.splice(0)) await n.stop();
+    // A fresh process (new name, same Redis and database) finds the window pending and leaves it be.
+    h.nodes.push(await startCti({ ...config, NODE_ID: 'c' }));
+    const next = await waitFor(async () => {
+      const a = await alarms();
+      return a.length > before && a[a.length - 1];
+    }, { what: 'alarm after the restart', timeoutMs: WINDOW + 20_000 });
+    expect(next.raisedAt.getTime()).to.be.within(due - 50, due + WINDOW / 2);
   });
 
   it('a failing AMI, an unregistered trunk and an unreachable agent phone each fail their own check item', async () => {
