@@ -64,6 +64,8 @@ const envSchema = z.object({
   ARI_MODE: z.enum(['broadcast', 'single']).default('broadcast'),
   /** How long start-up waits for the first ARI connection before serving anyway. */
   ARI_CONNECT_WAIT_MS: ms.default(10_000),
+  /** Every ARI request gives up after this long (a hung Asterisk must not hang a call). */
+  ARI_REQUEST_TIMEOUT_MS: ms.default(5_000),
 
   AMI_HOST: z.string().min(1).default('127.0.0.1'),
   AMI_PORT: port.default(5038),

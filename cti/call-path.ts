@@ -65,6 +65,7 @@ export async function startCallPath(config: Config, redis: Redis, mongo: Connect
     password: config.ARI_PASSWORD,
     apps: [appName],
     logger,
+    requestTimeoutMs: config.ARI_REQUEST_TIMEOUT_MS,
   });
   const ami = new AmiClient({ host: config.AMI_HOST, port: config.AMI_PORT, username: config.AMI_USERNAME, secret: config.AMI_SECRET, logger });
   const pbx = new PbxHealth({ ami, logger });

@@ -23,7 +23,7 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
   let h: PbxHarness;
 
   before(async () => {
-    h = await PbxHarness.start({ soundMs: 100, env: { ANSWER_ALARM_MS: '2000', AFTER_CALL_WORK_MS: '150' } });
+    h = await PbxHarness.start({ soundMs: 100, env: { ANSWER_ALARM_MS: '2000', AFTER_CALL_WORK_MS: '150', ARI_REQUEST_TIMEOUT_MS: '1500' } });
   });
   after(async () => h?.stop());
   beforeEach(async () => {
@@ -239,5 +239,18 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     // 1001 wraps up the earlier call and is Ready again; nobody was offered the failed call.
     await waitFor(async () => (await h.calls.acd.agent('1001'))?.state === 'ready', { what: '1001 ready' });
     expect(failed.offers).to.deep.equal([]);
+
+    // Asterisk stops answering requests (hung): the ARI timeout fails the call instead of hanging it.
+    const armSilence = (r: { path: string }) => {
+      if (r.path !== '/ari/events/claim') return;
+      h.ari.off('rest', armSilence);
+      h.ari.setSilent(true);
+    };
+    h.ari.on('rest', armSilence);
+    const hung = h.ari.placeCall({ callerNumber: '13700000011' });
+    const timedOut = await ended(h, hung);
+    h.ari.setSilent(false);
+    expect(timedOut.outcome).to.equal('failed');
+    expect(timedOut.failureReason).to.match(/timed out/);
   });
 });
