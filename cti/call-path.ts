@@ -134,7 +134,10 @@ export async function startCallPath(config: Config, redis: Redis, mongo: Connect
   );
 
 
-  const heartbeat = async () => acd.heartbeat(config.NODE_ID, 15_000).catch(() => undefined);
+  const heartbeat = async () => {
+    await acd.heartbeat(config.NODE_ID, 15_000).catch(() => undefined);
+    await app.sweep().catch((err: Error) => logger.warn({ err: err.message }, 'sweep of dead processes failed'));
+  };
   await heartbeat();
   const beat = setInterval(() => void heartbeat(), 5_000);
   beat.unref();

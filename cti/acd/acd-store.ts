@@ -155,6 +155,30 @@ export class AcdStore {
     return (await this.r.get(this.keys.offer(callId, attempt))) as OfferState | null;
   }
 
+  /**
+   * Forgets queued and live calls of processes that stopped beating (crashed): their callers are
+   * gone with them, and they must not show on boards or hold agents. Returns how many were removed.
+   */
+  async sweepDeadNodes(): Promise<number> {
+    let removed = 0;
+    const alive = new Map<string, boolean>();
+    const isAlive = async (node: string) => {
+      if (!alive.has(node)) alive.set(node, (await this.r.exists(this.keys.node(node))) === 1);
+      return alive.get(node)!;
+    };
+    for (const q of await this.queued()) {
+      if (await isAlive(q.node)) continue;
+      await this.dequeue(q.callId);
+      removed++;
+    }
+    for (const [callId, node] of await this.liveCalls()) {
+      if (await isAlive(node)) continue;
+      await this.markDone(callId);
+      removed++;
+    }
+    return removed;
+  }
+
   /** A node's liveness mark: earlier calls of a dead node must not hold agents back. */
   async heartbeat(node: string, ttlMs: number): Promise<void> {
     await this.r.set(this.keys.node(node), String(Date.now()), 'PX', ttlMs);

@@ -195,6 +195,7 @@ export class HotlineApp {
   async recoverStale(): Promise<void> {
     const stale = await this.deps.models.Call.find({ node: this.deps.settings.node, state: { $ne: 'ended' } }).lean();
     for (const c of stale) {
+      await this.deps.acd.dequeue(c.callId);
       await this.deps.models.Call.updateOne(
         { callId: c.callId },
         { $set: { state: 'ended', endedAt: new Date(), outcome: 'failed', failureReason: 'CTI process restarted during the call' } },
@@ -204,6 +205,14 @@ export class HotlineApp {
     }
     const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set());
     if (stale.length || released) this.log.warn({ closed: stale.length, released }, 'recovered calls left by a previous run');
+  }
+
+  /** Periodic: drop what crashed processes left in the shared state and free the agents they held. */
+  async sweep(): Promise<void> {
+    const removed = await this.deps.acd.sweepDeadNodes();
+    if (removed === 0) return;
+    const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set(this.byCallId.keys()));
+    this.log.warn({ removed, released }, 'removed calls of a process that stopped without closing them');
   }
 
   /**

@@ -66,6 +66,16 @@ describe('ACD live state in Redis', () => {
     expect(await acd.reserve(late, 60_000, 4000)).to.equal('1007');
   });
 
+  it('forgets the queued and live calls of a process that stopped beating, and only those', async () => {
+    const ghost = await call('yue', 2000, 'ghost');
+    const mine = await call('yue', 2001, 'a');
+    await acd.markLive(ghost, 'ghost');
+    await acd.markLive(mine, 'a');
+    expect(await acd.sweepDeadNodes()).to.equal(2);
+    expect((await acd.queued()).map((q) => q.callId)).to.deep.equal([mine]);
+    expect([...(await acd.liveCalls()).keys()]).to.deep.equal([mine]);
+  });
+
   it('never offers an agent whose phone is unreachable', async () => {
     await agent('1001', ['yue'], 1000);
     await agent('1002', ['yue'], 2000);
