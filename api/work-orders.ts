@@ -20,6 +20,7 @@ import {
   type WorkOrderStatus,
 } from '../models/enums';
 import type { WorkOrderDoc } from '../models/work-order';
+import { raiseAlarm } from '../cti/alarms/raise';
 import type { CreateWorkOrderCommand, SessionUser, WorkOrderView } from '../ws/contracts';
 import { isDuplicateKey } from './errors';
 import { requireRole, userOf, type TokenService } from './auth';
@@ -162,17 +163,7 @@ export class WorkOrderService {
     const key = `emergency:${wo.number}`;
     const message = `紧急工单 ${wo.number}：${wo.address} 爆管，已转${DEPARTMENT_LABEL[wo.department]}负责人`;
     try {
-      const alarm = await models.Alarm.create({ key, kind: 'emergency', severity: 'critical', message, callId: wo.callId ?? undefined, raisedAt: new Date(at) });
-      await bus.publish({
-        type: 'alarm.raised',
-        alarmId: String(alarm._id),
-        key,
-        kind: 'emergency',
-        severity: 'critical',
-        message,
-        ...(wo.callId ? { callId: wo.callId } : {}),
-        at,
-      });
+      await raiseAlarm({ models, bus }, { key, kind: 'emergency', severity: 'critical', message, ...(wo.callId ? { callId: wo.callId } : {}), at });
     } catch (err) {
       // The order exists either way; a missing alarm must not fail the agent's command.
       logger.error({ err, workOrder: wo.number }, 'emergency alarm could not be raised');

@@ -1,7 +1,7 @@
 import type { Logger } from '../../core/logger';
 import type { Models } from '../../models';
-import { isDuplicateKey } from '../../api/errors';
 import type { AnswerAlarmJob } from '../../queue/answer-alarm';
+import { raiseAlarm } from '../alarms/raise';
 import type { AriPort } from '../ari/port';
 import type { EventBus } from '../events/event-bus';
 import type { AcdStore } from './acd-store';
@@ -41,9 +41,9 @@ export class RingNoAnswer {
     const now = Date.now();
     const ringMs = now - job.ringingAt;
     const log = logger.child({ callId: job.callId, agent: job.agentWorkNumber, attempt: job.attempt });
-    let alarm;
-    try {
-      alarm = await models.Alarm.create({
+    const raised = await raiseAlarm(
+      { models, bus },
+      {
         key: jobId,
         kind: 'answer-timeout',
         severity: 'warning',
@@ -51,28 +51,12 @@ export class RingNoAnswer {
         callId: job.callId,
         agentWorkNumber: job.agentWorkNumber,
         ringMs,
-        raisedAt: new Date(now),
-      });
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      log.info('answer alarm already stored (job retried)');
-    }
-    await agents.system(job.agentWorkNumber, 'not_ready', ['ringing', 'reserved'], 'no-answer');
-    if (alarm) {
-      this.deps.onAlarm?.('answer-timeout');
-      await bus.publish({
-        type: 'alarm.raised',
-        alarmId: String(alarm._id),
-        key: jobId,
-        kind: 'answer-timeout',
-        severity: 'warning',
-        message: alarm.message,
-        callId: job.callId,
-        agentWorkNumber: job.agentWorkNumber,
-        ringMs,
         at: now,
-      });
-    }
+      },
+    );
+    if (raised) this.deps.onAlarm?.('answer-timeout');
+    else log.info('answer alarm already stored (job retried)');
+    await agents.system(job.agentWorkNumber, 'not_ready', ['ringing', 'reserved'], 'no-answer');
     log.warn({ ringMs }, 'agent did not answer in time: alarm raised, ring stopped');
     await ari.hangup(job.agentChannelId, 'no_answer');
   }

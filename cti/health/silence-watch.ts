@@ -1,11 +1,11 @@
 import type { Redis } from 'ioredis';
-import { isDuplicateKey } from '../../api/errors';
+import { raiseAlarm } from '../alarms/raise';
 import type { Logger } from '../../core/logger';
 import type { Models } from '../../models';
 import type { SilenceAlarmRule, SilenceJob } from '../../queue/silence-alarm';
 import type { EventBus } from '../events/event-bus';
 import { notifyAll, type AlarmContact, type SmsGateway } from '../notify/sms';
-import type { CheckItem, SelfCheck } from './self-check';
+import type { SelfCheck } from './self-check';
 
 export interface SilenceWatchDeps {
   rule: SilenceAlarmRule;
@@ -70,39 +70,20 @@ export class SilenceWatch {
     const open = await this.d.models.Alarm.findOne({ kind: 'silence', closedAt: { $exists: false } }).sort({ raisedAt: -1 });
     if (open) {
       // Still silent: the open alarm gets the newer results; people were told already.
-      open.checks = checks as never;
+      open.set('checks', checks);
       open.message = message;
       open.severity = failed.length ? 'critical' : 'warning';
       await open.save();
       await this.d.redis.set(this.openKey, '1');
       return;
     }
-    let alarm;
-    try {
-      alarm = await this.d.models.Alarm.create({
-        key: `silence.${job.since}`,
-        kind: 'silence',
-        severity: failed.length ? 'critical' : 'warning',
-        message,
-        raisedAt: new Date(),
-        checks: checks as CheckItem[],
-      });
-    } catch (err) {
-      if (isDuplicateKey(err)) return; // a retried job: raised already
-      throw err;
-    }
+    const key = `silence.${job.since}`;
+    // Flag first, so a call arriving while the alarm is being raised still closes it.
     await this.d.redis.set(this.openKey, '1');
+    const raised = await raiseAlarm(this.d, { key, kind: 'silence', severity: failed.length ? 'critical' : 'warning', message, checks });
+    if (!raised) return; // a retried job: raised already
     this.d.onAlarm?.('silence');
-    await this.d.bus.publish({
-      type: 'alarm.raised',
-      alarmId: String(alarm._id),
-      key: alarm.key,
-      kind: 'silence',
-      severity: alarm.severity,
-      message,
-      at: alarm.raisedAt.getTime(),
-    });
     const sent = await notifyAll(this.d.sms, this.d.contacts, `【952525热线】${message}`, this.log);
-    this.log.warn({ alarm: alarm.key, failed: failed.map((f) => f.item), notified: sent }, 'silence alarm raised');
+    this.log.warn({ alarm: key, failed: failed.map((f) => f.item), notified: sent }, 'silence alarm raised');
   }
 }
