@@ -1024,9 +1024,7 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     if (!this.apps.isRegistered(app)) throw ariError(404, 'Application not found');
     if (sources.length === 0) throw ariError(400, 'Missing parameter eventSource');
     for (const src of sources) {
-      const m = /^(channel|bridge|endpoint|deviceState):(.+)$/.exec(src);
-      if (!m) throw ariError(400, 'Invalid event source URI scheme');
-      const [, kind, id] = m as unknown as [string, string, string];
+      const [kind, id] = parseEventSource(src);
       if (kind === 'channel') {
         const ch = this.channels.get(id);
         if (!ch) throw ariError(422, 'Event source does not exist');
@@ -1053,9 +1051,7 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     if (!this.apps.isRegistered(application)) throw ariError(404, 'Application not found');
     const extra: Record<string, unknown> = {};
     for (const src of sources) {
-      const m = /^(channel|bridge|endpoint|deviceState):(.+)$/.exec(src);
-      if (!m) throw ariError(400, 'Invalid event source URI scheme');
-      const [, kind, id] = m as unknown as [string, string, string];
+      const [kind, id] = parseEventSource(src);
       if (kind === 'channel') {
         const ch = this.channels.get(id);
         if (!ch) throw ariError(422, 'Event source not found');
@@ -1119,4 +1115,11 @@ export function defaultSoundDurationMs(uri: string): number | null {
   if (uri.startsWith('number:')) return 1500;
   if (uri.startsWith('tone:')) return Number.POSITIVE_INFINITY;
   return 2000;
+}
+
+/** `channel:<id>`, `bridge:<id>`, `endpoint:<tech/resource>`, `deviceState:<name>` → [kind, id]. */
+function parseEventSource(src: string): [string, string] {
+  const m = /^(channel|bridge|endpoint|deviceState):(.+)$/.exec(src);
+  if (!m) throw ariError(400, 'Invalid event source URI scheme');
+  return [m[1]!, m[2]!];
 }
