@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { forbidden, notFound } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { shanghaiDay } from '../core/time';
-import type { EventBus } from '../cti/events/event-bus';
+import type { EventBus } from '../events/event-bus';
 import type { Models } from '../models';
 import {
   DEPARTMENT_FOR_CATEGORY,
@@ -20,7 +20,7 @@ import {
   type WorkOrderStatus,
 } from '../models/enums';
 import type { WorkOrderDoc } from '../models/work-order';
-import { raiseAlarm } from '../cti/alarms/raise';
+import { raiseAlarm } from '../alarms/raise';
 import type { CreateWorkOrderCommand, SessionUser, WorkOrderView } from '../ws/contracts';
 import { isDuplicateKey } from './errors';
 import { requireRole, userOf, type TokenService } from './auth';

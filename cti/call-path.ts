@@ -3,25 +3,25 @@ import type { Connection } from 'mongoose';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/logger';
 import type { Models } from '../models';
-import { AfterCallWorkRule } from '../queue/after-call-work';
-import { AnswerAlarmRule } from '../queue/answer-alarm';
+import { AfterCallWorkRule } from './acd/after-call-work';
+import { AnswerAlarmRule, RingNoAnswer } from './acd/answer-alarm';
 import { AcdStore } from './acd/acd-store';
 import { AgentService, DispatchKicks } from './acd/agent-service';
 import { Dispatcher } from './acd/dispatcher';
-import { RingNoAnswer } from './acd/ring-no-answer';
+
 import { WaitEstimator } from './acd/wait-estimate';
 import { AmiClient, PbxHealth } from './ami';
 import { AriConnection } from './ari/connection';
 import type { AriPort } from './ari/port';
 import { HotlineApp } from './calls/hotline-app';
 import { MediaPlayer } from './calls/media';
-import { RedisEventBus } from './events/event-bus';
+import { RedisEventBus } from '../events/event-bus';
 import { SelfCheck } from './health/self-check';
 import { SilenceWatch } from './health/silence-watch';
 import { TestCaller } from './health/test-call';
 import { CtiMetrics } from './metrics';
-import { LogSmsGateway, parseContacts, WebhookSmsGateway } from './notify/sms';
-import { SilenceAlarmRule } from '../queue/silence-alarm';
+import { LogSmsGateway, parseContacts, WebhookSmsGateway } from '../notify/sms';
+import { SilenceAlarmRule } from './health/silence-rule';
 
 /** Everything the telephony side of one CTI process is made of, built by constructor injection. */
 export interface CallPath {

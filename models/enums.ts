@@ -3,6 +3,17 @@
 export const LANGUAGES = ['yue', 'cmn'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/**
+ * An agent's live state. `reserved` is the instant between the ACD's choice and the phone ringing;
+ * `acw` is after-call work (wrap-up), which ends by a timed job.
+ */
+export const AGENT_STATES = ['offline', 'ready', 'not_ready', 'reserved', 'ringing', 'talking', 'acw'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+/** Reasons an agent may give for Not Ready; the system adds `no-answer`, `phone-busy`, `phone-unreachable`. */
+export const NOT_READY_REASONS = ['break', 'meal', 'meeting', 'training', 'callback', 'other'] as const;
+export type NotReadyReason = (typeof NOT_READY_REASONS)[number];
+
 export const ROLES = ['agent', 'supervisor', 'admin', 'department'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger';
 import type { AcdStore } from '../cti/acd/acd-store';
 import type { AgentService } from '../cti/acd/agent-service';
 import type { AgentLive } from '../cti/acd/agent-state';
-import type { DomainEvent } from '../cti/events/domain-events';
+import type { DomainEvent } from '../events/domain-events';
 import { requireNamespaceRole } from './auth';
 import { guardSocket, runCommand } from './commands';
 import {

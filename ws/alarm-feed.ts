@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../cti/events/domain-events';
+import type { DomainEvent } from '../events/domain-events';
 import type { AlarmKind } from '../models/enums';
 import type { AlarmView } from './contracts';
 

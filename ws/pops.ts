@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { DomainEvent } from '../cti/events/domain-events';
+import type { DomainEvent } from '../events/domain-events';
 import type { Models } from '../models';
 import type { CallOutcome, CallState, DepartmentCode, Language, WorkOrderCategory, WorkOrderStatus } from '../models/enums';
 import type { CurrentCallView, LastCallView, ScreenPop } from './contracts';

@@ -2,7 +2,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { AlarmService } from '../api/alarms';
 import type { TokenService } from '../api/auth';
 import type { Logger } from '../core/logger';
-import type { DomainEvent } from '../cti/events/domain-events';
+import type { DomainEvent } from '../events/domain-events';
 import { alarmFromEvent } from './alarm-feed';
 import { requireNamespaceRole } from './auth';
 import type { BoardService } from './board/board';

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger';
 import { conflict, notFound } from '../../core/errors';
 import type { Models } from '../../models';
-import type { EventBus } from '../events/event-bus';
+import type { EventBus } from '../../events/event-bus';
 import type { AcdStore } from './acd-store';
 import { ALLOWED_FROM, type AgentLive, type AgentState } from './agent-state';
 

@@ -1,11 +1,6 @@
-import type { Language } from '../../models/enums';
+import { AGENT_STATES, type AgentState, type Language } from '../../models/enums';
 
-/**
- * An agent's live state. `reserved` is the instant between the ACD's choice and the phone ringing;
- * `acw` is after-call work (wrap-up), which ends by a timed job.
- */
-export const AGENT_STATES = ['offline', 'ready', 'not_ready', 'reserved', 'ringing', 'talking', 'acw'] as const;
-export type AgentState = (typeof AGENT_STATES)[number];
+export { AGENT_STATES, type AgentState };
 
 export interface AgentLive {
   workNumber: string;

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
-import { raiseAlarm } from '../alarms/raise';
+import { raiseAlarm } from '../../alarms/raise';
 import type { Logger } from '../../core/logger';
 import type { Models } from '../../models';
-import type { SilenceAlarmRule, SilenceJob } from '../../queue/silence-alarm';
-import type { EventBus } from '../events/event-bus';
-import { notifyAll, type AlarmContact, type SmsGateway } from '../notify/sms';
+import type { SilenceAlarmRule, SilenceJob } from './silence-rule';
+import type { EventBus } from '../../events/event-bus';
+import { notifyAll, type AlarmContact, type SmsGateway } from '../../notify/sms';
 import type { SelfCheck } from './self-check';
 
 export interface SilenceWatchDeps {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AcdStore } from '../acd/acd-store';
 import type { AriPort } from '../ari/port';
-import type { DomainEvent } from '../events/domain-events';
-import type { EventBus } from '../events/event-bus';
+import type { DomainEvent } from '../../events/domain-events';
+import type { EventBus } from '../../events/event-bus';
 
 export interface TestCallSettings {
   /** The hotline number and the context carrier calls arrive in (`952525@from-pstn`). */

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../core/config';
-import type { DomainEvent } from '../../cti/events/domain-events';
+import type { DomainEvent } from '../../events/domain-events';
 import { startCti, type CtiNode } from '../../main';
 import { seed } from '../../scripts/seed';
 import type { LoginResponse } from '../../ws/contracts';

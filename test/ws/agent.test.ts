@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { DomainEvent } from '../../cti/events/domain-events';
+import type { DomainEvent } from '../../events/domain-events';
 import { customers } from '../../scripts/seed-data';
 import type { Ack, AgentSnapshot, AgentStateView, CurrentCallView, LastCallView, ScreenPop, WorkOrderView } from '../../ws/contracts';
 import { PopStore } from '../../ws/pops';

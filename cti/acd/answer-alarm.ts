@@ -1,11 +1,35 @@
+import { raiseAlarm } from '../../alarms/raise';
 import type { Logger } from '../../core/logger';
+import type { EventBus } from '../../events/event-bus';
 import type { Models } from '../../models';
-import type { AnswerAlarmJob } from '../../queue/answer-alarm';
-import { raiseAlarm } from '../alarms/raise';
+import { TimedRule, type TimedRuleOptions } from '../../queue/timed-rule';
 import type { AriPort } from '../ari/port';
-import type { EventBus } from '../events/event-bus';
 import type { AcdStore } from './acd-store';
 import type { AgentService } from './agent-service';
+
+/** An agent's phone has rung ANSWER_ALARM_MS (20 s) without an answer (hotline post rule 五). */
+export interface AnswerAlarmJob {
+  callId: string;
+  attempt: number;
+  agentWorkNumber: string;
+  agentChannelId: string;
+  ringingAt: number;
+}
+
+export class AnswerAlarmRule extends TimedRule<AnswerAlarmJob> {
+  constructor(opts: Omit<TimedRuleOptions, 'name'>, readonly delayMs: number) {
+    super({ ...opts, name: 'answer-alarm' });
+  }
+  idFor(callId: string, attempt: number): string {
+    return this.jobId(callId, attempt);
+  }
+  arm(job: AnswerAlarmJob): Promise<void> {
+    return this.schedule(this.idFor(job.callId, job.attempt), job, this.delayMs - (Date.now() - job.ringingAt));
+  }
+  disarm(callId: string, attempt: number): Promise<boolean> {
+    return this.cancel(this.idFor(callId, attempt));
+  }
+}
 
 /**
  * The 20-second rule, run by whichever process's worker takes the job. It wins the offer from a

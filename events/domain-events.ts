@@ -1,5 +1,4 @@
-import type { CallOutcome, CallState, Language } from '../../models/enums';
-import type { AgentState } from '../acd/agent-state';
+import type { AgentState, CallOutcome, CallState, Language } from '../models/enums';
 
 /**
  * Domain events: cti/ → Redis pub/sub → ws/ (any CTI process may serve the console that

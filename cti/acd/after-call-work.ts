@@ -1,4 +1,4 @@
-import { TimedRule, type TimedRuleOptions } from './timed-rule';
+import { TimedRule, type TimedRuleOptions } from '../../queue/timed-rule';
 
 /** After-call work ends: the agent is Ready again (unless they changed state meanwhile). */
 export interface AfterCallWorkJob {

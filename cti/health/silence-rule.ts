@@ -1,4 +1,4 @@
-import { TimedRule, type TimedRuleOptions } from './timed-rule';
+import { TimedRule, type TimedRuleOptions } from '../../queue/timed-rule';
 
 /** No call to the hotline for SILENCE_ALARM_MS (30 min): check the system itself (rule 十一). */
 export interface SilenceJob {

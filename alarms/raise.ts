@@ -1,6 +1,6 @@
-import { isDuplicateKey } from '../../api/errors';
-import type { Models } from '../../models';
-import type { AlarmKind } from '../../models/enums';
+import { isDuplicateKey } from '../api/errors';
+import type { Models } from '../models';
+import type { AlarmKind } from '../models/enums';
 import type { EventBus } from '../events/event-bus';
 
 export interface NewAlarm {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../core/logger';
+import type { Logger } from '../core/logger';
 import type { DomainEvent } from './domain-events';
 
 export interface EventBus {

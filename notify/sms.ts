@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Logger } from '../../core/logger';
+import type { Logger } from '../core/logger';
 
 /** Who is told of a system fault (rule 十一): shift leader, system administrator, department leader. */
 export interface AlarmContact {
