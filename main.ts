@@ -1,34 +1,113 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
+import { AgentConsole } from './agent-console/agent-console';
+import { PopBuilder, PopStore } from './agent-console/pops';
+import { AlarmService } from './alarms/alarm-service';
+import { AlarmFeed } from './alarms/feed';
+import { alarmRoutes } from './alarms/routes';
 import { createApp } from './api/app';
 import { metricsRouter } from './api/metrics';
-import { selfCheckRouter } from './api/self-check';
-import { amiProbe, ariProbe, mongoProbe, redisProbe } from './api/readiness';
-import { ConfigError, loadConfig, type Config } from './core/config';
+import { amiProbe, ariProbe, mongoProbe, redisProbe, type ReadinessProbe } from './api/readiness';
+import { ApiRoutes } from './api/routes';
+import { webRouter } from './api/web';
+import { LoginService } from './auth/login-service';
+import { authRoutes } from './auth/routes';
+import { TokenService } from './auth/token-service';
+import { ConfigError, loadConfig, usesDevJwtSecret, type Config } from './core/config';
 import { openMongo, openRedis } from './core/connections';
 import { createLogger, type Logger } from './core/logger';
-import { startCallPath, type CallPath } from './cti/call-path';
+import { AcdStore } from './cti/acd/acd-store';
+import { AfterCallWorkRule } from './cti/acd/after-call-work';
+import { AgentService, DispatchKicks } from './cti/acd/agent-service';
+import { AnswerAlarmRule, RingNoAnswer } from './cti/acd/answer-alarm';
+import { Dispatcher } from './cti/acd/dispatcher';
+import { WaitEstimator } from './cti/acd/wait-estimate';
+import { AmiClient, PbxHealth } from './cti/ami';
+import { AriConnection } from './cti/ari/connection';
+import type { AriPort } from './cti/ari/port';
+import { HotlineApp } from './cti/calls/hotline-app';
+import { MediaPlayer } from './cti/calls/media';
+import { SelfCheck } from './cti/health/self-check';
+import { SilenceAlarmRule } from './cti/health/silence-rule';
+import { SilenceWatch } from './cti/health/silence-watch';
+import { TestCaller } from './cti/health/test-call';
+import { CtiMetrics } from './cti/metrics';
+import { RedisEventBus } from './events/event-bus';
 import { createModels, syncIndexes, type Models } from './models';
-import { buildConsoles, type Consoles } from './ws/server';
+import { LogSmsGateway, parseContacts, WebhookSmsGateway } from './notify/sms';
+import { recordingRoutes } from './recordings/routes';
+import { BoardService } from './supervisor-board/board-service';
+import { SupervisorConsole } from './supervisor-board/supervisor-console';
+import { AdminConsole } from './system-health/admin-console';
+import { HealthReporter } from './system-health/health-reporter';
+import { selfCheckRoutes } from './system-health/routes';
+import { WorkOrderService } from './work-orders/work-order-service';
+import { workOrderRoutes } from './work-orders/routes';
+import { createSocketServer } from './ws/server';
 
 /**
- * The composition root: reads nothing global, builds every service by constructor injection,
- * so a test can start two CTI nodes against one Redis in one process.
+ * The composition root, and the only one: it reads the config, opens the connections and builds
+ * every service by constructor injection. Nothing here is a module-level singleton, so a test can
+ * start two CTI nodes against one Redis in one process.
  */
+
+/** The live state every process shares through Redis: agents, queue, reservations, domain events. */
+export interface LiveState {
+  acd: AcdStore;
+  agents: AgentService;
+  bus: RedisEventBus;
+  kicks: DispatchKicks;
+}
+
+/** The telephony side of one CTI process. */
+export interface CallPath extends LiveState {
+  app: HotlineApp;
+  ari: AriConnection;
+  ami: AmiClient;
+  pbx: PbxHealth;
+  dispatcher: Dispatcher;
+  answerAlarm: AnswerAlarmRule;
+  afterCallWork: AfterCallWorkRule;
+  silence: SilenceWatch;
+  selfCheck: SelfCheck;
+  metrics: CtiMetrics;
+  appName: string;
+  stop(): Promise<void>;
+}
+
+/** The company-side services behind the REST API and the consoles. */
+export interface Services {
+  tokens: TokenService;
+  login: LoginService;
+  workOrders: WorkOrderService;
+  alarms: AlarmService;
+}
+
+export interface Consoles {
+  agent: AgentConsole;
+  supervisor: SupervisorConsole;
+  admin: AdminConsole;
+  health: HealthReporter;
+}
+
 export interface CtiNode {
   config: Config;
   logger: Logger;
   redis: Redis;
   mongo: Connection;
   models: Models;
+  /** The express app: REST API, health, metrics, web pages. */
+  app: Express;
   http: Server;
   url: string;
+  live: LiveState;
   /** The telephony side; absent when started with `telephony: false` (storage-only tests). */
   calls?: CallPath;
-  /** Log-in, work orders, alarms, recordings, web pages and the Socket.IO consoles. */
+  services: Services;
   consoles: Consoles;
   stop(): Promise<void>;
 }
@@ -38,28 +117,251 @@ export interface StartOptions {
   telephony?: boolean;
 }
 
+export function appNameFor(config: Pick<Config, 'ARI_APP' | 'ARI_MODE' | 'NODE_ID'>): string {
+  return config.ARI_MODE === 'broadcast' ? `${config.ARI_APP}-${config.NODE_ID}` : config.ARI_APP;
+}
+
+function liveState(config: Config, redis: Redis, models: Models, logger: Logger): LiveState {
+  const acd = new AcdStore(redis, config.REDIS_PREFIX);
+  const bus = new RedisEventBus(redis, acd.keys.events(), logger);
+  const kicks = new DispatchKicks(redis, `${acd.keys.p}:kick`);
+  const agents = new AgentService(acd, models, bus, kicks, logger);
+  return { acd, agents, bus, kicks };
+}
+
+async function startTelephony(config: Config, redis: Redis, mongo: Connection, models: Models, live: LiveState, logger: Logger): Promise<CallPath> {
+  const { acd, agents, bus, kicks } = live;
+  const appName = appNameFor(config);
+  const dispatcher = new Dispatcher(acd, kicks, config.LANGUAGE_FALLBACK_MS, logger);
+  const ruleOpts = { connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `{${config.REDIS_PREFIX}}-bull`, logger };
+  const answerAlarm = new AnswerAlarmRule(ruleOpts, config.ANSWER_ALARM_MS);
+  const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);
+  const silenceRule = new SilenceAlarmRule(ruleOpts, config.SILENCE_ALARM_MS);
+  const metrics = new CtiMetrics({ node: config.NODE_ID });
+
+  const ari = new AriConnection({
+    url: config.ARI_URL,
+    username: config.ARI_USERNAME,
+    password: config.ARI_PASSWORD,
+    apps: [appName],
+    logger,
+    requestTimeoutMs: config.ARI_REQUEST_TIMEOUT_MS,
+  });
+  const ami = new AmiClient({ host: config.AMI_HOST, port: config.AMI_PORT, username: config.AMI_USERNAME, secret: config.AMI_SECRET, logger });
+  const pbx = new PbxHealth({ ami, logger });
+  // Reachability lives in Redis so every process's ACD skips an unreachable phone.
+  pbx.on('phone', (p) => void acd.setPhoneReachable(p.extension, p.reachable).catch(() => undefined));
+
+  const testCall = new TestCaller(
+    { ari, acd, bus },
+    { number: config.HOTLINE_NUMBER, context: config.SELF_CHECK_CONTEXT, localContext: config.SELF_CHECK_LOCAL_CONTEXT, timeoutMs: config.SELF_CHECK_TIMEOUT_MS },
+  );
+  const selfCheck = new SelfCheck({ ari, ami, pbx, acd, redis, mongo, testCall, appPattern: new RegExp(`^${config.ARI_APP}(-|$)`) });
+  const silence = new SilenceWatch({
+    rule: silenceRule,
+    check: selfCheck,
+    models,
+    bus,
+    redis,
+    keyPrefix: acd.keys.p,
+    sms: config.SMS_GATEWAY === 'webhook' && config.SMS_WEBHOOK_URL ? new WebhookSmsGateway(config.SMS_WEBHOOK_URL, 5000, config.SMS_WEBHOOK_TOKEN) : new LogSmsGateway(logger),
+    contacts: parseContacts(config.ALARM_CONTACTS),
+    logger,
+    onAlarm: (kind) => metrics.alarms.inc({ kind }),
+  });
+
+  const app = new HotlineApp(
+    {
+      ari: ari as AriPort,
+      acd,
+      agents,
+      dispatcher,
+      models,
+      bus,
+      media: new MediaPlayer(ari),
+      answerAlarm,
+      afterCallWork,
+      waitEstimate: new WaitEstimator(models, acd),
+      logger,
+      hooks: {
+        arrived: (call) => {
+          if (!call.test) void silence.onCall().catch((err: Error) => logger.error({ err: err.message }, 'silence watch update failed'));
+        },
+        offerEnded: (call, result, ringMs) => {
+          if (!call.test) metrics.ringSeconds.observe({ result }, ringMs / 1000);
+        },
+        answered: (call, waitMs, ringMs) => {
+          if (call.test) return;
+          metrics.ringSeconds.observe({ result: 'answered' }, ringMs / 1000);
+          metrics.answerDelaySeconds.observe(waitMs / 1000);
+        },
+        ended: (call, outcome) => {
+          if (!call.test) metrics.calls.inc({ outcome });
+        },
+      },
+      settings: {
+        node: config.NODE_ID,
+        app: appName,
+        hotlineNumber: config.HOTLINE_NUMBER,
+        defaultLanguage: config.DEFAULT_LANGUAGE,
+        fallbackMs: config.LANGUAGE_FALLBACK_MS,
+        announceMs: config.QUEUE_ANNOUNCE_MS,
+        ringTimeoutSec: Math.ceil(config.ANSWER_ALARM_MS / 1000) + 30,
+        recordingFormat: 'wav',
+      },
+    },
+    { mode: config.ARI_MODE },
+  );
+
+  const heartbeat = async () => {
+    await acd.heartbeat(config.NODE_ID, 15_000).catch(() => undefined);
+    await app.sweep().catch((err: Error) => logger.warn({ err: err.message }, 'sweep of dead processes failed'));
+  };
+  await heartbeat();
+  const beat = setInterval(() => void heartbeat(), 5_000);
+  beat.unref();
+
+  await dispatcher.start();
+  app.start();
+  ami.start();
+  pbx.start();
+  // Start-up does not wait forever for Asterisk: /readyz says "ari: …" and the silence alarm's
+  // self-check reports it. Calls left by an earlier run are cleaned up once ARI answers.
+  const connected = ari.start().then(() => app.recoverStale().catch((err: Error) => logger.error({ err: err.message }, 'recovery failed')));
+  const waited = await Promise.race([connected.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), config.ARI_CONNECT_WAIT_MS).unref())]);
+  if (!waited) logger.error({ ari: config.ARI_URL }, 'Asterisk (ARI) not reachable yet; still trying');
+
+  const noAnswer = new RingNoAnswer({ acd, agents, models, bus, ari, logger, onAlarm: (kind) => metrics.alarms.inc({ kind }) });
+  answerAlarm.process((job, j) => noAnswer.handle(job, String(j.id)));
+  afterCallWork.process(async (job) => {
+    await agents.system(job.agentWorkNumber, 'ready', ['acw'], '', '');
+  });
+  await silence.start();
+  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, silenceRule] });
+
+  return {
+    app,
+    ari,
+    ami,
+    pbx,
+    ...live,
+    dispatcher,
+    answerAlarm,
+    afterCallWork,
+    silence,
+    selfCheck,
+    metrics,
+    appName,
+    async stop() {
+      clearInterval(beat);
+      app.stop();
+      dispatcher.stop();
+      await ari.stop();
+      pbx.stop();
+      await ami.stop();
+      await answerAlarm.close();
+      await afterCallWork.close();
+      await silenceRule.close();
+    },
+  };
+}
+
 export async function startCti(config: Config, opts: StartOptions = {}): Promise<CtiNode> {
   const logger = opts.logger ?? createLogger(config);
   const redis = openRedis(config.REDIS_URL, logger);
   const mongo = await openMongo(config.MONGO_URL, logger);
   const models = createModels(mongo);
   await syncIndexes(models);
-  const calls = opts.telephony === false ? undefined : await startCallPath(config, redis, mongo, models, logger);
+  const live = liveState(config, redis, models, logger);
+  const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger);
 
-  const probes = [redisProbe(redis), mongoProbe(mongo), ...(calls ? [ariProbe(calls.ari), amiProbe(calls.ami)] : [])];
-  const consoles = buildConsoles({ config, logger, redis, models, probes, ...(calls ? { calls } : {}) });
-  const telephonyRouters = calls
-    ? [
-        { path: '/', router: metricsRouter(calls.metrics.registry) },
-        { path: '/api/admin', router: selfCheckRouter(calls.selfCheck, consoles.tokens, logger) },
-      ]
-    : [];
-  // Ahead of the consoles' routers: their last one serves the web pages and answers unknown paths.
-  const routers = [...telephonyRouters, ...consoles.routers];
-  const app = createApp({ logger, probes, routers });
+  if (usesDevJwtSecret(config)) {
+    logger.warn(
+      '!!! JWT_SECRET is not set: console log-ins are signed with the PUBLIC development key. Anyone can forge a token. ' +
+        'Set JWT_SECRET (32+ random characters, the same on every CTI process) before any real use. !!!',
+    );
+  }
+  const keyPrefix = live.acd.keys.p;
+  const tokens = new TokenService(config.JWT_SECRET, config.TOKEN_TTL);
+  const services: Services = {
+    tokens,
+    login: new LoginService({ models, redis, tokens, keyPrefix, logger }),
+    workOrders: new WorkOrderService({ models, redis, bus: live.bus, keyPrefix, logger }),
+    alarms: new AlarmService({ models, logger }),
+  };
+
+  const api = new ApiRoutes(tokens);
+  authRoutes(api, services.login);
+  workOrderRoutes(api, services.workOrders);
+  alarmRoutes(api, services.alarms);
+  recordingRoutes(api, { models, tokens, dir: config.RECORDINGS_DIR });
+  if (calls) selfCheckRoutes(api, calls.selfCheck, logger);
+
+  const probes: ReadinessProbe[] = [redisProbe(redis), mongoProbe(mongo), ...(calls ? [ariProbe(calls.ari), amiProbe(calls.ami)] : [])];
+  const app = createApp({
+    logger,
+    probes,
+    api,
+    routers: [
+      ...(calls ? [{ path: '/', router: metricsRouter(calls.metrics.registry) }] : []),
+      // Last: it serves the web pages, and unknown paths fall through to the 404 answer.
+      { path: '/', router: webRouter({ logger, production: config.NODE_ENV === 'production' }) },
+    ],
+  });
   const http = app.listen(config.HTTP_PORT, config.HTTP_HOST);
   await once(http, 'listening');
-  await consoles.attach(http);
+
+  const sockets = createSocketServer(http, redis, config.REDIS_PREFIX);
+  const { io } = sockets;
+  const log = logger.child({ component: 'consoles' });
+  const agentNsp = io.of('/agent');
+  const supervisorNsp = io.of('/supervisor');
+  const adminNsp = io.of('/admin');
+  const alarmFeed = new AlarmFeed(services.alarms, [supervisorNsp, adminNsp]);
+  const health = new HealthReporter({
+    node: config.NODE_ID,
+    redis,
+    keyPrefix,
+    probes,
+    ...(calls ? { telephony: calls } : {}),
+    consoles: () => ({ agent: agentNsp.sockets.size, supervisor: supervisorNsp.sockets.size, admin: adminNsp.sockets.size }),
+    logger,
+  });
+  const consoles: Consoles = {
+    agent: new AgentConsole(agentNsp, {
+      acd: live.acd,
+      agents: live.agents,
+      pops: new PopStore(redis, keyPrefix),
+      popBuilder: new PopBuilder(models, config.ANSWER_ALARM_MS),
+      workOrders: services.workOrders,
+      tokens,
+      afterCallWorkMs: config.AFTER_CALL_WORK_MS,
+      logger,
+    }),
+    supervisor: new SupervisorConsole(supervisorNsp, {
+      board: new BoardService({ models, acd: live.acd, serviceLevelMs: config.ANSWER_ALARM_MS }),
+      alarms: alarmFeed,
+      tokens,
+      logger,
+    }),
+    admin: new AdminConsole(adminNsp, { health, alarms: alarmFeed, tokens, logger }),
+    health,
+  };
+  consoles.agent.start();
+  consoles.supervisor.start();
+  consoles.admin.start();
+  health.start();
+  alarmFeed.start();
+  // Every process receives every domain event, so each one serves its own sockets (io.local):
+  // one delivery per console without electing a sender.
+  const unsubscribe = live.bus.subscribe((e) => {
+    consoles.agent.onEvent(e);
+    consoles.supervisor.onEvent(e);
+    alarmFeed.onEvent(e);
+  });
+  await live.bus.whenSubscribed();
+  log.info('consoles attached: /agent /supervisor /admin');
+
   const { port } = http.address() as AddressInfo;
   const url = `http://${config.HTTP_HOST}:${port}`;
   logger.info({ url }, 'hotline-cti listening');
@@ -71,15 +373,24 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     redis,
     mongo,
     models,
+    app,
     http,
     url,
+    live,
     ...(calls ? { calls } : {}),
+    services,
     consoles,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await consoles.stop();
+      unsubscribe();
+      alarmFeed.stop();
+      consoles.supervisor.stop();
+      consoles.admin.stop();
+      health.stop();
+      await sockets.close();
       await calls?.stop();
+      await live.bus.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       redis.disconnect();

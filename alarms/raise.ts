@@ -1,4 +1,4 @@
-import { isDuplicateKey } from '../api/errors';
+import { isDuplicateKey } from '../core/errors';
 import type { Models } from '../models';
 import type { AlarmKind } from '../models/enums';
 import type { EventBus } from '../events/event-bus';

@@ -2,12 +2,16 @@ import express, { type Express, type Router } from 'express';
 import type { Logger } from '../core/logger';
 import { errorHandler, notFoundHandler } from './errors';
 import { healthRouter } from './health';
+import { buildOpenApi } from './openapi';
 import type { ReadinessProbe } from './readiness';
+import type { ApiRoutes } from './routes';
 
 export interface AppDeps {
   logger: Logger;
   probes: ReadinessProbe[];
-  /** Domain routers mounted under /api (added by later capabilities). */
+  /** The documented REST routes of every domain (served, and described at /api/openapi.json). */
+  api?: ApiRoutes;
+  /** Routers that are not part of the REST API (metrics, the web pages); mounted after it. */
   routers?: Array<{ path: string; router: Router }>;
 }
 
@@ -16,6 +20,13 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.use(express.json({ limit: '100kb' }));
   app.use(healthRouter(deps.probes));
+  if (deps.api) {
+    const doc = buildOpenApi(deps.api.mounted, { title: 'hotline-cti REST API', version: '1' });
+    app.get('/api/openapi.json', (_req, res) => {
+      res.json(doc);
+    });
+    for (const { path, router } of deps.api.routers) app.use(path, router);
+  }
   for (const { path, router } of deps.routers ?? []) app.use(path, router);
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { withTimeout } from '../core/connections';
+import { withTimeout } from '../core/async';
 
 /** One dependency /readyz checks; `check` rejects with the reason when it is not usable. */
 export interface ReadinessProbe {

@@ -31,12 +31,3 @@ export async function openMongo(url: string, logger: Logger): Promise<Connection
   await conn.asPromise();
   return conn;
 }
-
-/** Rejects with `<what> timed out after <ms> ms` unless the promise settles first. */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}

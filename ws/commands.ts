@@ -1,23 +1,18 @@
 import type { Socket } from 'socket.io';
-import { toResponse } from '../api/errors';
+import { describeError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import type { Ack, AckError } from './contracts';
+import type { Ack, AckError } from '../contracts';
 
-/** Errors become acks through the same mapping as HTTP responses (api/errors.ts). */
+/** Errors become acks through the same mapping as HTTP responses (core/errors.ts). */
 export function toAckError(err: unknown): AckError {
-  const { body } = toResponse(err);
-  const e = body.error as { code?: unknown; message?: unknown; details?: unknown };
-  return {
-    code: typeof e.code === 'string' ? e.code : 'internal',
-    message: typeof e.message === 'string' ? e.message : 'internal error',
-    ...(e.details !== undefined ? { details: e.details } : {}),
-  };
+  const { status: _status, ...error } = describeError(err);
+  return error;
 }
 
 /**
  * Runs one browser command and answers its ack with the result or the reason it failed.
  * A command sent without an ack function cannot be answered and is dropped: every command
- * in ws/contracts.ts has one.
+ * in contracts/ has one.
  */
 export function runCommand<T>(log: Logger, event: string, ack: unknown, fn: () => Promise<T>): void {
   if (typeof ack !== 'function') {
@@ -25,7 +20,8 @@ export function runCommand<T>(log: Logger, event: string, ack: unknown, fn: () =
     return;
   }
   const reply = ack as (res: Ack<T>) => void;
-  fn().then(
+  // A synchronous throw (e.g. the command's schema refusing it) is answered like a rejection.
+  Promise.resolve().then(fn).then(
     (data) => reply({ ok: true, data }),
     (err: unknown) => {
       const error = toAckError(err);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import AsteriskManager from 'asterisk-manager';
 import type { Logger } from 'pino';
+import { Backoff, withTimeout } from '../../core/async';
 import { AmiError } from './errors';
 import {
   parseContactStatus,
@@ -117,7 +118,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   private gen = 0;
   private seq = 0;
   private readonly idPrefix = `cti-${process.pid}-${Math.random().toString(36).slice(2, 8)}-`;
-  private failuresInARow = 0;
+  private readonly backoff: Backoff;
   private everConnected = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly pending = new Map<string, PendingAction>();
@@ -149,6 +150,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
       reconnectMinMs: opts.reconnectMinMs ?? 500,
       reconnectMaxMs: opts.reconnectMaxMs ?? 10_000,
     };
+    this.backoff = new Backoff({ minMs: this.o.reconnectMinMs, maxMs: this.o.reconnectMaxMs, jitter: true });
     this.log = opts.logger.child({ component: 'ami', ami: `${opts.host}:${opts.port}` });
   }
 
@@ -169,7 +171,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.failuresInARow = 0;
+    this.backoff.reset();
     this.connect();
   }
 
@@ -289,7 +291,7 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
     this.lastError = undefined;
     if (this.everConnected) this.reconnects++;
     this.everConnected = true;
-    this.failuresInARow = 0;
+    this.backoff.reset();
     this.log.info({ reconnects: this.reconnects }, 'AMI connected');
     this.setState('connected');
     this.schedulePing(link);
@@ -356,10 +358,8 @@ export class AmiClient extends EventEmitter<AmiClientEvents> {
 
   private scheduleReconnect(): void {
     if (!this.running || this.reconnectTimer) return;
-    const exp = Math.min(this.o.reconnectMaxMs, this.o.reconnectMinMs * 2 ** Math.min(this.failuresInARow, 20));
-    this.failuresInARow++;
     // Jitter so that many CTI nodes do not hammer a restarting Asterisk in lockstep.
-    const delay = Math.round(exp / 2 + (Math.random() * exp) / 2);
+    const delay = this.backoff.next();
     this.log.debug({ delay }, 'AMI reconnect scheduled');
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
@@ -500,12 +500,4 @@ function normalize(raw: AsteriskManager.Message | undefined): AmiMessage {
     else out[k] = Object.entries(v).map(([vk, vv]) => `${vk}=${vv}`).join(',');
   }
   return out;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import * as ari from 'ari-client';
 import type { AriClient } from 'ari-client';
-import { withTimeout } from '../../core/connections';
+import { Backoff, withTimeout } from '../../core/async';
 import type { Logger } from '../../core/logger';
 import { classifyAriError } from './errors';
 import { ariEventSchema, CONSUMED_EVENTS } from './events';
@@ -31,7 +31,7 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
   private stopped = false;
   private everConnected = false;
   private wsUp = false;
-  private attempt = 0;
+  private readonly backoff: Backoff;
   private pingTimer?: NodeJS.Timeout;
   private awaitingPong = false;
   private retryTimer?: NodeJS.Timeout;
@@ -44,6 +44,7 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
     this.apps = opts.apps;
     this.log = opts.logger.child({ component: 'ari' });
     this.timeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.backoff = new Backoff({ minMs: opts.reconnectMinMs ?? 250, maxMs: opts.reconnectMaxMs ?? 5000 });
   }
 
   get connected(): boolean {
@@ -79,7 +80,7 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
       await client.start(this.apps);
     } catch (err) {
       this.dropClient();
-      const delay = Math.min(this.opts.reconnectMaxMs ?? 5000, (this.opts.reconnectMinMs ?? 250) * 2 ** Math.min(this.attempt++, 5));
+      const delay = this.backoff.next();
       this.log.warn({ err: (err as Error).message, retryInMs: delay }, 'ARI connection failed');
       this.retryTimer = setTimeout(() => void this.connectLoop(), delay);
     }
@@ -90,7 +91,7 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
     client.on('*', (raw: unknown) => this.onRaw(raw));
     client.on('WebSocketConnected', () => {
       this.guardMessages(client);
-      this.attempt = 0;
+      this.backoff.reset();
       const again = this.everConnected;
       this.everConnected = true;
       this.setWs(true, 'connected');

@@ -10,9 +10,14 @@ import type { Dispatcher } from '../acd/dispatcher';
 import type { WaitEstimator } from '../acd/wait-estimate';
 import type { AriPort } from '../ari/port';
 import type { EventBus } from '../../events/event-bus';
-import { agentIntroMedia, promptMedia, queuePositionMedia, queueWaitMedia } from '../prompts/catalogue';
-import { canMove, outcomeFor, ringEndResult } from './call-state';
+import { agentIntroMedia } from '../prompts/catalogue';
+import { CallNotifier } from './call-notifier';
+import { CallRecord, callStore } from './call-record';
+import { callEnd, canMove, ringEndResult, stateStamps, type HangupBy } from './call-state';
+import { callerDirectory, LanguageMenu } from './language-menu';
 import type { MediaPlayer } from './media';
+import { answerOffer, endOffer, notReadyReason, Offers, type Offer } from './offer';
+import { QueueAnnouncer } from './queue-announcer';
 
 export interface CallSettings {
   node: string;
@@ -52,34 +57,21 @@ export interface CallHooks {
   ended?(call: CallSession, outcome: CallOutcome): void;
 }
 
-interface Offer {
-  attempt: number;
-  agentWorkNumber: string;
-  extension: string;
-  channelId: string;
-  offeredAt: Date;
-  ringingAt?: Date;
-  endedAt?: Date;
-  ringMs?: number;
-  result: OfferResult;
-  alarmed: boolean;
-}
-
 /**
  * One caller's call, owned by the CTI process whose Stasis app holds the channel. Everything
  * other processes must see (queue position, agent reservations, offers) goes through Redis;
  * the durable record is the Call document, written at every state.
+ *
+ * This class orders the steps; the parts it drives hold the rest: the language menu, the queue
+ * announcements, the offers, the record writer and the notifier.
  */
 export class CallSession {
   readonly callId = randomUUID();
   state: CallState = 'arrived';
-  language?: Language;
-  private languageSource?: 'customer' | 'remembered' | 'dtmf' | 'default';
-  private customerAccount?: string;
+  readonly log: Logger;
   private readonly arrivedAt = new Date();
   private queuedAt?: Date;
-  private readonly offers: Offer[] = [];
-  private current?: Offer;
+  private readonly offers: Offers;
   private bridgeId?: string;
   private recordingName?: string;
   private agentWorkNumber?: string;
@@ -88,15 +80,12 @@ export class CallSession {
   private failure?: string;
   /** Aborted when the caller is gone: stops every playback and wait of this call. */
   private readonly callerGone = new AbortController();
-  private keyChoice?: (lang: Language) => void;
-  /** 1 or 2 pressed after answer but before the menu started playing: it still counts. */
-  private earlyChoice?: Language;
-  private announceTimer?: NodeJS.Timeout;
-  private writes: Promise<unknown> = Promise.resolve();
-  private pending?: Record<string, unknown>;
   /** The originate request in flight, if any: a hang-up must not free the agent before it lands. */
   private originating: Promise<unknown> = Promise.resolve();
-  readonly log: Logger;
+  private readonly menu: LanguageMenu;
+  private readonly announcer: QueueAnnouncer;
+  private readonly record: CallRecord;
+  private readonly notify: CallNotifier<CallSession>;
 
   constructor(
     private readonly d: CallDeps,
@@ -106,17 +95,46 @@ export class CallSession {
     readonly test = false,
   ) {
     this.log = d.logger.child({ callId: this.callId, channelId: callerChannelId });
+    this.offers = new Offers(this.callId);
+    this.record = new CallRecord(callStore(d.models.Call), this.callId, this.log);
+    this.notify = new CallNotifier(this, d.bus, d.hooks, this.log);
+    this.menu = new LanguageMenu({
+      channelId: callerChannelId,
+      callerNumber,
+      defaultLanguage: d.settings.defaultLanguage,
+      callerGone: this.callerGone.signal,
+      media: d.media,
+      directory: callerDirectory(d.models),
+      log: this.log,
+    });
+    this.announcer = new QueueAnnouncer({
+      callId: this.callId,
+      channelId: callerChannelId,
+      everyMs: d.settings.announceMs,
+      call: this,
+      callerGone: this.callerGone.signal,
+      acd: d.acd,
+      waitEstimate: d.waitEstimate,
+      ari: d.ari,
+      media: d.media,
+      onError: (err) => this.log.warn({ err: (err as Error).message }, 'queue announcement failed'),
+    });
+  }
+
+  /** Unset until the greeting settles it; a known caller's is set as their greeting starts. */
+  get language(): Language | undefined {
+    return this.menu.language;
   }
 
   get agentChannel(): string | undefined {
-    return this.current?.channelId;
+    return this.offers.current?.channelId;
   }
 
   /** Answer, greet, queue: the caller-driven part of the call. */
   async run(): Promise<void> {
-    const { ari, models, bus } = this.d;
-    // The record is written in the background, in order (see save()): the caller never waits on MongoDB.
-    this.writes = models.Call.create({
+    const { ari } = this.d;
+    // The record is written in the background, in order (see CallRecord): the caller never waits on MongoDB.
+    this.record.create({
       callId: this.callId,
       node: this.d.settings.node,
       callerChannelId: this.callerChannelId,
@@ -125,16 +143,14 @@ export class CallSession {
       state: 'arrived',
       arrivedAt: this.arrivedAt,
       test: this.test,
-    }).catch((err: Error) => this.log.error({ err: err.message }, 'call record create failed'));
+    });
     await this.d.acd.markLive(this.callId, this.d.settings.node);
-    this.log.info({ caller: this.callerNumber, test: this.test || undefined }, 'call arrived');
-    await bus.publish({ type: 'call.arrived', callId: this.callId, channelId: this.callerChannelId, callerNumber: this.callerNumber, at: this.arrivedAt.getTime(), test: this.test });
-    this.d.hooks?.arrived?.(this);
+    await this.notify.arrived(this.arrivedAt);
     try {
-      const [, known] = await Promise.all([ari.answer(this.callerChannelId), this.knownLanguage()]);
+      const [, known] = await Promise.all([ari.answer(this.callerChannelId), this.menu.lookup()]);
       if (this.ended) return;
       await this.move('greeting');
-      const lang = await this.greet(known);
+      const { language } = await this.menu.choose(known);
       if (this.ended) return;
       if (this.test) {
         // The self-check call proves the chain up to the greeting, then leaves: no agent, no queue.
@@ -142,7 +158,7 @@ export class CallSession {
         await ari.hangup(this.callerChannelId);
         return;
       }
-      await this.enqueue(lang);
+      await this.enqueue(language);
     } catch (err) {
       if (this.ended || this.callerGone.signal.aborted) return;
       this.failure = (err as Error).message;
@@ -152,86 +168,9 @@ export class CallSession {
     }
   }
 
-  private async knownLanguage(): Promise<Language | undefined> {
-    if (!this.callerNumber) return undefined;
-    const [customer, pref] = await Promise.all([
-      this.d.models.Customer.findOne({ phones: this.callerNumber }).lean(),
-      this.d.models.CallerPreference.findOne({ number: this.callerNumber }).lean(),
-    ]);
-    if (customer) this.customerAccount = customer.accountNumber;
-    if (customer?.preferredLanguage) {
-      this.languageSource = 'customer';
-      return customer.preferredLanguage;
-    }
-    if (pref?.language) {
-      this.languageSource = 'remembered';
-      return pref.language;
-    }
-    return undefined;
-  }
-
-  /**
-   * Known caller: a greeting in their language. Anyone else: Cantonese then Mandarin, during
-   * which key 1 picks Cantonese and 2 Mandarin (barge-in); no key → the default language.
-   */
-  private async greet(known: Language | undefined): Promise<Language> {
-    const { media } = this.d;
-    if (known) {
-      this.language = known;
-      await media.playAll(this.callerChannelId, [promptMedia('greeting-welcome', known)], this.callerGone.signal);
-      return known;
-    }
-    const bargeIn = new AbortController();
-    let chosen: Language | undefined = this.earlyChoice;
-    if (chosen) bargeIn.abort();
-    const onCallerGone = () => bargeIn.abort();
-    this.callerGone.signal.addEventListener('abort', onCallerGone, { once: true });
-    this.keyChoice = (lang) => {
-      chosen = lang;
-      bargeIn.abort();
-    };
-    await media.playAll(
-      this.callerChannelId,
-      [
-        promptMedia('greeting-welcome', 'yue'),
-        promptMedia('greeting-choose', 'yue'),
-        promptMedia('greeting-welcome', 'cmn'),
-        promptMedia('greeting-choose', 'cmn'),
-      ],
-      bargeIn.signal,
-    );
-    this.keyChoice = undefined;
-    this.callerGone.signal.removeEventListener('abort', onCallerGone);
-    if (chosen) {
-      this.language = chosen;
-      this.languageSource = 'dtmf';
-      if (this.callerNumber) {
-        await this.d.models.CallerPreference.updateOne(
-          { number: this.callerNumber },
-          { $set: { language: chosen } },
-          { upsert: true, runValidators: true },
-        );
-      }
-      return chosen;
-    }
-    this.language = this.d.settings.defaultLanguage;
-    this.languageSource = 'default';
-    return this.language;
-  }
-
-  /** A key press from the caller; only 1 and 2 during the bilingual greeting mean anything. */
+  /** A key press from the caller; only 1 and 2 during (or just before) the bilingual greeting mean anything. */
   dtmf(digit: string): void {
-    const pick = digit === '1' ? 'yue' : digit === '2' ? 'cmn' : undefined;
-    if (this.keyChoice && pick) {
-      this.log.info({ digit, language: pick }, 'caller chose a language');
-      this.keyChoice(pick);
-      return;
-    }
-    if (pick && !this.language && (this.state === 'arrived' || this.state === 'greeting')) {
-      this.log.info({ digit, language: pick }, 'caller chose a language before the menu');
-      this.earlyChoice ??= pick;
-      return;
-    }
+    if (this.menu.key(digit, this.state === 'arrived' || this.state === 'greeting')) return;
     this.log.debug({ digit, state: this.state }, 'key press ignored');
   }
 
@@ -249,54 +188,20 @@ export class CallSession {
       callerNumber: this.callerNumber,
     });
     this.d.dispatcher.add({ callId: this.callId, queuedAt: this.queuedAt.getTime(), language: lang, offer: (agent) => this.offer(agent) });
-    this.scheduleAnnouncement();
+    this.announcer.schedule();
     this.d.dispatcher.run();
-  }
-
-  private scheduleAnnouncement(): void {
-    const every = this.d.settings.announceMs;
-    if (every <= 0) return;
-    clearTimeout(this.announceTimer);
-    this.announceTimer = setTimeout(() => void this.announcePosition(), every);
-    this.announceTimer.unref();
-  }
-
-  private async announcePosition(): Promise<void> {
-    if (this.state !== 'queued' || !this.language) return;
-    const queued = await this.d.acd.queued();
-    const position = queued.findIndex((q) => q.callId === this.callId) + 1;
-    if (position <= 0) return;
-    const minutes = await this.d.waitEstimate?.minutes(this.language, position);
-    const media = [...queuePositionMedia(position, this.language), ...(minutes ? queueWaitMedia(minutes, this.language) : [])];
-    if (this.state !== 'queued') return;
-    await this.d.ari.stopMoh(this.callerChannelId);
-    await this.d.media.playAll(this.callerChannelId, media, this.callerGone.signal);
-    if (this.state === 'queued') {
-      await this.d.ari.startMoh(this.callerChannelId).catch(() => undefined);
-      this.scheduleAnnouncement();
-    }
   }
 
   /** The dispatcher reserved `agentWorkNumber` for this call: ring their phone. */
   async offer(agentWorkNumber: string): Promise<void> {
     const { ari, acd, settings } = this.d;
-    clearTimeout(this.announceTimer);
+    this.announcer.cancel();
     const agent = await acd.agent(agentWorkNumber);
     if (this.ended || !agent) {
       await this.d.agents.system(agentWorkNumber, 'ready', ['reserved']);
       return;
     }
-    const offer: Offer = {
-      attempt: this.offers.length + 1,
-      agentWorkNumber,
-      extension: agent.extension,
-      channelId: `${this.callId}-${this.offers.length + 1}`,
-      offeredAt: new Date(),
-      result: 'ringing',
-      alarmed: false,
-    };
-    this.offers.push(offer);
-    this.current = offer;
+    const offer = this.offers.start(agentWorkNumber, agent.extension);
     await acd.startOffer(this.callId, offer.attempt);
     await this.move('ringing');
     // The caller may have left during the awaits above; callerLeft() then released the agent.
@@ -326,37 +231,35 @@ export class CallSession {
 
   /** The agent's phone started ringing: screen-pop now, and the 20-second clock starts. */
   async agentRinging(channelId: string): Promise<void> {
-    const offer = this.current;
+    const offer = this.offers.current;
     if (!offer || offer.channelId !== channelId || offer.ringingAt || offer.result !== 'ringing') return;
-    offer.ringingAt = new Date();
-    const { agents, answerAlarm, bus } = this.d;
+    const ringingAt = new Date();
+    offer.ringingAt = ringingAt;
+    const { agents, answerAlarm } = this.d;
     await agents.system(offer.agentWorkNumber, 'ringing', ['reserved'], '', this.callId);
     await answerAlarm.arm({
       callId: this.callId,
       attempt: offer.attempt,
       agentWorkNumber: offer.agentWorkNumber,
       agentChannelId: channelId,
-      ringingAt: offer.ringingAt.getTime(),
+      ringingAt: ringingAt.getTime(),
     });
-    void this.save({ ringingAt: offer.ringingAt, offers: this.offers });
-    await bus.publish({
-      type: 'call.ringing',
-      callId: this.callId,
+    this.record.save({ ringingAt, offers: this.offers.all });
+    await this.notify.ringing({
       attempt: offer.attempt,
       agentWorkNumber: offer.agentWorkNumber,
-      callerNumber: this.callerNumber,
       language: this.language ?? this.d.settings.defaultLanguage,
-      ...(this.customerAccount ? { customerAccount: this.customerAccount } : {}),
-      queuedAt: this.queuedAt!.getTime(),
-      ringingAt: offer.ringingAt.getTime(),
+      customerAccount: this.menu.customerAccount,
+      queuedAt: this.queuedAt!,
+      ringingAt,
     });
   }
 
   /** The agent picked up (the agent leg entered Stasis). */
   async agentAnswered(channelId: string): Promise<void> {
-    const offer = this.offers.find((o) => o.channelId === channelId);
-    const { ari, acd, answerAlarm, agents, bus, media } = this.d;
-    if (!offer || this.ended || offer !== this.current) {
+    const offer = this.offers.byChannel(channelId);
+    const { ari, acd, answerAlarm, agents, media } = this.d;
+    if (!offer || this.ended || offer !== this.offers.current) {
       await ari.hangup(channelId);
       return;
     }
@@ -367,9 +270,7 @@ export class CallSession {
       return;
     }
     const now = new Date();
-    offer.result = 'answered';
-    offer.endedAt = now;
-    offer.ringMs = now.getTime() - (offer.ringingAt ?? offer.offeredAt).getTime();
+    const ringMs = answerOffer(offer, now);
     this.agentWorkNumber = offer.agentWorkNumber;
     this.agentChannelId = channelId;
     await answerAlarm.disarm(this.callId, offer.attempt);
@@ -382,39 +283,42 @@ export class CallSession {
       agentWorkNumber: offer.agentWorkNumber,
       agentChannelId: channelId,
       answerDelayMs: waitMs,
-      answerRingMs: offer.ringMs,
-      offers: this.offers,
+      answerRingMs: ringMs,
+      offers: this.offers.all,
     });
-    await bus.publish({ type: 'call.answered', callId: this.callId, agentWorkNumber: offer.agentWorkNumber, answeredAt: now.getTime(), ringMs: offer.ringMs, waitMs });
-    this.log.info({ agent: offer.agentWorkNumber, ringMs: offer.ringMs, waitMs }, 'agent answered');
-    this.d.hooks?.answered?.(this, waitMs, offer.ringMs);
+    await this.notify.answered({ agentWorkNumber: offer.agentWorkNumber, answeredAt: now, ringMs, waitMs });
 
     await ari.stopMoh(this.callerChannelId);
     const intro = agentIntroMedia(offer.agentWorkNumber, this.language ?? this.d.settings.defaultLanguage);
     await media.playAll(this.callerChannelId, intro, this.callerGone.signal);
     if (this.ended || this.callerGone.signal.aborted) return;
 
-    this.bridgeId = `br-${this.callId}`;
-    this.recordingName = `call-${this.callId}`;
-    await ari.createBridge(this.bridgeId, 'mixing');
-    await ari.addToBridge(this.bridgeId, [this.callerChannelId, channelId]);
+    await this.bridgeAndRecord(channelId);
+    if (this.ended) return;
+    await this.move('talking', { recordingName: this.recordingName });
+  }
+
+  private async bridgeAndRecord(agentChannelId: string): Promise<void> {
+    const { ari, settings } = this.d;
+    const bridgeId = `br-${this.callId}`;
+    const recordingName = `call-${this.callId}`;
+    this.bridgeId = bridgeId;
+    this.recordingName = recordingName;
+    await ari.createBridge(bridgeId, 'mixing');
+    await ari.addToBridge(bridgeId, [this.callerChannelId, agentChannelId]);
     const startedAt = new Date();
-    await ari.recordBridge(this.bridgeId, this.recordingName, this.d.settings.recordingFormat);
+    await ari.recordBridge(bridgeId, recordingName, settings.recordingFormat);
     const recording = {
-      name: this.recordingName,
+      name: recordingName,
       callId: this.callId,
-      bridgeId: this.bridgeId,
-      format: this.d.settings.recordingFormat,
-      file: `${this.recordingName}.${this.d.settings.recordingFormat}`,
+      bridgeId,
+      format: settings.recordingFormat,
+      file: `${recordingName}.${settings.recordingFormat}`,
       startedAt,
       state: 'recording' as const,
     };
     // In the call's write chain: stored in order, never on the caller's path.
-    this.writes = this.writes
-      .then(() => this.d.models.Recording.create(recording))
-      .catch((err: Error) => this.log.error({ err: err.message }, 'recording record create failed'));
-    if (this.ended) return;
-    await this.move('talking', { recordingName: this.recordingName });
+    this.record.append(() => this.d.models.Recording.create(recording), 'recording record create failed');
   }
 
   /**
@@ -423,7 +327,7 @@ export class CallSession {
    * first, against the rule: flagged, and the caller is released.
    */
   async agentLegEnded(channelId: string, cause?: number): Promise<void> {
-    const offer = this.offers.find((o) => o.channelId === channelId);
+    const offer = this.offers.byChannel(channelId);
     if (!offer) return;
     if (this.ended) {
       // A ring that outlived its caller: free the agent it held.
@@ -452,27 +356,20 @@ export class CallSession {
   private async offerEnded(offer: Offer, result: OfferResult, decidedHere = true): Promise<void> {
     if (offer.result !== 'ringing') return;
     const now = new Date();
-    offer.result = result;
-    offer.endedAt = now;
-    offer.ringMs = offer.ringingAt ? now.getTime() - offer.ringingAt.getTime() : 0;
-    // Decided elsewhere as no-answer means the 20-second alarm job stopped the ring.
-    if (result === 'no-answer' && !decidedHere) offer.alarmed = true;
-    const { agents, answerAlarm, bus } = this.d;
+    const ringMs = endOffer(offer, result, now, decidedHere);
+    const { agents, answerAlarm } = this.d;
     if (decidedHere) {
       await answerAlarm.disarm(this.callId, offer.attempt);
       await this.d.acd.endOffer(this.callId, offer.attempt, result as Exclude<OfferResult, 'ringing' | 'answered'>);
-      // A phone that is busy or cannot be reached is not offered again until the agent says so.
-      const reason = result === 'busy' ? 'phone-busy' : result === 'unreachable' ? 'phone-unreachable' : result === 'no-answer' ? 'no-answer' : '';
+      const reason = notReadyReason(result);
       if (reason) await agents.system(offer.agentWorkNumber, 'not_ready', ['ringing', 'reserved'], reason);
       else await agents.system(offer.agentWorkNumber, 'ready', ['ringing', 'reserved']);
     }
-    await bus.publish({ type: 'call.offer-ended', callId: this.callId, attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result, ringMs: offer.ringMs, at: now.getTime() });
-    this.log.info({ agent: offer.agentWorkNumber, result, ringMs: offer.ringMs }, 'offer ended');
-    this.d.hooks?.offerEnded?.(this, result, offer.ringMs);
-    void this.save({ offers: this.offers });
+    await this.notify.offerEnded({ attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result, ringMs, at: now });
+    this.record.save({ offers: this.offers.all });
     if (this.ended || this.callerGone.signal.aborted) return;
     if (result === 'caller-gone') return;
-    this.current = undefined;
+    this.offers.current = undefined;
     await this.enqueue(this.language ?? this.d.settings.defaultLanguage);
   }
 
@@ -480,14 +377,14 @@ export class CallSession {
   async callerLeft(): Promise<void> {
     if (this.ended) return;
     this.callerGone.abort();
-    clearTimeout(this.announceTimer);
+    this.announcer.cancel();
     const { ari, acd, dispatcher } = this.d;
     if (this.state === 'queued') {
       dispatcher.remove(this.callId);
       await acd.dequeue(this.callId);
       await this.d.agents.kickDispatch();
     }
-    const offer = this.current;
+    const offer = this.offers.current;
     if (this.state === 'ringing' && offer && offer.result === 'ringing') {
       if (await acd.endOffer(this.callId, offer.attempt, 'caller-gone')) {
         // Stop the ring before the agent is free again, or the next offer could ring a ringing phone.
@@ -501,40 +398,37 @@ export class CallSession {
     await this.finish('caller');
   }
 
-  private async finish(by: 'caller' | 'agent' | 'system'): Promise<void> {
+  private async finish(by: HangupBy): Promise<void> {
     if (this.ended) return;
     const endState = this.state;
     this.ended = true;
     this.callerGone.abort();
-    clearTimeout(this.announceTimer);
+    this.announcer.cancel();
     this.d.dispatcher.remove(this.callId);
     const now = new Date();
-    const outcome = outcomeFor(endState, !!this.failure);
-    const abandonWaitMs =
-      outcome === 'abandoned-queue' || outcome === 'abandoned-ringing'
-        ? now.getTime() - (this.queuedAt ?? this.arrivedAt).getTime()
-        : outcome === 'abandoned-greeting'
-          ? now.getTime() - this.arrivedAt.getTime()
-          : undefined;
-    const answered = outcome === 'answered';
+    const { outcome, abandonWaitMs, agentHungUpFirst } = callEnd(endState, !!this.failure, by, {
+      arrivedAt: this.arrivedAt,
+      queuedAt: this.queuedAt,
+      endedAt: now,
+    });
     this.state = 'ended';
-    void this.save({
+    this.record.save({
       state: 'ended',
       endedAt: now,
       outcome,
       hangupBy: by,
-      agentHungUpFirst: answered && by === 'agent',
+      agentHungUpFirst,
       ...(abandonWaitMs !== undefined ? { abandonWaitMs } : {}),
       ...(this.failure ? { failureReason: this.failure } : {}),
       language: this.language,
-      languageSource: this.languageSource,
-      customerAccount: this.customerAccount,
-      offers: this.offers,
+      languageSource: this.menu.source,
+      customerAccount: this.menu.customerAccount,
+      offers: this.offers.all,
     });
     await this.d.acd.markDone(this.callId);
     // The agent's leg is gone before wrap-up starts, so the next offer never rings a phone still in this call.
     if (this.agentChannelId && by !== 'agent') await this.d.ari.hangup(this.agentChannelId).catch(() => undefined);
-    if (answered && this.agentWorkNumber) {
+    if (outcome === 'answered' && this.agentWorkNumber) {
       await this.d.agents.system(this.agentWorkNumber, 'acw', ['talking'], '', this.callId);
       await this.d.afterCallWork.start({ agentWorkNumber: this.agentWorkNumber, callId: this.callId });
     } else if (this.agentWorkNumber) {
@@ -542,29 +436,25 @@ export class CallSession {
       await this.d.agents.system(this.agentWorkNumber, 'ready', ['talking', 'ringing', 'reserved']);
     }
     // The agent is free before the record is flushed; consumers of call.ended read a complete record.
-    await this.writes;
+    await this.record.flushed();
     if (this.bridgeId) {
       // Destroying the bridge also ends its recording, which is then kept, not discarded.
       const bridgeId = this.bridgeId;
       setTimeout(() => void this.d.ari.destroyBridge(bridgeId).catch(() => undefined), 200).unref();
     }
-    await this.d.bus.publish({
-      type: 'call.ended',
-      callId: this.callId,
+    await this.notify.ended({
       outcome,
-      ...(this.agentWorkNumber ? { agentWorkNumber: this.agentWorkNumber } : {}),
       hangupBy: by,
-      ...(this.recordingName ? { recordingName: this.recordingName } : {}),
-      at: now.getTime(),
-      test: this.test,
+      agentWorkNumber: this.agentWorkNumber,
+      recordingName: this.recordingName,
+      abandonWaitMs,
+      at: now,
     });
-    this.log.info({ outcome, hangupBy: by, agent: this.agentWorkNumber, abandonWaitMs }, 'call ended');
-    this.d.hooks?.ended?.(this, outcome);
   }
 
   /** Resolves once every record write of this call so far has reached the database. */
   async flushed(): Promise<void> {
-    await this.writes;
+    await this.record.flushed();
   }
 
   /** Closes a call whose channel vanished while the events socket was down (reconcile). */
@@ -581,34 +471,8 @@ export class CallSession {
     }
     this.state = to;
     const at = new Date();
-    const stamp: Record<string, Date> = {};
-    if (to === 'greeting') stamp.greetingAt = at;
-    if (to === 'queued' && !extra.queuedAt) stamp.queuedAt = this.queuedAt ?? at;
-    if (to === 'announcing') stamp.announcingAt = at;
-    if (to === 'talking') stamp.talkingAt = at;
-    void this.save({ state: to, ...stamp, ...extra, ...(this.language ? { language: this.language, languageSource: this.languageSource } : {}) });
-    await this.d.bus.publish({ type: 'call.state', callId: this.callId, state: to, ...(this.language ? { language: this.language } : {}), at: at.getTime() });
-  }
-
-  /**
-   * Writes are chained so the Call document never sees an older state after a newer one, and are
-   * not awaited on the call's path. Under back-pressure (a slow database) the patches waiting
-   * behind an in-flight write merge into one, so a call costs a few writes, not one per step.
-   */
-  private save(patch: Record<string, unknown>): Promise<unknown> {
-    const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-    if (this.pending) {
-      Object.assign(this.pending, clean);
-      return this.writes;
-    }
-    this.pending = clean;
-    this.writes = this.writes
-      .then(() => {
-        const next = this.pending!;
-        this.pending = undefined;
-        return this.d.models.Call.updateOne({ callId: this.callId }, { $set: next });
-      })
-      .catch((err: Error) => this.log.error({ err: err.message }, 'call record update failed'));
-    return this.writes;
+    const language = this.language;
+    this.record.save({ state: to, ...stateStamps(to, at, this.queuedAt), ...extra, ...(language ? { language, languageSource: this.menu.source } : {}) });
+    await this.notify.state(to, language, at);
   }
 }

@@ -36,6 +36,58 @@ export function outcomeFor(state: CallState, failed: boolean): CallOutcome {
   }
 }
 
+export type HangupBy = 'caller' | 'agent' | 'system';
+
+export interface CallEnd {
+  outcome: CallOutcome;
+  /** Only for an abandoned call: how long the caller waited before giving up. */
+  abandonWaitMs?: number;
+  /** The rule is that the caller hangs up first; an answered call the agent ended is flagged. */
+  agentHungUpFirst: boolean;
+}
+
+/**
+ * How a call that ends in `state` is counted. A caller who gave up in the queue or while an agent
+ * rang waited from joining the queue (from arriving, if it never got that far); one who gave up
+ * in the greeting, from arriving.
+ */
+export function callEnd(
+  state: CallState,
+  failed: boolean,
+  by: HangupBy,
+  t: { arrivedAt: Date; queuedAt?: Date; endedAt: Date },
+): CallEnd {
+  const outcome = outcomeFor(state, failed);
+  const end = t.endedAt.getTime();
+  const abandonWaitMs =
+    outcome === 'abandoned-queue' || outcome === 'abandoned-ringing'
+      ? end - (t.queuedAt ?? t.arrivedAt).getTime()
+      : outcome === 'abandoned-greeting'
+        ? end - t.arrivedAt.getTime()
+        : undefined;
+  return {
+    outcome,
+    ...(abandonWaitMs !== undefined ? { abandonWaitMs } : {}),
+    agentHungUpFirst: outcome === 'answered' && by === 'agent',
+  };
+}
+
+/** The Call record's timestamp for entering `to`; a call back in the queue keeps its first queue time. */
+export function stateStamps(to: CallState, at: Date, queuedAt?: Date): Record<string, Date> {
+  switch (to) {
+    case 'greeting':
+      return { greetingAt: at };
+    case 'queued':
+      return { queuedAt: queuedAt ?? at };
+    case 'announcing':
+      return { announcingAt: at };
+    case 'talking':
+      return { talkingAt: at };
+    default:
+      return {};
+  }
+}
+
 /** Q.850 cause of an agent leg that ended while ringing → what the offer's result was. */
 export function ringEndResult(cause: number | undefined): 'busy' | 'no-answer' | 'unreachable' | 'failed' {
   switch (cause) {

@@ -1,18 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
-import { withTimeout } from '../../core/connections';
+import { withTimeout } from '../../core/async';
 import type { AcdStore } from '../acd/acd-store';
 import type { AmiClient } from '../ami/client';
 import type { PbxHealth } from '../ami/health';
 import type { AriPort } from '../ari/port';
+import type { CheckItem } from '../../contracts';
 import type { TestCaller } from './test-call';
 
-export interface CheckItem {
-  item: 'ari' | 'ami' | 'trunk' | 'agent-phones' | 'redis' | 'mongodb' | 'test-call';
-  ok: boolean;
-  durationMs: number;
-  detail: string;
-}
 
 export interface SelfCheckDeps {
   ari: AriPort;

@@ -16,7 +16,7 @@ import {
   type PromptKey,
 } from './catalogue';
 import { MANIFEST_FILE, MANIFEST_VERSION, readManifest, type ManifestEntry, type PromptManifest } from './manifest';
-import { isPromptFormat, PROMPT_FORMAT, readWavInfo } from './wav';
+import { isPromptFormat, PROMPT_FORMAT, readWavInfo } from '../../core/wav';
 
 /**
  * Builds every catalogue prompt as an 8 kHz mono 16-bit wav: espeak-ng speaks the text, sox

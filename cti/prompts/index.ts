@@ -24,5 +24,5 @@ export type { Language, DigitKey, PromptKey, PromptEntry, NumberOptions } from '
 export { loadPromptDurations } from './durations';
 export { MANIFEST_FILE, manifestPath, readManifest } from './manifest';
 export type { ManifestEntry, PromptManifest } from './manifest';
-export { PROMPT_FORMAT, parseWavHeader, readWavInfo, isPromptFormat } from './wav';
-export type { WavInfo } from './wav';
+export { PROMPT_FORMAT, parseWavHeader, readWavInfo, isPromptFormat } from '../../core/wav';
+export type { WavInfo } from '../../core/wav';

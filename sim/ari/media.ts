@@ -4,7 +4,7 @@ import type { SimClock, SimTimer } from './clock';
 import type { EventScope, RecorderParty, SimBridge, SimChannel } from './entities';
 import type { AriEventJson, HeardEntry, LiveRecordingJson, PlaybackJson, SimLogger } from './types';
 import { AriError, ariError, ariTimestamp, uuid, type IdFactory } from './util';
-import { silentWav } from './wav';
+import { silentWav } from '../../core/wav';
 
 /**
  * Playbacks and recordings, modelled on res_stasis_playback / res_stasis_recording:

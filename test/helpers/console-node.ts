@@ -5,7 +5,7 @@ import type { Config } from '../../core/config';
 import type { DomainEvent } from '../../events/domain-events';
 import { startCti, type CtiNode } from '../../main';
 import { seed } from '../../scripts/seed';
-import type { LoginResponse } from '../../ws/contracts';
+import type { LoginResponse } from '../../contracts';
 import { ConsoleClient, login } from './consoles';
 import { testConfig } from './env';
 
@@ -36,7 +36,7 @@ export class ConsoleNode {
   }
 
   get live() {
-    return this.node.consoles.live;
+    return this.node.live;
   }
 
   publish(e: DomainEvent): Promise<void> {

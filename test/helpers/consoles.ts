@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ConnectRefusal, ConsoleNamespace, LoginResponse } from '../../ws/contracts';
+import type { Ack, ConnectRefusal, ConsoleNamespace, LoginResponse } from '../../contracts';
 
 /** Logs in through the real REST endpoint. */
 export async function login(baseUrl: string, workNumber: string, password: string): Promise<LoginResponse> {

@@ -6,7 +6,7 @@ import { PbxModel } from '../../sim/pbx';
 import { AriSimulator } from '../../sim/ari/server';
 import { ariErrorBody, connectAri, nextEvent, recordEvents, type AriClient, type AriEvent, type AriInstance } from '../../sim/ari/testkit';
 import type { HeardEntry } from '../../sim/ari/types';
-import { wavDurationMs } from '../../sim/ari/wav';
+import { wavDurationMs } from '../../core/wav';
 
 /**
  * Call flows the product runs, driven through the real ari-client 2.2.0 (client-level and

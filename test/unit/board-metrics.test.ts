@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { shanghaiDay } from '../../core/time';
-import { dayMetrics, type CallFact } from '../../ws/board/metrics';
+import { dayMetrics, type CallFact } from '../../supervisor-board/day-metrics';
 
 const T0 = Date.parse('2026-03-02T01:00:00Z'); // 09:00 in Asia/Shanghai
 const s = (n: number) => n * 1000;
@@ -20,7 +20,7 @@ const answered = (delayS: number, ringS: number, agent: string, talkS: number | 
     ...extra,
   });
 
-/** A scripted day at the hotline; every figure below is worked out by hand in docs/consoles.md's terms. */
+/** A scripted day at the hotline; every figure below is worked out by hand in the terms of the README's "Board metrics" section. */
 const day: CallFact[] = [
   answered(5, 3, '1001', 120), // 1: within 20 s
   answered(25, 4, '1002', 60), // 2: waited 25 s in the queue: answered, but not within 20 s

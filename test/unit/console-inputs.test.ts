@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { recordingFile } from '../../api/recordings';
-import { createWorkOrderSchema } from '../../api/work-orders';
+import { recordingFile } from '../../recordings/routes';
+import { createWorkOrderSchema, setStateSchema } from '../../contracts';
 import { ConfigError, DEV_JWT_SECRET, loadConfig, usesDevJwtSecret } from '../../core/config';
-import { setStateSchema } from '../../ws/agent';
 
 describe('console inputs', () => {
   describe('recording file names', () => {

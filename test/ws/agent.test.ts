@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import type { DomainEvent } from '../../events/domain-events';
 import { customers } from '../../scripts/seed-data';
-import type { Ack, AgentSnapshot, AgentStateView, CurrentCallView, LastCallView, ScreenPop, WorkOrderView } from '../../ws/contracts';
-import { PopStore } from '../../ws/pops';
+import type { Ack, AgentSnapshot, AgentStateView, CurrentCallView, LastCallView, ScreenPop, WorkOrderView } from '../../contracts';
+import { PopStore } from '../../agent-console/pops';
 import { ConsoleNode } from '../helpers/console-node';
 import type { ConsoleClient } from '../helpers/consoles';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { TokenService } from '../../api/auth';
-import type { AgentSnapshot } from '../../ws/contracts';
+import { TokenService } from '../../auth/token-service';
+import type { AgentSnapshot } from '../../contracts';
 import { ConsoleNode, PASSWORD } from '../helpers/console-node';
 import { ConsoleClient, refusal } from '../helpers/consoles';
 

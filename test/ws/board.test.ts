@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { AgentStateView, AlarmView, BoardSnapshot, SystemHealth, WorkOrderView } from '../../ws/contracts';
+import type { AgentStateView, AlarmView, BoardSnapshot, SystemHealth, WorkOrderView } from '../../contracts';
 import { ConsoleNode } from '../helpers/console-node';
 import type { ConsoleClient } from '../helpers/consoles';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { AgentSnapshot, AlarmView, ScreenPop, SystemHealth } from '../../ws/contracts';
+import type { AgentSnapshot, AlarmView, ScreenPop, SystemHealth } from '../../contracts';
 import { ConsoleNode } from '../helpers/console-node';
 
 describe('two CTI processes on one Redis: any process serves any console', function () {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { shanghaiDay } from '../../core/time';
 import { DEPARTMENT_FOR_CATEGORY, WORK_ORDER_CATEGORIES } from '../../models/enums';
-import type { RecordingLink, WorkOrderView } from '../../ws/contracts';
+import type { RecordingLink, WorkOrderView } from '../../contracts';
 import { ConsoleNode } from '../helpers/console-node';
 
 describe('REST: work orders and recordings', function () {

@@ -1,4 +1,4 @@
-import type { AdminClientToServer, AdminServerToClient, NodeHealth, SystemHealth } from '../../ws/contracts';
+import type { AdminClientToServer, AdminServerToClient, NodeHealth, SystemHealth } from '../../contracts';
 import { AlarmFeed } from './alarms';
 import { ackResult, api, byId, connect, fmtDateTime, h, header, replace, requireSession, syncClock } from './common';
 

@@ -1,16 +1,15 @@
-import { DEPARTMENT_FOR_CATEGORY, LEAK_DETAIL_CATEGORIES, WORK_ORDER_CATEGORIES, type WorkOrderCategory } from '../../models/enums';
-import {
-  NOT_READY_REASONS,
-  type AgentClientToServer,
-  type AgentProfile,
-  type AgentServerToClient,
-  type AgentStateView,
-  type CreateWorkOrderCommand,
-  type CurrentCallView,
-  type LastCallView,
-  type LeakDetails,
-  type ScreenPop,
-} from '../../ws/contracts';
+import { DEPARTMENT_FOR_CATEGORY, LEAK_DETAIL_CATEGORIES, NOT_READY_REASONS, WORK_ORDER_CATEGORIES, type WorkOrderCategory } from '../../models/enums';
+import type {
+  AgentClientToServer,
+  AgentProfile,
+  AgentServerToClient,
+  AgentStateView,
+  CreateWorkOrderCommand,
+  CurrentCallView,
+  LastCallView,
+  LeakDetails,
+  ScreenPop,
+} from '../../contracts';
 import {
   ackResult,
   AGENT_STATE_LABEL,

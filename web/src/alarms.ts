@@ -1,4 +1,4 @@
-import type { AlarmView } from '../../ws/contracts';
+import type { AlarmView } from '../../contracts';
 import { ALARM_KIND_LABEL, fmtDateTime, h, replace } from './common';
 
 /** The alarm list of the board and the admin page: newest first, each acknowledged once by anyone. */

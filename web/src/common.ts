@@ -12,7 +12,7 @@ import type {
   Role,
   WorkOrderCategory,
   WorkOrderStatus,
-} from '../../ws/contracts';
+} from '../../contracts';
 
 // ───────────────────────────── session ─────────────────────────────
 

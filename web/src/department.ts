@@ -1,4 +1,4 @@
-import type { WorkOrderView } from '../../ws/contracts';
+import type { WorkOrderView } from '../../contracts';
 import { api, byId, CATEGORY_LABEL, DEPARTMENT_LABEL, fmtDateTime, h, header, replace, requireSession, STATUS_LABEL } from './common';
 
 const session = requireSession(['department']);

@@ -1,4 +1,4 @@
-import type { LoginResponse } from '../../ws/contracts';
+import type { LoginResponse } from '../../contracts';
 import { api, ApiError, byId, HOME_FOR_ROLE, loadSession, saveSession } from './common';
 
 const existing = loadSession();

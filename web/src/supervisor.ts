@@ -1,4 +1,4 @@
-import type { AgentState, BoardSnapshot, CallState, SupervisorClientToServer, SupervisorServerToClient } from '../../ws/contracts';
+import type { AgentState, BoardSnapshot, CallState, SupervisorClientToServer, SupervisorServerToClient } from '../../contracts';
 import { AlarmFeed } from './alarms';
 import {
   ackResult,

@@ -1,0 +1,169 @@
+import type { Namespace, Socket } from 'socket.io';
+import type { Logger } from '../core/logger';
+import type { AcdStore } from '../cti/acd/acd-store';
+import type { AgentService } from '../cti/acd/agent-service';
+import type { AgentLive } from '../cti/acd/agent-state';
+import type { DomainEvent } from '../events/domain-events';
+import { guardSocket, runCommand } from '../ws/commands';
+import { requireNamespaceRole } from '../ws/namespace-auth';
+import { handleWorkOrderCommands } from '../work-orders/commands';
+import type { WorkOrderService } from '../work-orders/work-order-service';
+import {
+  NAMESPACE_ROLES,
+  setStateSchema,
+  type AgentClientToServer,
+  type AgentServerToClient,
+  type AgentSnapshot,
+  type AgentStateView,
+  type SessionUser,
+  type SetStateCommand,
+  type SocketData,
+  type TokenVerifier,
+} from '../contracts';
+import type { PopBuilder, PopStore } from './pops';
+
+export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
+type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
+
+const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(['agent:set-state', 'work-order:create', 'session:resync']);
+
+const room = (workNumber: string) => `agent:${workNumber}`;
+
+export function stateView(a: Pick<AgentLive, 'workNumber' | 'state' | 'reason' | 'since' | 'callId'>): AgentStateView {
+  return { workNumber: a.workNumber, state: a.state, reason: a.reason, since: a.since, callId: a.callId };
+}
+
+export interface AgentConsoleDeps {
+  acd: AcdStore;
+  agents: AgentService;
+  pops: PopStore;
+  popBuilder: PopBuilder;
+  workOrders: WorkOrderService;
+  tokens: TokenVerifier;
+  afterCallWorkMs: number;
+  logger: Logger;
+}
+
+/**
+ * `/agent`: one agent's console. It receives only its own pops and state (room `agent:<n>`),
+ * and on every (re)connect a full snapshot rebuilt from Redis, checked against the agent's live
+ * state so that a pop or call that is over is never shown again.
+ */
+export class AgentConsole {
+  /** Per-agent order of what this process sends: events and snapshots leave in the order they happened. */
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly log: Logger;
+
+  constructor(
+    private readonly nsp: AgentNamespace,
+    private readonly d: AgentConsoleDeps,
+  ) {
+    this.log = d.logger.child({ nsp: '/agent' });
+  }
+
+  start(): void {
+    requireNamespaceRole(this.nsp, this.d.tokens, NAMESPACE_ROLES['/agent'], this.log, async (user) => {
+      // Loads the profile (languages, extension) into the live store; a new agent starts offline.
+      await this.d.agents.login(user.workNumber);
+    });
+    this.nsp.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  private onConnection(socket: AgentSocket): void {
+    const user = socket.data.user;
+    guardSocket(socket, KNOWN, this.log);
+    void socket.join(room(user.workNumber));
+    socket.on('agent:set-state', (cmd, ack) => runCommand(this.log, 'agent:set-state', ack, () => this.setState(user, setStateSchema.parse(cmd))));
+    socket.on('session:resync', (ack) => runCommand(this.log, 'session:resync', ack, () => this.snapshot(user.workNumber)));
+    handleWorkOrderCommands(socket, this.d.workOrders, this.log);
+    this.inOrder(user.workNumber, async () => {
+      if (socket.connected) this.nsp.local.to(socket.id).emit('session:snapshot', await this.snapshot(user.workNumber));
+    });
+  }
+
+  private async setState(user: SessionUser, cmd: SetStateCommand): Promise<AgentStateView> {
+    const a = await this.d.agents.change(user.workNumber, cmd.state, cmd.state === 'not_ready' ? cmd.reason : '');
+    return stateView(a);
+  }
+
+  async snapshot(workNumber: string): Promise<AgentSnapshot> {
+    const { acd, pops } = this.d;
+    const [live, pop, call, lastCall] = await Promise.all([acd.agent(workNumber), pops.pop(workNumber), pops.call(workNumber), pops.last(workNumber)]);
+    if (!live) throw new Error(`agent ${workNumber} is not in the live store`);
+    // Redis keeps what the events said; the live state says whether it is still true.
+    const busy = live.state === 'ringing' || live.state === 'talking';
+    return {
+      serverNow: Date.now(),
+      me: { workNumber, name: live.name, extension: live.extension, languages: live.languages },
+      state: stateView(live),
+      pop: pop && busy && live.callId === pop.callId ? pop : null,
+      call: call && live.state === 'talking' && live.callId === call.callId ? call : null,
+      lastCall,
+      afterCallWorkMs: this.d.afterCallWorkMs,
+    };
+  }
+
+  /** Applies a domain event to agents' consoles; every process does this for its own sockets. */
+  onEvent(e: DomainEvent): void {
+    const { pops } = this.d;
+    const to = (wn: string) => this.nsp.local.to(room(wn));
+    switch (e.type) {
+      case 'agent.state':
+        this.inOrder(e.agentWorkNumber, async () => {
+          to(e.agentWorkNumber).emit('agent:state', { workNumber: e.agentWorkNumber, state: e.state, reason: e.reason, since: e.at, callId: e.callId });
+        });
+        return;
+      case 'call.ringing':
+        this.inOrder(e.agentWorkNumber, async () => {
+          // Another process may have built this pop already: reuse it rather than query MongoDB again.
+          const stored = await pops.pop(e.agentWorkNumber);
+          const pop = stored && stored.callId === e.callId && stored.attempt === e.attempt ? stored : await this.d.popBuilder.build(e);
+          if (await pops.setPop(e.agentWorkNumber, pop)) to(e.agentWorkNumber).emit('pop:show', pop);
+        });
+        return;
+      case 'call.offer-ended':
+        this.inOrder(e.agentWorkNumber, async () => {
+          await pops.clearPop(e.agentWorkNumber, e.callId, e.attempt);
+          to(e.agentWorkNumber).emit('pop:clear', { callId: e.callId, attempt: e.attempt, reason: e.result });
+        });
+        return;
+      case 'call.answered':
+        this.inOrder(e.agentWorkNumber, async () => {
+          const call = { callId: e.callId, answeredAt: e.answeredAt };
+          if (await pops.answered(e.agentWorkNumber, call)) to(e.agentWorkNumber).emit('call:answered', call);
+        });
+        return;
+      case 'call.ended': {
+        const agent = e.agentWorkNumber;
+        const end = () => pops.ended(e.callId, agent, { callId: e.callId, outcome: e.outcome, endedAt: e.at, recordingName: e.recordingName ?? null });
+        if (!agent) {
+          void end().catch((err: unknown) => this.log.error({ err, callId: e.callId }, 'console call end failed'));
+          return;
+        }
+        this.inOrder(agent, async () => {
+          const last = await end();
+          if (last) to(agent).emit('call:ended', last);
+        });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private inOrder(workNumber: string, fn: () => Promise<void>): void {
+    const prev = this.chains.get(workNumber) ?? Promise.resolve();
+    const next = prev
+      .then(fn)
+      .catch((err: unknown) => this.log.error({ err, agent: workNumber }, 'agent console update failed'))
+      .finally(() => {
+        if (this.chains.get(workNumber) === next) this.chains.delete(workNumber);
+      });
+    this.chains.set(workNumber, next);
+  }
+
+  /** Resolves when everything queued so far has been sent (tests, shutdown). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.chains.values()]);
+  }
+}

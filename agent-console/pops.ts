@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { DomainEvent } from '../events/domain-events';
+import type { Models } from '../models';
+import type { CallOutcome, CallState, DepartmentCode, Language, WorkOrderCategory, WorkOrderStatus } from '../models/enums';
+import type { CurrentCallView, LastCallView, ScreenPop } from '../contracts';
+
+const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
+
+type PopRedis = Redis & {
+  consolePopSet(popKey: string, goneOffer: string, goneCall: string, callId: string, attempt: string, json: string, ttl: string): Promise<number>;
+  consolePopClear(popKey: string, goneOffer: string, callId: string, attempt: string, ttl: string): Promise<number>;
+  consoleCallAnswered(callKey: string, goneCall: string, callId: string, json: string, ttl: string): Promise<number>;
+  consoleCallEnded(popKey: string, callKey: string, lastKey: string, goneCall: string, callId: string, lastJson: string, goneTtl: string, lastTtl: string): Promise<string>;
+};
+
+const POP_TTL_MS = 4 * 3600_000;
+const TOMBSTONE_TTL_MS = 6 * 3600_000;
+const LAST_TTL_MS = 24 * 3600_000;
+
+/**
+ * Each agent's current pop, current call and last call, in Redis so any CTI process can replay
+ * them to a console that (re)connects to it. Every process applies every domain event; the Lua
+ * scripts make that idempotent and order-proof (a late `ringing` cannot resurrect an ended offer).
+ */
+export class PopStore {
+  private readonly r: PopRedis;
+  /** `{prefix}`: the ACD's hash tag, so these keys share its Redis Cluster slot. */
+  constructor(
+    redis: Redis,
+    private readonly p: string,
+  ) {
+    if (!('consolePopSet' in redis)) {
+      redis.defineCommand('consolePopSet', { numberOfKeys: 3, lua: lua('pop-set') });
+      redis.defineCommand('consolePopClear', { numberOfKeys: 2, lua: lua('pop-clear') });
+      redis.defineCommand('consoleCallAnswered', { numberOfKeys: 2, lua: lua('call-answered') });
+      redis.defineCommand('consoleCallEnded', { numberOfKeys: 4, lua: lua('call-ended') });
+    }
+    this.r = redis as PopRedis;
+  }
+
+  private popKey = (wn: string) => `${this.p}:console:pop:${wn}`;
+  private callKey = (wn: string) => `${this.p}:console:call:${wn}`;
+  private lastKey = (wn: string) => `${this.p}:console:last:${wn}`;
+  private goneOffer = (callId: string, attempt: number) => `${this.p}:console:gone:${callId}:${attempt}`;
+  private goneCall = (callId: string) => `${this.p}:console:gone:${callId}`;
+
+  /** False when the offer already ended: the pop must not be shown. */
+  async setPop(agent: string, pop: ScreenPop): Promise<boolean> {
+    const ok = await this.r.consolePopSet(
+      this.popKey(agent),
+      this.goneOffer(pop.callId, pop.attempt),
+      this.goneCall(pop.callId),
+      pop.callId,
+      String(pop.attempt),
+      JSON.stringify(pop),
+      String(POP_TTL_MS),
+    );
+    return ok === 1;
+  }
+
+  async clearPop(agent: string, callId: string, attempt: number): Promise<void> {
+    await this.r.consolePopClear(this.popKey(agent), this.goneOffer(callId, attempt), callId, String(attempt), String(TOMBSTONE_TTL_MS));
+  }
+
+  async answered(agent: string, call: CurrentCallView): Promise<boolean> {
+    return (await this.r.consoleCallAnswered(this.callKey(agent), this.goneCall(call.callId), call.callId, JSON.stringify(call), String(POP_TTL_MS))) === 1;
+  }
+
+  /** Ends the call for its agent (if any); returns the agent's last-call view including the pop. */
+  async ended(callId: string, agent: string | undefined, last: Omit<LastCallView, 'pop'>): Promise<LastCallView | null> {
+    const a = agent ?? '-';
+    const popJson = await this.r.consoleCallEnded(
+      this.popKey(a),
+      this.callKey(a),
+      this.lastKey(a),
+      this.goneCall(callId),
+      callId,
+      agent ? JSON.stringify(last) : '',
+      String(TOMBSTONE_TTL_MS),
+      String(LAST_TTL_MS),
+    );
+    return agent ? { ...last, pop: popJson ? (JSON.parse(popJson) as ScreenPop) : null } : null;
+  }
+
+  async pop(agent: string): Promise<ScreenPop | null> {
+    const json = await this.r.hget(this.popKey(agent), 'json');
+    return json ? (JSON.parse(json) as ScreenPop) : null;
+  }
+
+  async call(agent: string): Promise<CurrentCallView | null> {
+    const json = await this.r.hget(this.callKey(agent), 'json');
+    return json ? (JSON.parse(json) as CurrentCallView) : null;
+  }
+
+  async last(agent: string): Promise<LastCallView | null> {
+    const h = await this.r.hgetall(this.lastKey(agent));
+    if (!h.json) return null;
+    return { ...(JSON.parse(h.json) as Omit<LastCallView, 'pop'>), pop: h.pop ? (JSON.parse(h.pop) as ScreenPop) : null };
+  }
+}
+
+type RingingEvent = Extract<DomainEvent, { type: 'call.ringing' }>;
+
+/** Builds the screen-pop from MongoDB: who is calling, what happened before, what is going on in their area. */
+export class PopBuilder {
+  constructor(
+    private readonly models: Models,
+    private readonly ringLimitMs: number,
+  ) {}
+
+  async build(e: RingingEvent, now = Date.now()): Promise<ScreenPop> {
+    const { Customer, Call, WorkOrder, Outage } = this.models;
+    const number = e.callerNumber;
+    const customer = e.customerAccount
+      ? await Customer.findOne({ accountNumber: e.customerAccount }).lean()
+      : number
+        ? await Customer.findOne({ phones: number }).lean()
+        : null;
+    const orderOwners: Array<Record<string, string>> = [];
+    if (number) orderOwners.push({ contactPhone: number });
+    if (customer) orderOwners.push({ customerAccount: customer.accountNumber });
+    const [calls, orders, outages] = await Promise.all([
+      number
+        ? Call.find({ callerNumber: number, callId: { $ne: e.callId }, test: { $ne: true } })
+            .sort({ arrivedAt: -1 })
+            .limit(5)
+            .select('callId arrivedAt state outcome agentWorkNumber language recordingName')
+            .lean()
+        : [],
+      orderOwners.length
+        ? WorkOrder.find({ $or: orderOwners, status: { $nin: ['resolved', 'archived'] } })
+            .sort({ createdAt: -1 })
+            .limit(10)
+            .select('number category department status emergency createdAt address description')
+            .lean()
+        : [],
+      customer
+        ? Outage.find({ areaCodes: customer.areaCode, status: 'published', expectedEndAt: { $gt: new Date(now) } })
+            .sort({ startsAt: 1 })
+            .limit(5)
+            .lean()
+        : [],
+    ]);
+    return {
+      callId: e.callId,
+      attempt: e.attempt,
+      callerNumber: number,
+      language: e.language,
+      queuedAt: e.queuedAt,
+      ringingAt: e.ringingAt,
+      ringLimitMs: this.ringLimitMs,
+      customer: customer
+        ? {
+            accountNumber: customer.accountNumber,
+            name: customer.name,
+            address: customer.address,
+            areaCode: customer.areaCode,
+            bigUser: !!customer.bigUser,
+            phones: [...(customer.phones ?? [])],
+          }
+        : null,
+      recentCalls: calls.map((c) => ({
+        callId: c.callId,
+        arrivedAt: c.arrivedAt.getTime(),
+        state: c.state as CallState,
+        outcome: (c.outcome as CallOutcome | undefined) ?? null,
+        agentWorkNumber: c.agentWorkNumber ?? null,
+        language: (c.language as Language | undefined) ?? null,
+        recordingName: c.recordingName ?? null,
+      })),
+      openWorkOrders: orders.map((o) => ({
+        number: o.number,
+        category: o.category as WorkOrderCategory,
+        department: o.department as DepartmentCode,
+        status: o.status as WorkOrderStatus,
+        emergency: !!o.emergency,
+        createdAt: ((o as { createdAt?: Date }).createdAt ?? new Date(0)).getTime(),
+        address: o.address,
+        description: o.description,
+      })),
+      outages: outages.map((o) => ({
+        id: String(o._id),
+        kind: o.kind as 'planned' | 'unplanned',
+        scope: o.scope as 'network' | 'plant',
+        areaCodes: [...(o.areaCodes ?? [])],
+        areaDescription: o.areaDescription,
+        startsAt: o.startsAt.getTime(),
+        expectedEndAt: o.expectedEndAt.getTime(),
+      })),
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { DEPARTMENTS, ROLES, WORK_NUMBER_RE, type Role } from '../models/enums';
+import { epochMs } from './common';
+
+export const loginRequestSchema = z
+  .object({
+    workNumber: z.string().regex(WORK_NUMBER_RE, 'work number must be 3-6 digits'),
+    password: z.string().min(1).max(200),
+  })
+  .meta({ id: 'LoginRequest' });
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+export const sessionUserSchema = z
+  .object({
+    workNumber: z.string(),
+    name: z.string(),
+    role: z.enum(ROLES),
+    department: z.enum(DEPARTMENTS).optional(),
+  })
+  .meta({ id: 'SessionUser' });
+export type SessionUser = z.infer<typeof sessionUserSchema>;
+
+export const loginResponseSchema = sessionUserSchema
+  .extend({
+    token: z.string(),
+    /** When the token stops being accepted. */
+    expiresAt: epochMs,
+  })
+  .meta({ id: 'LoginResponse' });
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+/** `handshake.auth` of every console socket. */
+export interface SocketAuth {
+  token: string;
+}
+
+/** Which roles may open which console namespace (the server enforces it on connect). */
+export const NAMESPACE_ROLES = {
+  '/agent': ['agent'],
+  '/supervisor': ['supervisor', 'admin'],
+  '/admin': ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type ConsoleNamespace = keyof typeof NAMESPACE_ROLES;
+
+/** `connect_error` data when the server refuses a socket. */
+export interface ConnectRefusal {
+  code: 'unauthorized' | 'forbidden';
+  message: string;
+}
+
+/** What the server keeps on each socket (`socket.data`). */
+export interface SocketData {
+  user: SessionUser;
+  tokenExpiresAt: number;
+}
+
+/** Checks a console token: the HTTP and socket transports take this, not the token service itself. */
+export interface TokenVerifier {
+  verify(token: unknown): { user: SessionUser; expiresAt: number };
+}

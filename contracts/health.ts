@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { AlarmFeedServerToClient, SessionEvents } from './agent';
+import type { AlarmAckCommand, AlarmView } from './alarms';
+import { epochMs, type AckFn } from './common';
+
+export interface ProbeView {
+  ok: boolean;
+  ms: number;
+  reason?: string;
+}
+
+export interface PhoneHealthView {
+  extension: string;
+  status: string;
+  reachable: boolean;
+  since: string;
+}
+
+export interface NodeHealth {
+  node: string;
+  at: number;
+  /** null: this process runs without telephony. */
+  ari: { connected: boolean } | null;
+  ami: { connected: boolean; state: string; since: string; reconnects: number; lastError?: string } | null;
+  trunk: { registered: boolean; registrations: Array<{ name: string; status: string; since: string }> } | null;
+  phones: PhoneHealthView[];
+  redis: ProbeView;
+  mongodb: ProbeView;
+  consoles: { agent: number; supervisor: number; admin: number };
+}
+
+export interface SystemHealth {
+  serverNow: number;
+  /** One entry per CTI process that reported within the last 20 s; `stale` when it stopped reporting. */
+  nodes: Array<NodeHealth & { stale: boolean }>;
+}
+
+export const SELF_CHECK_ITEMS = ['ari', 'ami', 'trunk', 'agent-phones', 'redis', 'mongodb', 'test-call'] as const;
+
+export const checkItemSchema = z.object({
+  item: z.enum(SELF_CHECK_ITEMS),
+  ok: z.boolean(),
+  durationMs: z.number(),
+  detail: z.string(),
+});
+export type CheckItem = z.infer<typeof checkItemSchema>;
+
+export const selfCheckResultSchema = z
+  .object({ at: epochMs, ok: z.boolean(), items: z.array(checkItemSchema) })
+  .meta({ id: 'SelfCheckResult' });
+export type SelfCheckResult = z.infer<typeof selfCheckResultSchema>;
+
+export interface AdminServerToClient extends SessionEvents, AlarmFeedServerToClient {
+  'health:snapshot': (h: SystemHealth) => void;
+}
+
+export interface AdminClientToServer {
+  'alarm:ack': (cmd: AlarmAckCommand, ack: AckFn<AlarmView>) => void;
+  'health:resync': (ack: AckFn<SystemHealth>) => void;
+}

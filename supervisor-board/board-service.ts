@@ -1,0 +1,123 @@
+import { shanghaiDay } from '../core/time';
+import type { AcdStore } from '../cti/acd/acd-store';
+import { AGENT_STATES, type AgentState } from '../cti/acd/agent-state';
+import type { Models } from '../models';
+import type { CallOutcome, CallState, Language } from '../models/enums';
+import type { BoardSnapshot, CallInProgress, EndedCallView } from '../contracts';
+import { dayMetrics, type CallFact } from './day-metrics';
+
+const FACT_FIELDS =
+  'callId node callerNumber state language outcome arrivedAt queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test recordingName';
+
+/**
+ * The supervisor board: live state from the ACD store (agents, queue, calls in progress) plus
+ * today's figures from the Call documents of the Asia/Shanghai day, test calls excluded.
+ */
+export class BoardService {
+  constructor(
+    private readonly deps: { models: Models; acd: AcdStore; serviceLevelMs: number },
+  ) {}
+
+  async snapshot(now = Date.now()): Promise<BoardSnapshot> {
+    const { models, acd, serviceLevelMs } = this.deps;
+    const day = shanghaiDay(now);
+    const [today, agents, queue, live, unreachable] = await Promise.all([
+      models.Call.find({ arrivedAt: { $gte: new Date(day.start), $lt: new Date(day.end) }, test: { $ne: true } })
+        .select(FACT_FIELDS)
+        .lean(),
+      acd.agents(),
+      acd.queued(),
+      acd.liveCalls(),
+      acd.unreachablePhones(),
+    ]);
+    // Calls that started before midnight and are still going are in progress too.
+    const seen = new Set(today.map((c) => c.callId));
+    const older = [...live.keys()].filter((id) => !seen.has(id));
+    const carried = older.length ? await models.Call.find({ callId: { $in: older }, test: { $ne: true } }).select(FACT_FIELDS).lean() : [];
+
+    const facts: CallFact[] = today.map((c) => ({
+      callId: c.callId,
+      state: c.state as CallState,
+      outcome: (c.outcome as CallOutcome | undefined) ?? null,
+      queuedAt: c.queuedAt ?? null,
+      answeredAt: c.answeredAt ?? null,
+      endedAt: c.endedAt ?? null,
+      answerDelayMs: c.answerDelayMs ?? null,
+      answerRingMs: c.answerRingMs ?? null,
+      abandonWaitMs: c.abandonWaitMs ?? null,
+      agentWorkNumber: c.agentWorkNumber ?? null,
+      offers: (c.offers ?? []).map((o) => ({ agentWorkNumber: o.agentWorkNumber, result: o.result, alarmed: o.alarmed ?? false, ringMs: o.ringMs ?? null })),
+      test: !!c.test,
+    }));
+    const { metrics, byAgent } = dayMetrics(facts, { serviceLevelMs });
+
+    const names = new Map(agents.map((a) => [a.workNumber, a.name]));
+    const missing = byAgent.filter((r) => !names.has(r.workNumber)).map((r) => r.workNumber);
+    if (missing.length) {
+      for (const a of await models.Agent.find({ workNumber: { $in: missing } }).select('workNumber name').lean()) names.set(a.workNumber, a.name);
+    }
+
+    const waiting = { yue: { count: 0, longestSince: null }, cmn: { count: 0, longestSince: null } } as BoardSnapshot['waiting'];
+    for (const q of queue) {
+      const w = waiting[q.language];
+      w.count++;
+      w.longestSince = w.longestSince === null ? q.queuedAt : Math.min(w.longestSince, q.queuedAt);
+    }
+
+    const agentCounts = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>;
+    for (const a of agents) agentCounts[a.state]++;
+    const unreachableSet = new Set(unreachable);
+
+    const inProgress: CallInProgress[] = [...carried, ...today]
+      .filter((c) => live.has(c.callId) && c.state !== 'ended')
+      .map((c) => ({
+        callId: c.callId,
+        callerNumber: c.callerNumber,
+        state: c.state as CallState,
+        language: (c.language as Language | undefined) ?? null,
+        arrivedAt: c.arrivedAt.getTime(),
+        agentWorkNumber: c.agentWorkNumber ?? null,
+        answeredAt: c.answeredAt ? c.answeredAt.getTime() : null,
+        node: c.node,
+      }))
+      .sort((a, b) => a.arrivedAt - b.arrivedAt);
+
+    const recentCalls: EndedCallView[] = today
+      .filter((c) => c.state === 'ended' && c.endedAt && c.outcome)
+      .sort((a, b) => b.endedAt!.getTime() - a.endedAt!.getTime())
+      .slice(0, 20)
+      .map((c) => ({
+        callId: c.callId,
+        callerNumber: c.callerNumber,
+        arrivedAt: c.arrivedAt.getTime(),
+        endedAt: c.endedAt!.getTime(),
+        outcome: c.outcome as CallOutcome,
+        agentWorkNumber: c.agentWorkNumber ?? null,
+        recordingName: c.recordingName ?? null,
+      }));
+
+    return {
+      serverNow: now,
+      day: day.label,
+      serviceLevelMs,
+      waiting,
+      queue: queue.map((q) => ({ callId: q.callId, callerNumber: q.callerNumber, language: q.language, queuedAt: q.queuedAt })),
+      agents: agents.map((a) => ({
+        workNumber: a.workNumber,
+        name: a.name,
+        extension: a.extension,
+        languages: a.languages,
+        state: a.state,
+        reason: a.reason,
+        since: a.since,
+        callId: a.callId,
+        phoneReachable: !unreachableSet.has(a.extension),
+      })),
+      agentCounts,
+      inProgress,
+      metrics,
+      byAgent: byAgent.map((r) => ({ ...r, name: names.get(r.workNumber) ?? '' })),
+      recentCalls,
+    };
+  }
+}

@@ -1,0 +1,104 @@
+import type { CallOutcome, CallState, OfferResult } from '../models/enums';
+import type { AgentDayRow, DayMetrics } from '../contracts';
+
+/**
+ * The board's arithmetic, pure: today's Call records in, figures out. the README's "Board metrics" section defines
+ * each figure in words; keep the two in step.
+ */
+
+/** The fields of a Call document the figures depend on. */
+export interface CallFact {
+  callId: string;
+  state: CallState;
+  outcome?: CallOutcome | null;
+  queuedAt?: Date | number | null;
+  answeredAt?: Date | number | null;
+  endedAt?: Date | number | null;
+  /** Queue entry → answer. */
+  answerDelayMs?: number | null;
+  /** Ring time of the answered offer. */
+  answerRingMs?: number | null;
+  abandonWaitMs?: number | null;
+  agentWorkNumber?: string | null;
+  offers?: Array<{ agentWorkNumber: string; result: OfferResult | string; alarmed?: boolean | null; ringMs?: number | null }>;
+  test?: boolean | null;
+}
+
+export interface MetricsOptions {
+  /** "Answered within": 20 s on the hotline. */
+  serviceLevelMs: number;
+}
+
+const ABANDONED: ReadonlySet<string> = new Set(['abandoned-queue', 'abandoned-ringing']);
+
+const t = (v: Date | number | null | undefined): number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : v.getTime());
+
+function mean(xs: number[]): number | null {
+  return xs.length === 0 ? null : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+}
+
+const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
+
+export function isAnswered(c: CallFact): boolean {
+  return c.outcome === 'answered' || (c.outcome == null && t(c.answeredAt) !== null);
+}
+
+export function dayMetrics(calls: readonly CallFact[], opts: MetricsOptions): { metrics: DayMetrics; byAgent: Omit<AgentDayRow, 'name'>[] } {
+  const real = calls.filter((c) => !c.test);
+  const answered = real.filter(isAnswered);
+  const within = answered.filter((c) => typeof c.answerDelayMs === 'number' && c.answerDelayMs <= opts.serviceLevelMs);
+  const abandoned = real.filter((c) => ABANDONED.has(c.outcome ?? ''));
+  const failedAfterQueue = real.filter((c) => c.outcome === 'failed' && t(c.queuedAt) !== null);
+  const offered = answered.length + abandoned.length + failedAfterQueue.length;
+  const talk = answered.flatMap((c) => {
+    const a = t(c.answeredAt);
+    const e = t(c.endedAt);
+    return a !== null && e !== null && e >= a ? [e - a] : [];
+  });
+  const offers = real.flatMap((c) => c.offers ?? []);
+  const noAnswer = offers.filter((o) => o.result === 'no-answer');
+
+  const metrics: DayMetrics = {
+    arrived: real.length,
+    offered,
+    answered: answered.length,
+    answeredWithinSl: within.length,
+    abandoned: abandoned.length,
+    greetingAbandons: real.filter((c) => c.outcome === 'abandoned-greeting').length,
+    failed: real.filter((c) => c.outcome === 'failed').length,
+    serviceLevel: ratio(within.length, answered.length),
+    serviceLevelOffered: ratio(within.length, offered),
+    asaMs: mean(answered.flatMap((c) => (typeof c.answerDelayMs === 'number' ? [c.answerDelayMs] : []))),
+    abandonRate: ratio(abandoned.length, offered),
+    avgAbandonWaitMs: mean(abandoned.flatMap((c) => (typeof c.abandonWaitMs === 'number' ? [c.abandonWaitMs] : []))),
+    ringNoAnswer: noAnswer.length,
+    alarmedOffers: offers.filter((o) => o.alarmed).length,
+    avgTalkMs: mean(talk),
+  };
+
+  const rows = new Map<string, { answered: CallFact[]; noAnswer: number }>();
+  const row = (wn: string) => {
+    let r = rows.get(wn);
+    if (!r) rows.set(wn, (r = { answered: [], noAnswer: 0 }));
+    return r;
+  };
+  for (const c of answered) if (c.agentWorkNumber) row(c.agentWorkNumber).answered.push(c);
+  for (const o of noAnswer) row(o.agentWorkNumber).noAnswer++;
+  const byAgent = [...rows.entries()]
+    .map(([workNumber, r]) => ({
+      workNumber,
+      answered: r.answered.length,
+      answeredWithinSl: r.answered.filter((c) => typeof c.answerDelayMs === 'number' && c.answerDelayMs <= opts.serviceLevelMs).length,
+      avgRingMs: mean(r.answered.flatMap((c) => (typeof c.answerRingMs === 'number' ? [c.answerRingMs] : []))),
+      avgTalkMs: mean(
+        r.answered.flatMap((c) => {
+          const a = t(c.answeredAt);
+          const e = t(c.endedAt);
+          return a !== null && e !== null && e >= a ? [e - a] : [];
+        }),
+      ),
+      ringNoAnswer: r.noAnswer,
+    }))
+    .sort((a, b) => b.answered - a.answered || a.workNumber.localeCompare(b.workNumber));
+  return { metrics, byAgent };
+}

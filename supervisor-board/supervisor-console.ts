@@ -1,0 +1,68 @@
+import type { Namespace, Socket } from 'socket.io';
+import type { Logger } from '../core/logger';
+import type { DomainEvent } from '../events/domain-events';
+import type { AlarmFeed } from '../alarms/feed';
+import { requireNamespaceRole } from '../ws/namespace-auth';
+import type { BoardService } from './board-service';
+import { Coalescer } from './coalesce';
+import { guardSocket, runCommand } from '../ws/commands';
+import { NAMESPACE_ROLES, type SocketData, type SupervisorClientToServer, type SupervisorServerToClient, type TokenVerifier } from '../contracts';
+
+export type SupervisorNamespace = Namespace<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
+type SupervisorSocket = Socket<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
+
+const KNOWN: ReadonlySet<string> = new Set<keyof SupervisorClientToServer>(['alarm:ack', 'board:resync']);
+
+/**
+ * `/supervisor`: the live queue board, pushed (the browser never polls). Any call or agent event
+ * marks the board dirty; a fresh snapshot is computed at most a few times a second and sent to
+ * this process's supervisors. A slow refresh (30 s) keeps the day's figures right across midnight.
+ */
+export class SupervisorConsole {
+  private readonly log: Logger;
+  private readonly board: Coalescer;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly nsp: SupervisorNamespace,
+    private readonly d: { board: BoardService; alarms: AlarmFeed; tokens: TokenVerifier; logger: Logger; refreshMs?: number },
+  ) {
+    this.log = d.logger.child({ nsp: '/supervisor' });
+    this.board = new Coalescer(() => this.push(), 100, 1000);
+  }
+
+  start(): void {
+    requireNamespaceRole(this.nsp, this.d.tokens, NAMESPACE_ROLES['/supervisor'], this.log);
+    this.nsp.on('connection', (socket) => this.onConnection(socket));
+    this.timer = setInterval(() => this.board.poke(), this.d.refreshMs ?? 30_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.board.stop();
+  }
+
+  private onConnection(socket: SupervisorSocket): void {
+    guardSocket(socket, KNOWN, this.log);
+    socket.on('board:resync', (ack) => runCommand(this.log, 'board:resync', ack, () => this.d.board.snapshot()));
+    this.d.alarms.attach(socket, this.log, {
+      load: () => this.d.board.snapshot(),
+      send: (board) => this.nsp.local.to(socket.id).emit('board:snapshot', board),
+    });
+  }
+
+  onEvent(e: DomainEvent): void {
+    if (e.type === 'call.arrived' && e.test) return;
+    this.board.poke();
+  }
+
+  private async push(): Promise<void> {
+    if (this.nsp.sockets.size === 0) return;
+    try {
+      this.nsp.local.emit('board:snapshot', await this.d.board.snapshot());
+    } catch (err) {
+      this.log.error({ err }, 'board refresh failed');
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { Socket } from 'socket.io';
+import type { Logger } from '../core/logger';
+import { createWorkOrderSchema, type AckFn, type CreateWorkOrderCommand, type SessionEvents, type SocketData, type WorkOrderView } from '../contracts';
+import { runCommand } from '../ws/commands';
+import type { WorkOrderService } from './work-order-service';
+
+interface WorkOrderCommands {
+  'work-order:create': (cmd: CreateWorkOrderCommand, ack: AckFn<WorkOrderView>) => void;
+}
+
+/** `work-order:create` on an agent's console socket: the order is opened while the call is on. */
+export function handleWorkOrderCommands(
+  socket: Socket<WorkOrderCommands, SessionEvents, Record<string, never>, SocketData>,
+  service: WorkOrderService,
+  log: Logger,
+): void {
+  const user = socket.data.user;
+  socket.on('work-order:create', (cmd, ack) => runCommand(log, 'work-order:create', ack, () => service.create(createWorkOrderSchema.parse(cmd), user)));
+}
