@@ -2,7 +2,7 @@ import type { CallOutcome, CallState, OfferResult } from '../models/enums';
 import type { AgentDayRow, DayMetrics } from '../contracts';
 
 /**
- * The board's arithmetic, pure: today's Call records in, figures out. the README's "Board metrics" section defines
+ * The board's arithmetic, pure: today's Call records in, figures out. The README's "Board metrics" section defines
  * each figure in words; keep the two in step.
  */
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import WebSocket from 'ws';
+import { withTimeout } from '../../core/async';
 import { PbxModel, type PhoneBehaviour } from '../pbx';
 import type { CallerHandle } from './script';
 import { AriSimulator } from './server';
@@ -251,20 +252,8 @@ export async function replayTrace(file: string, opts: ReplayOptions = {}): Promi
   const expectedEvents = new Map<string, Obj[]>();
   let restCalls = 0;
 
-  const withTimeout = <T>(p: Promise<T>, what: string): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${trace}: timed out waiting for ${what}`)), stepTimeout);
-      p.then(
-        (v) => {
-          clearTimeout(timer);
-          resolve(v);
-        },
-        (e: unknown) => {
-          clearTimeout(timer);
-          reject(e instanceof Error ? e : new Error(String(e)));
-        },
-      );
-    });
+  const step = <T>(p: Promise<T>, what: string): Promise<T> =>
+    withTimeout(p, stepTimeout, () => new Error(`${trace}: timed out waiting for ${what}`));
 
   const learnIds = (t: Json, s: Json): void => {
     if (Array.isArray(t) && Array.isArray(s)) {
@@ -342,9 +331,9 @@ export async function replayTrace(file: string, opts: ReplayOptions = {}): Promi
           ws.on('error', () => undefined);
           sockets.set(label, { ws, events, opened, unexpected, closed });
         } else if (l.what === 'open') {
-          await withTimeout(sockets.get(label)?.opened ?? Promise.reject(new Error('no socket')), `${label} open`);
+          await step(sockets.get(label)?.opened ?? Promise.reject(new Error('no socket')), `${label} open`);
         } else if (l.what === 'unexpected-response') {
-          const r = await withTimeout(sockets.get(label)?.unexpected ?? Promise.reject(new Error('no socket')), `${label} refusal`);
+          const r = await step(sockets.get(label)?.unexpected ?? Promise.reject(new Error('no socket')), `${label} refusal`);
           if (r.status !== l.status) mismatches.push(`${label} upgrade: status ${r.status}, trace ${String(l.status)}`);
           const expected = typeof l.body === 'string' ? l.body.replace(/Asterisk\/[\d.]+/, 'Asterisk/V') : JSON.stringify(l.body);
           const actual = typeof l.body === 'string' ? r.body.replace(/Asterisk\/[\d.]+/, 'Asterisk/V') : JSON.stringify(JSON.parse(r.body || 'null'));
@@ -352,7 +341,7 @@ export async function replayTrace(file: string, opts: ReplayOptions = {}): Promi
         } else if (l.what === 'client-close-requested') {
           sockets.get(label)?.ws.close();
         } else if (l.what === 'close') {
-          const code = await withTimeout(sockets.get(label)?.closed ?? Promise.reject(new Error('no socket')), `${label} close`);
+          const code = await step(sockets.get(label)?.closed ?? Promise.reject(new Error('no socket')), `${label} close`);
           if (code !== l.code) mismatches.push(`${label} close code ${code}, trace ${String(l.code)}`);
         }
         continue;
@@ -377,7 +366,7 @@ export async function replayTrace(file: string, opts: ReplayOptions = {}): Promi
         }
         const exited = /^sipp (\S+) exited/.exec(l.text);
         if (exited && callers.has(exited[1] ?? '')) {
-          await withTimeout((callers.get(exited[1] ?? '') as CallerHandle).ended, `${exited[1] ?? ''} to end`);
+          await step((callers.get(exited[1] ?? '') as CallerHandle).ended, `${exited[1] ?? ''} to end`);
         }
         continue;
       }
@@ -392,7 +381,7 @@ export async function replayTrace(file: string, opts: ReplayOptions = {}): Promi
           const cred = l.authNote === 'wrong password' ? 'cti:wrong' : 'cti:cti';
           headers.Authorization = `Basic ${Buffer.from(cred).toString('base64')}`;
         }
-        const res = await withTimeout(fetch(target, { method: l.method, headers }), `${l.method} ${l.path}`);
+        const res = await step(fetch(target, { method: l.method, headers }), `${l.method} ${l.path}`);
         const text = await res.text();
         const ctype = res.headers.get('content-type') ?? '';
         const body: Json = text ? (ctype.includes('json') ? (JSON.parse(text) as Json) : text) : null;
