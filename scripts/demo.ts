@@ -6,7 +6,7 @@ import { startCti } from '../main';
 import { AmiSimulator } from '../sim/ami/server';
 import { AriSimulator } from '../sim/ari/server';
 import { PbxModel } from '../sim/pbx';
-import { customers } from './seed-data';
+import { customers, DEMO_PASSWORD } from './seed-data';
 
 /**
  * `npm run demo`: the simulated PBX (ARI on the ARI_URL port, AMI on AMI_PORT) with generated
@@ -70,6 +70,19 @@ async function main(): Promise<void> {
     patienceMs: 90_000,
   });
   logger.info({ callsPerMinute: rate * 60, consoles: node.url }, `demo running: ${node.url}  (Ctrl-C to stop)`);
+  // Plain text after the log lines: where to go and who to be, the last thing on the screen.
+  process.stdout.write(
+    [
+      '',
+      `  hotline-cti demo is running: ${node.url}`,
+      `  log in (password ${DEMO_PASSWORD}):`,
+      '    agent 1001 (yours: go 就绪 Ready and take calls)   agents 1002-1010 sit at simulated phones',
+      '    supervisor board 2001     admin 9001     engineering department 3001',
+      `  simulated PBX: ARI ${ariUrl}, AMI 127.0.0.1:${config.AMI_PORT}; ${Math.round(rate * 60)} calls a minute (DEMO_CALLS_PER_MINUTE)`,
+      '  Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
 
   const stop = async () => {
     load.stop();

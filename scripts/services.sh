@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local Redis and FerretDB for development, tests, CI and the demo.
-#   scripts/services.sh start|stop|status|env
+#   scripts/services.sh start|stop|status|env|build|needs-build
 # Idempotent: start leaves running services alone; stop only stops what it started.
 # REDIS_URL / MONGO_URL set → that service is external (production-style) and is not started here.
 set -euo pipefail
@@ -31,20 +31,29 @@ wait_port() { # name port pidfile
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+LAUNCHER="$VAR/bin/ferretdb"
+LAUNCHER_SRC="$ROOT/tools/ferretdb"
+
+# A working ferretdb on PATH (a release build) wins. The `go install .../cmd/ferretdb@v1.24.2`
+# binary panics at start (no version.txt in the Go module), so by default we build
+# tools/ferretdb: FerretDB v1.24.2's embeddable package behind the same flags.
+release_ferretdb() { command -v ferretdb >/dev/null 2>&1 && ferretdb --version >/dev/null 2>&1; }
+
+launcher_stale() { [ ! -x "$LAUNCHER" ] || [ "$LAUNCHER_SRC/main.go" -nt "$LAUNCHER" ] || [ "$LAUNCHER_SRC/go.mod" -nt "$LAUNCHER" ]; }
+
+build_launcher() {
+  if ! launcher_stale; then return; fi
+  command -v go >/dev/null 2>&1 || { log "FerretDB missing and no Go toolchain to build it (go.dev/dl)"; exit 1; }
+  log "building FerretDB $FERRET_VERSION launcher (tools/ferretdb) with go install"
+  mkdir -p "$VAR/bin"
+  (cd "$LAUNCHER_SRC" && GOBIN="$VAR/bin" go install .) >&2
+}
+
 ferretdb_bin() {
-  # A working ferretdb on PATH (a release build) wins. The `go install .../cmd/ferretdb@v1.24.2`
-  # binary panics at start (no version.txt in the Go module), so by default we build
-  # tools/ferretdb: FerretDB v1.24.2's embeddable package behind the same flags.
   if [ -n "${FERRETDB_BIN:-}" ]; then echo "$FERRETDB_BIN"; return; fi
-  if command -v ferretdb >/dev/null 2>&1 && ferretdb --version >/dev/null 2>&1; then command -v ferretdb; return; fi
-  local bin="$VAR/bin/ferretdb" src="$ROOT/tools/ferretdb"
-  if [ ! -x "$bin" ] || [ "$src/main.go" -nt "$bin" ] || [ "$src/go.mod" -nt "$bin" ]; then
-    command -v go >/dev/null 2>&1 || { log "FerretDB missing and no Go toolchain to build it"; exit 1; }
-    log "building FerretDB $FERRET_VERSION launcher (tools/ferretdb) with go install"
-    mkdir -p "$VAR/bin"
-    (cd "$src" && GOBIN="$VAR/bin" go install .) >&2
-  fi
-  echo "$bin"
+  if release_ferretdb; then command -v ferretdb; return; fi
+  build_launcher
+  echo "$LAUNCHER"
 }
 
 start_redis() {
@@ -109,5 +118,8 @@ case "${1:-start}" in
   status)
     for s in redis ferretdb; do if alive "$RUN/$s.pid"; then echo "$s running"; else echo "$s stopped"; fi; done ;;
   env) print_env ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  # build: the FerretDB launcher if it is missing or older than its source; needs-build: exit 0 if it is.
+  build) if [ -z "${FERRETDB_BIN:-}" ] && ! release_ferretdb; then build_launcher; fi ;;
+  needs-build) if [ -z "${FERRETDB_BIN:-}" ] && ! release_ferretdb && launcher_stale; then exit 0; else exit 1; fi ;;
+  *) echo "usage: $0 start|stop|status|env|build|needs-build" >&2; exit 2 ;;
 esac

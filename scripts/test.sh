@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# npm test: start (or reuse) local Redis + FerretDB, type-check, then run every mocha suite against them.
+# npm test: install what is missing (scripts/bootstrap.sh), start (or reuse) local Redis + FerretDB,
+# type-check, then run every mocha suite against them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/bootstrap.sh
 eval "$(bash scripts/services.sh start | sed 's/^/export /')"
 npx tsc -p tsconfig.json --noEmit
 out="$(mktemp)"
