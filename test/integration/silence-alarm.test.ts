@@ -69,10 +69,13 @@ describe('30-minute silence alarm (shortened) with two CTI processes', function 
     // The synthetic call went through the simulator's dialplan as a Local channel...
     const originate = h.ari.requests().find((r) => r.method === 'POST' && r.path === '/ari/channels' && /Local\/952525@from-pstn/.test(JSON.stringify(r)));
     expect(originate, 'Local originate seen by the PBX').to.not.equal(undefined);
-    // ...was recorded as a test call, offered to nobody, and counted nowhere.
-    const test = await h.node.models.Call.find({ test: true }).lean();
-    expect(test).to.have.length(1);
-    expect(test[0]!.offers).to.deep.equal([]);
+    // ...was recorded as a test call, offered to nobody, and counted nowhere. While the silence lasts
+    // each further window checks again (into the same open alarm), so a slow reader may find more.
+    const test = await h.node.models.Call.find({ test: true }).sort({ arrivedAt: 1 }).lean();
+    expect(test.length).to.be.at.least(1);
+    for (const t of test) expect(t.offers).to.deep.equal([]);
+    expect(test[0]!.arrivedAt.getTime()).to.be.at.most(alarm.raisedAt.getTime());
+    expect(await alarms(), 'still one alarm: later windows update it').to.have.length(1);
     for (const n of h.nodes) {
       const text = await (await fetch(`${n.url}/metrics`)).text();
       expect(text).to.not.match(/^hotline_calls_total\{[^}]*\} [1-9]/m);
