@@ -24,6 +24,7 @@ import { AcdStore } from './cti/acd/acd-store';
 import { AfterCallWorkRule } from './cti/acd/after-call-work';
 import { AgentService, DispatchKicks } from './cti/acd/agent-service';
 import { AnswerAlarmRule, RingNoAnswer } from './cti/acd/answer-alarm';
+import { RingDecline } from './cti/acd/decline';
 import { Dispatcher } from './cti/acd/dispatcher';
 import { WaitEstimator } from './cti/acd/wait-estimate';
 import { AmiClient, PbxHealth } from './cti/ami';
@@ -74,6 +75,7 @@ export interface CallPath extends LiveState {
   afterCallWork: AfterCallWorkRule;
   silence: SilenceWatch;
   selfCheck: SelfCheck;
+  decline: RingDecline;
   metrics: CtiMetrics;
   appName: string;
   stop(): Promise<void>;
@@ -234,7 +236,7 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
   const noAnswer = new RingNoAnswer({ acd, agents, models, bus, ari, logger, onAlarm: (kind) => metrics.alarms.inc({ kind }) });
   answerAlarm.process((job, j) => noAnswer.handle(job, String(j.id)));
   afterCallWork.process(async (job) => {
-    await agents.system(job.agentWorkNumber, 'ready', ['acw'], '', '');
+    await agents.forCall(job.agentWorkNumber, job.callId, 'ready', ['acw']);
   });
   await silence.start();
   metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, silenceRule] });
@@ -250,6 +252,7 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
     afterCallWork,
     silence,
     selfCheck,
+    decline: new RingDecline({ acd, agents, ari, logger }),
     metrics,
     appName,
     async stop() {
@@ -334,6 +337,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       pops: new PopStore(redis, keyPrefix),
       popBuilder: new PopBuilder(models, config.ANSWER_ALARM_MS),
       workOrders: services.workOrders,
+      ...(calls ? { decline: calls.decline } : {}),
       tokens,
       afterCallWorkMs: config.AFTER_CALL_WORK_MS,
       logger,

@@ -3,12 +3,15 @@ import type { Logger } from '../core/logger';
 import type { AcdStore } from '../cti/acd/acd-store';
 import type { AgentService } from '../cti/acd/agent-service';
 import type { AgentLive } from '../cti/acd/agent-state';
+import type { RingDecline } from '../cti/acd/decline';
+import { notFound, unavailable } from '../core/errors';
 import type { DomainEvent } from '../events/domain-events';
 import { guardSocket, runCommand } from '../ws/commands';
 import { requireNamespaceRole } from '../ws/namespace-auth';
 import { handleWorkOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
 import {
+  declineSchema,
   NAMESPACE_ROLES,
   setStateSchema,
   type AgentClientToServer,
@@ -25,7 +28,7 @@ import type { PopBuilder, PopStore } from './pops';
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(['agent:set-state', 'work-order:create', 'session:resync']);
+const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(['agent:set-state', 'agent:decline', 'work-order:create', 'session:resync']);
 
 const room = (workNumber: string) => `agent:${workNumber}`;
 
@@ -39,6 +42,8 @@ export interface AgentConsoleDeps {
   pops: PopStore;
   popBuilder: PopBuilder;
   workOrders: WorkOrderService;
+  /** Absent on a process without telephony. */
+  decline?: RingDecline;
   tokens: TokenVerifier;
   afterCallWorkMs: number;
   logger: Logger;
@@ -74,6 +79,7 @@ export class AgentConsole {
     guardSocket(socket, KNOWN, this.log);
     void socket.join(room(user.workNumber));
     socket.on('agent:set-state', (cmd, ack) => runCommand(this.log, 'agent:set-state', ack, () => this.setState(user, setStateSchema.parse(cmd))));
+    socket.on('agent:decline', (cmd, ack) => runCommand(this.log, 'agent:decline', ack, () => this.decline(user, cmd)));
     socket.on('session:resync', (ack) => runCommand(this.log, 'session:resync', ack, () => this.snapshot(user.workNumber)));
     handleWorkOrderCommands(socket, this.d.workOrders, this.log);
     this.inOrder(user.workNumber, async () => {
@@ -83,6 +89,15 @@ export class AgentConsole {
 
   private async setState(user: SessionUser, cmd: SetStateCommand): Promise<AgentStateView> {
     const a = await this.d.agents.change(user.workNumber, cmd.state, cmd.state === 'not_ready' ? cmd.reason : '');
+    return stateView(a);
+  }
+
+  private async decline(user: SessionUser, input: unknown): Promise<AgentStateView> {
+    const { callId, attempt } = declineSchema.parse(input);
+    if (!this.d.decline) throw unavailable('declining needs the telephony side of this process');
+    await this.d.decline.decline(user.workNumber, callId, attempt);
+    const a = await this.d.acd.agent(user.workNumber);
+    if (!a) throw notFound(`agent ${user.workNumber}`);
     return stateView(a);
   }
 

@@ -16,6 +16,12 @@ export const setStateSchema = z
   .refine((c) => c.state !== 'not_ready' || !!c.reason, { path: ['reason'], message: 'a reason is required for Not Ready' });
 export type SetStateCommand = z.infer<typeof setStateSchema>;
 
+/** 拒接: the agent refuses the call ringing on their phone (the pop names the call and the attempt). */
+export const declineSchema = z
+  .object({ callId: z.string().regex(/^[0-9a-f-]{36}$/, 'not a call id'), attempt: z.number().int().min(1).max(1000) })
+  .strict();
+export type DeclineCommand = z.infer<typeof declineSchema>;
+
 export interface AgentStateView {
   workNumber: string;
   state: AgentState;
@@ -127,6 +133,7 @@ export interface AgentServerToClient extends SessionEvents {
 
 export interface AgentClientToServer {
   'agent:set-state': (cmd: SetStateCommand, ack: AckFn<AgentStateView>) => void;
+  'agent:decline': (cmd: DeclineCommand, ack: AckFn<AgentStateView>) => void;
   'work-order:create': (cmd: CreateWorkOrderCommand, ack: AckFn<WorkOrderView>) => void;
   'session:resync': (ack: AckFn<AgentSnapshot>) => void;
 }

@@ -89,7 +89,8 @@ export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 export const CALL_STATES = ['arrived', 'greeting', 'queued', 'ringing', 'announcing', 'talking', 'ended'] as const;
 export type CallState = (typeof CALL_STATES)[number];
 
-export const OFFER_RESULTS = ['ringing', 'answered', 'no-answer', 'busy', 'unreachable', 'caller-gone', 'failed'] as const;
+/** How one ring of one agent's phone ended; `declined`: the agent (console or phone, SIP 603) refused it. */
+export const OFFER_RESULTS = ['ringing', 'answered', 'no-answer', 'busy', 'unreachable', 'declined', 'caller-gone', 'failed'] as const;
 export type OfferResult = (typeof OFFER_RESULTS)[number];
 
 export const ALARM_KINDS = ['answer-timeout', 'silence', 'emergency', 'deadline', 'system'] as const;

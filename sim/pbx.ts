@@ -11,7 +11,9 @@ import { EventEmitter } from 'node:events';
 export type PhoneBehaviour =
   | { kind: 'answer'; afterMs: number; hangupAfterMs?: number }
   | { kind: 'no-answer' }
-  | { kind: 'busy' };
+  | { kind: 'busy' }
+  /** Rings, then the agent presses decline after `afterMs` (SIP 603, Q.850 cause 21 "call rejected"). */
+  | { kind: 'decline'; afterMs: number };
 
 export interface PhoneState {
   /** Extension / endpoint resource, e.g. `1001` for `PJSIP/1001`. */

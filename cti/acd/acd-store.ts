@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { Language } from '../../models/enums';
-import { AGENT_STATES, ALLOWED_FROM, type AgentLive, type AgentState } from './agent-state';
+import type { Language, OfferResult } from '../../models/enums';
+import { AGENT_STATES, callAfter, fromStates, type AgentLive, type AgentMove, type AgentState } from './agent-state';
 import { AcdKeys } from './keys';
 
 const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
@@ -15,11 +15,11 @@ export interface QueuedCall {
   callerNumber: string;
 }
 
-export type OfferState = 'ringing' | 'answered' | 'no-answer' | 'busy' | 'unreachable' | 'caller-gone' | 'failed';
+export type OfferState = OfferResult;
 
 type LuaRedis = Redis & {
   acdReserve(prefix: string, callId: string, now: number, fallbackMs: number): Promise<string | null>;
-  acdSetState(...args: string[]): Promise<[number, string]>;
+  acdSetState(...args: string[]): Promise<[number, string, string?]>;
   acdCas(key: string, expected: string, next: string, ttlMs: number): Promise<number>;
 };
 
@@ -38,7 +38,7 @@ export class AcdStore {
     // defineCommand loads each script once (EVALSHA, falling back to EVAL after a Redis restart).
     if (!('acdReserve' in redis)) {
       redis.defineCommand('acdReserve', { numberOfKeys: 0, lua: lua('reserve') });
-      redis.defineCommand('acdSetState', { numberOfKeys: 0, lua: lua('set-state') });
+      redis.defineCommand('acdSetState', { numberOfKeys: 4, lua: lua('set-state') });
       redis.defineCommand('acdCas', { numberOfKeys: 0, lua: lua('cas') });
     }
     this.r = redis as LuaRedis;
@@ -57,25 +57,27 @@ export class AcdStore {
   }
 
   /**
-   * Moves an agent to `state` if its current state allows it (ALLOWED_FROM), or only from
-   * `from` when given. Returns the previous state, or null when the move was refused.
+   * One agent move, atomically, by the rule of `judgeMove`: a person's choice from the states
+   * they may leave, or a call's step while the agent is still on that call. Returns the previous
+   * state, or why the move was refused.
    */
-  async setState(
-    workNumber: string,
-    state: AgentState,
-    opts: { from?: AgentState[]; reason?: string; callId?: string; now?: number } = {},
-  ): Promise<AgentState | null> {
-    const from = opts.from ?? ALLOWED_FROM[state];
-    const [ok, prev] = await this.r.acdSetState(
-      this.keys.p,
+  async move(workNumber: string, m: AgentMove, now = Date.now()): Promise<{ ok: true; from: AgentState } | { ok: false; why: 'state' | 'other-call' | 'unknown'; state: string }> {
+    const k = this.keys;
+    const [ok, cur, why] = await this.r.acdSetState(
+      k.agent(workNumber),
+      k.ready('yue'),
+      k.ready('cmn'),
+      k.ready('any'),
+      fromStates(m).join(','),
+      m.to,
+      String(now),
+      m.reason ?? '',
+      callAfter(m),
+      m.by === 'person' ? '' : m.call,
       workNumber,
-      from.join(','),
-      state,
-      String(opts.now ?? Date.now()),
-      opts.reason ?? '',
-      opts.callId ?? '',
     );
-    return ok === 1 ? (prev as AgentState) : null;
+    if (ok === 1) return { ok: true, from: cur as AgentState };
+    return { ok: false, why: (why ?? 'state') as 'state' | 'other-call' | 'unknown', state: cur };
   }
 
   async agent(workNumber: string): Promise<AgentLive | null> {

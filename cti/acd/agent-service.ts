@@ -4,7 +4,7 @@ import { conflict, notFound } from '../../core/errors';
 import type { Models } from '../../models';
 import type { EventBus } from '../../events/event-bus';
 import type { AcdStore } from './acd-store';
-import { ALLOWED_FROM, type AgentLive, type AgentState } from './agent-state';
+import type { AgentLive, AgentState } from './agent-state';
 
 /**
  * Agent state changes that people and timers ask for (log-in, Ready, Not Ready, end of wrap-up),
@@ -32,23 +32,29 @@ export class AgentService {
     return (await this.acd.agent(workNumber))!;
   }
 
+  /** A person's choice on the console (Ready, Not Ready, wrap-up, sign off); never out of a call. */
   async change(workNumber: string, state: 'ready' | 'not_ready' | 'acw' | 'offline', reason = ''): Promise<AgentLive> {
     const cur = await this.acd.agent(workNumber);
     // Asking for the state one is in (a double click, a second tab, a restart) is not an error.
     if (cur && cur.state === state && (state !== 'not_ready' || cur.reason === reason)) return cur;
-    const prev = await this.acd.setState(workNumber, state, { reason, from: [...ALLOWED_FROM[state], state] });
-    if (prev === null) {
-      const cur = await this.acd.agent(workNumber);
-      if (!cur) throw notFound(`agent ${workNumber}`);
-      throw conflict(`cannot go ${state} while ${cur.state}`);
+    const r = await this.acd.move(workNumber, { by: 'person', to: state, reason });
+    if (!r.ok) {
+      if (r.why === 'unknown') throw notFound(`agent ${workNumber}`);
+      throw conflict(`cannot go ${state} while ${r.state}`);
     }
     return this.announce(workNumber);
   }
 
-  /** A system move (ACD, alarms, wrap-up); returns false when the agent was not in `from`. */
-  async system(workNumber: string, state: AgentState, from: AgentState[], reason = '', callId = ''): Promise<boolean> {
-    const prev = await this.acd.setState(workNumber, state, { from, reason, callId });
-    if (prev === null) return false;
+  /**
+   * A step of one call (ring, answer, wrap-up, release, alarm): moves the agent only while they are
+   * still on `call` and in one of `from`; returns false otherwise (the agent has moved on).
+   */
+  async forCall(workNumber: string, call: string, to: AgentState, from: readonly AgentState[], reason = ''): Promise<boolean> {
+    const r = await this.acd.move(workNumber, { by: 'call', call, to, from, reason });
+    if (!r.ok) {
+      this.logger.debug({ agent: workNumber, callId: call, to, why: r.why, state: r.state }, 'agent move for a call refused');
+      return false;
+    }
     await this.announce(workNumber);
     return true;
   }

@@ -80,7 +80,7 @@ export class RingNoAnswer {
     );
     if (raised) this.deps.onAlarm?.('answer-timeout');
     else log.info('answer alarm already stored (job retried)');
-    await agents.system(job.agentWorkNumber, 'not_ready', ['ringing', 'reserved'], 'no-answer');
+    await agents.forCall(job.agentWorkNumber, job.callId, 'not_ready', ['ringing', 'reserved'], 'no-answer');
     log.warn({ ringMs }, 'agent did not answer in time: alarm raised, ring stopped');
     await ari.hangup(job.agentChannelId, 'no_answer');
   }

@@ -198,7 +198,7 @@ export class CallSession {
     this.announcer.cancel();
     const agent = await acd.agent(agentWorkNumber);
     if (this.ended || !agent) {
-      await this.d.agents.system(agentWorkNumber, 'ready', ['reserved']);
+      await this.d.agents.forCall(agentWorkNumber, this.callId, 'ready', ['reserved']);
       return;
     }
     const offer = this.offers.start(agentWorkNumber, agent.extension);
@@ -236,7 +236,7 @@ export class CallSession {
     const ringingAt = new Date();
     offer.ringingAt = ringingAt;
     const { agents, answerAlarm } = this.d;
-    await agents.system(offer.agentWorkNumber, 'ringing', ['reserved'], '', this.callId);
+    await agents.forCall(offer.agentWorkNumber, this.callId, 'ringing', ['reserved']);
     await answerAlarm.arm({
       callId: this.callId,
       attempt: offer.attempt,
@@ -274,7 +274,7 @@ export class CallSession {
     this.agentWorkNumber = offer.agentWorkNumber;
     this.agentChannelId = channelId;
     await answerAlarm.disarm(this.callId, offer.attempt);
-    await agents.system(offer.agentWorkNumber, 'talking', ['ringing', 'reserved'], '', this.callId);
+    await agents.forCall(offer.agentWorkNumber, this.callId, 'talking', ['ringing', 'reserved']);
     // The caller hung up just as the agent picked up: finish() has released (or will release) both.
     if (this.ended) return;
     const waitMs = now.getTime() - this.queuedAt!.getTime();
@@ -334,7 +334,7 @@ export class CallSession {
       if (offer.result === 'ringing' && (await this.d.acd.endOffer(this.callId, offer.attempt, 'caller-gone'))) {
         offer.result = 'caller-gone';
         await this.d.answerAlarm.disarm(this.callId, offer.attempt);
-        await this.d.agents.system(offer.agentWorkNumber, 'ready', ['ringing', 'reserved']);
+        await this.d.agents.forCall(offer.agentWorkNumber, this.callId, 'ready', ['ringing', 'reserved']);
       }
       return;
     }
@@ -362,8 +362,8 @@ export class CallSession {
       await answerAlarm.disarm(this.callId, offer.attempt);
       await this.d.acd.endOffer(this.callId, offer.attempt, result as Exclude<OfferResult, 'ringing' | 'answered'>);
       const reason = notReadyReason(result);
-      if (reason) await agents.system(offer.agentWorkNumber, 'not_ready', ['ringing', 'reserved'], reason);
-      else await agents.system(offer.agentWorkNumber, 'ready', ['ringing', 'reserved']);
+      if (reason) await agents.forCall(offer.agentWorkNumber, this.callId, 'not_ready', ['ringing', 'reserved'], reason);
+      else await agents.forCall(offer.agentWorkNumber, this.callId, 'ready', ['ringing', 'reserved']);
     }
     await this.notify.offerEnded({ attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result, ringMs, at: now });
     this.record.save({ offers: this.offers.all });
@@ -429,11 +429,11 @@ export class CallSession {
     // The agent's leg is gone before wrap-up starts, so the next offer never rings a phone still in this call.
     if (this.agentChannelId && by !== 'agent') await this.d.ari.hangup(this.agentChannelId).catch(() => undefined);
     if (outcome === 'answered' && this.agentWorkNumber) {
-      await this.d.agents.system(this.agentWorkNumber, 'acw', ['talking'], '', this.callId);
+      await this.d.agents.forCall(this.agentWorkNumber, this.callId, 'acw', ['talking']);
       await this.d.afterCallWork.start({ agentWorkNumber: this.agentWorkNumber, callId: this.callId });
     } else if (this.agentWorkNumber) {
       // Picked up at the instant the caller left: the agent never talked, so no wrap-up.
-      await this.d.agents.system(this.agentWorkNumber, 'ready', ['talking', 'ringing', 'reserved']);
+      await this.d.agents.forCall(this.agentWorkNumber, this.callId, 'ready', ['talking', 'ringing', 'reserved']);
     }
     // The agent is free before the record is flushed; consumers of call.ended read a complete record.
     await this.record.flushed();

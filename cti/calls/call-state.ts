@@ -89,10 +89,13 @@ export function stateStamps(to: CallState, at: Date, queuedAt?: Date): Record<st
 }
 
 /** Q.850 cause of an agent leg that ended while ringing → what the offer's result was. */
-export function ringEndResult(cause: number | undefined): 'busy' | 'no-answer' | 'unreachable' | 'failed' {
+export function ringEndResult(cause: number | undefined): 'busy' | 'no-answer' | 'unreachable' | 'declined' | 'failed' {
   switch (cause) {
     case 17:
       return 'busy';
+    // Call rejected: the phone's decline key (SIP 603). Not offered again until the agent is Ready.
+    case 21:
+      return 'declined';
     case 18:
     case 19:
       return 'no-answer';

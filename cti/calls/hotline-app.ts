@@ -255,7 +255,7 @@ export async function releaseOrphanAgents(acd: AcdStore, agents: AgentService, n
   for (const a of await acd.agents()) {
     if (a.state !== 'reserved' && a.state !== 'ringing' && a.state !== 'talking') continue;
     if (live.has(a.callId)) continue;
-    if (await agents.system(a.workNumber, 'ready', ['reserved', 'ringing', 'talking'], 'released after reconnect')) released++;
+    if (await agents.forCall(a.workNumber, a.callId, 'ready', ['reserved', 'ringing', 'talking'], 'released after reconnect')) released++;
   }
   return released;
 }

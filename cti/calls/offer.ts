@@ -14,6 +14,11 @@ export interface Offer {
   alarmed: boolean;
 }
 
+/** Agent legs route back to their call by this id alone (see HotlineApp.sessionForLeg), on any process. */
+export function agentLegId(callId: string, attempt: number): string {
+  return `${callId}-${attempt}`;
+}
+
 /** Every offer of one call, in order, and the one in progress. */
 export class Offers {
   /**
@@ -32,8 +37,7 @@ export class Offers {
       attempt,
       agentWorkNumber,
       extension,
-      // Agent legs route back to their call by this id alone (see HotlineApp.sessionForLeg).
-      channelId: `${this.callId}-${attempt}`,
+      channelId: agentLegId(this.callId, attempt),
       offeredAt: at,
       result: 'ringing',
       alarmed: false,
@@ -79,5 +83,16 @@ export function endOffer(offer: Offer, result: OfferResult, at: Date, decidedHer
  * A phone that is busy or cannot be reached is not offered again until the agent says so.
  */
 export function notReadyReason(result: OfferResult): string {
-  return result === 'busy' ? 'phone-busy' : result === 'unreachable' ? 'phone-unreachable' : result === 'no-answer' ? 'no-answer' : '';
+  switch (result) {
+    case 'busy':
+      return 'phone-busy';
+    case 'unreachable':
+      return 'phone-unreachable';
+    case 'no-answer':
+      return 'no-answer';
+    case 'declined':
+      return 'declined';
+    default:
+      return '';
+  }
 }

@@ -501,6 +501,9 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
       if (behaviour.kind === 'answer') {
         ch.later(this.clock.after(Math.max(this.opts.ringDelayMs, behaviour.afterMs), () => this.answerOutbound(ch)));
       }
+      if (behaviour.kind === 'decline') {
+        ch.later(this.clock.after(Math.max(this.opts.ringDelayMs, behaviour.afterMs), () => this.outboundRejected(ch, 21, 603)));
+      }
     }
     if (timeoutS > 0) ch.later(this.clock.after(timeoutS * 1000, () => this.dialTimeout(ch)));
   }
@@ -550,7 +553,8 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     const inStasis = ch.stasis !== null;
     this.hangupInternal(ch, {
       request: { cause, tech_cause: techCause },
-      dialStatus: inStasis ? undefined : 'BUSY',
+      // 603 is not in the recorded traces; Asterisk reports a rejected call's Dial as CONGESTION.
+      dialStatus: inStasis ? undefined : cause === 17 ? 'BUSY' : 'CONGESTION',
       destroy: { cause, tech_cause: techCause },
       by: 'agent',
       reason: CAUSE_TEXT[cause],

@@ -39,6 +39,21 @@ export class ConsoleNode {
     return this.node.live;
   }
 
+  /**
+   * What the ACD's reserve script does for one call, aimed at one agent: a console test needs
+   * that agent, not whichever Ready agent the ACD would pick.
+   */
+  async reserve(workNumber: string, callId: string): Promise<void> {
+    const k = this.live.acd.keys;
+    await this.node.redis
+      .multi()
+      .hset(k.agent(workNumber), { state: 'reserved', since: String(Date.now()), reason: '', callId })
+      .zrem(k.ready('yue'), workNumber)
+      .zrem(k.ready('cmn'), workNumber)
+      .zrem(k.ready('any'), workNumber)
+      .exec();
+  }
+
   publish(e: DomainEvent): Promise<void> {
     return this.live.bus.publish(e);
   }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { AcdStore } from '../../cti/acd/acd-store';
+import { AGENT_STATES, judgeMove, PERSON_FROM, type AgentMove } from '../../cti/acd/agent-state';
 import type { Language } from '../../models/enums';
 import { testConfig } from '../helpers/env';
 
@@ -10,7 +11,7 @@ describe('ACD live state in Redis', () => {
   let n = 0;
   const agent = async (wn: string, languages: Language[], readyAt?: number) => {
     await acd.upsertAgent({ workNumber: wn, name: `A${wn}`, extension: wn, languages });
-    if (readyAt !== undefined) expect(await acd.setState(wn, 'ready', { now: readyAt })).to.equal('offline');
+    if (readyAt !== undefined) expect(await acd.move(wn, { by: 'person', to: 'ready' }, readyAt)).to.deep.equal({ ok: true, from: 'offline' });
   };
   const call = async (language: Language, queuedAt: number, node = 'a') => {
     const callId = `call-${++n}`;
@@ -89,13 +90,48 @@ describe('ACD live state in Redis', () => {
 
   it('refuses state moves that the agent is not in a position to make', async () => {
     await agent('1001', ['yue'], 1000);
-    expect(await acd.setState('1001', 'talking')).to.equal(null); // ready → talking skips ringing
-    expect(await acd.setState('1001', 'acw')).to.equal('ready'); // an agent may choose wrap-up
-    expect(await acd.setState('1001', 'reserved')).to.equal(null); // only the ACD reserves, from ready
-    expect(await acd.setState('1001', 'not_ready', { reason: 'break' })).to.equal('acw');
-    expect(await acd.agent('1001')).to.include({ state: 'not_ready', reason: 'break' });
-    expect(await acd.setState('1001', 'ringing', { from: ['reserved'] })).to.equal(null);
-    expect(await acd.setState('9999', 'ready')).to.equal(null);
+    // ready → talking skips ringing, and the agent is on no call.
+    expect(await acd.move('1001', { by: 'call', call: 'c1', to: 'talking', from: ['ringing', 'reserved'] })).to.include({ ok: false, why: 'state' });
+    expect(await acd.move('1001', { by: 'person', to: 'acw' })).to.deep.equal({ ok: true, from: 'ready' }); // an agent may choose wrap-up
+    expect(await acd.move('1001', { by: 'person', to: 'not_ready', reason: 'break' })).to.deep.equal({ ok: true, from: 'acw' });
+    expect(await acd.agent('1001')).to.include({ state: 'not_ready', reason: 'break', callId: '' });
+    expect(await acd.move('1001', { by: 'call', call: 'c1', to: 'ringing', from: ['reserved'] })).to.include({ ok: false, why: 'state' });
+    expect(await acd.move('9999', { by: 'person', to: 'ready' })).to.include({ ok: false, why: 'unknown' });
+  });
+
+  it('the Lua move script agrees with judgeMove on every state × call × move, ready sets included', async () => {
+    await agent('1001', ['yue', 'cmn']);
+    const k = acd.keys;
+    const moves: AgentMove[] = [
+      ...(Object.keys(PERSON_FROM) as Array<keyof typeof PERSON_FROM>).map((to): AgentMove => ({ by: 'person', to, reason: to === 'not_ready' ? 'break' : '' })),
+      ...AGENT_STATES.flatMap((to): AgentMove[] => [
+        { by: 'call', call: 'c1', to, from: ['reserved', 'ringing', 'talking', 'acw'] },
+        { by: 'call', call: 'c1', to, from: ['ready'] },
+      ]),
+    ];
+    let cases = 0;
+    for (const state of AGENT_STATES) {
+      for (const callId of ['', 'c1', 'c2']) {
+        for (const m of moves) {
+          await redis.hset(k.agent('1001'), { state, callId, reason: '' });
+          const want = judgeMove({ state, callId }, m);
+          const got = await acd.move('1001', m, 5000);
+          expect(got.ok, `${state}/${callId || '-'} ${JSON.stringify(m)}`).to.equal(want.ok);
+          const a = (await acd.agent('1001'))!;
+          if (want.ok) {
+            expect(a).to.include({ state: m.to, callId: want.callId });
+            const inReady = (await redis.zscore(k.ready('any'), '1001')) !== null;
+            expect(inReady, 'in the ready set exactly when ready').to.equal(m.to === 'ready');
+            expect((await redis.zscore(k.ready('cmn'), '1001')) !== null).to.equal(m.to === 'ready');
+          } else {
+            expect((got as { why: string }).why).to.equal(want.why);
+            expect(a).to.include({ state, callId });
+          }
+          cases++;
+        }
+      }
+    }
+    expect(cases).to.equal(7 * 3 * (4 + 14));
   });
 
   it('lets exactly one side win a ringing offer', async () => {

@@ -204,6 +204,52 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     await h.calls.agents.login('1008');
   });
 
+  it('declined on the console (拒接) or on the phone (603): the ring stops, the agent goes Not Ready "declined", the next agent gets the call', async () => {
+    await onlyReady(h, ['1001', '1002', '1003']);
+    h.pbx.setPhone('1001', { behaviour: { kind: 'no-answer' } });
+    h.pbx.setPhone('1002', { behaviour: { kind: 'decline', afterMs: 300 } });
+    const caller = h.ari.placeCall({ callerNumber: '13700000017', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 100 });
+    // 1001 is the longest idle: their phone rings, and they press 拒接 on the console.
+    const callId = await waitFor(async () => {
+      const a = await h.calls.acd.agent('1001');
+      return a?.state === 'ringing' && a.callId;
+    }, { what: '1001 ringing' });
+    await h.calls.decline.decline('1001', callId, 1);
+    const call = await ended(h, caller);
+    expect(call).to.include({ outcome: 'answered', agentWorkNumber: '1003' });
+    expect(call.offers.map((o) => [o.agentWorkNumber, o.result, o.alarmed])).to.deep.equal([
+      ['1001', 'declined', false],
+      ['1002', 'declined', false],
+      ['1003', 'answered', false],
+    ]);
+    expect(await h.calls.acd.agent('1001')).to.include({ state: 'not_ready', reason: 'declined', callId: '' });
+    expect(await h.calls.acd.agent('1002')).to.include({ state: 'not_ready', reason: 'declined', callId: '' });
+    expect(await h.node.models.Alarm.countDocuments({ callId })).to.equal(0);
+    // A second decline of the same ring is refused: it has ended.
+    const again = await h.calls.decline.decline('1001', callId, 1).catch((e: Error) => e);
+    expect((again as Error).message).to.match(/not ringing/);
+  });
+
+  it('the wrap-up timer of a call ends only that wrap-up, not one the agent chose by hand afterwards', async () => {
+    await onlyReady(h, ['1004']);
+    const caller = h.ari.placeCall({ callerNumber: '13700000018', dtmf: [{ digit: '2', afterMs: 10 }], hangupAfterBridgedMs: 100 });
+    const call = await ended(h, caller);
+    expect(call.agentWorkNumber).to.equal('1004');
+    // The agent leaves the call's wrap-up and chooses wrap-up by hand before the call's timer (150 ms) runs.
+    await h.calls.agents.change('1004', 'ready').catch(() => undefined);
+    await h.calls.agents.change('1004', 'acw');
+    const mine = await h.calls.acd.agent('1004');
+    expect(mine).to.include({ state: 'acw', callId: '' });
+    // The call's timer runs after that, whatever this machine's speed: if it already ran, it is armed
+    // again (same deterministic id, so never twice at once) and runs now.
+    await h.calls.afterCallWork.start({ agentWorkNumber: '1004', callId: call.callId });
+    await waitFor(async () => {
+      const c = await h.calls.afterCallWork.queue.getJobCounts('active', 'wait', 'delayed');
+      return c.active + c.wait + c.delayed === 0;
+    }, { what: 'no wrap-up job left' });
+    expect(await h.calls.acd.agent('1004')).to.include({ state: 'acw', callId: '', since: mine!.since });
+  });
+
   it('a phone that AMI reports unregistered is never offered a call', async () => {
     await onlyReady(h, ['1001', '1002']);
     h.pbx.setPhone('1001', { registered: false });

@@ -65,8 +65,8 @@ describe('/agent console driven by domain events on the Redis bus', function () 
   async function ring(wn: string, callId: string, opts: Partial<Ringing> = {}): Promise<Ringing> {
     const { agents } = n.live;
     await agents.change(wn, 'ready').catch(() => undefined);
-    expect(await agents.system(wn, 'reserved', ['ready'], '', callId)).to.equal(true);
-    expect(await agents.system(wn, 'ringing', ['reserved'], '', callId)).to.equal(true);
+    await n.reserve(wn, callId);
+    expect(await agents.forCall(wn, callId, 'ringing', ['reserved'])).to.equal(true);
     const e: Ringing = {
       type: 'call.ringing',
       callId,
@@ -144,7 +144,7 @@ describe('/agent console driven by domain events on the Redis bus', function () 
 
     // Answered.
     const answeredAt = Date.now();
-    await n.live.agents.system('1005', 'talking', ['ringing'], '', callId);
+    expect(await n.live.agents.forCall('1005', callId, 'talking', ['ringing'])).to.equal(true);
     await n.publish({ type: 'call.answered', callId, agentWorkNumber: '1005', answeredAt, ringMs: 3000, waitMs: 7000 });
     expect(await c.next<CurrentCallView>('call:answered')).to.deep.equal({ callId, answeredAt });
     ({ c, snap } = await reconnect(c, '1005'));
@@ -154,7 +154,7 @@ describe('/agent console driven by domain events on the Redis bus', function () 
 
     // Ended: after-call work, no pop, the last call carries the recording and the pop for the form.
     const m = c.mark();
-    await n.live.agents.system('1005', 'acw', ['talking'], '', callId);
+    expect(await n.live.agents.forCall('1005', callId, 'acw', ['talking'])).to.equal(true);
     await n.publish({ type: 'call.ended', callId, outcome: 'answered', agentWorkNumber: '1005', hangupBy: 'caller', recordingName: `call-${callId}`, at: Date.now(), test: false });
     const ended = await c.next<LastCallView>('call:ended', () => true, { from: m });
     expect(ended).to.include({ callId, outcome: 'answered', recordingName: `call-${callId}` });
@@ -173,7 +173,7 @@ describe('/agent console driven by domain events on the Redis bus', function () 
     const callId = randomUUID();
     await ring('1006', callId, { callerNumber: '13700000002', customerAccount: undefined, language: 'cmn' });
     await c.next<ScreenPop>('pop:show', (p) => p.callId === callId);
-    await n.live.agents.system('1006', 'not_ready', ['ringing'], 'no-answer');
+    expect(await n.live.agents.forCall('1006', callId, 'not_ready', ['ringing'], 'no-answer')).to.equal(true);
     await n.publish({ type: 'call.offer-ended', callId, attempt: 1, agentWorkNumber: '1006', result: 'no-answer', ringMs: 20_000, at: Date.now() });
     expect(await c.next('pop:clear')).to.deep.equal({ callId, attempt: 1, reason: 'no-answer' });
     let snap: AgentSnapshot;
@@ -256,13 +256,13 @@ describe('/agent console driven by domain events on the Redis bus', function () 
 
     it('a move the state machine forbids is refused with conflict', async () => {
       const callId = randomUUID();
-      await n.live.agents.system('1009', 'reserved', ['ready'], '', callId);
-      await n.live.agents.system('1009', 'ringing', ['reserved'], '', callId);
-      await n.live.agents.system('1009', 'talking', ['ringing'], '', callId);
+      await n.reserve('1009', callId);
+      expect(await n.live.agents.forCall('1009', callId, 'ringing', ['reserved'])).to.equal(true);
+      expect(await n.live.agents.forCall('1009', callId, 'talking', ['ringing'])).to.equal(true);
       const r = await c.command<AgentStateView>('agent:set-state', { state: 'not_ready', reason: 'break' });
       expect(r).to.deep.include({ ok: false });
       expect((r as Extract<Ack<unknown>, { ok: false }>).error.code).to.equal('conflict');
-      await n.live.agents.system('1009', 'acw', ['talking'], '', callId);
+      expect(await n.live.agents.forCall('1009', callId, 'acw', ['talking'])).to.equal(true);
       const back = await c.command<AgentStateView>('agent:set-state', { state: 'ready' });
       expect(back.ok).to.equal(true);
     });

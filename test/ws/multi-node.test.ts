@@ -29,8 +29,8 @@ describe('two CTI processes on one Redis: any process serves any console', funct
     const callId = randomUUID();
     const { agents } = a.live;
     await agents.change('1002', 'ready');
-    await agents.system('1002', 'reserved', ['ready'], '', callId);
-    await agents.system('1002', 'ringing', ['reserved'], '', callId);
+    await a.reserve('1002', callId);
+    expect(await agents.forCall('1002', callId, 'ringing', ['reserved'])).to.equal(true);
     // Published through node a's bus: as the process owning the call would.
     await a.publish({ type: 'call.ringing', callId, attempt: 1, agentWorkNumber: '1002', callerNumber: '13800001234', language: 'yue', queuedAt: Date.now(), ringingAt: Date.now() });
     const pop = await onB.next<ScreenPop>('pop:show', (p) => p.callId === callId);
@@ -39,7 +39,7 @@ describe('two CTI processes on one Redis: any process serves any console', funct
     const onA = await a.client('/agent', '1002');
     const snap = await onA.next<AgentSnapshot>('session:snapshot');
     expect(snap.pop?.callId).to.equal(callId);
-    await a.live.agents.system('1002', 'ready', ['ringing']);
+    expect(await a.live.agents.forCall('1002', callId, 'ready', ['ringing'])).to.equal(true);
     await onB.next('agent:state', (s: { state: string }) => s.state === 'ready');
     expect(onB.events('pop:show').length).to.equal(1);
   });

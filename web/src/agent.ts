@@ -222,6 +222,23 @@ f.form.addEventListener('submit', (ev) => {
 
 const player = byId<HTMLAudioElement>('player');
 
+/** 拒接: stop the ring; the call goes to the next agent and this agent is Not Ready until they choose Ready. */
+function decline(): void {
+  const pop = v.pop;
+  if (!pop) return;
+  const err = byId('state-error');
+  err.textContent = '';
+  socket.timeout(10_000).emit('agent:decline', { callId: pop.callId, attempt: pop.attempt }, (e, res) => {
+    const r = ackResult(e, res);
+    if (!r.ok) {
+      err.textContent = r.message;
+      return;
+    }
+    v.state = r.data;
+    render();
+  });
+}
+
 function render(): void {
   const s = v.state;
   const badge = byId('state');
@@ -255,8 +272,9 @@ function render(): void {
       `${v.pop.callerNumber || '未知号码'} · ${LANGUAGE_LABEL[v.pop.language]} · `,
       h('span', { id: 'ring-timer', class: 'timer' }, ''),
       h('div', { class: 'ringbar' }, h('div', { id: 'ring-bar' })),
-      h('div', { class: 'muted' }, '请拿起话机接听（20 秒内）'),
+      h('div', { class: 'muted' }, '请拿起话机接听（20 秒内）', ' ', h('button', { id: 'btn-decline', class: 'btn notready', type: 'button' }, '拒接')),
     );
+    byId('btn-decline').addEventListener('click', decline);
   } else if (st === 'acw') {
     banner.className = 'banner acw';
     replace(banner, h('strong', {}, '话后处理 '), h('span', { id: 'acw-timer', class: 'timer' }, ''), ' 后自动就绪');

@@ -208,6 +208,7 @@ export const REASON_LABEL: Record<string, string> = {
   'no-answer': '振铃未接（系统）',
   'phone-busy': '话机忙（系统）',
   'phone-unreachable': '话机不可达（系统）',
+  declined: '已拒接',
 };
 
 export const CATEGORY_LABEL: Record<WorkOrderCategory, string> = {
