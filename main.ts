@@ -40,6 +40,7 @@ import { CtiMetrics } from './cti/metrics';
 import { RedisEventBus } from './events/event-bus';
 import { createModels, syncIndexes, type Models } from './models';
 import { LogSmsGateway, parseContacts, WebhookSmsGateway } from './notify/sms';
+import { SmsOutbox } from './notify/sms-outbox';
 import { recordingRoutes } from './recordings/routes';
 import { BoardService } from './supervisor-board/board-service';
 import { SupervisorConsole } from './supervisor-board/supervisor-console';
@@ -139,6 +140,10 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
   const answerAlarm = new AnswerAlarmRule(ruleOpts, config.ANSWER_ALARM_MS);
   const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);
   const silenceRule = new SilenceAlarmRule(ruleOpts, config.SILENCE_ALARM_MS);
+  const sms = new SmsOutbox(
+    ruleOpts,
+    config.SMS_GATEWAY === 'webhook' && config.SMS_WEBHOOK_URL ? new WebhookSmsGateway(config.SMS_WEBHOOK_URL, 5000, config.SMS_WEBHOOK_TOKEN) : new LogSmsGateway(logger),
+  );
   const metrics = new CtiMetrics({ node: config.NODE_ID });
 
   const ari = new AriConnection({
@@ -166,7 +171,7 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
     bus,
     redis,
     keyPrefix: acd.keys.p,
-    sms: config.SMS_GATEWAY === 'webhook' && config.SMS_WEBHOOK_URL ? new WebhookSmsGateway(config.SMS_WEBHOOK_URL, 5000, config.SMS_WEBHOOK_TOKEN) : new LogSmsGateway(logger),
+    sms,
     contacts: parseContacts(config.ALARM_CONTACTS),
     logger,
     onAlarm: (kind) => metrics.alarms.inc({ kind }),
@@ -238,8 +243,9 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
   afterCallWork.process(async (job) => {
     await agents.forCall(job.agentWorkNumber, job.callId, 'ready', ['acw']);
   });
+  sms.start();
   await silence.start();
-  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, silenceRule] });
+  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, silenceRule, sms] });
 
   return {
     app,
@@ -265,6 +271,7 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
       await answerAlarm.close();
       await afterCallWork.close();
       await silenceRule.close();
+      await sms.close();
     },
   };
 }
@@ -403,6 +410,16 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   };
 }
 
+/**
+ * A promise rejected where nobody listens is a defect to log, not a reason to drop every call in
+ * progress: Node 20 would end the process. Installed by the process entry points only.
+ */
+export function keepServingOnUnhandledRejection(logger: Logger): void {
+  process.on('unhandledRejection', (err: unknown) => {
+    logger.error({ err }, 'unhandled promise rejection (a defect): logged, still serving');
+  });
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -415,6 +432,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config);
+  keepServingOnUnhandledRejection(logger);
   const node = await startCti(config, { logger });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

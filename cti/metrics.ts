@@ -100,7 +100,8 @@ export class CtiMetrics {
       async collect() {
         for (const r of rules) {
           const [oldest] = await r.queue.getJobs(['waiting'], 0, 0, true);
-          const due = oldest ? oldest.timestamp + (oldest.delay ?? 0) : Date.now();
+          const stampedDue = (oldest?.data as { dueAt?: unknown } | undefined)?.dueAt;
+          const due = !oldest ? Date.now() : typeof stampedDue === 'number' ? stampedDue : oldest.timestamp + (oldest.delay ?? 0);
           this.set({ rule: r.queue.name }, Math.max(0, (Date.now() - due) / 1000));
         }
       },

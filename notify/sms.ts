@@ -57,18 +57,3 @@ export function parseContacts(spec: string): AlarmContact[] {
       return { role, phone };
     });
 }
-
-/** Sends to every contact; one failing recipient does not stop the others. */
-export async function notifyAll(gateway: SmsGateway, contacts: AlarmContact[], text: string, logger: Logger): Promise<Array<{ phone: string; ok: boolean; error?: string }>> {
-  return Promise.all(
-    contacts.map(async (c) => {
-      try {
-        await gateway.send(c, text);
-        return { phone: c.phone, ok: true };
-      } catch (err) {
-        logger.error({ to: c.phone, err: (err as Error).message }, 'alarm notification failed');
-        return { phone: c.phone, ok: false, error: (err as Error).message };
-      }
-    }),
-  );
-}

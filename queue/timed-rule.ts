@@ -8,6 +8,16 @@ export interface TimedRuleOptions {
   /** Redis prefix for BullMQ keys; braces keep a rule's keys on one Cluster slot. */
   prefix: string;
   logger: Logger;
+  /** How often a failing instance is tried (exponential back-off from 500 ms); 3 unless said. */
+  attempts?: number;
+}
+
+/**
+ * The due time travels in the job's data: BullMQ keeps a job's first timestamp when its delay is
+ * changed, so `timestamp + delay` is not the due time of a rescheduled job (the lag metric reads this).
+ */
+function stamped<T extends object>(data: T, delayMs: number): T & { dueAt: number } {
+  return { ...data, dueAt: Date.now() + Math.max(0, delayMs) };
 }
 
 /**
@@ -31,12 +41,12 @@ export class TimedRule<T extends object> {
   }
 
   async schedule(jobId: string, data: T, delayMs: number): Promise<void> {
-    await this.queue.add(this.opts.name, data, {
+    await this.queue.add(this.opts.name, stamped(data, delayMs), {
       jobId,
       delay: Math.max(0, delayMs),
       removeOnComplete: true,
       removeOnFail: { age: 7 * 24 * 3600 },
-      attempts: 3,
+      attempts: this.opts.attempts ?? 3,
       backoff: { type: 'exponential', delay: 500 },
     });
   }
@@ -46,9 +56,23 @@ export class TimedRule<T extends object> {
     return (await this.queue.remove(jobId)) === 1;
   }
 
-  /** Moves an instance to a new due time (remove + add): e.g. the silence timer on every call. */
+  /**
+   * Moves a pending instance to a new due time, e.g. the silence window on every call. Each step
+   * is one atomic script and the instance is never removed, so a crash at any point leaves it
+   * armed (at worst with its old due time); one that is running or gone is scheduled anew.
+   */
   async reschedule(jobId: string, data: T, delayMs: number): Promise<void> {
-    await this.queue.remove(jobId);
+    const job = await this.queue.getJob(jobId);
+    if (job && (await job.isDelayed())) {
+      try {
+        await job.updateData(stamped(data, delayMs));
+        await job.changeDelay(Math.max(0, delayMs));
+        return;
+      } catch (err) {
+        // It became due (or was taken by a worker) between the read and the change.
+        this.log.debug({ jobId, err: (err as Error).message }, 'reschedule raced with the run');
+      }
+    }
     await this.schedule(jobId, data, delayMs);
   }
 

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../core/config';
 import { createLogger } from '../core/logger';
 import { loadPromptDurations } from '../cti/prompts/durations';
-import { startCti } from '../main';
+import { keepServingOnUnhandledRejection, startCti } from '../main';
 import { AmiSimulator } from '../sim/ami/server';
 import { AriSimulator } from '../sim/ari/server';
 import { PbxModel } from '../sim/pbx';
@@ -17,6 +17,7 @@ import { customers, DEMO_PASSWORD } from './seed-data';
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, DEMO: 'true' });
   const logger = createLogger(config);
+  keepServingOnUnhandledRejection(logger);
   const rate = Number(process.env.DEMO_CALLS_PER_MINUTE ?? 6) / 60;
   const extensions = Array.from({ length: 10 }, (_, i) => String(1001 + i));
   const pbx = new PbxModel({ extensions, trunkName: 'carrier' });

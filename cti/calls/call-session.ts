@@ -82,6 +82,11 @@ export class CallSession {
   private readonly callerGone = new AbortController();
   /** The originate request in flight, if any: a hang-up must not free the agent before it lands. */
   private originating: Promise<unknown> = Promise.resolve();
+  /**
+   * The call's decisions (offer, ring, answer, leg end, caller gone) run one at a time: an agent leg
+   * ending while the answer's compare-and-set is in flight must see the answer, not re-queue the call.
+   */
+  private decisions: Promise<unknown> = Promise.resolve();
   private readonly menu: LanguageMenu;
   private readonly announcer: QueueAnnouncer;
   private readonly record: CallRecord;
@@ -192,8 +197,36 @@ export class CallSession {
     this.d.dispatcher.run();
   }
 
-  /** The dispatcher reserved `agentWorkNumber` for this call: ring their phone. */
-  async offer(agentWorkNumber: string): Promise<void> {
+  /** The dispatcher reserved `agentWorkNumber` for this call: ring their phone. Never rejects. */
+  offer(agentWorkNumber: string): Promise<void> {
+    return this.decide(async () => {
+      try {
+        await this.ring(agentWorkNumber);
+      } catch (err) {
+        await this.offerFailed(agentWorkNumber, err).catch((e: unknown) => this.log.error({ err: e }, 'recovering from a failed offer failed'));
+      }
+    });
+  }
+
+  /**
+   * A step before or around the ring failed (Redis, MongoDB or ARI trouble): the ring is stopped,
+   * the agent is free again, and the caller keeps their place in the queue.
+   */
+  private async offerFailed(agentWorkNumber: string, err: unknown): Promise<void> {
+    this.log.error({ agent: agentWorkNumber, err: (err as Error).message }, 'offer failed: agent released, the call keeps its place');
+    const offer = this.offers.current;
+    if (offer && offer.agentWorkNumber === agentWorkNumber && offer.result === 'ringing') {
+      await this.d.ari.hangup(offer.channelId).catch(() => undefined);
+      if (await this.d.acd.endOffer(this.callId, offer.attempt, 'failed')) {
+        await this.offerEnded(offer, 'failed');
+        return;
+      }
+    }
+    await this.d.agents.forCall(agentWorkNumber, this.callId, 'ready', ['reserved']);
+    if (!this.ended && !this.callerGone.signal.aborted) await this.enqueue(this.language ?? this.d.settings.defaultLanguage);
+  }
+
+  private async ring(agentWorkNumber: string): Promise<void> {
     const { ari, acd, settings } = this.d;
     this.announcer.cancel();
     const agent = await acd.agent(agentWorkNumber);
@@ -230,7 +263,11 @@ export class CallSession {
   }
 
   /** The agent's phone started ringing: screen-pop now, and the 20-second clock starts. */
-  async agentRinging(channelId: string): Promise<void> {
+  agentRinging(channelId: string): Promise<void> {
+    return this.decide(() => this.ringing(channelId));
+  }
+
+  private async ringing(channelId: string): Promise<void> {
     const offer = this.offers.current;
     if (!offer || offer.channelId !== channelId || offer.ringingAt || offer.result !== 'ringing') return;
     const ringingAt = new Date();
@@ -255,19 +292,25 @@ export class CallSession {
     });
   }
 
-  /** The agent picked up (the agent leg entered Stasis). */
+  /** The agent picked up (the agent leg entered Stasis): the decision in turn, then the connection. */
   async agentAnswered(channelId: string): Promise<void> {
+    const offer = await this.decide(() => this.acceptAnswer(channelId));
+    if (offer) await this.connect(offer, channelId);
+  }
+
+  /** Wins the offer for the answer (or hangs up a late leg); returns the answered offer. */
+  private async acceptAnswer(channelId: string): Promise<Offer | undefined> {
     const offer = this.offers.byChannel(channelId);
-    const { ari, acd, answerAlarm, agents, media } = this.d;
+    const { ari, acd, answerAlarm, agents } = this.d;
     if (!offer || this.ended || offer !== this.offers.current) {
       await ari.hangup(channelId);
-      return;
+      return undefined;
     }
     // The alarm job and this answer race for the offer; exactly one wins.
     if (!(await acd.endOffer(this.callId, offer.attempt, 'answered'))) {
       this.log.info({ agent: offer.agentWorkNumber }, 'answer came after the offer had ended');
       await ari.hangup(channelId);
-      return;
+      return undefined;
     }
     const now = new Date();
     const ringMs = answerOffer(offer, now);
@@ -276,7 +319,7 @@ export class CallSession {
     await answerAlarm.disarm(this.callId, offer.attempt);
     await agents.forCall(offer.agentWorkNumber, this.callId, 'talking', ['ringing', 'reserved']);
     // The caller hung up just as the agent picked up: finish() has released (or will release) both.
-    if (this.ended) return;
+    if (this.ended) return undefined;
     const waitMs = now.getTime() - this.queuedAt!.getTime();
     await this.move('announcing', {
       answeredAt: now,
@@ -287,15 +330,32 @@ export class CallSession {
       offers: this.offers.all,
     });
     await this.notify.answered({ agentWorkNumber: offer.agentWorkNumber, answeredAt: now, ringMs, waitMs });
+    return offer;
+  }
 
-    await ari.stopMoh(this.callerChannelId);
-    const intro = agentIntroMedia(offer.agentWorkNumber, this.language ?? this.d.settings.defaultLanguage);
-    await media.playAll(this.callerChannelId, intro, this.callerGone.signal);
-    if (this.ended || this.callerGone.signal.aborted) return;
-
-    await this.bridgeAndRecord(channelId);
-    if (this.ended) return;
-    await this.move('talking', { recordingName: this.recordingName });
+  /**
+   * The caller hears the agent's number (报工号), then both are bridged and recorded. If Asterisk
+   * cannot bridge them the call fails cleanly: both legs hung up, the agent free, the record closed.
+   */
+  private async connect(offer: Offer, channelId: string): Promise<void> {
+    const { ari, media } = this.d;
+    try {
+      await ari.stopMoh(this.callerChannelId).catch(() => undefined);
+      const intro = agentIntroMedia(offer.agentWorkNumber, this.language ?? this.d.settings.defaultLanguage);
+      await media.playAll(this.callerChannelId, intro, this.callerGone.signal);
+      if (this.ended || this.callerGone.signal.aborted) return;
+      await this.bridgeAndRecord(channelId);
+      if (this.ended) return;
+      await this.move('talking', { recordingName: this.recordingName });
+    } catch (err) {
+      if (this.ended) return;
+      this.failure = `agent could not be connected: ${(err as Error).message}`;
+      this.log.error({ agent: offer.agentWorkNumber, err: this.failure }, 'call failed while connecting the agent');
+      await this.decide(async () => {
+        await this.finish('system');
+        await ari.hangup(this.callerChannelId).catch(() => undefined);
+      });
+    }
   }
 
   private async bridgeAndRecord(agentChannelId: string): Promise<void> {
@@ -307,7 +367,14 @@ export class CallSession {
     await ari.createBridge(bridgeId, 'mixing');
     await ari.addToBridge(bridgeId, [this.callerChannelId, agentChannelId]);
     const startedAt = new Date();
-    await ari.recordBridge(bridgeId, recordingName, settings.recordingFormat);
+    let state: 'recording' | 'failed' = 'recording';
+    try {
+      await ari.recordBridge(bridgeId, recordingName, settings.recordingFormat);
+    } catch (err) {
+      // The caller and the agent are connected: a recording that will not start must not cut them off.
+      state = 'failed';
+      this.log.error({ err: (err as Error).message, recording: recordingName }, 'recording could not be started; the call goes on unrecorded');
+    }
     const recording = {
       name: recordingName,
       callId: this.callId,
@@ -315,7 +382,7 @@ export class CallSession {
       format: settings.recordingFormat,
       file: `${recordingName}.${settings.recordingFormat}`,
       startedAt,
-      state: 'recording' as const,
+      state,
     };
     // In the call's write chain: stored in order, never on the caller's path.
     this.record.append(() => this.d.models.Recording.create(recording), 'recording record create failed');
@@ -326,7 +393,11 @@ export class CallSession {
    * stopping it): the call goes back to its place in the queue. While talking, the agent hung up
    * first, against the rule: flagged, and the caller is released.
    */
-  async agentLegEnded(channelId: string, cause?: number): Promise<void> {
+  agentLegEnded(channelId: string, cause?: number): Promise<void> {
+    return this.decide(() => this.legEnded(channelId, cause));
+  }
+
+  private async legEnded(channelId: string, cause?: number): Promise<void> {
     const offer = this.offers.byChannel(channelId);
     if (!offer) return;
     if (this.ended) {
@@ -374,7 +445,13 @@ export class CallSession {
   }
 
   /** The caller's channel left Stasis: they hung up (or the channel vanished). */
-  async callerLeft(): Promise<void> {
+  callerLeft(): Promise<void> {
+    // Every wait of the call stops at once (a playback, a menu); the decision takes its turn.
+    if (!this.ended) this.callerGone.abort();
+    return this.decide(() => this.callerGoneNow());
+  }
+
+  private async callerGoneNow(): Promise<void> {
     if (this.ended) return;
     this.callerGone.abort();
     this.announcer.cancel();
@@ -396,6 +473,12 @@ export class CallSession {
       }
     }
     await this.finish('caller');
+  }
+
+  private decide<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.decisions.then(fn);
+    this.decisions = run.catch(() => undefined);
+    return run;
   }
 
   private async finish(by: HangupBy): Promise<void> {

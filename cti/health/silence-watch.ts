@@ -4,7 +4,8 @@ import type { Logger } from '../../core/logger';
 import type { Models } from '../../models';
 import type { SilenceAlarmRule, SilenceJob } from './silence-rule';
 import type { EventBus } from '../../events/event-bus';
-import { notifyAll, type AlarmContact, type SmsGateway } from '../../notify/sms';
+import type { AlarmContact } from '../../notify/sms';
+import type { SmsOutbox } from '../../notify/sms-outbox';
 import type { SelfCheck } from './self-check';
 
 export interface SilenceWatchDeps {
@@ -15,7 +16,7 @@ export interface SilenceWatchDeps {
   redis: Redis;
   /** Key prefix for the "a silence alarm is open" flag. */
   keyPrefix: string;
-  sms: SmsGateway;
+  sms: SmsOutbox;
   contacts: AlarmContact[];
   logger: Logger;
   onAlarm?: (kind: string) => void;
@@ -81,9 +82,11 @@ export class SilenceWatch {
     // Flag first, so a call arriving while the alarm is being raised still closes it.
     await this.d.redis.set(this.openKey, '1');
     const raised = await raiseAlarm(this.d, { key, kind: 'silence', severity: failed.length ? 'critical' : 'warning', message, checks });
-    if (!raised) return; // a retried job: raised already
+    // Asked on every attempt: a retry that finds the alarm stored (the first died before this line)
+    // still has it sent, and the outbox sends it once per alarm and contact.
+    await this.d.sms.send(key, this.d.contacts, `【952525热线】${message}`);
+    if (!raised) return;
     this.d.onAlarm?.('silence');
-    const sent = await notifyAll(this.d.sms, this.d.contacts, `【952525热线】${message}`, this.log);
-    this.log.warn({ alarm: key, failed: failed.map((f) => f.item), notified: sent }, 'silence alarm raised');
+    this.log.warn({ alarm: key, failed: failed.map((f) => f.item), notify: this.d.contacts.length }, 'silence alarm raised');
   }
 }

@@ -250,6 +250,41 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     expect(await h.calls.acd.agent('1004')).to.include({ state: 'acw', callId: '', since: mine!.since });
   });
 
+  it('Asterisk refuses to bridge the answered call: it fails cleanly, both legs hung up, the agent free, the record closed', async () => {
+    await onlyReady(h, ['1005']);
+    // The bridge is created, then adding the two channels to it answers 500.
+    const arm = (r: { method: string; path: string }) => {
+      if (r.method !== 'POST' || r.path !== '/ari/bridges') return;
+      h.ari.off('rest', arm);
+      h.ari.failRequests({ status: 500, count: 1 });
+    };
+    h.ari.on('rest', arm);
+    // (The caller would hang up 30 s after being bridged: this call must end long before.)
+    const caller = h.ari.placeCall({ callerNumber: '13700000019', dtmf: [{ digit: '2', afterMs: 10 }], hangupAfterBridgedMs: 30_000 });
+    const call = await ended(h, caller);
+    expect(call).to.include({ outcome: 'failed', agentWorkNumber: '1005', hangupBy: 'system' });
+    expect(call.failureReason).to.match(/agent could not be connected/);
+    expect((await caller.ended).by).to.equal('app');
+    await waitFor(async () => (await h.calls.acd.agent('1005'))?.state === 'ready', { what: '1005 free again' });
+    expect(h.ari.channels().filter((c) => c.id.startsWith(call.callId))).to.deep.equal([]);
+  });
+
+  it('the recording will not start: the caller and the agent stay connected, the call is marked unrecorded', async () => {
+    await onlyReady(h, ['1006']);
+    const arm = (r: { method: string; path: string }) => {
+      if (r.method !== 'POST' || !r.path.endsWith('/addChannel')) return;
+      h.ari.off('rest', arm);
+      h.ari.failRequests({ status: 500, count: 1 });
+    };
+    h.ari.on('rest', arm);
+    const caller = h.ari.placeCall({ callerNumber: '13700000020', dtmf: [{ digit: '2', afterMs: 10 }], hangupAfterBridgedMs: 300 });
+    expect((await caller.ended).by).to.equal('caller');
+    const call = await ended(h, caller);
+    expect(call).to.include({ outcome: 'answered', agentWorkNumber: '1006', hangupBy: 'caller' });
+    const rec = await waitFor(() => h.node.models.Recording.findOne({ callId: call.callId }).lean(), { what: 'recording record' });
+    expect(rec.state).to.equal('failed');
+  });
+
   it('a phone that AMI reports unregistered is never offered a call', async () => {
     await onlyReady(h, ['1001', '1002']);
     h.pbx.setPhone('1001', { registered: false });

@@ -16,7 +16,7 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   contracts: ['models'],
   events: ['core', 'models'],
   queue: ['core'],
-  notify: ['core'],
+  notify: ['core', 'queue'],
   api: ['core', 'contracts'],
   ws: ['core', 'contracts'],
   cti: ['core', 'models', 'contracts', 'events', 'queue', 'notify', 'alarms'],
