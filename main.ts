@@ -39,8 +39,10 @@ import { TestCaller } from './cti/health/test-call';
 import { CtiMetrics } from './cti/metrics';
 import { RedisEventBus } from './events/event-bus';
 import { createModels, syncIndexes, type Models } from './models';
+import { applyWrite } from './models/apply-write';
 import { LogSmsGateway, parseContacts, WebhookSmsGateway } from './notify/sms';
 import { SmsOutbox } from './notify/sms-outbox';
+import { RecordOutbox } from './queue/record-outbox';
 import { recordingRoutes } from './recordings/routes';
 import { BoardService } from './supervisor-board/board-service';
 import { SupervisorConsole } from './supervisor-board/supervisor-console';
@@ -63,6 +65,8 @@ export interface LiveState {
   agents: AgentService;
   bus: RedisEventBus;
   kicks: DispatchKicks;
+  /** Durable record writes (calls, recordings, alarms): in Redis first, then MongoDB. */
+  outbox: RecordOutbox;
 }
 
 /** The telephony side of one CTI process. */
@@ -129,11 +133,12 @@ function liveState(config: Config, redis: Redis, models: Models, logger: Logger)
   const bus = new RedisEventBus(redis, acd.keys.events(), logger);
   const kicks = new DispatchKicks(redis, `${acd.keys.p}:kick`);
   const agents = new AgentService(acd, models, bus, kicks, logger);
-  return { acd, agents, bus, kicks };
+  const outbox = new RecordOutbox(redis, acd.keys.p, applyWrite(models, logger), logger);
+  return { acd, agents, bus, kicks, outbox };
 }
 
 async function startTelephony(config: Config, redis: Redis, mongo: Connection, models: Models, live: LiveState, logger: Logger): Promise<CallPath> {
-  const { acd, agents, bus, kicks } = live;
+  const { acd, agents, bus, kicks, outbox } = live;
   const appName = appNameFor(config);
   const dispatcher = new Dispatcher(acd, kicks, config.LANGUAGE_FALLBACK_MS, logger);
   const ruleOpts = { connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `{${config.REDIS_PREFIX}}-bull`, logger };
@@ -169,6 +174,7 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
     check: selfCheck,
     models,
     bus,
+    outbox,
     redis,
     keyPrefix: acd.keys.p,
     sms,
@@ -184,6 +190,7 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
       agents,
       dispatcher,
       models,
+      outbox,
       bus,
       media: new MediaPlayer(ari),
       answerAlarm,
@@ -238,7 +245,7 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
   const waited = await Promise.race([connected.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), config.ARI_CONNECT_WAIT_MS).unref())]);
   if (!waited) logger.error({ ari: config.ARI_URL }, 'Asterisk (ARI) not reachable yet; still trying');
 
-  const noAnswer = new RingNoAnswer({ acd, agents, models, bus, ari, logger, onAlarm: (kind) => metrics.alarms.inc({ kind }) });
+  const noAnswer = new RingNoAnswer({ acd, agents, outbox, bus, ari, logger, onAlarm: (kind) => metrics.alarms.inc({ kind }) });
   answerAlarm.process((job, j) => noAnswer.handle(job, String(j.id)));
   afterCallWork.process(async (job) => {
     await agents.forCall(job.agentWorkNumber, job.callId, 'ready', ['acw']);
@@ -283,6 +290,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   const models = createModels(mongo);
   await syncIndexes(models);
   const live = liveState(config, redis, models, logger);
+  live.outbox.start();
   const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger);
 
   if (usesDevJwtSecret(config)) {
@@ -296,7 +304,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   const services: Services = {
     tokens,
     login: new LoginService({ models, redis, tokens, keyPrefix, logger }),
-    workOrders: new WorkOrderService({ models, redis, bus: live.bus, keyPrefix, logger }),
+    workOrders: new WorkOrderService({ models, redis, bus: live.bus, outbox: live.outbox, keyPrefix, logger }),
     alarms: new AlarmService({ models, logger }),
   };
 
@@ -401,6 +409,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       health.stop();
       await sockets.close();
       await calls?.stop();
+      live.outbox.stop();
       await live.bus.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();

@@ -15,6 +15,7 @@ import {
 } from '../models/enums';
 import type { WorkOrderDoc } from '../models/work-order';
 import { raiseAlarm } from '../alarms/raise';
+import type { RecordOutbox } from '../queue/record-outbox';
 import type { CreateWorkOrderCommand, ListWorkOrdersQuery, SessionUser, WorkOrderView } from '../contracts';
 
 /** Who opens work orders: the call centre. */
@@ -27,7 +28,7 @@ export const CREATOR_ROLES = ['agent', 'supervisor', 'admin'] as const;
  */
 export class WorkOrderService {
   constructor(
-    private readonly deps: { models: Models; redis: Redis; bus: EventBus; keyPrefix: string; logger: Logger },
+    private readonly deps: { models: Models; redis: Redis; bus: EventBus; outbox: RecordOutbox; keyPrefix: string; logger: Logger },
   ) {}
 
   async create(cmd: CreateWorkOrderCommand, by: SessionUser): Promise<WorkOrderView> {
@@ -122,11 +123,11 @@ export class WorkOrderService {
   }
 
   private async raiseEmergency(wo: WorkOrderView, at: number): Promise<void> {
-    const { models, bus, logger } = this.deps;
+    const { outbox, bus, logger } = this.deps;
     const key = `emergency:${wo.number}`;
     const message = `紧急工单 ${wo.number}：${wo.address} 爆管，已转${DEPARTMENT_LABEL[wo.department]}负责人`;
     try {
-      await raiseAlarm({ models, bus }, { key, kind: 'emergency', severity: 'critical', message, ...(wo.callId ? { callId: wo.callId } : {}), at });
+      await raiseAlarm({ outbox, bus }, { key, kind: 'emergency', severity: 'critical', message, ...(wo.callId ? { callId: wo.callId } : {}), at });
     } catch (err) {
       // The order exists either way; a missing alarm must not fail the agent's command.
       logger.error({ err, workOrder: wo.number }, 'emergency alarm could not be raised');

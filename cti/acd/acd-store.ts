@@ -18,9 +18,9 @@ export interface QueuedCall {
 export type OfferState = OfferResult;
 
 type LuaRedis = Redis & {
-  acdReserve(prefix: string, callId: string, now: number, fallbackMs: number): Promise<string | null>;
+  acdReserve(...args: string[]): Promise<string | null>;
   acdSetState(...args: string[]): Promise<[number, string, string?]>;
-  acdCas(key: string, expected: string, next: string, ttlMs: number): Promise<number>;
+  acdCas(key: string, expected: string, next: string, ttlMs: string): Promise<number>;
 };
 
 const OFFER_TTL_MS = 24 * 3600_000;
@@ -37,9 +37,9 @@ export class AcdStore {
     this.keys = new AcdKeys(prefix);
     // defineCommand loads each script once (EVALSHA, falling back to EVAL after a Redis restart).
     if (!('acdReserve' in redis)) {
-      redis.defineCommand('acdReserve', { numberOfKeys: 0, lua: lua('reserve') });
+      redis.defineCommand('acdReserve', { numberOfKeys: 6, lua: lua('reserve') });
       redis.defineCommand('acdSetState', { numberOfKeys: 4, lua: lua('set-state') });
-      redis.defineCommand('acdCas', { numberOfKeys: 0, lua: lua('cas') });
+      redis.defineCommand('acdCas', { numberOfKeys: 1, lua: lua('cas') });
     }
     this.r = redis as LuaRedis;
   }
@@ -141,7 +141,8 @@ export class AcdStore {
 
   /** The ACD's choice for one call: the longest-idle Ready agent who may take it, reserved; or null. */
   async reserve(callId: string, fallbackMs: number, now = Date.now()): Promise<string | null> {
-    return this.r.acdReserve(this.keys.p, callId, now, fallbackMs);
+    const k = this.keys;
+    return this.r.acdReserve(k.queue(), k.qcall(callId), k.ready('yue'), k.ready('cmn'), k.ready('any'), k.unreachable(), k.p, callId, String(now), String(fallbackMs));
   }
 
   async startOffer(callId: string, attempt: number): Promise<void> {
@@ -150,7 +151,7 @@ export class AcdStore {
 
   /** Ends a ringing offer with `result` if nobody ended it first; true for the winner. */
   async endOffer(callId: string, attempt: number, result: Exclude<OfferState, 'ringing'>): Promise<boolean> {
-    return (await this.r.acdCas(this.keys.offer(callId, attempt), 'ringing', result, OFFER_TTL_MS)) === 1;
+    return (await this.r.acdCas(this.keys.offer(callId, attempt), 'ringing', result, String(OFFER_TTL_MS))) === 1;
   }
 
   async offerState(callId: string, attempt: number): Promise<OfferState | null> {

@@ -1,7 +1,7 @@
 import { raiseAlarm } from '../../alarms/raise';
 import type { Logger } from '../../core/logger';
 import type { EventBus } from '../../events/event-bus';
-import type { Models } from '../../models';
+import type { RecordOutbox } from '../../queue/record-outbox';
 import { TimedRule, type TimedRuleOptions } from '../../queue/timed-rule';
 import type { AriPort } from '../ari/port';
 import type { AcdStore } from './acd-store';
@@ -42,7 +42,7 @@ export class RingNoAnswer {
     private readonly deps: {
       acd: AcdStore;
       agents: AgentService;
-      models: Models;
+      outbox: RecordOutbox;
       bus: EventBus;
       ari: AriPort;
       logger: Logger;
@@ -51,7 +51,7 @@ export class RingNoAnswer {
   ) {}
 
   async handle(job: AnswerAlarmJob, jobId: string): Promise<void> {
-    const { acd, agents, models, bus, ari, logger } = this.deps;
+    const { acd, agents, outbox, bus, ari, logger } = this.deps;
     // A job left from a call that no process runs any more (a crash, a restart) raises nothing.
     if (!(await acd.liveCalls()).has(job.callId)) {
       await acd.endOffer(job.callId, job.attempt, 'failed');
@@ -66,7 +66,7 @@ export class RingNoAnswer {
     const ringMs = now - job.ringingAt;
     const log = logger.child({ callId: job.callId, agent: job.agentWorkNumber, attempt: job.attempt });
     const raised = await raiseAlarm(
-      { models, bus },
+      { outbox, bus },
       {
         key: jobId,
         kind: 'answer-timeout',

@@ -1,4 +1,4 @@
-import type { Models } from '../../models';
+import type { RecordOutbox } from '../../queue/record-outbox';
 
 /** The Call document as it is created, when the caller arrives. */
 export interface NewCallRecord {
@@ -16,6 +16,8 @@ export interface NewCallRecord {
 export interface CallStore {
   create(doc: NewCallRecord): Promise<unknown>;
   updateOne(callId: string, set: Record<string, unknown>): Promise<unknown>;
+  /** Resolves when what was handed over has reached the database, or after a bounded wait. */
+  settled?(callId: string): Promise<unknown>;
 }
 
 /** The logger call the writer makes (a pino Logger fits). */
@@ -23,10 +25,18 @@ export interface RecordLog {
   error(fields: object, msg: string): void;
 }
 
-export function callStore(Call: Models['Call']): CallStore {
+/** The outbox record that holds a call's writes, its Recording's included, in order. */
+export const callRecordKey = (callId: string) => `call:${callId}`;
+
+/**
+ * Call documents through the record outbox: a write is in Redis when the call goes on, and reaches
+ * MongoDB whenever MongoDB can take it (also after this process died: any process drains it).
+ */
+export function outboxCallStore(outbox: RecordOutbox, settleMs = 5000): CallStore {
   return {
-    create: (doc) => Call.create(doc),
-    updateOne: (callId, set) => Call.updateOne({ callId }, { $set: set }).exec(),
+    create: (doc) => outbox.write(callRecordKey(doc.callId), { collection: 'calls', filter: { callId: doc.callId }, set: {}, setOnInsert: { ...doc } }),
+    updateOne: (callId, set) => outbox.write(callRecordKey(callId), { collection: 'calls', filter: { callId }, set }),
+    settled: (callId) => outbox.drained(callRecordKey(callId), settleMs),
   };
 }
 
@@ -76,8 +86,9 @@ export class CallRecord {
     this.writes = this.writes.then(() => write()).catch((err: Error) => this.log.error({ err: err.message }, failure));
   }
 
-  /** Resolves once every write asked for so far has reached the database (or failed). */
+  /** Resolves once every write asked for so far has been handed over and, bounded, reached the database. */
   async flushed(): Promise<void> {
     await this.writes;
+    await this.store.settled?.(this.callId);
   }
 }

@@ -9,10 +9,11 @@ import type { AgentService } from '../acd/agent-service';
 import type { Dispatcher } from '../acd/dispatcher';
 import type { WaitEstimator } from '../acd/wait-estimate';
 import type { AriPort } from '../ari/port';
+import type { RecordOutbox } from '../../queue/record-outbox';
 import type { EventBus } from '../../events/event-bus';
 import { agentIntroMedia } from '../prompts/catalogue';
 import { CallNotifier } from './call-notifier';
-import { CallRecord, callStore } from './call-record';
+import { CallRecord, callRecordKey, outboxCallStore } from './call-record';
 import { callEnd, canMove, ringEndResult, stateStamps, type HangupBy } from './call-state';
 import { callerDirectory, LanguageMenu } from './language-menu';
 import type { MediaPlayer } from './media';
@@ -38,6 +39,8 @@ export interface CallDeps {
   agents: AgentService;
   dispatcher: Dispatcher;
   models: Models;
+  /** Where the call's record writes wait for MongoDB. */
+  outbox: RecordOutbox;
   bus: EventBus;
   media: MediaPlayer;
   answerAlarm: AnswerAlarmRule;
@@ -101,7 +104,7 @@ export class CallSession {
   ) {
     this.log = d.logger.child({ callId: this.callId, channelId: callerChannelId });
     this.offers = new Offers(this.callId);
-    this.record = new CallRecord(callStore(d.models.Call), this.callId, this.log);
+    this.record = new CallRecord(outboxCallStore(d.outbox), this.callId, this.log);
     this.notify = new CallNotifier(this, d.bus, d.hooks, this.log);
     this.menu = new LanguageMenu({
       channelId: callerChannelId,
@@ -385,7 +388,10 @@ export class CallSession {
       state,
     };
     // In the call's write chain: stored in order, never on the caller's path.
-    this.record.append(() => this.d.models.Recording.create(recording), 'recording record create failed');
+    this.record.append(
+      () => this.d.outbox.write(callRecordKey(this.callId), { collection: 'recordings', filter: { name: recordingName }, set: {}, setOnInsert: recording }),
+      'recording record create failed',
+    );
   }
 
   /**

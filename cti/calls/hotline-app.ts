@@ -3,6 +3,7 @@ import type { AcdStore } from '../acd/acd-store';
 import type { AgentService } from '../acd/agent-service';
 import type { AriEvent } from '../ari/events';
 import type { AriPort } from '../ari/port';
+import { callRecordKey } from './call-record';
 import { CallSession, type CallDeps } from './call-session';
 
 export interface HotlineAppOptions {
@@ -179,12 +180,14 @@ export class HotlineApp {
   }
 
   private async onRecordingEnd(name: string, state: 'done' | 'failed', durationSec?: number): Promise<void> {
-    // The Recording document is created in its call's write chain; let that land first.
-    await this.byCallId.get(name.replace(/^call-/, ''))?.flushed();
-    await this.deps.models.Recording.updateOne(
-      { name },
-      { $set: { state, endedAt: new Date(), ...(durationSec !== undefined ? { durationSec } : {}) } },
-    );
+    const callId = name.replace(/^call-/, '');
+    // The Recording's creation is handed to the outbox in its call's write chain: after it, in order.
+    await this.byCallId.get(callId)?.flushed();
+    await this.deps.outbox.write(callRecordKey(callId), {
+      collection: 'recordings',
+      filter: { name },
+      set: { state, endedAt: new Date(), ...(durationSec !== undefined ? { durationSec } : {}) },
+    });
     this.log.info({ recording: name, state, durationSec }, 'recording finished');
   }
 

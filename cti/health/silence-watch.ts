@@ -6,6 +6,7 @@ import type { SilenceAlarmRule, SilenceJob } from './silence-rule';
 import type { EventBus } from '../../events/event-bus';
 import type { AlarmContact } from '../../notify/sms';
 import type { SmsOutbox } from '../../notify/sms-outbox';
+import type { RecordOutbox } from '../../queue/record-outbox';
 import type { SelfCheck } from './self-check';
 
 export interface SilenceWatchDeps {
@@ -13,6 +14,8 @@ export interface SilenceWatchDeps {
   check: SelfCheck;
   models: Models;
   bus: EventBus;
+  /** Where the alarm waits for MongoDB. */
+  outbox: RecordOutbox;
   redis: Redis;
   /** Key prefix for the "a silence alarm is open" flag. */
   keyPrefix: string;

@@ -1,15 +1,18 @@
 -- Atomically picks and reserves the agent for one queued call, or returns nil.
 -- Why one script: two CTI processes dispatching at once must never offer one agent two calls,
 -- and a later call must never take an agent that an earlier eligible call is waiting for.
--- All keys share the `{prefix}` hash tag, so the script stays on one slot of a Redis Cluster.
+-- All keys share the `{prefix}` hash tag, so the script stays on one slot of a Redis Cluster:
+-- the fixed ones are declared; the per-call and per-agent ones are named from the same prefix.
+-- KEYS: queue, qcall:<callId>, ready:yue, ready:cmn, ready:any, phones:unreachable
 -- ARGV: prefix, callId, nowMs, fallbackMs
 local p, callId = ARGV[1], ARGV[2]
 local now, fallback = tonumber(ARGV[3]), tonumber(ARGV[4])
-local qkey = p .. ':queue'
+local qkey = KEYS[1]
+local readyKey = { yue = KEYS[3], cmn = KEYS[4], any = KEYS[5] }
 
 local myScore = redis.call('ZSCORE', qkey, callId)
 if not myScore then return false end
-local me = redis.call('HMGET', p .. ':qcall:' .. callId, 'lang', 'queuedAt')
+local me = redis.call('HMGET', KEYS[2], 'lang', 'queuedAt')
 local lang, queuedAt = me[1], tonumber(me[2])
 if not lang or not queuedAt then return false end
 
@@ -29,7 +32,7 @@ end
 local function pick(setKey)
   for _, a in ipairs(redis.call('ZRANGE', setKey, 0, -1)) do
     local ag = redis.call('HMGET', p .. ':agent:' .. a, 'state', 'langs', 'ext')
-    if ag[1] == 'ready' and redis.call('SISMEMBER', p .. ':phones:unreachable', ag[3] or '') == 0 then
+    if ag[1] == 'ready' and redis.call('SISMEMBER', KEYS[6], ag[3] or '') == 0 then
       local blocked = false
       for _, e in ipairs(earlier) do
         if speaks(ag[2], e[1]) or (now - e[2]) >= fallback then
@@ -43,14 +46,15 @@ local function pick(setKey)
   return nil
 end
 
-local agent = pick(p .. ':ready:' .. lang)
-if not agent and (now - queuedAt) >= fallback then agent = pick(p .. ':ready:any') end
+if not readyKey[lang] then return false end
+local agent = pick(readyKey[lang])
+if not agent and (now - queuedAt) >= fallback then agent = pick(readyKey.any) end
 if not agent then return false end
 
 redis.call('HSET', p .. ':agent:' .. agent, 'state', 'reserved', 'since', now, 'reason', '', 'callId', callId)
-redis.call('ZREM', p .. ':ready:yue', agent)
-redis.call('ZREM', p .. ':ready:cmn', agent)
-redis.call('ZREM', p .. ':ready:any', agent)
+redis.call('ZREM', KEYS[3], agent)
+redis.call('ZREM', KEYS[4], agent)
+redis.call('ZREM', KEYS[5], agent)
 redis.call('ZREM', qkey, callId)
-redis.call('HSET', p .. ':qcall:' .. callId, 'agent', agent)
+redis.call('HSET', KEYS[2], 'agent', agent)
 return agent

@@ -1,0 +1,192 @@
+import { EventEmitter } from 'node:events';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../core/logger';
+import { Backoff } from '../core/async';
+
+/**
+ * One write to a MongoDB collection, as data: an update by filter, upserting so that the first
+ * write of a record creates it whatever happened before. `$setOnInsert` holds what only the
+ * creation sets.
+ */
+export interface RecordWrite {
+  collection: string;
+  filter: Record<string, unknown>;
+  set: Record<string, unknown>;
+  setOnInsert?: Record<string, unknown>;
+}
+
+export type ApplyWrite = (w: RecordWrite) => Promise<void>;
+
+export interface RecordOutboxEvents {
+  /** Every write asked for so far for this record reached the database. */
+  drained: [string];
+}
+
+const LEASE_MS = 10_000;
+
+/**
+ * Durable record writes: each write is first appended to a Redis list per record (Redis keeps it
+ * through a crash of this process, with AOF through a restart of Redis itself), then applied to
+ * MongoDB in order and only then removed. Any CTI process drains any record, one at a time under a
+ * lease, so the writes of a process that died are finished by another; while MongoDB is down the
+ * writes wait and are retried with back-off, and none is lost. Consecutive writes waiting for one
+ * record merge into one, so a slow database costs a few writes per call, not one per step.
+ */
+export class RecordOutbox extends EventEmitter<RecordOutboxEvents> {
+  private timer?: NodeJS.Timeout;
+  private draining = false;
+  private again = false;
+  private readonly backoff = new Backoff({ minMs: 250, maxMs: 5000 });
+  private retryAt = 0;
+  private readonly log: Logger;
+  private readonly token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+
+  constructor(
+    private readonly redis: Redis,
+    /** The `{hash tag}` prefix: every outbox key in one Cluster slot. */
+    private readonly p: string,
+    private readonly apply: ApplyWrite,
+    logger: Logger,
+    private readonly tickMs = 500,
+  ) {
+    super();
+    this.setMaxListeners(0);
+    this.log = logger.child({ component: 'record-outbox' });
+  }
+
+  private listKey = (record: string) => `${this.p}:outbox:${record}`;
+  private leaseKey = (record: string) => `${this.p}:outbox-lease:${record}`;
+  private readonly setKey = () => `${this.p}:outbox-records`;
+
+  /** Queues a write of `record` (e.g. `call:<id>`); it reaches MongoDB as soon as it can. */
+  async write(record: string, w: RecordWrite): Promise<void> {
+    await this.redis.multi().rpush(this.listKey(record), JSON.stringify(w)).sadd(this.setKey(), record).exec();
+    this.kick();
+  }
+
+  /**
+   * Queues a write only the first time `once` is asked for (across processes and retries), in one
+   * atomic step: either the mark and the write are both kept, or neither. True for the first ask.
+   */
+  async writeOnce(once: string, keepMs: number, record: string, w: RecordWrite): Promise<boolean> {
+    const first = await this.redis.eval(
+      "if redis.call('SET', KEYS[1], '1', 'PX', ARGV[1], 'NX') then redis.call('RPUSH', KEYS[2], ARGV[2]) redis.call('SADD', KEYS[3], ARGV[3]) return 1 end return 0",
+      3,
+      `${this.p}:once:${once}`,
+      this.listKey(record),
+      this.setKey(),
+      String(keepMs),
+      JSON.stringify(w),
+      record,
+    );
+    if (first === 1) this.kick();
+    return first === 1;
+  }
+
+  /** Writes waiting, across every record. */
+  async backlog(): Promise<number> {
+    const records = await this.redis.smembers(this.setKey());
+    if (records.length === 0) return 0;
+    const pipe = this.redis.pipeline();
+    for (const r of records) pipe.llen(this.listKey(r));
+    return ((await pipe.exec()) ?? []).reduce((n, [, v]) => n + Number(v ?? 0), 0);
+  }
+
+  /** Resolves once `record` has nothing waiting (or after `timeoutMs`: false). */
+  async drained(record: string, timeoutMs: number): Promise<boolean> {
+    if ((await this.redis.llen(this.listKey(record))) === 0) return true;
+    return new Promise<boolean>((resolve) => {
+      const done = (r: string) => {
+        if (r !== record) return;
+        clearTimeout(t);
+        this.off('drained', done);
+        resolve(true);
+      };
+      const t = setTimeout(() => {
+        this.off('drained', done);
+        resolve(false);
+      }, timeoutMs);
+      t.unref();
+      this.on('drained', done);
+      this.kick();
+    });
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.tickMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Coalesces triggers into one pass plus, if needed, one more. */
+  kick(): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    if (Date.now() < this.retryAt) return;
+    this.draining = true;
+    void this.drainAll()
+      .then(
+        () => this.backoff.reset(),
+        (err: unknown) => {
+          const wait = this.backoff.next();
+          this.retryAt = Date.now() + wait;
+          this.log.warn({ err: (err as Error).message, retryInMs: wait }, 'record writes waiting for the database');
+        },
+      )
+      .finally(() => {
+        this.draining = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private async drainAll(): Promise<void> {
+    for (const record of await this.redis.smembers(this.setKey())) await this.drainOne(record);
+  }
+
+  private async drainOne(record: string): Promise<void> {
+    const lease = this.leaseKey(record);
+    if ((await this.redis.set(lease, this.token, 'PX', LEASE_MS, 'NX')) !== 'OK') return;
+    try {
+      for (;;) {
+        const raw = await this.redis.lrange(this.listKey(record), 0, 49);
+        if (raw.length === 0) break;
+        const batch = raw.map((r) => JSON.parse(r) as RecordWrite);
+        // Merge the run of writes to the same document: later fields win, creation fields of the first.
+        let n = 0;
+        while (n < batch.length && batch[n]!.collection === batch[0]!.collection && sameFilter(batch[n]!, batch[0]!)) n++;
+        const set = Object.assign({}, ...batch.slice(0, n).map((w) => w.set)) as Record<string, unknown>;
+        const onInsert = Object.assign({}, ...batch.slice(0, n).map((w) => w.setOnInsert ?? {})) as Record<string, unknown>;
+        // A field set later wins over its creation value (MongoDB refuses one path in both).
+        for (const k of Object.keys(set)) delete onInsert[k];
+        const merged: RecordWrite = { ...batch[0]!, set, setOnInsert: onInsert };
+        await this.apply(merged);
+        await this.redis.ltrim(this.listKey(record), n, -1);
+        await this.redis.pexpire(lease, LEASE_MS);
+      }
+      // Forget the record only if nothing arrived meanwhile.
+      await this.redis.eval(
+        "if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 1",
+        2,
+        this.listKey(record),
+        this.setKey(),
+        record,
+      );
+      this.emit('drained', record);
+    } finally {
+      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1", 1, lease, this.token);
+    }
+  }
+}
+
+function sameFilter(a: RecordWrite, b: RecordWrite): boolean {
+  return JSON.stringify(a.filter) === JSON.stringify(b.filter);
+}
