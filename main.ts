@@ -227,8 +227,12 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
     { mode: config.ARI_MODE },
   );
 
+  let beats = 0;
   const heartbeat = async () => {
-    await acd.heartbeat(config.NODE_ID, 15_000).catch(() => undefined);
+    const lapsed = await acd.heartbeat(config.NODE_ID, 15_000).catch(() => false);
+    // The first beat always finds no mark; a later one that does not was taken for dead meanwhile.
+    if (lapsed && beats > 0) await app.rejoin().catch((err: Error) => logger.error({ err: err.message }, 'rejoin after a lapsed heartbeat failed'));
+    beats++;
     await app.sweep().catch((err: Error) => logger.warn({ err: err.message }, 'sweep of dead processes failed'));
   };
   await heartbeat();

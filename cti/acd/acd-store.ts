@@ -182,9 +182,13 @@ export class AcdStore {
     return removed;
   }
 
-  /** A node's liveness mark: earlier calls of a dead node must not hold agents back. */
-  async heartbeat(node: string, ttlMs: number): Promise<void> {
-    await this.r.set(this.keys.node(node), String(Date.now()), 'PX', ttlMs);
+  /**
+   * A node's liveness mark: earlier calls of a dead node must not hold agents back. True when the
+   * mark had expired before this beat (the node was taken for dead: its calls may have been swept).
+   */
+  async heartbeat(node: string, ttlMs: number): Promise<boolean> {
+    const prev = await this.r.set(this.keys.node(node), String(Date.now()), 'PX', ttlMs, 'GET');
+    return prev === null;
   }
 
   /** Calls in progress on any process (callId → node): reconcile must not free another node's agents. */

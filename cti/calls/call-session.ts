@@ -546,6 +546,21 @@ export class CallSession {
     await this.record.flushed();
   }
 
+  /** Back in the shared state after this process was swept: still live, and queued at the original place. */
+  async rejoin(): Promise<void> {
+    if (this.ended) return;
+    await this.d.acd.markLive(this.callId, this.d.settings.node);
+    if (this.state !== 'queued' || !this.queuedAt) return;
+    await this.d.acd.enqueue({
+      callId: this.callId,
+      language: this.language ?? this.d.settings.defaultLanguage,
+      queuedAt: this.queuedAt.getTime(),
+      node: this.d.settings.node,
+      callerNumber: this.callerNumber,
+    });
+    this.d.dispatcher.run();
+  }
+
   /** Closes a call whose channel vanished while the events socket was down (reconcile). */
   async vanished(): Promise<void> {
     this.log.warn({ state: this.state }, 'caller channel vanished during an ARI gap');

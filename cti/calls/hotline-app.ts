@@ -206,16 +206,34 @@ export class HotlineApp {
       await this.ari.hangup(c.callerChannelId).catch(() => undefined);
       if (c.agentChannelId) await this.ari.hangup(c.agentChannelId).catch(() => undefined);
     }
-    const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set());
+    const released = await this.releaseOrphans();
     if (stale.length || released) this.log.warn({ closed: stale.length, released }, 'recovered calls left by a previous run');
   }
 
-  /** Periodic: drop what crashed processes left in the shared state and free the agents they held. */
+  /**
+   * Periodic: drop what crashed processes left in the shared state and free the agents they held,
+   * each as soon as their phone is no longer in that call.
+   */
   async sweep(): Promise<void> {
     const removed = await this.deps.acd.sweepDeadNodes();
-    if (removed === 0) return;
-    const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set(this.byCallId.keys()));
-    this.log.warn({ removed, released }, 'removed calls of a process that stopped without closing them');
+    const released = await this.releaseOrphans();
+    if (removed || released) this.log.warn({ removed, released }, 'removed calls of a process that stopped without closing them');
+  }
+
+  /**
+   * This process's heartbeat had lapsed (a long pause): the others may have swept its calls out of
+   * the shared state. It puts them back: live calls marked again, queued callers at their place.
+   */
+  async rejoin(): Promise<void> {
+    const sessions = this.sessions();
+    for (const s of sessions) await s.rejoin();
+    this.log.warn({ calls: sessions.length }, 'heartbeat had lapsed: calls put back in the shared state');
+  }
+
+  private releaseOrphans(): Promise<number> {
+    return releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set(this.byCallId.keys()), () =>
+      this.ari.channelIds().catch(() => null),
+    );
   }
 
   /**
@@ -237,16 +255,25 @@ export class HotlineApp {
       const leg = s.agentChannel;
       if (leg && !live.has(leg)) await s.agentLegEnded(leg);
     }
-    const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set(this.byCallId.keys()));
+    const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set(this.byCallId.keys()), async () => live);
     this.log.info({ liveChannels: live.size, closed, released }, 'reconciled after ARI reconnect');
   }
 }
 
 /**
- * Agents held (Reserved, Ringing, Talking) for a call that no process runs any more, or that
- * this process owned and has closed, go back to Ready: nobody stays stuck after a gap.
+ * Agents held (Reserved, Ringing, Talking) for a call that no process runs any more, or that this
+ * process owned and has closed, go back to Ready: nobody stays stuck after a gap. But an agent whose
+ * leg of that call is still up in Asterisk is still on the phone (a process that died leaves its
+ * calls talking): they stay Talking, never offered another call, until that leg is gone. When
+ * Asterisk cannot be asked, nobody is released on a guess.
  */
-export async function releaseOrphanAgents(acd: AcdStore, agents: AgentService, node: string, local: Set<string>): Promise<number> {
+export async function releaseOrphanAgents(
+  acd: AcdStore,
+  agents: AgentService,
+  node: string,
+  local: Set<string>,
+  channels: () => Promise<Set<string> | null>,
+): Promise<number> {
   let released = 0;
   const live = await acd.liveCalls();
   for (const [callId, owner] of live) {
@@ -255,9 +282,12 @@ export async function releaseOrphanAgents(acd: AcdStore, agents: AgentService, n
       live.delete(callId);
     }
   }
-  for (const a of await acd.agents()) {
-    if (a.state !== 'reserved' && a.state !== 'ringing' && a.state !== 'talking') continue;
-    if (live.has(a.callId)) continue;
+  const orphans = (await acd.agents()).filter((a) => (a.state === 'reserved' || a.state === 'ringing' || a.state === 'talking') && !live.has(a.callId));
+  if (orphans.length === 0) return 0;
+  const up = await channels();
+  if (!up) return 0;
+  for (const a of orphans) {
+    if ([...up].some((id) => id.startsWith(`${a.callId}-`))) continue;
     if (await agents.forCall(a.workNumber, a.callId, 'ready', ['reserved', 'ringing', 'talking'], 'released after reconnect')) released++;
   }
   return released;
