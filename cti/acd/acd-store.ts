@@ -159,11 +159,11 @@ export class AcdStore {
   }
 
   /**
-   * Forgets queued and live calls of processes that stopped beating (crashed): their callers are
-   * gone with them, and they must not show on boards or hold agents. Returns how many were removed.
+   * Forgets queued and live calls of processes that stopped beating (crashed): they must not show
+   * on boards, hold agents or block the queue. Returns the calls removed, for a survivor to adopt.
    */
-  async sweepDeadNodes(): Promise<number> {
-    let removed = 0;
+  async sweepDeadNodes(): Promise<Array<{ callId: string; node: string }>> {
+    const removed = new Map<string, string>();
     const alive = new Map<string, boolean>();
     const isAlive = async (node: string) => {
       if (!alive.has(node)) alive.set(node, (await this.r.exists(this.keys.node(node))) === 1);
@@ -172,14 +172,24 @@ export class AcdStore {
     for (const q of await this.queued()) {
       if (await isAlive(q.node)) continue;
       await this.dequeue(q.callId);
-      removed++;
+      removed.set(q.callId, q.node);
     }
     for (const [callId, node] of await this.liveCalls()) {
       if (await isAlive(node)) continue;
       await this.markDone(callId);
-      removed++;
+      removed.set(callId, node);
     }
-    return removed;
+    return [...removed].map(([callId, node]) => ({ callId, node }));
+  }
+
+  /** The process that took a call over, if one did. */
+  async adoptedBy(callId: string): Promise<string | null> {
+    return this.r.get(`${this.keys.p}:adopted:${callId}`);
+  }
+
+  /** One survivor takes over a dead process's call: true for the first to ask. */
+  async claimAdoption(callId: string, node: string): Promise<boolean> {
+    return (await this.r.set(`${this.keys.p}:adopted:${callId}`, node, 'PX', 24 * 3600_000, 'NX')) === 'OK';
   }
 
   /**

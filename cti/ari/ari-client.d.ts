@@ -15,7 +15,7 @@ declare module 'ari-client' {
     stop(): void;
     ping(): void;
     asterisk: { ping: Op; getInfo: Op };
-    applications: { list: Op<Array<{ name: string }>> };
+    applications: { list: Op<Array<{ name: string }>>; subscribe: Op<unknown> };
     channels: {
       list: Op<Array<{ id: string; name: string; state: string }>>;
       get: Op<{ id: string; state: string }>;
@@ -29,6 +29,7 @@ declare module 'ari-client' {
     };
     bridges: {
       list: Op<Array<{ id: string; channels: string[] }>>;
+      get: Op<{ id: string; channels: string[] }>;
       create: Op<Identified>;
       destroy: Op<void>;
       addChannel: Op<void>;

@@ -236,6 +236,18 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
     await this.call('recordBridge', (c) => c.bridges.record({ bridgeId, name, format, ifExists: 'overwrite', beep: false }));
   };
   channelIds = async () => new Set((await this.call('listChannels', (c) => c.channels.list())).map((ch) => ch.id));
+  subscribe = async (app: string, sources: string[]) => {
+    await this.call('subscribe', (c) => c.applications.subscribe({ applicationName: app, eventSource: sources.join(',') }));
+  };
+  bridgeExists = async (bridgeId: string) => {
+    try {
+      await this.call('getBridge', (c) => c.bridges.get({ bridgeId }));
+      return true;
+    } catch (err) {
+      if ((err as { kind?: string }).kind === 'gone') return false;
+      throw err;
+    }
+  };
   applications = async () => (await this.call('applications', (c) => c.applications.list())).map((a) => a.name);
   originateLocal = async (o: LocalOriginate) => {
     await this.call('originateLocal', (c) =>

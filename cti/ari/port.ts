@@ -18,6 +18,13 @@ export interface AriPort extends EventEmitter<AriPortEvents> {
   destroyBridge(bridgeId: string): Promise<void>;
   recordBridge(bridgeId: string, name: string, format: string): Promise<void>;
   channelIds(): Promise<Set<string>>;
+  /**
+   * Subscribes `app` to channels and bridges held by another app (e.g. one whose process died):
+   * their events come here from now on (never StasisStart/StasisEnd); REST controls them as any.
+   */
+  subscribe(app: string, sources: string[]): Promise<void>;
+  /** Whether a bridge exists. */
+  bridgeExists(bridgeId: string): Promise<boolean>;
   /** Names of the Stasis applications registered on this Asterisk. */
   applications(): Promise<string[]>;
   /**

@@ -53,6 +53,16 @@ export interface CallDeps {
   hooks?: CallHooks;
 }
 
+/** What the record of a waiting call says when a survivor takes it over. */
+export interface AdoptedWaitingCall {
+  callId: string;
+  arrivedAt: Date;
+  state: CallState;
+  queuedAt?: Date;
+  language?: Language;
+  offers: Offer[];
+}
+
 export interface CallHooks {
   arrived?(call: CallSession): void;
   offerEnded?(call: CallSession, result: OfferResult, ringMs: number): void;
@@ -69,11 +79,13 @@ export interface CallHooks {
  * announcements, the offers, the record writer and the notifier.
  */
 export class CallSession {
-  readonly callId = randomUUID();
+  readonly callId: string;
   state: CallState = 'arrived';
   readonly log: Logger;
-  private readonly arrivedAt = new Date();
+  private readonly arrivedAt: Date;
   private queuedAt?: Date;
+  /** The language of a call taken over from a process that died (its menu ran there). */
+  private adoptedLanguage?: Language;
   private readonly offers: Offers;
   private bridgeId?: string;
   private recordingName?: string;
@@ -101,9 +113,19 @@ export class CallSession {
     readonly callerNumber: string,
     readonly dialledNumber: string,
     readonly test = false,
+    /** A waiting call taken over from a process that died: what its record says so far. */
+    adopted?: AdoptedWaitingCall,
   ) {
-    this.log = d.logger.child({ callId: this.callId, channelId: callerChannelId });
+    this.callId = adopted?.callId ?? randomUUID();
+    this.arrivedAt = adopted?.arrivedAt ?? new Date();
+    this.log = d.logger.child({ callId: this.callId, channelId: callerChannelId, ...(adopted ? { adopted: true } : {}) });
     this.offers = new Offers(this.callId);
+    if (adopted) {
+      this.state = adopted.state;
+      this.queuedAt = adopted.queuedAt;
+      this.adoptedLanguage = adopted.language;
+      this.offers.all.push(...adopted.offers);
+    }
     this.record = new CallRecord(outboxCallStore(d.outbox), this.callId, this.log);
     this.notify = new CallNotifier(this, d.bus, d.hooks, this.log);
     this.menu = new LanguageMenu({
@@ -131,11 +153,34 @@ export class CallSession {
 
   /** Unset until the greeting settles it; a known caller's is set as their greeting starts. */
   get language(): Language | undefined {
-    return this.menu.language;
+    return this.menu.language ?? this.adoptedLanguage;
   }
 
   get agentChannel(): string | undefined {
     return this.offers.current?.channelId;
+  }
+
+  /**
+   * A waiting caller of a process that died: this process subscribes to the caller's channel (it
+   * stays in the dead app's Stasis), stops a ring whose answer would go to the dead app, and puts
+   * the caller back in the queue at their original place.
+   */
+  async resumeWaiting(): Promise<void> {
+    const { ari, acd, agents, settings } = this.d;
+    await ari.subscribe(settings.app, [`channel:${this.callerChannelId}`]);
+    await acd.markLive(this.callId, settings.node);
+    this.record.save({ node: settings.node });
+    for (const offer of this.offers.all) {
+      if (offer.result !== 'ringing') continue;
+      await ari.hangup(offer.channelId);
+      if (!(await acd.endOffer(this.callId, offer.attempt, 'failed'))) continue;
+      const at = new Date();
+      const ringMs = endOffer(offer, 'failed', at, true);
+      await agents.forCall(offer.agentWorkNumber, this.callId, 'ready', ['ringing', 'reserved']);
+      await this.notify.offerEnded({ attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result: 'failed', ringMs, at });
+    }
+    this.log.warn({ state: this.state, queuedAt: this.queuedAt }, 'waiting call taken over from a process that died');
+    await this.enqueue(this.language ?? settings.defaultLanguage);
   }
 
   /** Answer, greet, queue: the caller-driven part of the call. */
@@ -559,6 +604,19 @@ export class CallSession {
       callerNumber: this.callerNumber,
     });
     this.d.dispatcher.run();
+  }
+
+  /**
+   * Another process took this call over while this one was taken for dead: stop every wait and
+   * timer here and touch nothing shared (the channels, the record and the agent are theirs now).
+   */
+  relinquish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.callerGone.abort();
+    this.announcer.cancel();
+    this.d.dispatcher.remove(this.callId);
+    this.log.warn({ state: this.state }, 'call taken over by another process: let go');
   }
 
   /** Closes a call whose channel vanished while the events socket was down (reconcile). */

@@ -3,7 +3,10 @@ import type { AcdStore } from '../acd/acd-store';
 import type { AgentService } from '../acd/agent-service';
 import type { AriEvent } from '../ari/events';
 import type { AriPort } from '../ari/port';
+import type { CallState, Language, OfferResult } from '../../models/enums';
+import { AdoptedConversation } from './adopted-conversation';
 import { callRecordKey } from './call-record';
+import { agentLegId } from './offer';
 import { CallSession, type CallDeps } from './call-session';
 
 export interface HotlineAppOptions {
@@ -22,6 +25,8 @@ export interface HotlineAppOptions {
 export class HotlineApp {
   private readonly byCaller = new Map<string, CallSession>();
   private readonly byCallId = new Map<string, CallSession>();
+  /** Calls in conversation taken over from a process that died, by each of their legs. */
+  private readonly adoptedLegs = new Map<string, AdoptedConversation>();
   private readonly log: Logger;
   private standbyTimer?: NodeJS.Timeout;
 
@@ -61,9 +66,17 @@ export class HotlineApp {
         return this.onStasisStart(e);
       case 'StasisEnd':
         return this.onStasisEnd(e.channel.id);
-      case 'ChannelDestroyed':
+      case 'ChannelDestroyed': {
+        const adopted = this.adoptedLegs.get(e.channel.id);
+        if (adopted) {
+          for (const leg of adopted.legs) this.adoptedLegs.delete(leg);
+          return adopted.legGone(e.channel.id);
+        }
+        // A caller taken over from a dead process is not in this app's Stasis: no StasisEnd comes.
+        if (this.byCaller.has(e.channel.id)) return this.onStasisEnd(e.channel.id);
         await this.sessionForLeg(e.channel.id)?.agentLegEnded(e.channel.id, e.cause);
         return;
+      }
       case 'ChannelStateChange':
         if (e.channel.state === 'Ringing') await this.sessionForLeg(e.channel.id)?.agentRinging(e.channel.id);
         return;
@@ -211,13 +224,77 @@ export class HotlineApp {
   }
 
   /**
-   * Periodic: drop what crashed processes left in the shared state and free the agents they held,
-   * each as soon as their phone is no longer in that call.
+   * Periodic: the calls of a process that stopped beating are taken over (one survivor each), and
+   * agents it held are freed, each as soon as their phone is no longer in that call.
    */
   async sweep(): Promise<void> {
     const removed = await this.deps.acd.sweepDeadNodes();
+    let adopted = 0;
+    for (const { callId } of removed) {
+      if (!(await this.deps.acd.claimAdoption(callId, this.deps.settings.node))) continue;
+      if (await this.adopt(callId).catch((err: Error) => this.log.error({ callId, err: err.message }, 'taking over a call failed'))) adopted++;
+    }
     const released = await this.releaseOrphans();
-    if (removed || released) this.log.warn({ removed, released }, 'removed calls of a process that stopped without closing them');
+    if (removed.length || released) this.log.warn({ removed: removed.length, adopted, released }, 'took over the calls of a process that stopped');
+  }
+
+  /**
+   * Takes over one call of a dead process, as its record says: a conversation is watched to its
+   * end; a waiting caller goes back to the queue at their place; a call whose caller is already gone
+   * is closed. Returns true when the call was taken over.
+   */
+  async adopt(callId: string): Promise<boolean> {
+    const { outbox, models, ari, acd, agents } = this.deps;
+    // The dead process may have left writes of this call in the outbox: read the record once they landed.
+    await outbox.drained(callRecordKey(callId), 3000);
+    const doc = await models.Call.findOne({ callId }).lean();
+    if (!doc || doc.state === 'ended' || doc.test) return false;
+    const up = await ari.channelIds();
+    if (!up.has(doc.callerChannelId)) {
+      // Hung up while nobody listened: the record is closed as the call ended, its ring stopped.
+      const outcome = doc.state === 'talking' || doc.state === 'announcing' ? 'answered' : doc.state === 'ringing' ? 'abandoned-ringing' : doc.state === 'queued' ? 'abandoned-queue' : 'abandoned-greeting';
+      for (const id of up) if (id.startsWith(`${callId}-`)) await ari.hangup(id);
+      await outbox.write(callRecordKey(callId), { collection: 'calls', filter: { callId }, set: { state: 'ended', endedAt: new Date(), outcome, hangupBy: 'caller' } });
+      if (doc.agentWorkNumber) await agents.forCall(doc.agentWorkNumber, callId, outcome === 'answered' ? 'acw' : 'ready', ['talking', 'ringing', 'reserved']);
+      await acd.markDone(callId);
+      this.log.warn({ callId, outcome }, 'call of a process that died had ended unseen: record closed');
+      return true;
+    }
+    if ((doc.state === 'talking' || doc.state === 'announcing') && doc.agentChannelId && doc.agentWorkNumber) {
+      const conv = new AdoptedConversation(this.deps, {
+        callId,
+        callerChannelId: doc.callerChannelId,
+        agentChannelId: doc.agentChannelId,
+        agentWorkNumber: doc.agentWorkNumber,
+        ...(doc.recordingName ? { recordingName: doc.recordingName } : {}),
+      });
+      for (const leg of conv.legs) this.adoptedLegs.set(leg, conv);
+      await conv.start();
+      return true;
+    }
+    const session = new CallSession(this.deps, doc.callerChannelId, doc.callerNumber ?? '', doc.dialledNumber ?? '', false, {
+      callId,
+      arrivedAt: doc.arrivedAt,
+      state: doc.state as CallState,
+      ...(doc.queuedAt ? { queuedAt: doc.queuedAt } : {}),
+      ...(doc.language ? { language: doc.language as Language } : {}),
+      offers: (doc.offers ?? []).map((o) => ({
+        attempt: o.attempt,
+        agentWorkNumber: o.agentWorkNumber,
+        extension: o.extension ?? '',
+        channelId: o.channelId ?? agentLegId(callId, o.attempt),
+        offeredAt: o.offeredAt ?? doc.arrivedAt,
+        ...(o.ringingAt ? { ringingAt: o.ringingAt } : {}),
+        ...(o.endedAt ? { endedAt: o.endedAt } : {}),
+        ...(typeof o.ringMs === 'number' ? { ringMs: o.ringMs } : {}),
+        result: o.result as OfferResult,
+        alarmed: !!o.alarmed,
+      })),
+    });
+    this.byCaller.set(doc.callerChannelId, session);
+    this.byCallId.set(callId, session);
+    await session.resumeWaiting();
+    return true;
   }
 
   /**
@@ -226,14 +303,29 @@ export class HotlineApp {
    */
   async rejoin(): Promise<void> {
     const sessions = this.sessions();
-    for (const s of sessions) await s.rejoin();
-    this.log.warn({ calls: sessions.length }, 'heartbeat had lapsed: calls put back in the shared state');
+    let given = 0;
+    for (const s of sessions) {
+      // Fencing: a call another process took over meanwhile is theirs now; this one lets go of it.
+      const owner = await this.deps.acd.adoptedBy(s.callId);
+      if (owner && owner !== this.deps.settings.node) {
+        s.relinquish();
+        this.byCaller.delete(s.callerChannelId);
+        this.byCallId.delete(s.callId);
+        given++;
+        continue;
+      }
+      await s.rejoin();
+    }
+    this.log.warn({ calls: sessions.length, takenOverElsewhere: given }, 'heartbeat had lapsed: calls put back in the shared state');
   }
 
   private releaseOrphans(): Promise<number> {
-    return releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set(this.byCallId.keys()), () =>
-      this.ari.channelIds().catch(() => null),
-    );
+    return releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, this.ownCalls(), () => this.ari.channelIds().catch(() => null));
+  }
+
+  /** The calls this process runs: its own sessions and the conversations it took over. */
+  private ownCalls(): Set<string> {
+    return new Set([...this.byCallId.keys(), ...[...this.adoptedLegs.values()].map((c) => c.call.callId)]);
   }
 
   /**
@@ -255,7 +347,7 @@ export class HotlineApp {
       const leg = s.agentChannel;
       if (leg && !live.has(leg)) await s.agentLegEnded(leg);
     }
-    const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, new Set(this.byCallId.keys()), async () => live);
+    const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, this.ownCalls(), async () => live);
     this.log.info({ liveChannels: live.size, closed, released }, 'reconciled after ARI reconnect');
   }
 }

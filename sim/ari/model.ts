@@ -645,8 +645,10 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
       }
       if (ch.kind === 'outbound' && wasInStasis) this.varset(ch, 'STASISSTATUS', 'SUCCESS');
       if (bridge && bridge.channels.length === 0) this.media.bridgeEmptied(bridge);
-      if (ch.kind === 'outbound' && ch.out) {
-        ch.dialplan = { ...ch.out.homeDialplan };
+      // An incoming caller's Stasis app was unsubscribed at StasisEnd and never sees this; an app that
+      // subscribed to the channel (taking over a dead app's call, trace 10a) does.
+      if (ch.kind === 'outbound' || ch.subs.size > 0) {
+        if (ch.out) ch.dialplan = { ...ch.out.homeDialplan };
         const d = spec.destroy;
         this.emitEvent(
           { channels: [ch] },

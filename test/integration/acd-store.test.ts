@@ -72,7 +72,7 @@ describe('ACD live state in Redis', () => {
     const mine = await call('yue', 2001, 'a');
     await acd.markLive(ghost, 'ghost');
     await acd.markLive(mine, 'a');
-    expect(await acd.sweepDeadNodes()).to.equal(2);
+    expect(await acd.sweepDeadNodes()).to.deep.equal([{ callId: ghost, node: 'ghost' }]);
     expect((await acd.queued()).map((q) => q.callId)).to.deep.equal([mine]);
     expect([...(await acd.liveCalls()).keys()]).to.deep.equal([mine]);
   });
