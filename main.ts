@@ -309,7 +309,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     tokens,
     login: new LoginService({ models, redis, tokens, keyPrefix, logger }),
     workOrders: new WorkOrderService({ models, redis, bus: live.bus, outbox: live.outbox, keyPrefix, logger }),
-    alarms: new AlarmService({ models, logger }),
+    alarms: new AlarmService({ models, logger, outbox: live.outbox }),
   };
 
   const api = new ApiRoutes(tokens);

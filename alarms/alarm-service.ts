@@ -5,6 +5,7 @@ import type { Models } from '../models';
 import type { AlarmDoc } from '../models/alarm';
 import type { AlarmKind } from '../models/enums';
 import type { AlarmAckCommand, AlarmView, SessionUser } from '../contracts';
+import type { RecordOutbox } from '../queue/record-outbox';
 
 export interface AlarmServiceEvents {
   /** An alarm was acknowledged here; the feed tells every supervisor and admin console. */
@@ -13,7 +14,7 @@ export interface AlarmServiceEvents {
 
 /** The alarm feed of the supervisor board and the admin page, and its acknowledgement. */
 export class AlarmService extends EventEmitter<AlarmServiceEvents> {
-  constructor(private readonly deps: { models: Models; logger: Logger }) {
+  constructor(private readonly deps: { models: Models; logger: Logger; outbox?: Pick<RecordOutbox, 'settled'> }) {
     super();
   }
 
@@ -35,18 +36,22 @@ export class AlarmService extends EventEmitter<AlarmServiceEvents> {
   /** Idempotent: a second acknowledgement returns the first one's time and person. */
   async acknowledge({ alarmId }: AlarmAckCommand, by: SessionUser): Promise<AlarmView> {
     const { Alarm } = this.deps.models;
-    const now = new Date();
-    const res = await Alarm.updateOne(
-      { _id: alarmId, acknowledgedAt: { $exists: false } },
-      { $set: { acknowledgedAt: now, acknowledgedBy: by.workNumber } },
-    );
-    const view = await this.byId(alarmId);
-    if (!view) throw notFound(`alarm ${alarmId}`);
-    if (res.modifiedCount === 1) {
-      this.deps.logger.info({ alarm: alarmId, kind: view.kind, by: by.workNumber }, 'alarm acknowledged');
-      this.emit('updated', view);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const res = await Alarm.updateOne(
+        { _id: alarmId, acknowledgedAt: { $exists: false } },
+        { $set: { acknowledgedAt: new Date(), acknowledgedBy: by.workNumber } },
+      );
+      const view = await this.byId(alarmId);
+      if (view && res.modifiedCount === 1) {
+        this.deps.logger.info({ alarm: alarmId, kind: view.kind, by: by.workNumber }, 'alarm acknowledged');
+        this.emit('updated', view);
+        return view;
+      }
+      if (view?.acknowledgedAt) return view;
+      // Raised a moment ago: its record may still be on its way to MongoDB (the record outbox).
+      if (!this.deps.outbox || !(await this.deps.outbox.settled('alarm:', 3000))) break;
     }
-    return view;
+    throw notFound(`alarm ${alarmId}`);
   }
 }
 

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
 import { Backoff } from '../core/async';
@@ -17,11 +16,6 @@ export interface RecordWrite {
 
 export type ApplyWrite = (w: RecordWrite) => Promise<void>;
 
-export interface RecordOutboxEvents {
-  /** Every write asked for so far for this record reached the database. */
-  drained: [string];
-}
-
 const LEASE_MS = 10_000;
 
 /**
@@ -32,7 +26,7 @@ const LEASE_MS = 10_000;
  * writes wait and are retried with back-off, and none is lost. Consecutive writes waiting for one
  * record merge into one, so a slow database costs a few writes per call, not one per step.
  */
-export class RecordOutbox extends EventEmitter<RecordOutboxEvents> {
+export class RecordOutbox {
   private timer?: NodeJS.Timeout;
   private draining = false;
   private again = false;
@@ -49,8 +43,6 @@ export class RecordOutbox extends EventEmitter<RecordOutboxEvents> {
     logger: Logger,
     private readonly tickMs = 500,
   ) {
-    super();
-    this.setMaxListeners(0);
     this.log = logger.child({ component: 'record-outbox' });
   }
 
@@ -92,24 +84,30 @@ export class RecordOutbox extends EventEmitter<RecordOutboxEvents> {
     return ((await pipe.exec()) ?? []).reduce((n, [, v]) => n + Number(v ?? 0), 0);
   }
 
-  /** Resolves once `record` has nothing waiting (or after `timeoutMs`: false). */
+  /**
+   * Resolves once `record` has nothing waiting, whichever process drained it (false after
+   * `timeoutMs`).
+   */
   async drained(record: string, timeoutMs: number): Promise<boolean> {
-    if ((await this.redis.llen(this.listKey(record))) === 0) return true;
-    return new Promise<boolean>((resolve) => {
-      const done = (r: string) => {
-        if (r !== record) return;
-        clearTimeout(t);
-        this.off('drained', done);
-        resolve(true);
-      };
-      const t = setTimeout(() => {
-        this.off('drained', done);
-        resolve(false);
-      }, timeoutMs);
-      t.unref();
-      this.on('drained', done);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.redis.llen(this.listKey(record))) === 0) return true;
+      if (Date.now() > deadline) return false;
       this.kick();
-    });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** Resolves once no record whose name starts with `prefix` has writes waiting (false after `timeoutMs`). */
+  async settled(prefix: string, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const waiting = (await this.redis.smembers(this.setKey())).some((r) => r.startsWith(prefix));
+      if (!waiting) return true;
+      if (Date.now() > deadline) return false;
+      this.kick();
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
 
   start(): void {
@@ -180,7 +178,6 @@ export class RecordOutbox extends EventEmitter<RecordOutboxEvents> {
         this.setKey(),
         record,
       );
-      this.emit('drained', record);
     } finally {
       await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1", 1, lease, this.token);
     }

@@ -569,13 +569,13 @@ export class CallSession {
       // Picked up at the instant the caller left: the agent never talked, so no wrap-up.
       await this.d.agents.forCall(this.agentWorkNumber, this.callId, 'ready', ['talking', 'ringing', 'reserved']);
     }
-    // The agent is free before the record is flushed; consumers of call.ended read a complete record.
-    await this.record.flushed();
     if (this.bridgeId) {
       // Destroying the bridge also ends its recording, which is then kept, not discarded.
       const bridgeId = this.bridgeId;
       setTimeout(() => void this.d.ari.destroyBridge(bridgeId).catch(() => undefined), 200).unref();
     }
+    // The agent is free before the record is flushed; consumers of call.ended read a complete record.
+    await this.record.flushed();
     await this.notify.ended({
       outcome,
       hangupBy: by,

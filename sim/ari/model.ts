@@ -1010,6 +1010,18 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     });
   }
 
+  /**
+   * Applications Asterisk lists: the registered ones, and one whose socket died while it still
+   * holds live channels (trace 10a: a dead app stays listed with its calls). Real Asterisk keeps
+   * listing it even after its calls are gone (10a's last GET); the simulator drops it then, so that
+   * single-app standby (which waits for the app to disappear) can be exercised at all.
+   */
+  knownApps(): string[] {
+    const out = new Set(this.apps.registeredApps());
+    for (const c of this.channels.values()) if (!c.gone) for (const a of c.subs) out.add(a);
+    return [...out];
+  }
+
   applicationJson(app: string): Record<string, unknown> {
     const channelIds = [...this.channels.values()].filter((c) => c.subs.has(app)).map((c) => c.id);
     const bridgeIds = [...this.bridges.values()].filter((b) => (b.subs.get(app) ?? 0) > 0).map((b) => b.id);

@@ -415,9 +415,9 @@ export function buildHandlers(model: AsteriskModel, info: { version: string }): 
     'events.claimChannel': ({ params }) => ({ status: 204, after: model.claim(params.channelId, params.application) }),
 
     // applications
-    'applications.list': () => ok(model.apps.registeredApps().map((a) => model.applicationJson(a))),
+    'applications.list': () => ok(model.knownApps().map((a) => model.applicationJson(a))),
     'applications.get': ({ path }) => {
-      if (!model.apps.isRegistered(path.applicationName ?? '')) throw ariError(404, 'Application not found');
+      if (!model.knownApps().includes(path.applicationName ?? '')) throw ariError(404, 'Application not found');
       return ok(model.applicationJson(path.applicationName ?? ''));
     },
     'applications.subscribe': ({ path, params }) => {

@@ -340,6 +340,9 @@ export async function replayTrace(file: string, opts: ReplayOptions = {}): Promi
           if (expected !== actual) mismatches.push(`${label} upgrade body: ${actual} vs trace ${expected}`);
         } else if (l.what === 'client-close-requested') {
           sockets.get(label)?.ws.close();
+        } else if (l.what?.startsWith('terminate')) {
+          // The process dies: its socket drops without a close frame (10a, 10b).
+          sockets.get(label)?.ws.terminate();
         } else if (l.what === 'close') {
           const code = await step(sockets.get(label)?.closed ?? Promise.reject(new Error('no socket')), `${label} close`);
           if (code !== l.code) mismatches.push(`${label} close code ${code}, trace ${String(l.code)}`);

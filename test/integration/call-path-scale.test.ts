@@ -85,6 +85,8 @@ describe('two CTI processes on one Redis and one Asterisk: 50 concurrent calls, 
     }
 
     // 1010 rang out once: one alarm, then Not Ready, never offered again.
+    // Stored through the record outbox: drained once nothing waits there any more.
+    await waitFor(async () => (await h.calls.outbox.backlog()) === 0, { what: 'record outbox drained' });
     const alarms = await h.node.models.Alarm.find({ kind: 'answer-timeout' }).lean();
     expect(alarms.map((a) => a.agentWorkNumber)).to.deep.equal(['1010']);
     expect(await h.calls.acd.agent('1010')).to.include({ state: 'not_ready', reason: 'no-answer' });

@@ -134,7 +134,11 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
       ['1002', 'answered', false],
     ]);
     expect(call.offers[0]!.ringMs).to.be.at.least(2000);
-    const stored = await h.node.models.Alarm.find({ callId: call.callId }).lean();
+    // Stored through the record outbox: it reaches MongoDB a moment after the event.
+    const stored = await waitFor(async () => {
+      const list = await h.node.models.Alarm.find({ callId: call.callId }).lean();
+      return list.length > 0 && list;
+    }, { what: 'alarm stored' });
     expect(stored).to.have.length(1);
     expect(stored[0]).to.include({ kind: 'answer-timeout', agentWorkNumber: '1001', key: `answer-alarm.${call.callId}.1` });
     expect(stored[0]!.ringMs).to.be.at.least(2000);

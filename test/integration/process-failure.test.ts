@@ -94,6 +94,32 @@ describe('a CTI process that dies, or is taken for dead, strands no agent and lo
     for (const c of calls) expect(c).to.include({ outcome: 'answered', agentWorkNumber: '1003' });
   });
 
+  it('the owner dies and its waiting caller hangs up before anyone takes over: the record is closed as abandoned', async () => {
+    for (const wn of EXTENSIONS) {
+      await waitFor(async () => !['reserved', 'ringing', 'talking', 'acw'].includes((await h.calls.acd.agent(wn))?.state ?? ''), { what: `${wn} free` });
+      const a = await h.calls.acd.agent(wn);
+      if (a?.state === 'ready') await h.calls.agents.change(wn, 'not_ready', 'other');
+    }
+    h.nodes.push(await startCti({ ...h.config, NODE_ID: 'd' }));
+    const caller = h.ari.placeCall({ callerNumber: '13600000041', dtmf: [{ digit: '1', afterMs: 10 }] });
+    const [q] = await waitFor(async () => {
+      const list = await h.calls.acd.queued();
+      return list.length === 1 && list;
+    }, { what: 'caller queued' });
+    await waitFor(async () => (await h.node.models.Call.findOne({ callId: q!.callId }).lean())?.state === 'queued', { what: 'record says queued' });
+    const survivorId = h.nodes.find((n) => n.config.NODE_ID !== q!.node)!.config.NODE_ID;
+    await kill(q!.node);
+    caller.hangup();
+    await waitFor(() => !h.ari.channels().some((c) => c.id === caller.id), { what: 'caller gone' });
+    await nodeCalls(survivorId).app.sweep();
+    const call = await waitFor(async () => {
+      const c = await h.node.models.Call.findOne({ callId: q!.callId }).lean();
+      return c?.state === 'ended' && c;
+    }, { what: 'record closed' });
+    expect(call).to.include({ outcome: 'abandoned-queue', hangupBy: 'caller' });
+    expect(await nodeCalls(survivorId).acd.queued()).to.deep.equal([]);
+  });
+
   it('a process taken for dead while callers wait puts them back at their place, and they are answered', async () => {
     for (const wn of EXTENSIONS) {
       await waitFor(async () => !['reserved', 'ringing', 'talking', 'acw'].includes((await h.calls.acd.agent(wn))?.state ?? ''), { what: `${wn} free` });
