@@ -187,9 +187,20 @@ export class AcdStore {
     return this.r.get(`${this.keys.p}:adopted:${callId}`);
   }
 
-  /** One survivor takes over a dead process's call: true for the first to ask. */
+  /**
+   * One survivor takes over a dead process's call: true for the first to ask. A call whose adopter
+   * died in turn may be claimed again.
+   */
   async claimAdoption(callId: string, node: string): Promise<boolean> {
-    return (await this.r.set(`${this.keys.p}:adopted:${callId}`, node, 'PX', 24 * 3600_000, 'NX')) === 'OK';
+    const won = await this.r.eval(
+      "local cur = redis.call('GET', KEYS[1]) if cur and cur ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. cur) == 1 then return 0 end redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1",
+      1,
+      `${this.keys.p}:adopted:${callId}`,
+      node,
+      String(24 * 3600_000),
+      `${this.keys.p}:node:`,
+    );
+    return won === 1;
   }
 
   /**

@@ -77,6 +77,16 @@ describe('ACD live state in Redis', () => {
     expect([...(await acd.liveCalls()).keys()]).to.deep.equal([mine]);
   });
 
+  it('one survivor takes over a dead process\'s call; if that survivor dies too, another may', async () => {
+    // 'a' and 'b' beat (beforeEach); 'c' never did.
+    expect(await acd.claimAdoption('orphan-1', 'a')).to.equal(true);
+    expect(await acd.claimAdoption('orphan-1', 'b')).to.equal(false);
+    expect(await acd.adoptedBy('orphan-1')).to.equal('a');
+    expect(await acd.claimAdoption('orphan-2', 'c')).to.equal(true);
+    expect(await acd.claimAdoption('orphan-2', 'b')).to.equal(true);
+    expect(await acd.adoptedBy('orphan-2')).to.equal('b');
+  });
+
   it('never offers an agent whose phone is unreachable', async () => {
     await agent('1001', ['yue'], 1000);
     await agent('1002', ['yue'], 2000);
