@@ -250,7 +250,7 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
   if (!waited) logger.error({ ari: config.ARI_URL }, 'Asterisk (ARI) not reachable yet; still trying');
 
   const noAnswer = new RingNoAnswer({ acd, agents, outbox, bus, ari, logger, onAlarm: (kind) => metrics.alarms.inc({ kind }) });
-  answerAlarm.process((job, j) => noAnswer.handle(job, String(j.id)));
+  answerAlarm.process((job, j) => noAnswer.handle(job, String(j.id), j.attemptsMade + 1 >= (j.opts.attempts ?? 1)));
   afterCallWork.process(async (job) => {
     await agents.forCall(job.agentWorkNumber, job.callId, 'ready', ['acw']);
   });

@@ -4,6 +4,7 @@ import type { AcdStore } from '../cti/acd/acd-store';
 import type { AgentService } from '../cti/acd/agent-service';
 import type { AgentLive } from '../cti/acd/agent-state';
 import type { RingDecline } from '../cti/acd/decline';
+import { withTimeout } from '../core/async';
 import { notFound, unavailable } from '../core/errors';
 import type { DomainEvent } from '../events/domain-events';
 import { guardSocket, runCommand } from '../ws/commands';
@@ -19,6 +20,7 @@ import {
   type AgentSnapshot,
   type AgentStateView,
   type SessionUser,
+  type ScreenPop,
   type SetStateCommand,
   type SocketData,
   type TokenVerifier,
@@ -132,7 +134,7 @@ export class AgentConsole {
         this.inOrder(e.agentWorkNumber, async () => {
           // Another process may have built this pop already: reuse it rather than query MongoDB again.
           const stored = await pops.pop(e.agentWorkNumber);
-          const pop = stored && stored.callId === e.callId && stored.attempt === e.attempt ? stored : await this.d.popBuilder.build(e);
+          const pop = stored && stored.callId === e.callId && stored.attempt === e.attempt ? stored : await this.buildPop(e);
           if (await pops.setPop(e.agentWorkNumber, pop)) to(e.agentWorkNumber).emit('pop:show', pop);
         });
         return;
@@ -163,6 +165,19 @@ export class AgentConsole {
       }
       default:
         return;
+    }
+  }
+
+  /**
+   * The pop from MongoDB, bounded: with the database slow or down the agent still sees who is
+   * calling (number, language, ring timer), without the customer's history.
+   */
+  private async buildPop(e: Extract<DomainEvent, { type: 'call.ringing' }>): Promise<ScreenPop> {
+    try {
+      return await withTimeout(this.d.popBuilder.build(e), 1500, 'screen-pop lookup');
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, callId: e.callId }, 'screen-pop without customer data');
+      return this.d.popBuilder.bare(e);
     }
   }
 

@@ -110,6 +110,23 @@ export class PopBuilder {
     private readonly ringLimitMs: number,
   ) {}
 
+  /** The pop without anything from the database: who is calling, in which language, since when. */
+  bare(e: RingingEvent): ScreenPop {
+    return {
+      callId: e.callId,
+      attempt: e.attempt,
+      callerNumber: e.callerNumber,
+      language: e.language,
+      queuedAt: e.queuedAt,
+      ringingAt: e.ringingAt,
+      ringLimitMs: this.ringLimitMs,
+      customer: null,
+      recentCalls: [],
+      openWorkOrders: [],
+      outages: [],
+    };
+  }
+
   async build(e: RingingEvent, now = Date.now()): Promise<ScreenPop> {
     const { Customer, Call, WorkOrder, Outage } = this.models;
     const number = e.callerNumber;
@@ -144,13 +161,7 @@ export class PopBuilder {
         : [],
     ]);
     return {
-      callId: e.callId,
-      attempt: e.attempt,
-      callerNumber: number,
-      language: e.language,
-      queuedAt: e.queuedAt,
-      ringingAt: e.ringingAt,
-      ringLimitMs: this.ringLimitMs,
+      ...this.bare(e),
       customer: customer
         ? {
             accountNumber: customer.accountNumber,

@@ -17,6 +17,7 @@ export interface RecordWrite {
 export type ApplyWrite = (w: RecordWrite) => Promise<void>;
 
 const LEASE_MS = 10_000;
+const DRAIN_PARALLEL = 8;
 
 /**
  * Durable record writes: each write is first appended to a Redis list per record (Redis keeps it
@@ -146,8 +147,16 @@ export class RecordOutbox {
       });
   }
 
+  /** Records drain side by side (each in its own order), as each call's writes did before the outbox. */
   private async drainAll(): Promise<void> {
-    for (const record of await this.redis.smembers(this.setKey())) await this.drainOne(record);
+    const records = await this.redis.smembers(this.setKey());
+    let next = 0;
+    const worker = async () => {
+      while (next < records.length) await this.drainOne(records[next++]!);
+    };
+    const done = await Promise.allSettled(Array.from({ length: Math.min(DRAIN_PARALLEL, records.length) }, worker));
+    const failed = done.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async drainOne(record: string): Promise<void> {

@@ -50,7 +50,8 @@ export class RingNoAnswer {
     },
   ) {}
 
-  async handle(job: AnswerAlarmJob, jobId: string): Promise<void> {
+  /** `lastTry`: BullMQ will not run this job again, so it decides without asking Asterisk if it must. */
+  async handle(job: AnswerAlarmJob, jobId: string, lastTry = true): Promise<void> {
     const { acd, agents, outbox, bus, ari, logger } = this.deps;
     // A job left from a call that no process runs any more (a crash, a restart) raises nothing.
     if (!(await acd.liveCalls()).has(job.callId)) {
@@ -58,6 +59,14 @@ export class RingNoAnswer {
       logger.info({ callId: job.callId, attempt: job.attempt }, 'answer alarm for a call no longer live: dropped');
       return;
     }
+    // Before accusing the agent, ask Asterisk: the answer may have come while the events socket was
+    // down, and then the phone is Up and the owner picks the answer up when it reconnects.
+    const leg = await ari.channelState(job.agentChannelId).catch(() => undefined);
+    if (leg === 'Up') {
+      logger.info({ callId: job.callId, agent: job.agentWorkNumber }, 'answer alarm: the phone was answered (event not seen yet); no alarm');
+      return;
+    }
+    if (leg === undefined && !lastTry) throw new Error('Asterisk cannot be asked whether the phone was answered; trying again');
     const won = await acd.endOffer(job.callId, job.attempt, 'no-answer');
     // Lost to an answer, busy or abandon: nothing to raise. Won by an earlier attempt of this same
     // job (the offer already says no-answer): go on, every step below is idempotent.

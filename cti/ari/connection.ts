@@ -235,7 +235,16 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
     // Recording the bridge, not a channel: channel recordings fail once the channel is bridged.
     await this.call('recordBridge', (c) => c.bridges.record({ bridgeId, name, format, ifExists: 'overwrite', beep: false }));
   };
-  channelIds = async () => new Set((await this.call('listChannels', (c) => c.channels.list())).map((ch) => ch.id));
+  channelIds = async () => new Set((await this.channelStates()).keys());
+  channelState = async (channelId: string): Promise<string | null> => {
+    try {
+      return (await this.call('getChannel', (c) => c.channels.get({ channelId }))).state;
+    } catch (err) {
+      if ((err as { kind?: string }).kind === 'gone') return null;
+      throw err;
+    }
+  };
+  channelStates = async () => new Map((await this.call('listChannels', (c) => c.channels.list())).map((ch) => [ch.id, ch.state] as const));
   subscribe = async (app: string, sources: string[]) => {
     await this.call('subscribe', (c) => c.applications.subscribe({ applicationName: app, eventSource: sources.join(',') }));
   };

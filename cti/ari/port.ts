@@ -18,6 +18,10 @@ export interface AriPort extends EventEmitter<AriPortEvents> {
   destroyBridge(bridgeId: string): Promise<void>;
   recordBridge(bridgeId: string, name: string, format: string): Promise<void>;
   channelIds(): Promise<Set<string>>;
+  /** One channel's state (`Ring`, `Ringing`, `Up`, …), or null when it is gone. */
+  channelState(channelId: string): Promise<string | null>;
+  /** Every channel's id → state (`Ring`, `Ringing`, `Up`, …). */
+  channelStates(): Promise<Map<string, string>>;
   /**
    * Subscribes `app` to channels and bridges held by another app (e.g. one whose process died):
    * their events come here from now on (never StasisStart/StasisEnd); REST controls them as any.

@@ -619,6 +619,17 @@ export class CallSession {
     this.log.warn({ state: this.state }, 'call taken over by another process: let go');
   }
 
+  /**
+   * After an events gap: the current offer's agent leg is in `state`. An answer (the leg is Up in
+   * this app's Stasis) or a ring whose event was lost is handled now, as if just seen.
+   */
+  async legSeenAfterGap(channelId: string, state: string): Promise<void> {
+    const offer = this.offers.current;
+    if (this.ended || !offer || offer.channelId !== channelId || offer.result !== 'ringing') return;
+    if (state === 'Up') await this.agentAnswered(channelId);
+    else if (state === 'Ringing' && !offer.ringingAt) await this.agentRinging(channelId);
+  }
+
   /** Closes a call whose channel vanished while the events socket was down (reconcile). */
   async vanished(): Promise<void> {
     this.log.warn({ state: this.state }, 'caller channel vanished during an ARI gap');

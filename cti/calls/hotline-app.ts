@@ -54,6 +54,8 @@ export class HotlineApp {
       this.onEvent(e).catch((err: unknown) => this.log.error({ err, type: e.type }, 'ARI event handling failed'));
     });
     this.ari.on('reconnected', () => {
+      const released = this.deps.media.interrupted();
+      if (released) this.log.warn({ playbacks: released }, 'playbacks whose end may have been lost in the gap: waits ended');
       this.reconcile().catch((err: unknown) => this.log.error({ err }, 'reconcile failed'));
     });
   }
@@ -334,7 +336,8 @@ export class HotlineApp {
    * for a call that no longer exists on this process.
    */
   async reconcile(): Promise<void> {
-    const live = await this.ari.channelIds();
+    const states = await this.ari.channelStates();
+    const live = new Set(states.keys());
     let closed = 0;
     for (const s of [...this.byCaller.values()]) {
       if (!live.has(s.callerChannelId)) {
@@ -346,6 +349,8 @@ export class HotlineApp {
       }
       const leg = s.agentChannel;
       if (leg && !live.has(leg)) await s.agentLegEnded(leg);
+      // Its ringing or its answer may have happened in the gap: catch up from its state now.
+      else if (leg) await s.legSeenAfterGap(leg, states.get(leg) ?? '');
     }
     const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, this.ownCalls(), async () => live);
     this.log.info({ liveChannels: live.size, closed, released }, 'reconciled after ARI reconnect');

@@ -1,5 +1,6 @@
 import type { Models } from '../../models';
 import type { Language } from '../../models/enums';
+import { withTimeout } from '../../core/async';
 import { promptMedia } from '../prompts/catalogue';
 import type { MediaPlayer } from './media';
 
@@ -17,6 +18,7 @@ export interface CallerDirectory {
 /** The logger call the menu makes (a pino Logger fits). */
 export interface MenuLog {
   info(fields: object, msg: string): void;
+  warn?(fields: object, msg: string): void;
 }
 
 /** A language on file for the caller's number. */
@@ -67,7 +69,15 @@ export class LanguageMenu {
   async lookup(): Promise<KnownLanguage | undefined> {
     const { callerNumber, directory } = this.o;
     if (!callerNumber) return undefined;
-    const [customer, remembered] = await Promise.all([directory.customer(callerNumber), directory.rememberedLanguage(callerNumber)]);
+    let customer: Awaited<ReturnType<CallerDirectory['customer']>> = null;
+    let remembered: Awaited<ReturnType<CallerDirectory['rememberedLanguage']>>;
+    try {
+      // Bounded: with MongoDB down the caller is greeted as unknown, not kept waiting or cut off.
+      [customer, remembered] = await withTimeout(Promise.all([directory.customer(callerNumber), directory.rememberedLanguage(callerNumber)]), 1500, 'caller lookup');
+    } catch (err) {
+      this.o.log.warn?.({ err: (err as Error).message }, 'caller lookup failed: greeted as an unknown caller');
+      return undefined;
+    }
     if (customer) this.customerAccount = customer.accountNumber;
     if (customer?.preferredLanguage) {
       this.source = 'customer';
@@ -112,7 +122,9 @@ export class LanguageMenu {
     if (chosen) {
       this.language = chosen;
       this.source = 'dtmf';
-      if (callerNumber) await this.o.directory.remember(callerNumber, chosen);
+      if (callerNumber) {
+        await this.o.directory.remember(callerNumber, chosen).catch((err: Error) => this.o.log.warn?.({ err: err.message }, 'language choice not remembered'));
+      }
       return { language: chosen, source: 'dtmf' };
     }
     this.language = this.o.defaultLanguage;

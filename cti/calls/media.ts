@@ -25,6 +25,17 @@ export class MediaPlayer {
     return true;
   }
 
+  /**
+   * The events socket was down: a PlaybackFinished may have been lost in the gap, and its call
+   * would wait for it until the 2-minute guard. Every pending wait ends now, as finished; a
+   * playback still going on simply has the next one queued behind it on its channel.
+   */
+  interrupted(): number {
+    const pending = [...this.waiting.keys()];
+    for (const id of pending) this.finished(id, 'done');
+    return pending.length;
+  }
+
   async playAll(channelId: string, media: string[], signal: AbortSignal, onStart?: (playbackId: string) => void): Promise<PlayResult> {
     for (const m of media) {
       const r = await this.playOne(channelId, m, signal, onStart);
