@@ -188,17 +188,21 @@ export class AcdStore {
   }
 
   /**
-   * One survivor takes over a dead process's call: true for the first to ask. A call whose adopter
-   * died in turn may be claimed again.
+   * One survivor takes over a dead process's call: true for the first to ask. Refused when the
+   * owner is alive again (it beat before putting its calls back, so it and a survivor never both
+   * take a call); a call whose adopter died in turn may be claimed again.
    */
-  async claimAdoption(callId: string, node: string): Promise<boolean> {
+  async claimAdoption(callId: string, node: string, owner?: string): Promise<boolean> {
     const won = await this.r.eval(
-      "local cur = redis.call('GET', KEYS[1]) if cur and cur ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. cur) == 1 then return 0 end redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1",
+      "if ARGV[4] ~= '' and redis.call('EXISTS', ARGV[3] .. ARGV[4]) == 1 then return 0 end " +
+        "local cur = redis.call('GET', KEYS[1]) if cur and cur ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. cur) == 1 then return 0 end " +
+        "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1",
       1,
       `${this.keys.p}:adopted:${callId}`,
       node,
       String(24 * 3600_000),
       `${this.keys.p}:node:`,
+      owner ?? '',
     );
     return won === 1;
   }

@@ -231,9 +231,12 @@ export class HotlineApp {
    */
   async sweep(): Promise<void> {
     const removed = await this.deps.acd.sweepDeadNodes();
+    // Claim first, all at once, then take over: an owner that was only paused and beats again
+    // meanwhile keeps the calls not yet claimed.
+    const mine: string[] = [];
+    for (const { callId, node } of removed) if (await this.deps.acd.claimAdoption(callId, this.deps.settings.node, node)) mine.push(callId);
     let adopted = 0;
-    for (const { callId } of removed) {
-      if (!(await this.deps.acd.claimAdoption(callId, this.deps.settings.node))) continue;
+    for (const callId of mine) {
       if (await this.adopt(callId).catch((err: Error) => this.log.error({ callId, err: err.message }, 'taking over a call failed'))) adopted++;
     }
     const released = await this.releaseOrphans();

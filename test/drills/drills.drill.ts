@@ -81,9 +81,12 @@ async function audit(h: PbxHarness, drill: string, callers: CallerHandle[], inFl
   for (const until = Date.now() + 20_000; held.length > 0 && Date.now() < until; held = await stuck()) {
     await new Promise<void>((resolve) => setTimeout(resolve, 100));
   }
-  const answered = `${docs.filter((d) => d.outcome === 'answered').length} / ${ids.length}`;
+  const answeredCount = docs.filter((d) => d.outcome === 'answered').length;
+  const answered = `${answeredCount} / ${ids.length}`;
   const row: DrillRow = { drill, inFlight, answered, callsLost: recordsLost + unfinished, recordsLost, alarmsLost, alarmsDuplicated, agentsStranded: held.length, recoverMs };
   rows.push(row);
+  // Every caller is answered in the end: agents are there for them, the fault must not lose them.
+  expect(answeredCount, `${drill}: callers answered`).to.equal(ids.length);
   return row;
 }
 

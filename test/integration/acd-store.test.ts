@@ -85,6 +85,9 @@ describe('ACD live state in Redis', () => {
     expect(await acd.claimAdoption('orphan-2', 'c')).to.equal(true);
     expect(await acd.claimAdoption('orphan-2', 'b')).to.equal(true);
     expect(await acd.adoptedBy('orphan-2')).to.equal('b');
+    // An owner beating again (it was only paused) keeps its call.
+    expect(await acd.claimAdoption('orphan-3', 'a', 'b')).to.equal(false);
+    expect(await acd.claimAdoption('orphan-3', 'a', 'gone')).to.equal(true);
   });
 
   it('never offers an agent whose phone is unreachable', async () => {
