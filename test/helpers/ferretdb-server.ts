@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './redis-server';
+import { freePort, killHard } from './redis-server';
 import { waitFor } from './wait';
 
 /** The FerretDB launcher the services script built (or FERRETDB_BIN). */
@@ -63,10 +63,6 @@ export class DisposableFerretDb {
   }
 
   async stop(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
+    await killHard(this.proc);
   }
 }

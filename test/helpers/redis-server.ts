@@ -42,12 +42,16 @@ export class DisposableRedis {
   }
 
   async stop(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
+    await killHard(this.proc);
   }
+}
+
+/** SIGKILL, as an outage is: no clean shutdown. Resolves once the process is gone. */
+export async function killHard(p: ChildProcess | undefined): Promise<void> {
+  if (!p || p.exitCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGKILL');
+  await exited;
 }
 
 export function freePort(): Promise<number> {

@@ -1,5 +1,6 @@
 import { DEPARTMENT_FOR_CATEGORY, LEAK_DETAIL_CATEGORIES, NOT_READY_REASONS, WORK_ORDER_CATEGORIES, type WorkOrderCategory } from '../../models/enums';
 import type {
+  Ack,
   AgentClientToServer,
   AgentProfile,
   AgentServerToClient,
@@ -111,9 +112,14 @@ for (const r of NOT_READY_REASONS) reasonSelect.append(h('option', { value: r },
 
 function setState(state: 'ready' | 'not_ready' | 'acw' | 'offline'): void {
   const reason = state === 'not_ready' ? (reasonSelect.value as (typeof NOT_READY_REASONS)[number]) : undefined;
+  socket.timeout(10_000).emit('agent:set-state', { state, ...(reason ? { reason } : {}) }, stateAck());
+}
+
+/** The answer to a state command: the new state shown, or why not under the state bar. */
+function stateAck(): (e: Error | null, res: Ack<AgentStateView> | undefined) => void {
   const err = byId('state-error');
   err.textContent = '';
-  socket.timeout(10_000).emit('agent:set-state', { state, ...(reason ? { reason } : {}) }, (e, res) => {
+  return (e, res) => {
     const r = ackResult(e, res);
     if (!r.ok) {
       err.textContent = r.message;
@@ -121,7 +127,7 @@ function setState(state: 'ready' | 'not_ready' | 'acw' | 'offline'): void {
     }
     v.state = r.data;
     render();
-  });
+  };
 }
 byId('btn-ready').addEventListener('click', () => setState('ready'));
 byId('btn-notready').addEventListener('click', () => setState('not_ready'));
@@ -226,17 +232,7 @@ const player = byId<HTMLAudioElement>('player');
 function decline(): void {
   const pop = v.pop;
   if (!pop) return;
-  const err = byId('state-error');
-  err.textContent = '';
-  socket.timeout(10_000).emit('agent:decline', { callId: pop.callId, attempt: pop.attempt }, (e, res) => {
-    const r = ackResult(e, res);
-    if (!r.ok) {
-      err.textContent = r.message;
-      return;
-    }
-    v.state = r.data;
-    render();
-  });
+  socket.timeout(10_000).emit('agent:decline', { callId: pop.callId, attempt: pop.attempt }, stateAck());
 }
 
 function render(): void {
