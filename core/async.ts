@@ -40,3 +40,29 @@ export class Backoff {
     return this.failures;
   }
 }
+
+/**
+ * Runs `task` one pass at a time: triggers that come during a pass ask for exactly one more pass
+ * after it, however many there were. `task` must not reject (it handles its own errors).
+ */
+export class OnePassAtATime {
+  private running = false;
+  private again = false;
+
+  constructor(private readonly task: () => Promise<void>) {}
+
+  trigger(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.task().finally(() => {
+      this.running = false;
+      if (this.again) {
+        this.again = false;
+        this.trigger();
+      }
+    });
+  }
+}

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
-import { Backoff } from '../core/async';
+import { Backoff, OnePassAtATime } from '../core/async';
 
 /**
  * One write to a MongoDB collection, as data: an update by filter, upserting so that the first
@@ -29,8 +29,6 @@ const DRAIN_PARALLEL = 8;
  */
 export class RecordOutbox {
   private timer?: NodeJS.Timeout;
-  private draining = false;
-  private again = false;
   private readonly backoff = new Backoff({ minMs: 250, maxMs: 5000 });
   private retryAt = 0;
   private readonly log: Logger;
@@ -121,31 +119,22 @@ export class RecordOutbox {
     clearInterval(this.timer);
   }
 
-  /** Coalesces triggers into one pass plus, if needed, one more. */
+  /** Coalesces triggers into one pass plus, if needed, one more; none while backing off. */
   kick(): void {
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    if (Date.now() < this.retryAt) return;
-    this.draining = true;
-    void this.drainAll()
-      .then(
-        () => this.backoff.reset(),
-        (err: unknown) => {
-          const wait = this.backoff.next();
-          this.retryAt = Date.now() + wait;
-          this.log.warn({ err: (err as Error).message, retryInMs: wait }, 'record writes waiting for the database');
-        },
-      )
-      .finally(() => {
-        this.draining = false;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.passes.trigger();
   }
+
+  private readonly passes = new OnePassAtATime(async () => {
+    if (Date.now() < this.retryAt) return;
+    await this.drainAll().then(
+      () => this.backoff.reset(),
+      (err: unknown) => {
+        const wait = this.backoff.next();
+        this.retryAt = Date.now() + wait;
+        this.log.warn({ err: (err as Error).message, retryInMs: wait }, 'record writes waiting for the database');
+      },
+    );
+  });
 
   /** Records drain side by side (each in its own order), as each call's writes did before the outbox. */
   private async drainAll(): Promise<void> {

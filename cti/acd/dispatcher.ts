@@ -1,3 +1,4 @@
+import { OnePassAtATime } from '../../core/async';
 import type { Logger } from '../../core/logger';
 import type { AcdStore } from './acd-store';
 import type { DispatchKicks } from './agent-service';
@@ -18,8 +19,7 @@ export interface Dispatchable {
  */
 export class Dispatcher {
   private readonly waiting = new Map<string, Dispatchable>();
-  private running = false;
-  private again = false;
+  private readonly passes = new OnePassAtATime(() => this.pass().catch((err: unknown) => this.logger.error({ err }, 'dispatch pass failed')));
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -51,20 +51,7 @@ export class Dispatcher {
 
   /** Coalesces concurrent triggers into one pass plus, if needed, one more. */
   run(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.pass()
-      .catch((err: unknown) => this.logger.error({ err }, 'dispatch pass failed'))
-      .finally(() => {
-        this.running = false;
-        if (this.again) {
-          this.again = false;
-          this.run();
-        }
-      });
+    this.passes.trigger();
   }
 
   private async pass(): Promise<void> {

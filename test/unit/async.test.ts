@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Backoff, withTimeout } from '../../core/async';
+import { Backoff, OnePassAtATime, withTimeout } from '../../core/async';
 
 describe('core/async: the one timeout and back-off helpers', () => {
   it('Backoff doubles from min to max, then stays at max; reset starts again', () => {
@@ -23,5 +23,26 @@ describe('core/async: the one timeout and back-off helpers', () => {
     expect((err as Error).message).to.equal('ARI ping timed out after 5 ms');
     const custom = await withTimeout(never, 5, () => new RangeError('custom')).catch((e: Error) => e);
     expect(custom).to.be.instanceOf(RangeError);
+  });
+
+  it('OnePassAtATime: triggers during a pass ask for exactly one more pass after it', async () => {
+    const gates: Array<() => void> = [];
+    let passes = 0;
+    const runner = new OnePassAtATime(async () => {
+      passes++;
+      await new Promise<void>((resolve) => gates.push(resolve));
+    });
+    runner.trigger();
+    runner.trigger();
+    runner.trigger();
+    runner.trigger();
+    expect(passes).to.equal(1);
+    gates.shift()!();
+    await new Promise((r) => setImmediate(r));
+    expect(passes).to.equal(2);
+    gates.shift()!();
+    await new Promise((r) => setImmediate(r));
+    expect(passes).to.equal(2);
+    expect(gates).to.have.length(0);
   });
 });
