@@ -7,6 +7,14 @@ export interface SimTimer {
   cancel(): void;
 }
 
+/**
+ * Media frames (20 ms of real time in Asterisk): what Asterisk only notices on a channel's next
+ * frame (a snoop's audiohook going away) is scheduled here rather than on the simulated clock.
+ */
+export interface FrameClock {
+  nextFrame(fn: () => void): SimTimer;
+}
+
 export class SimClock {
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -31,6 +39,14 @@ export class SimClock {
         this.timers.delete(t);
       },
     };
+  }
+
+  /**
+   * Runs `fn` after `realMs` real ms, whatever the time scale: for what follows media frames,
+   * which a real Asterisk paces in real time (cancelled by clearAll like the others).
+   */
+  afterReal(realMs: number, fn: () => void): SimTimer {
+    return this.after(realMs / this.scale, fn);
   }
 
   /** Real elapsed time since `realStart` (Date.now() value) expressed in simulated ms. */

@@ -1,4 +1,5 @@
 import type { PhoneBehaviour } from '../pbx';
+import { parseCalleeBehaviour } from './outbound';
 import type { CallerHandle } from './script';
 import type { AriSimulator } from './server';
 import type { AriEventJson, PlaceCallOptions } from './types';
@@ -103,6 +104,15 @@ export function handleControl(sim: AriSimulator, method: string, url: URL, body:
           if (typeof b.registered === 'boolean') patch.registered = b.registered;
           if (typeof b.reachable === 'boolean') patch.reachable = b.reachable;
           return reply(200, sim.pbx.setPhone(id, patch));
+        }
+      }
+      if (kind === 'callees') {
+        if (!id && method === 'GET') return reply(200, sim.model.callees.list());
+        if (id && (method === 'PUT' || method === 'POST')) {
+          const behaviour = parseCalleeBehaviour(b.behaviour);
+          if (!behaviour) return reply(400, { message: 'behaviour.kind must be answer, no-answer, busy, decline or unreachable' });
+          sim.setCallee(id, behaviour);
+          return reply(200, { target: id, behaviour });
         }
       }
       if (kind === 'faults' && method === 'POST') {

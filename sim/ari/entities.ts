@@ -26,8 +26,12 @@ export interface ChannelObserver {
 
 export interface OutboundState {
   mode: 'originate' | 'create';
-  /** Endpoint resource (phone extension) dialled. */
+  /** Endpoint resource: the phone extension, or the trunk for a call to the PSTN. */
   resource: string;
+  /** Who answers: an agent phone (PbxModel) or a PSTN callee reached through the trunk. */
+  far: { kind: 'phone' } | { kind: 'callee'; number: string; address: string | null };
+  /** Dial's `dialstring`: the endpoint without `PJSIP/` (`agent1001`, `pstn/sip:138...@host:port`). */
+  dialString: string;
   app: string | null;
   appArgs: string[];
   /** Originate to a dialplan extension instead of an app. */
@@ -57,8 +61,6 @@ export class SimChannel {
   readonly subs = new Set<string>();
   stasis: { app: string; args: string[] } | null = null;
   bridge: SimBridge | null = null;
-  /** Order of joining the current bridge (BRIDGEPEER lists newest first). */
-  joinSeq = 0;
   hangingUp = false;
   gone = false;
   moh: { mohClass: string; entry: HeardEntry & { kind: 'moh' } } | null = null;
@@ -72,11 +74,16 @@ export class SimChannel {
   observer: ChannelObserver | null = null;
   out: OutboundState | null = null;
   inb: InboundState | null = null;
+  /** Snoop channel: the channel it spies on / whispers to. */
+  snoopOf: SimChannel | null = null;
+  /** Snoop channels attached to this channel (their audiohooks). */
+  readonly snoops = new Set<SimChannel>();
 
   constructor(
     readonly id: string,
     readonly name: string,
-    readonly kind: 'inbound' | 'outbound',
+    /** `snoop`: a snoop channel on another channel (POST /channels/{id}/snoop). */
+    readonly kind: 'inbound' | 'outbound' | 'snoop',
     /** Endpoint resource: the trunk name for inbound calls, the phone for outbound. */
     readonly resource: string,
     readonly protocolId: string,
@@ -108,7 +115,7 @@ export class SimChannel {
       name: this.name,
       state: this.state,
       kind: this.kind,
-      endpoint: `PJSIP/${this.resource}`,
+      endpoint: this.kind === 'snoop' ? 'Snoop' : `PJSIP/${this.resource}`,
       inStasis: this.stasis !== null,
       app: this.stasis?.app ?? null,
       bridgeId: this.bridge?.id ?? null,
@@ -146,14 +153,23 @@ export interface EventScope {
 export interface RecorderParty {
   /** `Recorder/ARI-0000000b;2` as it appears in BRIDGEPEER. */
   peerName: string;
-  joinSeq: number;
   recording: SimLiveRecording | null;
 }
 
+/** A member of a bridge as the bridging core lists it: a channel or a recorder. */
+export type BridgeParty = SimChannel | RecorderParty;
+
 export class SimBridge {
   readonly creationtime = new Date();
+  /** Channels in the order they joined (connected-line updates go in this order). */
   readonly channels: SimChannel[] = [];
   readonly recorders: RecorderParty[] = [];
+  /**
+   * The bridging core's own member list: BRIDGEPEER values and the order of ChannelVarset
+   * updates follow it. A join that turns the bridge into softmix puts the newcomer first;
+   * other joins append (02, 10a, 11).
+   */
+  readonly order: BridgeParty[] = [];
   /** Per-app subscription refcounts (see model.ts for when they change). */
   readonly subs = new Map<string, number>();
   readonly vars = new Map<string, string>();
@@ -161,31 +177,58 @@ export class SimBridge {
   readonly playQueue: SimPlayback[] = [];
   playing: SimPlayback | null = null;
   destroyed = false;
+  /**
+   * Technology as of the last re-evaluation. Join/leave snapshots are taken before the bridge
+   * re-evaluates, so ChannelEnteredBridge / ChannelLeftBridge show the previous one (02, 11).
+   */
+  tech: string;
 
   constructor(
     readonly id: string,
     readonly name: string,
     readonly bridgeType: 'mixing' | 'holding',
-  ) {}
+  ) {
+    this.tech = bridgeType === 'holding' ? 'holding_bridge' : 'simple_bridge';
+  }
 
   partyCount(): number {
     return this.channels.length + this.recorders.length;
   }
 
-  /** simple_bridge for two parties, softmix from three (the recorder counts), as observed. */
-  technology(parties = this.partyCount()): string {
+  /**
+   * softmix from three parties (a recorder counts); two agent phones alone are bridged natively
+   * (native_rtp, 11); otherwise simple_bridge (a caller with an agent: 06, 10a).
+   */
+  private judgeTechnology(): string {
     if (this.bridgeType === 'holding') return 'holding_bridge';
-    return parties >= 3 ? 'softmix' : 'simple_bridge';
+    if (this.partyCount() >= 3) return 'softmix';
+    const phones = this.channels.filter((c) => c.out?.far.kind === 'phone');
+    return this.recorders.length === 0 && phones.length === 2 ? 'native_rtp' : 'simple_bridge';
   }
 
-  /**
-   * `techParties`: party count the technology is judged on. A ChannelLeftBridge snapshot is
-   * taken before the bridge re-evaluates its technology, so it still counts the leaver (02).
-   */
-  snapshot(techParties?: number): BridgeJson {
+  /** Re-evaluates the technology; true when it changed. */
+  reconfigure(): boolean {
+    const next = this.judgeTechnology();
+    const changed = next !== this.tech;
+    this.tech = next;
+    return changed;
+  }
+
+  /** A party joins the core's list (see `order`). */
+  enlist(party: BridgeParty): void {
+    if (this.bridgeType === 'mixing' && this.partyCount() >= 3 && this.tech !== 'softmix') this.order.unshift(party);
+    else this.order.push(party);
+  }
+
+  delist(party: BridgeParty): void {
+    const i = this.order.indexOf(party);
+    if (i >= 0) this.order.splice(i, 1);
+  }
+
+  snapshot(): BridgeJson {
     return {
       id: this.id,
-      technology: this.technology(techParties),
+      technology: this.tech,
       bridge_type: this.bridgeType,
       bridge_class: 'stasis',
       creator: 'Stasis',

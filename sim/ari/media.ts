@@ -28,7 +28,7 @@ export interface MediaHost {
   appsIn(scope: EventScope): string[];
   /** Simulated length of one media URI; null = file missing; 'unsupported' = unknown scheme. */
   mediaLength(uri: string): MediaLength;
-  /** Re-publish BRIDGEPEER etc. after a recorder joined/left. */
+  /** A recorder joined/left: the bridge re-evaluates (technology, BRIDGEPEER etc.). */
   partiesChanged(bridge: SimBridge): void;
   now(): number;
 }
@@ -185,6 +185,8 @@ export class MediaEngine {
   private startNext(target: PlaybackTarget): void {
     const owner = target.kind === 'channel' ? target.ch : target.bridge;
     if (owner.playing) return;
+    // A channel runs one control operation at a time: a play waits behind its recording (12).
+    if (target.kind === 'channel' && target.ch.recording) return;
     const pb = owner.playQueue.shift();
     if (!pb) return;
     owner.playing = pb;
@@ -316,7 +318,7 @@ export class MediaEngine {
     if (!['restart', 'pause', 'unpause', 'reverse', 'forward'].includes(operation)) {
       throw ariError(400, 'Invalid operation parameter');
     }
-    if (pb.state === 'queued' || pb.state === 'canceled') throw ariError(409, 'Playback not in a valid state');
+    if (pb.state === 'queued' || pb.state === 'canceled') throw ariError(409, `Can only ${operation} while media is playing`);
     const elapsed = this.host.clock.simElapsed(pb.segmentStartReal);
     const left = Math.max(0, pb.segmentLeftMs - elapsed);
     switch (operation) {
@@ -349,9 +351,14 @@ export class MediaEngine {
     }
   }
 
-  /** The channel hung up: the current item fails, queued ones vanish. */
+  /**
+   * The channel hung up: the current item fails, queued ones vanish - except one stopped while
+   * it waited, which still reports `done` as its turn comes with the hangup (12).
+   */
   channelHungUp(ch: SimChannel): void {
+    const queued = [...ch.playQueue];
     this.failAll(ch);
+    for (const pb of queued) if (pb.state === 'canceled') this.publish(pb);
     for (const [id, p] of this.playbacks) if (p.target.kind === 'channel' && p.target.ch === ch) this.playbacks.delete(id);
   }
 
@@ -422,8 +429,9 @@ export class MediaEngine {
     if (!KNOWN_FORMATS.has(p.format)) throw ariError(422, 'specified format is unknown on this system');
     // Asterisk puts the recorder channel into the bridge before it validates the name, so a
     // refused recording still flickers through BRIDGEPEER.
-    const party: RecorderParty = { peerName: `${this.host.ids.recorderName()};2`, joinSeq: this.host.ids.joinSeq(), recording: null };
+    const party: RecorderParty = { peerName: `${this.host.ids.recorderName()};2`, recording: null };
     bridge.recorders.push(party);
+    bridge.enlist(party);
     this.host.partiesChanged(bridge);
     try {
       this.validateOptions(p);
@@ -482,7 +490,8 @@ export class MediaEngine {
     const i = bridge.recorders.indexOf(party);
     if (i < 0) return;
     bridge.recorders.splice(i, 1);
-    if (bridge.partyCount() >= 2) this.host.partiesChanged(bridge);
+    bridge.delist(party);
+    this.host.partiesChanged(bridge);
   }
 
   getLive(name: string): SimLiveRecording {
@@ -503,13 +512,15 @@ export class MediaEngine {
     this.live.delete(rec.name);
     rec.state = state;
     if (rec.target.kind === 'bridge' && rec.recorder) this.removeRecorder(rec.target.bridge, rec.recorder);
-    if (rec.target.kind === 'channel' && rec.target.ch.recording === rec) rec.target.ch.recording = null;
+    const recorded = rec.target.kind === 'channel' && rec.target.ch.recording === rec ? rec.target.ch : null;
+    if (recorded) recorded.recording = null;
     if (state === 'done') this.store(rec.name, rec.format, durationMs);
     this.host.emit(this.recordingScope(rec), {
       type: 'RecordingFinished',
       timestamp: ariTimestamp(),
       recording: rec.json(true, Math.floor(durationMs / 1000)),
     });
+    if (recorded && !recorded.gone && !recorded.hangingUp) this.startNext({ kind: 'channel', ch: recorded });
   }
 
   addStored(name: string, format: string, durationMs: number): void {

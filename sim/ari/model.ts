@@ -1,8 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { PbxModel, PhoneState } from '../pbx';
-import type { SimClock } from './clock';
+import type { FallbackCaller, PbxModel, PhoneState } from '../pbx';
+import type { FrameClock, SimClock } from './clock';
+import { connectedAfterLeave, exchangeOnJoin, publishPeers, type PeerHost } from './bridge-peers';
 import { SimBridge, SimChannel, type EventScope, type OutboundState } from './entities';
 import { MediaEngine, type MediaLength } from './media';
+import { CalleeDirectory, TRUNK_CONTEXT, parseDialTarget, type CalleeBehaviour, type DialTarget } from './outbound';
+import { createSnoop, snoopGone, type SnoopHost, type SnoopParams } from './snoop';
 import type {
   AriEventJson,
   CallEnd,
@@ -38,7 +41,9 @@ import type { AppRegistry } from './ws';
  *  - a bridge is subscribed per app with a refcount: +1 when a channel of that app enters,
  *    -1 when it is taken out by removeChannel / moved / the bridge is deleted, but a hangup
  *    keeps the count - hence BridgeDestroyed reaches the app only when some channel of it
- *    hung up while inside (traces 02, 03a, 06, 08).
+ *    hung up while inside (traces 02, 03a, 06, 08);
+ *  - StasisStart / StasisEnd go to the channel's Stasis app only, never to an app that merely
+ *    subscribed to the channel (10a).
  */
 
 export interface ModelOptions {
@@ -50,7 +55,13 @@ export interface ModelOptions {
   fallbackMedia: string;
   busyDelayMs: number;
   ringDelayMs: number;
+  dtmfDurationMs: number;
+  frames: FrameClock;
   logger: SimLogger | undefined;
+  /** The trunk has an AOR contact, so `PJSIP/<number>@<trunk>` can be dialled (not on the capture box: 12). */
+  trunkHasContact: boolean;
+  /** What a called PSTN number does unless told otherwise. */
+  defaultCallee: CalleeBehaviour;
 }
 
 export interface ModelEvents {
@@ -81,6 +92,18 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
   /** applications/{app}/subscription event sources other than channels and bridges. */
   readonly appSources = new Map<string, Set<string>>();
   readonly startedAt = new Date();
+  /** The PSTN numbers notification calls reach through the trunk. */
+  readonly callees: CalleeDirectory;
+  /** Apps whose socket is gone but which Asterisk still lists (see knownApps). */
+  private readonly lingering = new Set<string>();
+  private readonly peerHost: PeerHost = {
+    varset: (ch, variable, value) => this.varset(ch, variable, value),
+    setConnected: (ch, connected) => {
+      ch.connected = connected;
+      this.chanEvent(ch, 'ChannelConnectedLine');
+    },
+  };
+  private readonly snoopHost: SnoopHost;
 
   constructor(
     readonly clock: SimClock,
@@ -97,10 +120,29 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
       emit: (scope, body) => this.emitEvent(scope, body),
       appsIn: (scope) => this.targets(scope),
       mediaLength: (uri) => this.mediaLength(uri),
-      partiesChanged: (bridge) => this.updatePeers(bridge, false),
+      partiesChanged: (bridge) => {
+        bridge.reconfigure();
+        publishPeers(bridge, this.peerHost, 'changed');
+      },
       now: () => Date.now(),
     });
+    this.callees = new CalleeDirectory(opts.defaultCallee);
+    this.snoopHost = {
+      channels: this.channels,
+      ids: this.ids,
+      frames: opts.frames,
+      enterStasis: (ch, app, args) => this.enterStasis(ch, app, args),
+      restatePeers: (b) => publishPeers(b, this.peerHost, 'restate'),
+      announceCreated: (ch) => this.announceCreated(ch),
+    };
     pbx.on('phone', (p) => this.phoneChanged(p));
+    // res_stasis forgets finished apps whenever an app registers or unregisters (and see leaveStasis).
+    apps.on('registered', () => this.cleanupApps());
+    apps.on('replaced', () => this.cleanupApps());
+    apps.on('unregistered', (app) => {
+      this.lingering.add(app);
+      this.cleanupApps();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -240,6 +282,7 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
       if (!this.apps.isRegistered(route.app)) {
         // Stasis() fails for an unregistered app; the dialplan hangs up (caller sees 603).
         ch.vars.set('STASISSTATUS', 'FAILED');
+        if (this.pbx.takeFallback(this.fallbackCaller(ch, 'FAILED'))) return;
         this.silentEnd(ch, { by: 'pbx', reason: 'stasis-failed' });
         return;
       }
@@ -265,7 +308,75 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     if (!b || b.claimedBy || ch.gone || ch.hangingUp) return;
     b.open = false;
     ch.vars.set('STASISSTATUS', 'TIMEOUT');
+    if (this.pbx.takeFallback(this.fallbackCaller(ch, 'TIMEOUT'))) return;
     this.runFallback(ch);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Dialplan fallback to Asterisk's own queue (extensions.conf [from-pstn-fallback]). The caller's
+  // channel stays in this model; app_queue is played by the AMI side (sim/ami/app-queue.ts) through
+  // these controls, handed over by PbxModel.takeFallback. No app is subscribed: no ARI events.
+
+  private fallbackCaller(ch: SimChannel, stasisStatus: 'TIMEOUT' | 'FAILED'): FallbackCaller {
+    const goneFns: Array<() => void> = [];
+    const onGone = (c: SimChannel): void => {
+      if (c !== ch) return;
+      this.off('channelGone', onGone);
+      for (const fn of goneFns.splice(0)) fn();
+    };
+    this.on('channelGone', onGone);
+    return {
+      uniqueid: ch.id,
+      channel: ch.name,
+      trunk: ch.resource,
+      callerNumber: ch.caller.number,
+      callerName: ch.caller.name,
+      exten: ch.dialplan.exten,
+      stasisStatus,
+      clock: this.clock,
+      newChannel: (resource) => ({ name: `PJSIP/${resource}-${this.ids.channelSuffix()}`, uniqueid: this.ids.uniqueId() }),
+      answer: () => {
+        if (ch.gone || ch.hangingUp || ch.state === 'Up') return;
+        ch.answeredAt = Date.now();
+        this.stateChange(ch, 'Up');
+        ch.observer?.answered?.(ch.answeredAt);
+      },
+      play: (media, done) => {
+        if (ch.gone || ch.hangingUp) return;
+        const entry: HeardEntry & { kind: 'playback' } = {
+          kind: 'playback',
+          playbackId: `dialplan-${ch.id}-${ch.heard.length}`,
+          media,
+          target: 'dialplan',
+          startedAt: Date.now(),
+          state: 'playing',
+        };
+        ch.addHeard(entry);
+        const len = this.mediaLength(media);
+        ch.later(
+          this.clock.after(typeof len === 'number' ? len : 0, () => {
+            entry.finishedAt = Date.now();
+            entry.state = 'done';
+            done();
+          }),
+        );
+      },
+      keys: () =>
+        ch.heard.flatMap((h) => (h.kind === 'dtmf-sent' && ch.answeredAt !== null && h.at >= ch.answeredAt ? [h.digit] : [])),
+      connected: (peer) => {
+        if (ch.gone) return;
+        ch.connected = { name: peer.name, number: peer.number };
+        ch.observer?.bridged?.(`queue-${ch.id}`, [peer.channel]);
+      },
+      hangup: (by, reason) => this.silentEnd(ch, { by, reason }),
+      onGone: (fn) => {
+        if (ch.gone) fn();
+        else goneFns.push(fn);
+      },
+      get gone() {
+        return ch.gone;
+      },
+    };
   }
 
   /** The dialplan after an unclaimed broadcast: a "please call again" prompt, then Hangup(). */
@@ -293,7 +404,21 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
   private enterStasis(ch: SimChannel, app: string, args: string[]): void {
     ch.stasis = { app, args };
     ch.subs.add(app);
-    this.emitEvent({ channels: [ch] }, { type: 'StasisStart', timestamp: ariTimestamp(), args, channel: ch.snapshot() });
+    this.emitTo(app, { type: 'StasisStart', timestamp: ariTimestamp(), args, channel: ch.snapshot() });
+  }
+
+  /**
+   * The channel leaves its app (to its owner only, 10a). A caller's or a snoop's subscription ends
+   * here; an originated channel's lasts until ChannelDestroyed. Leaving Stasis is also when
+   * Asterisk forgets apps that are gone and hold nothing any more.
+   */
+  private leaveStasis(ch: SimChannel): void {
+    const app = ch.stasis?.app;
+    if (!app) return;
+    this.emitTo(app, { type: 'StasisEnd', timestamp: ariTimestamp(), channel: ch.snapshot() });
+    ch.stasis = null;
+    if (ch.kind !== 'outbound') ch.subs.delete(app);
+    this.cleanupApps();
   }
 
   /** POST /events/claim */
@@ -325,43 +450,54 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     ch.hangingUp = true;
     ch.cancelTimers();
     this.media.channelHungUp(ch);
-    if (ch.bridge) this.leaveBridge(ch, 'hangup');
+    if (ch.bridge) this.leaveBridge(ch, 'hangup')();
     this.finishChannel(ch, { ...end, at: Date.now() });
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Outbound channels (agent phones)
+  // Outbound channels (agent phones, PSTN numbers through the trunk)
 
-  private resolvePhone(endpoint: string): { resource: string; phone: PhoneState } {
-    const m = /^([^/]+)\/([^@/]+)/.exec(endpoint);
-    const tech = m?.[1] ?? '';
-    const resource = m?.[2] ?? '';
-    const phone = tech.toUpperCase() === 'PJSIP' ? this.pbx.phone(resource) : undefined;
-    // Unknown endpoints and unregistered/unreachable phones both fail channel allocation.
-    if (!phone || !this.pbx.isDialable(resource)) throw new AriError(500, { error: 'Allocation failed' });
-    return { resource, phone };
+  /** A phone must be known, registered and reachable; a PSTN number needs the trunk (see outbound.ts). */
+  private resolveTarget(endpoint: string): DialTarget {
+    const target = parseDialTarget(endpoint, this.opts.trunk, this.opts.trunkHasContact);
+    if (target.kind === 'phone' && !this.pbx.isDialable(target.resource)) throw new AriError(500, { error: 'Allocation failed' });
+    return target;
   }
 
   private newOutbound(
-    resource: string,
+    target: DialTarget,
     channelId: string | undefined,
     callerId: string | undefined,
-    out: Omit<OutboundState, 'homeDialplan' | 'dialing' | 'ringing' | 'answered'>,
+    out: Pick<OutboundState, 'mode' | 'app' | 'appArgs' | 'extension'>,
   ): SimChannel {
     if (channelId && this.channels.has(channelId)) throw ariError(409, 'Channel with given unique ID already exists');
+    const resource = target.kind === 'phone' ? target.resource : this.opts.trunk;
+    const context = target.kind === 'phone' ? 'agents' : TRUNK_CONTEXT;
     const home: DialplanJson =
       out.mode === 'originate'
-        ? { context: 'agents', exten: 's', priority: 1, app_name: 'AppDial2', app_data: '(Outgoing Line)' }
-        : { context: 'agents', exten: 's', priority: 1, app_name: '', app_data: '' };
+        ? { context, exten: 's', priority: 1, app_name: 'AppDial2', app_data: '(Outgoing Line)' }
+        : { context, exten: 's', priority: 1, app_name: '', app_data: '' };
+    const given = callerId ? parseCallerId(callerId) : null;
     const ch = new SimChannel(
       channelId || this.ids.uniqueId(),
       `PJSIP/${resource}-${this.ids.channelSuffix()}`,
       'outbound',
       resource,
       uuid(),
-      { state: 'Down', caller: callerId ? parseCallerId(callerId) : phoneCallerId(resource), dialplan: { ...home } },
+      { state: 'Down', caller: given ?? (target.kind === 'phone' ? phoneCallerId(resource) : { name: '', number: '' }), dialplan: { ...home } },
     );
-    ch.out = { ...out, homeDialplan: home, dialing: false, ringing: false, answered: false };
+    // An originate's callerId is also shown as the connected line (12).
+    if (given) ch.connected = { ...given };
+    ch.out = {
+      ...out,
+      resource,
+      far: target.kind === 'phone' ? { kind: 'phone' } : { kind: 'callee', number: target.number, address: target.address },
+      dialString: target.dialString,
+      homeDialplan: home,
+      dialing: false,
+      ringing: false,
+      answered: false,
+    };
     this.channels.set(ch.id, ch);
     this.announceCreated(ch);
     if (out.app) ch.subs.add(out.app);
@@ -379,10 +515,8 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     if (!p.endpoint) throw ariError(400, 'Endpoint must be specified');
     if (!p.app && !p.extension) throw ariError(400, 'Application or extension must be specified');
     if (/^Local\//i.test(p.endpoint)) return this.originateLocal(p);
-    const { resource } = this.resolvePhone(p.endpoint);
-    const ch = this.newOutbound(resource, p.channelId, p.callerId, {
+    const ch = this.newOutbound(this.resolveTarget(p.endpoint), p.channelId, p.callerId, {
       mode: 'originate',
-      resource,
       app: p.app || null,
       appArgs: p.appArgs ? p.appArgs.split(',') : [],
       extension: p.app ? null : (p.extension ?? null),
@@ -438,11 +572,10 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
   create(p: Record<string, string | undefined>, variables: Record<string, string>): { ch: SimChannel; after: () => void } {
     if (!p.endpoint) throw ariError(400, 'Endpoint must be specified');
     if (!p.app) throw ariError(400, 'Application must be specified');
-    const { resource } = this.resolvePhone(p.endpoint);
+    const target = this.resolveTarget(p.endpoint);
     const args = p.appArgs ? p.appArgs.split(',') : [];
-    const ch = this.newOutbound(resource, p.channelId, undefined, {
+    const ch = this.newOutbound(target, p.channelId, undefined, {
       mode: 'create',
-      resource,
       app: p.app,
       appArgs: args,
       extension: null,
@@ -470,6 +603,11 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     };
   }
 
+  /** POST /channels/{id}/snoop[/{snoopId}] (snoop.ts). */
+  snoop(targetId: string, p: SnoopParams): { ch: SimChannel; after: () => void } {
+    return createSnoop(this.snoopHost, targetId, p);
+  }
+
   /** POST /channels/{id}/dial */
   dial(id: string, p: Record<string, string | undefined>): () => void {
     const ch = this.control(id);
@@ -491,12 +629,11 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     const out = ch.out;
     if (!out || ch.gone || ch.hangingUp) return;
     out.dialing = true;
-    this.dialEvent(ch, '', out.resource);
-    const phone = this.pbx.phone(out.resource);
-    const behaviour = phone?.behaviour ?? { kind: 'no-answer' as const };
+    this.dialEvent(ch, '', out.dialString);
+    const behaviour = this.farBehaviour(out);
     if (behaviour.kind === 'busy') {
       ch.later(this.clock.after(this.opts.busyDelayMs, () => this.outboundRejected(ch, 17, 486)));
-    } else {
+    } else if (behaviour.kind !== 'unreachable') {
       ch.later(this.clock.after(this.opts.ringDelayMs, () => this.outboundRinging(ch)));
       if (behaviour.kind === 'answer') {
         ch.later(this.clock.after(Math.max(this.opts.ringDelayMs, behaviour.afterMs), () => this.answerOutbound(ch)));
@@ -508,9 +645,15 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     if (timeoutS > 0) ch.later(this.clock.after(timeoutS * 1000, () => this.dialTimeout(ch)));
   }
 
+  /** The phone's current behaviour, or the called number's. */
+  private farBehaviour(out: OutboundState): CalleeBehaviour {
+    if (out.far.kind === 'callee') return this.callees.get(out.far.number, out.far.address);
+    return this.pbx.phone(out.resource)?.behaviour ?? { kind: 'no-answer' };
+  }
+
   private dialString(ch: SimChannel): string {
     // The first Dial of channels/{id}/dial names the endpoint; its later ones carry "" (03c).
-    return ch.out?.mode === 'create' ? '' : (ch.out?.resource ?? '');
+    return ch.out?.mode === 'create' ? '' : (ch.out?.dialString ?? '');
   }
 
   private outboundRinging(ch: SimChannel): void {
@@ -541,10 +684,17 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
       }
     }
     ch.observer?.answered?.(ch.answeredAt);
-    const behaviour = this.pbx.phone(out.resource)?.behaviour;
-    if (behaviour?.kind === 'answer' && behaviour.hangupAfterMs !== undefined) {
-      ch.later(this.clock.after(behaviour.hangupAfterMs, () => this.remoteHangup(ch)));
+    const behaviour = this.farBehaviour(out);
+    if (behaviour.kind !== 'answer') return;
+    if (behaviour.hangupAfterMs !== undefined) ch.later(this.clock.after(behaviour.hangupAfterMs, () => this.remoteHangup(ch)));
+    // A called number's keys (RFC 4733) arrive like a caller's, recording or not (12).
+    for (const step of behaviour.dtmf ?? []) {
+      ch.later(this.clock.after(step.afterMs, () => this.callerDtmf(ch, step.digit, step.durationMs ?? this.opts.dtmfDurationMs)));
     }
+  }
+
+  private farEnd(ch: SimChannel): EndedBy {
+    return ch.out?.far.kind === 'callee' ? 'callee' : 'agent';
   }
 
   /** Busy (486) or decline (603) from the phone. */
@@ -556,7 +706,7 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
       // 603 is not in the recorded traces; Asterisk reports a rejected call's Dial as CONGESTION.
       dialStatus: inStasis ? undefined : cause === 17 ? 'BUSY' : 'CONGESTION',
       destroy: { cause, tech_cause: techCause },
-      by: 'agent',
+      by: this.farEnd(ch),
       reason: CAUSE_TEXT[cause],
     });
   }
@@ -599,31 +749,36 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     );
   }
 
-  /** Far-end BYE: the caller or an agent phone hangs up. */
+  /** Far-end BYE: the caller, an agent phone or a called number hangs up. */
   remoteHangup(ch: SimChannel): void {
     if (ch.gone || ch.hangingUp) return;
     if (ch.kind === 'inbound') {
-      // A BYE while bridged with someone carries cause 16 (02); otherwise no cause (01, 05).
-      const bridgedWithPeer = !!ch.bridge && ch.bridge.partyCount() > 1;
-      const inBroadcast = !ch.stasis;
-      if (inBroadcast) {
+      if (!ch.stasis) {
         this.silentEnd(ch, { by: 'caller' });
         return;
       }
-      this.hangupInternal(ch, { request: bridgedWithPeer ? { cause: 16 } : {}, destroy: { cause: 16 }, by: 'caller' });
+      // No cause on a BYE's hangup request (01, 05, 08, 10a, 10b, 11; 02's `cause: 16` is a race, see trace-replay.ts).
+      this.hangupInternal(ch, { request: {}, destroy: { cause: 16 }, by: 'caller' });
+      return;
+    }
+    if (ch.kind === 'snoop') {
+      this.hangupInternal(ch, { request: {}, destroy: { cause: 16 }, by: 'pbx' });
       return;
     }
     if (!ch.out?.answered) {
       this.outboundRejected(ch, 21, 603);
       return;
     }
-    this.hangupInternal(ch, { request: {}, destroy: { cause: 16 }, by: 'agent' });
+    this.hangupInternal(ch, { request: {}, destroy: { cause: 16 }, by: this.farEnd(ch) });
   }
 
   /**
    * The teardown sequence shared by every hangup path:
-   * HangupRequest → (Dial NOANSWER/BUSY) → PlaybackFinished(failed) → bridge exit →
-   * StasisEnd → STASISSTATUS → recordings of emptied bridges → ChannelDestroyed (outbound only).
+   * HangupRequest → (Dial NOANSWER/BUSY) → channel recording → PlaybackFinished → bridge exit →
+   * recordings of the emptied bridge (10b) → StasisEnd → the bridge's connected-line updates →
+   * STASISSTATUS → ChannelDestroyed. An originated channel's app hears all of it; a caller's or a
+   * snoop's app stops at StasisEnd while an app that subscribed to the channel (10a) sees the
+   * dialplan finish: STASISSTATUS, its own hangup request, ChannelDestroyed.
    */
   private hangupInternal(ch: SimChannel, spec: HangupSpec, split = false): () => void {
     ch.hangingUp = true;
@@ -631,22 +786,20 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     if (spec.request) this.hangupRequest(ch, spec.request);
     const rest = (): void => {
       if (ch.gone) return;
-      if (spec.dialStatus && ch.out?.mode === 'originate' && !ch.stasis) this.dialEvent(ch, spec.dialStatus, ch.out.resource);
-      this.media.channelHungUp(ch);
+      if (spec.dialStatus && ch.out?.mode === 'originate' && !ch.stasis) this.dialEvent(ch, spec.dialStatus, ch.out.dialString);
       this.media.channelHungUpRecording(ch);
+      this.media.channelHungUp(ch);
       const bridge = ch.bridge;
-      if (bridge) this.leaveBridge(ch, 'hangup');
-      const wasInStasis = ch.stasis !== null;
-      if (ch.stasis) {
-        const app = ch.stasis.app;
-        this.chanEvent(ch, 'StasisEnd');
-        ch.stasis = null;
-        if (ch.kind === 'inbound') ch.subs.delete(app);
-      }
-      if (ch.kind === 'outbound' && wasInStasis) this.varset(ch, 'STASISSTATUS', 'SUCCESS');
+      const bridgeUpdates = bridge ? this.leaveBridge(ch, 'hangup') : () => undefined;
       if (bridge && bridge.channels.length === 0) this.media.bridgeEmptied(bridge);
-      // An incoming caller's Stasis app was unsubscribed at StasisEnd and never sees this; an app that
-      // subscribed to the channel (taking over a dead app's call, trace 10a) does.
+      const wasInStasis = ch.stasis !== null;
+      this.leaveStasis(ch);
+      bridgeUpdates();
+      if (wasInStasis) this.varset(ch, 'STASISSTATUS', 'SUCCESS');
+      if (wasInStasis && ch.kind !== 'outbound') {
+        this.hangupRequest(ch, { cause: 16, soft: true });
+        ch.dialplan = { ...ch.dialplan, app_name: '', app_data: '' };
+      }
       if (ch.kind === 'outbound' || ch.subs.size > 0) {
         if (ch.out) ch.dialplan = { ...ch.out.homeDialplan };
         const d = spec.destroy;
@@ -679,6 +832,9 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
       ch.moh = null;
     }
     this.channels.delete(ch.id);
+    if (ch.kind === 'snoop') snoopGone(this.snoopHost, ch);
+    // A snoop cannot outlive the channel it listens to.
+    for (const snoop of [...ch.snoops]) this.remoteHangup(snoop);
     ch.observer?.ended?.(end);
     this.emit('channelGone', ch);
   }
@@ -728,12 +884,9 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     this.requireState(ch);
     return () => {
       if (ch.gone || !ch.stasis) return;
-      if (ch.bridge) this.leaveBridge(ch, 'remove');
+      if (ch.bridge) this.leaveBridge(ch, 'remove')();
       this.media.channelHungUp(ch);
-      const app = ch.stasis.app;
-      this.chanEvent(ch, 'StasisEnd');
-      ch.stasis = null;
-      if (ch.kind === 'inbound') ch.subs.delete(app);
+      this.leaveStasis(ch);
       if (ch.kind === 'outbound') {
         this.varset(ch, 'STASISSTATUS', 'SUCCESS');
         ch.later(this.clock.after(0, () => this.hangupInternal(ch, { request: {}, destroy: { cause: 16 }, by: 'pbx', reason: 'dialplan' })));
@@ -755,7 +908,7 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
         return;
       }
       const old = ch.stasis.app;
-      this.chanEvent(ch, 'StasisEnd');
+      this.emitTo(old, { type: 'StasisEnd', timestamp: ariTimestamp(), channel: ch.snapshot() });
       if (old !== app && !(ch.kind === 'outbound' && ch.out?.app === old)) ch.subs.delete(old);
       this.enterStasis(ch, app, args);
     };
@@ -806,7 +959,7 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
   /** DELETE /bridges/{id}: channels inside are taken out (and unsubscribe), then BridgeDestroyed. */
   destroyBridge(id: string): void {
     const b = this.bridge(id);
-    for (const ch of [...b.channels]) this.leaveBridge(ch, 'destroy');
+    for (const ch of [...b.channels]) this.leaveBridge(ch, 'destroy')();
     this.media.bridgeEmptied(b);
     this.media.bridgeDestroyed(b);
     b.destroyed = true;
@@ -828,25 +981,31 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     const b = this.bridge(bridgeId);
     const chans = this.listedChannels(channelIds);
     for (const ch of chans) if (!ch.stasis) throw ariError(422, 'Channel not in Stasis application');
-    for (const ch of chans) this.joinBridge(b, ch);
-    this.updatePeers(b, true);
+    let switched = false;
+    for (const ch of chans) switched = this.joinBridge(b, ch) || switched;
+    publishPeers(b, this.peerHost, 'changed');
+    exchangeOnJoin(b, this.peerHost);
+    // A third channel turns the bridge into softmix, which the core follows with another round
+    // of BRIDGEPEER (11; not when the third party is a recorder: 02).
+    if (switched && b.tech === 'softmix') publishPeers(b, this.peerHost, 'restate');
   }
 
   removeChannels(bridgeId: string, channelIds: string[]): void {
     const b = this.bridge(bridgeId);
     const chans = this.listedChannels(channelIds);
     for (const ch of chans) if (ch.bridge !== b) throw ariError(422, 'Channel not in this bridge');
-    for (const ch of chans) this.leaveBridge(ch, 'remove');
+    for (const ch of chans) this.leaveBridge(ch, 'remove')();
     if (b.channels.length === 0) this.media.bridgeEmptied(b);
   }
 
-  private joinBridge(b: SimBridge, ch: SimChannel): void {
+  /** True when the bridge changed technology with this join. */
+  private joinBridge(b: SimBridge, ch: SimChannel): boolean {
     // Re-adding a member re-joins it; adding a member of another bridge moves it (08).
-    if (ch.bridge) this.leaveBridge(ch, ch.bridge === b ? 'remove' : 'move');
+    if (ch.bridge) this.leaveBridge(ch, ch.bridge === b ? 'remove' : 'move')();
     const peers = b.channels.map((c) => c.name);
     b.channels.push(ch);
+    b.enlist(ch);
     ch.bridge = b;
-    ch.joinSeq = this.ids.joinSeq();
     if (ch.stasis) b.subscribe(ch.stasis.app);
     this.emitEvent(
       { channels: [ch], bridges: [b] },
@@ -861,21 +1020,28 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
     this.media.joinedBridge(ch, b);
     ch.observer?.bridged?.(b.id, peers);
     for (const other of b.channels) if (other !== ch) other.observer?.peerJoined?.(b.id);
+    return b.reconfigure();
   }
 
-  /** Takes a channel out of its bridge. `hangup` keeps the app's bridge subscription (see top). */
-  leaveBridge(ch: SimChannel, why: 'hangup' | 'remove' | 'move' | 'destroy'): void {
+  /**
+   * Takes a channel out of its bridge. `hangup` keeps the app's bridge subscription (see top).
+   * Returns the connected-line updates the bridge sends the remaining parties: a hangup runs them
+   * after the leaver's StasisEnd, other callers right away.
+   */
+  leaveBridge(ch: SimChannel, why: 'hangup' | 'remove' | 'move' | 'destroy'): () => void {
     const b = ch.bridge;
-    if (!b) return;
+    if (!b) return () => undefined;
     if (ch.vars.get('BRIDGEPEER')) this.varset(ch, 'BRIDGEPEER', '');
     if (ch.vars.get('BRIDGEPVTCALLID')) this.varset(ch, 'BRIDGEPVTCALLID', '');
     const i = b.channels.indexOf(ch);
     if (i >= 0) b.channels.splice(i, 1);
+    b.delist(ch);
     ch.bridge = null;
     this.emitEvent(
       { channels: [ch], bridges: [b] },
-      { type: 'ChannelLeftBridge', timestamp: ariTimestamp(), bridge: b.snapshot(b.partyCount() + 1), channel: ch.snapshot() },
+      { type: 'ChannelLeftBridge', timestamp: ariTimestamp(), bridge: b.snapshot(), channel: ch.snapshot() },
     );
+    b.reconfigure();
     if (why !== 'hangup' && ch.stasis) b.unsubscribe(ch.stasis.app);
     const now = Date.now();
     for (const e of ch.heard) {
@@ -883,47 +1049,8 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
       if (e.kind === 'moh' && e.source === 'bridge' && e.bridgeId === b.id && e.stoppedAt === undefined) e.stoppedAt = now;
     }
     this.media.leftBridge(ch, b);
-    if (b.bridgeType === 'mixing' && b.partyCount() >= 2) {
-      this.updatePeers(b, false);
-      // With a recorder still present the remaining party's connected line is cleared (02).
-      for (const other of b.channels) {
-        if (other.connected.number === ch.caller.number && other.connected.name === ch.caller.name) {
-          const others = b.channels.filter((c) => c !== other);
-          other.connected = others.length === 1 && others[0] ? { ...others[0].caller } : { name: '', number: '' };
-          this.chanEvent(other, 'ChannelConnectedLine');
-        }
-      }
-    }
-  }
-
-  /** BRIDGEPEER / BRIDGEPVTCALLID / connected line of a mixing bridge after its parties changed. */
-  private updatePeers(b: SimBridge, joined: boolean): void {
-    if (b.bridgeType !== 'mixing' || b.partyCount() < 2) return;
-    const parties = [
-      ...b.channels.map((c) => ({ seq: c.joinSeq, name: c.name, ch: c as SimChannel | null })),
-      ...b.recorders.map((r) => ({ seq: r.joinSeq, name: r.peerName, ch: null as SimChannel | null })),
-    ].sort((x, y) => y.seq - x.seq);
-    for (const ch of b.channels) {
-      const others = parties.filter((p) => p.ch !== ch);
-      const peer = others.map((p) => p.name).join(',');
-      if ((ch.vars.get('BRIDGEPEER') ?? '') !== peer) this.varset(ch, 'BRIDGEPEER', peer);
-      const only = others.length === 1 ? others[0]?.ch : null;
-      const pvt = only ? only.protocolId : '';
-      const cur = ch.vars.get('BRIDGEPVTCALLID');
-      if ((cur ?? '') !== pvt && (pvt !== '' || cur !== undefined)) this.varset(ch, 'BRIDGEPVTCALLID', pvt);
-    }
-    if (joined && b.channels.length === 2) {
-      const [a, c] = b.channels as [SimChannel, SimChannel];
-      for (const [me, other] of [
-        [a, c],
-        [c, a],
-      ] as Array<[SimChannel, SimChannel]>) {
-        if (me.connected.name !== other.caller.name || me.connected.number !== other.caller.number) {
-          me.connected = { ...other.caller };
-          this.chanEvent(me, 'ChannelConnectedLine');
-        }
-      }
-    }
+    publishPeers(b, this.peerHost, 'changed');
+    return connectedAfterLeave(b, ch, this.peerHost);
   }
 
   bridgeMoh(id: string, on: boolean, mohClass: string | undefined): void {
@@ -1011,15 +1138,28 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
   }
 
   /**
-   * Applications Asterisk lists: the registered ones, and one whose socket died while it still
-   * holds live channels (trace 10a: a dead app stays listed with its calls). Real Asterisk keeps
-   * listing it even after its calls are gone (10a's last GET); the simulator drops it then, so that
-   * single-app standby (which waits for the app to disappear) can be exercised at all.
+   * Applications Asterisk lists: the registered ones, and those whose socket is gone but which
+   * Asterisk has not forgotten yet. It forgets a gone app only at certain moments (an app
+   * registering or unregistering, a channel leaving Stasis) and only if the app then holds no
+   * channel or bridge - a bridge one of its channels hung up in counts until it is deleted. So a
+   * dead app stays listed with its calls, and after them until the next such moment (10a: still
+   * listed, empty, after its bridge was deleted; 09: gone at once when idle).
    */
   knownApps(): string[] {
-    const out = new Set(this.apps.registeredApps());
-    for (const c of this.channels.values()) if (!c.gone) for (const a of c.subs) out.add(a);
-    return [...out];
+    return [...new Set([...this.apps.registeredApps(), ...this.lingering])];
+  }
+
+  private cleanupApps(): void {
+    for (const app of [...this.lingering]) {
+      if (this.apps.isRegistered(app)) {
+        this.lingering.delete(app);
+        continue;
+      }
+      const holds =
+        [...this.channels.values()].some((c) => !c.gone && c.subs.has(app)) ||
+        [...this.bridges.values()].some((b) => !b.destroyed && (b.subs.get(app) ?? 0) > 0);
+      if (!holds) this.lingering.delete(app);
+    }
   }
 
   applicationJson(app: string): Record<string, unknown> {
@@ -1111,12 +1251,15 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
 
   /** Drop every channel, bridge, playback and recording without events (control API reset). */
   reset(): void {
+    // Hanging up first keeps snoops from tearing down (with events) when their target goes.
+    for (const ch of this.channels.values()) ch.hangingUp = true;
     for (const ch of [...this.channels.values()]) {
       ch.cancelTimers();
       this.finishChannel(ch, { by: 'pbx', at: Date.now(), reason: 'reset' });
     }
     this.channels.clear();
     this.bridges.clear();
+    this.lingering.clear();
     this.media.reset();
     this.globalVars.clear();
     this.deviceStates.clear();

@@ -222,7 +222,8 @@ export function buildHandlers(model: AsteriskModel, info: { version: string }): 
     'channels.record': ({ path, params }) => {
       const ch = model.control(path.channelId ?? '');
       const rec = media.recordChannel(ch, media.parseRecordParams(params));
-      return { status: 201, body: { ...rec.json(), state: 'queued' } };
+      // A channel recording starts before the 201 (12); one refused in a bridge answers `queued`.
+      return { status: 201, body: rec.state === 'failed' ? { ...rec.json(), state: 'queued' } : rec.json() };
     },
     'channels.getChannelVar': ({ path, params }) => ok({ value: model.getVar(path.channelId ?? '', params.variable) }),
     'channels.setChannelVar': ({ path, params }) => {
@@ -242,8 +243,8 @@ export function buildHandlers(model: AsteriskModel, info: { version: string }): 
       return NO_CONTENT;
     },
     'channels.dial': ({ path, params }) => ({ status: 204, after: model.dial(path.channelId ?? '', params) }),
-    'channels.snoopChannel': notImplemented,
-    'channels.snoopChannelWithId': notImplemented,
+    'channels.snoopChannel': ({ path, params }) => snoop(path.channelId ?? '', params, params.snoopId),
+    'channels.snoopChannelWithId': ({ path, params }) => snoop(path.channelId ?? '', params, path.snoopId),
     'channels.rtpstatistics': ({ path }) => {
       model.channel(path.channelId ?? '');
       throw ariError(404, 'Statistics not found');
@@ -433,6 +434,17 @@ export function buildHandlers(model: AsteriskModel, info: { version: string }): 
       return ok(model.applicationJson(path.applicationName ?? ''));
     },
   };
+
+  function snoop(channelId: string, params: Record<string, string | undefined>, snoopId: string | undefined): RestResult {
+    const { ch, after } = model.snoop(channelId, {
+      ...(params.spy !== undefined ? { spy: params.spy } : {}),
+      ...(params.whisper !== undefined ? { whisper: params.whisper } : {}),
+      ...(params.app !== undefined ? { app: params.app } : {}),
+      ...(params.appArgs !== undefined ? { appArgs: params.appArgs } : {}),
+      ...(snoopId !== undefined ? { snoopId } : {}),
+    });
+    return { status: 200, body: ch.snapshot(), after };
+  }
 
   function channelPlay(channelId: string, params: Record<string, string | undefined>, playbackId: string | undefined): RestResult {
     const ch = model.control(channelId);

@@ -5,9 +5,10 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { PbxModel } from '../pbx';
 import { apiDeclaration, resourcesListing } from './api-docs';
-import { SimClock } from './clock';
+import { SimClock, type FrameClock } from './clock';
 import { handleControl } from './control';
 import { AsteriskModel, defaultSoundDurationMs } from './model';
+import type { CalleeBehaviour } from './outbound';
 import { bodyToParams, buildHandlers, matchRoute, type RestResult } from './rest';
 import { CallerHandle, startLoad, type LoadHandle, type LoadOptions } from './script';
 import type {
@@ -50,6 +51,15 @@ export interface AriSimulatorOptions {
   ringDelayMs?: number;
   /** Duration reported for caller DTMF. Default 280 (as in 01). */
   dtmfDurationMs?: number;
+  /**
+   * The trunk endpoint has an AOR contact, so `PJSIP/<number>@<trunk>` reaches the carrier.
+   * Default true (the product's `carrier` has one; the capture box's `pstn` did not: 12).
+   */
+  trunkHasContact?: boolean;
+  /** What a number called through the trunk does unless set with setCallee. Default: answers after 1 s. */
+  defaultCallee?: CalleeBehaviour;
+  /** Media frames: by default every 20 ms of real time, whatever the time scale (see FrameClock). */
+  mediaFrames?: FrameClock;
 }
 
 export interface AriSimulatorEvents {
@@ -116,7 +126,11 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
       fallbackMedia: opts.fallbackMedia ?? 'sound:hotline/please-call-again',
       busyDelayMs: opts.busyDelayMs ?? 300,
       ringDelayMs: opts.ringDelayMs ?? 2,
+      dtmfDurationMs: this.dtmfDurationMs,
+      frames: opts.mediaFrames ?? { nextFrame: (fn) => this.clock.afterReal(20, fn) },
       logger: opts.logger,
+      trunkHasContact: opts.trunkHasContact ?? true,
+      defaultCallee: opts.defaultCallee ?? { kind: 'answer', afterMs: 1000 },
     });
     this.model.on('event', (e) => this.emit('event', e));
     this.handlers = buildHandlers(this.model, { version: ASTERISK_VERSION });
@@ -399,6 +413,14 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
     const ch = this.model.channels.get(channelId);
     if (!ch || ch.kind !== 'outbound') throw new Error(`no agent channel ${channelId}`);
     this.model.remoteHangup(ch);
+  }
+
+  /**
+   * How a number called through the trunk reacts: `target` is the number, the address a
+   * `PJSIP/<trunk>/sip:<number>@<host:port>` dial names (`127.0.0.1:5091`), or `*` for any other.
+   */
+  setCallee(target: string, behaviour: CalleeBehaviour): void {
+    this.model.callees.set(target, behaviour);
   }
 
   /** The agent's phone answers now (useful with behaviour `no-answer`). */

@@ -3,6 +3,9 @@ import { basename } from 'node:path';
 import WebSocket from 'ws';
 import { withTimeout } from '../../core/async';
 import { PbxModel, type PhoneBehaviour } from '../pbx';
+import type { FrameClock, SimTimer } from './clock';
+import { defaultSoundDurationMs } from './model';
+import type { CalleeBehaviour } from './outbound';
 import type { CallerHandle } from './script';
 import { AriSimulator } from './server';
 import type { PlaceCallOptions } from './types';
@@ -16,11 +19,23 @@ import type { PlaceCallOptions } from './types';
  *  - RTPAUDIOQOS* ChannelVarset events are ignored (the simulator does not emit them);
  *  - adjacent `ChannelStateChange(Ringing)` / `Dial(RINGING)` and adjacent pairs of
  *    `ChannelConnectedLine` may come in either order (05, 06);
- *  - volatile values (ids, timestamps, protocol ids, channel-name counters) are compared by
- *    shape; holding bridges' `channels` are not compared (Asterisk sometimes lists its MOH
- *    announcer there);
+ *  - three outcomes of a bridged call's teardown differ between trace 02 and traces 10a/10b/11,
+ *    where the same SIPp script (caller_pause_bye) hangs up a caller bridged with an agent: they
+ *    depend on which Asterisk thread gets there first, not on anything the app does (no .md
+ *    names them; the traces contradict each other). Either is accepted:
+ *    a far-end BYE's ChannelHangupRequest with or without `cause: 16` (chan_pjsip adds it only
+ *    if no hangup cause is set yet); a leaving channel's StasisEnd before or after the adjacent
+ *    ChannelConnectedLine the bridge sends the one left behind; a bridge recording's
+ *    RecordingFinished before or after the last leaver's StasisEnd and STASISSTATUS;
+ *  - volatile values (ids, timestamps, protocol ids, channel-name counters, the channel id in a
+ *    snoop's name) are compared by shape; holding bridges' `channels` are not compared (Asterisk
+ *    sometimes lists its MOH announcer there);
  *  - a play's 201 state may be `queued` or `playing` (both observed);
  *  - `GET /recordings/stored` is not compared (the capture box had older recordings).
+ *
+ * The simulator is set up like the capture box: its sound files (`sound:beep` was missing, 10a),
+ * a trunk without an AOR contact and only the scripted SIPp UAS answering (12), and media frames
+ * on the trace's timeline (see TraceFrames).
  */
 
 export interface ReplayOptions {
@@ -65,7 +80,10 @@ const isNoise = (e: Obj): boolean =>
   e.type === 'ChannelVarset' && typeof e.variable === 'string' && e.variable.startsWith('RTPAUDIOQOS');
 
 function stripNames(s: string): string {
-  return s.replace(/(PJSIP\/[^-,;\s]+)-[0-9a-f]{8}/g, '$1').replace(/Recorder\/ARI-[0-9a-f]{8}/g, 'Recorder/ARI-X');
+  return s
+    .replace(/(PJSIP\/[^-,;\s]+)-[0-9a-f]{8}/g, '$1')
+    .replace(/Recorder\/ARI-[0-9a-f]{8}/g, 'Recorder/ARI-X')
+    .replace(/Snoop\/[^,;\s]+-([0-9a-f]{8})/g, 'Snoop/X-$1');
 }
 
 function projChannel(c: Obj): Obj {
@@ -161,6 +179,11 @@ function projEvent(e: Obj): Obj {
   for (const k of ['cause', 'cause_txt', 'tech_cause', 'soft', 'dialstatus', 'dialstring', 'forward', 'digit', 'args', 'caller', 'called', 'dialplan_app', 'dialplan_app_data', 'variable']) {
     if (k in e && !isObj(e[k])) out[k] = e[k] ?? null;
   }
+  if (isByeRequest(e)) {
+    // A BYE's hangup request races for its cause (02 vs 10a/10b/11).
+    out.keys = Object.keys(e).filter((k) => k !== 'cause').sort().join(',');
+    out.cause = '16|none';
+  }
   if (e.type === 'ChannelVarset') {
     const v = String(e.value ?? '');
     out.value = e.variable === 'BRIDGEPVTCALLID' ? (v ? 'set' : '') : stripNames(v);
@@ -168,22 +191,30 @@ function projEvent(e: Obj): Obj {
   return out;
 }
 
+function isByeRequest(e: Obj): boolean {
+  return e.type === 'ChannelHangupRequest' && !('soft' in e) && (!('cause' in e) || e.cause === 16);
+}
+
 function eventKey(e: Obj): string {
   const c = isObj(e.channel) ? e.channel : isObj(e.peer) ? e.peer : {};
   return `${String(e.type)}|${stripNames(String(c.name ?? ''))}`;
 }
+
+const channelId = (e: Obj): string => (isObj(e.channel) ? String(e.channel.id) : '');
 
 function isRace(a: Obj, b: Obj): boolean {
   const ringing = (e: Obj): boolean =>
     (e.type === 'Dial' && e.dialstatus === 'RINGING') ||
     (e.type === 'ChannelStateChange' && isObj(e.channel) && e.channel.state === 'Ringing');
   if (ringing(a) && ringing(b) && a.type !== b.type) return true;
-  return a.type === 'ChannelConnectedLine' && b.type === 'ChannelConnectedLine';
+  if (a.type === 'ChannelConnectedLine' && b.type === 'ChannelConnectedLine') return true;
+  const types = [a.type, b.type].sort().join('+');
+  return types === 'ChannelConnectedLine+StasisEnd' && channelId(a) !== channelId(b);
 }
 
 /** Puts each documented race pair in a canonical order. */
 function canonical(events: Obj[]): Obj[] {
-  const out = [...events];
+  const out = recordingFirst(events);
   for (let i = 0; i + 1 < out.length; i++) {
     const a = out[i] as Obj;
     const b = out[i + 1] as Obj;
@@ -191,6 +222,30 @@ function canonical(events: Obj[]): Obj[] {
       out[i] = b;
       out[i + 1] = a;
       i++;
+    }
+  }
+  return out;
+}
+
+/**
+ * A bridge recording's RecordingFinished that follows the last leaver's StasisEnd and
+ * STASISSTATUS (02) is moved before them, right after its ChannelLeftBridge (as in 10a/10b).
+ */
+function recordingFirst(events: Obj[]): Obj[] {
+  const out = [...events];
+  for (let i = 0; i < out.length; i++) {
+    const rec = out[i] as Obj;
+    if (rec.type !== 'RecordingFinished' || !isObj(rec.recording) || !String(rec.recording.target_uri).startsWith('bridge:')) continue;
+    let j = i;
+    while (j > 0) {
+      const prev = out[j - 1] as Obj;
+      const stasisStatus = prev.type === 'ChannelVarset' && prev.variable === 'STASISSTATUS';
+      if (prev.type !== 'StasisEnd' && !stasisStatus) break;
+      j--;
+    }
+    if (j < i && (out[j - 1] as Obj | undefined)?.type === 'ChannelLeftBridge') {
+      out.splice(i, 1);
+      out.splice(j, 0, rec);
     }
   }
   return out;
@@ -210,12 +265,48 @@ function callerScript(text: string): PlaceCallOptions {
   return opts;
 }
 
+/** The capture box's sounds (others, e.g. `sound:beep` in 10a, were missing there). */
+function captureBoxSound(uri: string): number | null | undefined {
+  if (!uri.startsWith('sound:')) return defaultSoundDurationMs(uri);
+  return uri === 'sound:hello-world' ? 1400 : uri === 'sound:demo-congrats' ? 30_000 : null;
+}
+
+/** The SIPp UAS a notification call reached (12): answers after 1 s, presses 1 three seconds later. */
+function calleeScript(text: string): CalleeBehaviour {
+  if (text.includes('uas_answer_dtmf1.xml')) return { kind: 'answer', afterMs: 1000, dtmf: [{ digit: '1', afterMs: 3000 }] };
+  return { kind: 'answer', afterMs: 1000 };
+}
+
 function phoneScript(text: string): PhoneBehaviour {
   const d = Number(/\s-d\s+(\d+)/.exec(text)?.[1] ?? 0);
   if (text.includes('uas_busy.xml')) return { kind: 'busy' };
   if (text.includes('uas_ring_forever.xml')) return { kind: 'no-answer' };
   if (text.includes('uas_answer_then_bye.xml')) return { kind: 'answer', afterMs: 1500, hangupAfterMs: d };
   return { kind: 'answer', afterMs: d };
+}
+
+/**
+ * Media frames on the trace's own timeline: work due on the next frame runs once the replay
+ * reaches a step 20 ms (trace time) after the one that scheduled it. A frame is real time in
+ * Asterisk, so it races the app's requests; the capture's app won it (11: its next requests came
+ * before the restate a hung-up snoop causes) and so does the replay, however slow it runs.
+ */
+class TraceFrames implements FrameClock {
+  private now = 0;
+  private pending: Array<{ due: number; fn: () => void; live: boolean }> = [];
+
+  nextFrame(fn: () => void): SimTimer {
+    const job = { due: this.now + 20, fn, live: true };
+    this.pending.push(job);
+    return { cancel: () => void (job.live = false) };
+  }
+
+  advance(to: number): void {
+    this.now = Math.max(this.now, to);
+    const due = this.pending.filter((j) => j.due <= this.now);
+    this.pending = this.pending.filter((j) => j.due > this.now);
+    for (const j of due) if (j.live) j.fn();
+  }
 }
 
 interface SockState {
@@ -234,9 +325,15 @@ export async function replayTrace(file: string, opts: ReplayOptions = {}): Promi
   const trace = basename(file, '.jsonl');
   const stepTimeout = opts.stepTimeoutMs ?? 10_000;
   const pbx = new PbxModel({ extensions: ['agent1001', 'agent1002'], trunkName: 'pstn' });
+  const frames = new TraceFrames();
   const sim = new AriSimulator({
     pbx,
     timeScale: opts.timeScale ?? 0.05,
+    soundDurationMs: captureBoxSound,
+    // The box's trunk had no AOR contact, and nothing but the scripted SIPp UAS answered (12).
+    trunkHasContact: false,
+    defaultCallee: { kind: 'unreachable' },
+    mediaFrames: frames,
     dialplan: [
       { exten: '952525', mode: 'stasis', app: 'hotline' },
       { exten: '952526', mode: 'broadcast', appPattern: '^hotline-.*', timeoutMs: 2000, context: 'from-pstn-bcast' },
@@ -303,7 +400,8 @@ export async function replayTrace(file: string, opts: ReplayOptions = {}): Promi
   };
 
   try {
-    for (const { l } of steps) {
+    for (const { l, key } of steps) {
+      frames.advance(key);
       if (l.dir === 'ws' && l.ws) {
         const label = l.ws;
         if (l.what === 'connect') {
@@ -363,7 +461,11 @@ export async function replayTrace(file: string, opts: ReplayOptions = {}): Promi
         const started = /^sipp (\S+) started: (.*)$/.exec(l.text);
         if (started) {
           const [, who, cmd] = started as unknown as [string, string, string];
-          if (who.startsWith('agent')) pbx.setPhone(who, { behaviour: phoneScript(cmd) });
+          // `agent1001`, `supervisor-agent1002`: a phone; `receiver`: a number called through the trunk.
+          const phone = /agent\d+/.exec(who)?.[0];
+          const port = /\s-p\s+(\d+)/.exec(cmd)?.[1];
+          if (phone) pbx.setPhone(phone, { behaviour: phoneScript(cmd) });
+          else if (who === 'receiver' && port) sim.setCallee(`127.0.0.1:${port}`, calleeScript(cmd));
           else callers.set(who, sim.placeCall(callerScript(cmd)));
           continue;
         }

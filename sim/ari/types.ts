@@ -170,7 +170,8 @@ export type HeardEntry =
   | { kind: 'ringing'; at: number }
   | { kind: 'dtmf-sent'; digit: string; at: number };
 
-export type EndedBy = 'caller' | 'app' | 'agent' | 'pbx';
+/** `callee`: a PSTN number called through the trunk. */
+export type EndedBy = 'caller' | 'app' | 'agent' | 'callee' | 'pbx';
 
 export interface CallEnd {
   by: EndedBy;
@@ -203,8 +204,8 @@ export interface ChannelInfo {
   id: string;
   name: string;
   state: ChannelState;
-  kind: 'inbound' | 'outbound';
-  /** `PJSIP/<resource>` */
+  kind: 'inbound' | 'outbound' | 'snoop';
+  /** `PJSIP/<resource>` (`Snoop` for a snoop channel) */
   endpoint: string;
   inStasis: boolean;
   app: string | null;

@@ -28,13 +28,8 @@ export class IdFactory {
   private seq = 200;
   private nameSeq = 0xd0;
   private recorderSeq = 1;
+  private snoopSeq = 0;
   private sipCallSeq = 1;
-  private joinCounter = 0;
-
-  /** Order in which parties (channels, recorders) join bridges: BRIDGEPEER lists newest first. */
-  joinSeq(): number {
-    return ++this.joinCounter;
-  }
 
   uniqueId(): string {
     return `${Math.floor(Date.now() / 1000)}.${this.seq++}`;
@@ -42,6 +37,11 @@ export class IdFactory {
 
   channelSuffix(): string {
     return (this.nameSeq++).toString(16).padStart(8, '0');
+  }
+
+  /** Snoop channels count on their own: `Snoop/<target>-00000000`, `-00000001`, ... (11). */
+  snoopSuffix(): string {
+    return (this.snoopSeq++).toString(16).padStart(8, '0');
   }
 
   recorderName(): string {

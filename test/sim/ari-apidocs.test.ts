@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { PbxModel } from '../../sim/pbx';
 import { EVENT_MODEL_NAMES, OPERATIONS, RESOURCE_NAMES } from '../../sim/ari/api-docs';
 import { AriSimulator } from '../../sim/ari/server';
-import { connectAri, type AriClient } from '../../sim/ari/testkit';
+import { SNOOP_DIRECTIONS } from '../../sim/ari/snoop';
+import { ariErrorBody, connectAri, type AriClient } from '../../sim/ari/testkit';
 import { EMITTED_EVENT_TYPES } from '../../sim/ari/types';
 
 /**
@@ -81,10 +82,28 @@ describe('ARI simulator api-docs', function () {
       ['recordings', 'stop'], ['recordings', 'listStored'], ['recordings', 'getStored'], ['recordings', 'deleteStored'],
       ['recordings', 'getStoredFile'], ['events', 'claimChannel'], ['events', 'userEvent'], ['applications', 'list'],
       ['applications', 'get'], ['endpoints', 'list'], ['endpoints', 'get'], ['asterisk', 'getInfo'], ['asterisk', 'ping'],
+      ['channels', 'snoopChannel'], ['channels', 'snoopChannelWithId'], ['applications', 'subscribe'], ['playbacks', 'control'],
     ];
     for (const [res, op] of used) expect((client[res] as Record<string, unknown>)[op], `${String(res)}.${op}`).to.be.a('function');
     for (const ctor of ['Channel', 'Bridge', 'Playback', 'LiveRecording'] as const) expect(client[ctor]).to.be.a('function');
     expect(client.LiveRecording('named').name).to.equal('named');
+  });
+
+  it('declares the snoop operations as they are served: parameters, directions, errors', async () => {
+    for (const nickname of ['snoopChannel', 'snoopChannelWithId']) {
+      const op = OPERATIONS.find((o) => o.resource === 'channels' && o.nickname === nickname);
+      const param = (name: string) => op?.params.find((p) => p.name === name);
+      expect(param('spy')?.allowableValues, nickname).to.deep.equal(SNOOP_DIRECTIONS);
+      expect(param('whisper')?.allowableValues, nickname).to.deep.equal(SNOOP_DIRECTIONS);
+      expect(param('app')?.required, nickname).to.equal(true);
+      expect(op?.errors, nickname).to.include.members([400, 404]);
+    }
+    const missing = await client.channels.snoopChannel({ channelId: 'no-such-channel', spy: 'both', app: 'hotline' }).catch((e: unknown) => e);
+    expect(ariErrorBody(missing)).to.deep.equal({ message: 'Provided channel was not found' });
+    const withId = await client.channels
+      .snoopChannelWithId({ channelId: 'no-such-channel', snoopId: 's1', whisper: 'out', app: 'hotline' })
+      .catch((e: unknown) => e);
+    expect(ariErrorBody(withId)).to.deep.equal({ message: 'Provided channel was not found' });
   });
 
   it('declares an events.json model for every event in the golden traces', () => {

@@ -22,7 +22,7 @@ describe('ARI simulator contract: golden Asterisk 22.10.1 traces', function () {
 
   it('has every trace the brief requires', () => {
     const names = files.map((f) => f.slice(0, f.indexOf('-')));
-    for (const n of ['01', '02', '03a', '03b', '03c', '03d', '04a', '04b', '05', '06', '07a', '07b', '08', '09']) {
+    for (const n of ['01', '02', '03a', '03b', '03c', '03d', '04a', '04b', '05', '06', '07a', '07b', '08', '09', '10a', '10b', '11', '12']) {
       expect(names, `trace ${n}`).to.include(n);
     }
   });

@@ -152,6 +152,11 @@ describe('ARI simulator faults, auth and control API', function () {
       body: JSON.stringify({ behaviour: { kind: 'busy' } }),
     });
     expect(((await phone.json()) as { behaviour: { kind: string } }).behaviour.kind).to.equal('busy');
+    const callee = await post('/_control/callees/13800001111', { behaviour: { kind: 'answer', afterMs: 500, dtmf: [{ digit: '1', afterMs: 900 }] } });
+    expect(callee.status).to.equal(200);
+    const callees = (await (await fetch(`${url}/_control/callees`)).json()) as Array<{ target: string; behaviour: { kind: string } }>;
+    expect(callees.map((c) => [c.target, c.behaviour.kind])).to.deep.equal([['13800001111', 'answer'], ['*', 'answer']]);
+    expect((await post('/_control/callees/13800002222', { behaviour: { kind: 'hover' } })).status).to.equal(400);
 
     const log = (await (await fetch(`${url}/_requests`)).json()) as { requests: Array<{ method: string; path: string; status: number }> };
     expect(log.requests.map((r) => [r.method, r.path, r.status])).to.deep.equal([['POST', `/ari/channels/${id}/answer`, 204]]);

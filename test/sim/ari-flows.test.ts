@@ -234,6 +234,81 @@ describe('ARI simulator call flows through ari-client', function () {
     expect(ariErrorBody(again)).to.have.property('message');
   });
 
+  it('notification call through the trunk: callee keys reach the app, a channel recording holds a play back (12)', async () => {
+    ({ sim, pbx, url } = await setup());
+    const ari = await client();
+    sim.setCallee('13800001111', { kind: 'answer', afterMs: 300, dtmf: [{ digit: '1', afterMs: 500 }] });
+    const seen = recordEvents(ari);
+    const start = nextEvent(ari, 'StasisStart');
+    const ch = await ari.channels.originate({ endpoint: 'PJSIP/13800001111@pstn', app: 'hotline', appArgs: 'notify,WO1', callerId: '952525' });
+    expect(ch.name).to.match(/^PJSIP\/pstn-[0-9a-f]{8}$/);
+    const { event: started, instance: callee } = await start;
+    expect(started.args).to.deep.equal(['notify', 'WO1']);
+    expect(started.channel?.connected).to.deep.equal({ name: '', number: '952525' });
+    const key = nextEvent(ari, 'ChannelDtmfReceived');
+    const rec = await callee.record<{ state: string }>({ name: 'notify-1', format: 'wav' });
+    expect(rec.state).to.equal('recording');
+    const prompt = ari.Playback();
+    const prompted = new Promise<AriEvent>((r) => prompt.once('PlaybackStarted', (e) => r(e)));
+    expect((await callee.play<{ state: string }>({ media: 'sound:hotline/cmn/notify' }, prompt)).state).to.equal('queued');
+    const pause = await ari.playbacks.control({ playbackId: prompt.id, operation: 'pause' }).catch((e: unknown) => e);
+    expect(ariErrorBody(pause)).to.deep.equal({ message: 'Can only pause while media is playing' });
+    expect((await key).event.digit).to.equal('1');
+    await ari.recordings.stop({ recordingName: 'notify-1' });
+    expect((await prompted).playback?.state).to.equal('playing');
+    const destroyed = nextEvent(ari, 'ChannelDestroyed', (e) => e.channel?.id === ch.id);
+    await callee.hangup();
+    await destroyed;
+    expect(types(seen, ch.id).filter((t) => t !== 'ChannelVarset')).to.deep.equal([
+      'Dial', 'ChannelStateChange', 'Dial', 'ChannelStateChange', 'Dial', 'StasisStart', 'ChannelDtmfReceived',
+      'ChannelHangupRequest', 'StasisEnd', 'ChannelDestroyed',
+    ]);
+
+    // Nothing answers: only Dial, then ChannelDestroyed at the timeout.
+    sim.setCallee('*', { kind: 'unreachable' });
+    const lost = await ari.channels.originate({ endpoint: 'PJSIP/pstn/sip:13800002222@127.0.0.1:5099', app: 'hotline', timeout: 2 });
+    const gone = await nextEvent(ari, 'ChannelDestroyed', (e) => e.channel?.id === lost.id);
+    expect(gone.event).to.include({ cause: 19, tech_cause: 480 });
+    expect(types(seen, lost.id)).to.deep.equal(['Dial', 'ChannelDestroyed']);
+  });
+
+  it('snoop: a supervisor listens through a snoop channel, then barges into the call bridge (11)', async () => {
+    ({ sim, pbx, url } = await setup());
+    const ari = await client();
+    const callerStart = nextEvent(ari, 'StasisStart', (e) => e.args?.length === 0);
+    sim.placeCall({ callerNumber: '13800138003' });
+    const { instance: caller } = await callerStart;
+    await caller.answer();
+    const call = await ari.bridges.create({ type: 'mixing', name: 'call' });
+    await call.addChannel({ channel: caller.id });
+    const agentUp = nextEvent(ari, 'StasisStart', (e) => e.args?.[0] === 'agent');
+    await ari.channels.originate({ endpoint: 'PJSIP/1001', app: 'hotline', appArgs: 'agent' });
+    const { instance: agent } = await agentUp;
+    await call.addChannel({ channel: agent.id });
+
+    const bad = await ari.channels.snoopChannel({ channelId: agent.id, spy: 'none', app: 'hotline' }).catch((e: unknown) => e);
+    expect(ariErrorBody(bad)).to.deep.equal({ message: 'Direction must be specified for at least spy or whisper' });
+    const listenStart = nextEvent(ari, 'StasisStart', (e) => e.args?.[0] === 'listen');
+    const snoop = await ari.channels.snoopChannel({ channelId: agent.id, spy: 'both', app: 'hotline', appArgs: 'listen', snoopId: 'sn-1' });
+    expect(snoop).to.include({ id: 'sn-1', name: `Snoop/${agent.id}-00000000`, state: 'Up' });
+    await listenStart;
+    const supUp = nextEvent(ari, 'StasisStart', (e) => e.args?.[0] === 'supervisor');
+    await ari.channels.originate({ endpoint: 'PJSIP/1002', app: 'hotline', appArgs: 'supervisor' });
+    const { instance: sup } = await supUp;
+    const monitor = await ari.bridges.create({ type: 'mixing', name: 'monitor' });
+    await monitor.addChannel({ channel: `sn-1,${sup.id}` });
+    expect((await ari.bridges.get<{ channels: string[] }>({ bridgeId: monitor.id })).channels).to.deep.equal(['sn-1', sup.id]);
+
+    // Barge; the agent hanging up takes its snoop with it (StasisEnd, no ChannelDestroyed).
+    await monitor.removeChannel({ channel: sup.id });
+    await call.addChannel({ channel: sup.id });
+    expect((await ari.bridges.get<{ technology: string }>({ bridgeId: call.id })).technology).to.equal('softmix');
+    const snoopEnd = nextEvent(ari, 'StasisEnd', (e) => e.channel?.id === 'sn-1');
+    sim.agentHangup(agent.id);
+    await snoopEnd;
+    expect(sim.channels().map((c) => c.id)).to.not.include('sn-1');
+  });
+
   it('StasisBroadcast: both apps get CallBroadcast, the first claim wins (204), the other gets 409; unclaimed calls fall back', async () => {
     ({ sim, pbx, url } = await setup({ broadcast: true }));
     const a = await client('hotline-a');
