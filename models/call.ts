@@ -58,6 +58,12 @@ export const callSchema = new Schema(
     recordingName: { type: String },
     /** Synthetic self-check call: never offered to agents, never counted in statistics. */
     test: { type: Boolean, default: false },
+    /**
+     * Taken by Asterisk's own queue (the dialplan fallback) while no CTI process answered, and
+     * imported afterwards from queue_log (cti/fallback/): no language routing, no 20 s alarm, no
+     * work number announced; offers and times are as app_queue logged them (whole seconds).
+     */
+    fallback: { type: Boolean, default: false },
   },
   { timestamps: true },
 );

@@ -8,7 +8,7 @@ shopt -u patsub_replacement 2>/dev/null || true
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SRC="$ROOT/asterisk-conf"
-CONF_FILES=(http.conf ari.conf manager.conf pjsip.conf extensions.conf musiconhold.conf)
+CONF_FILES=(http.conf ari.conf manager.conf pjsip.conf extensions.conf musiconhold.conf queues.conf)
 
 ASTERISK_ETC="${ASTERISK_ETC:-/etc/asterisk}"
 ASTERISK_SOUNDS="${ASTERISK_SOUNDS:-/var/lib/asterisk/sounds}"
@@ -268,6 +268,10 @@ fi
 # ---- reload -------------------------------------------------------------------------------
 if asterisk_running; then
   act "reload Asterisk: $ASTERISK_BIN -rx 'core reload'" "$ASTERISK_BIN" -rx 'core reload'
+  # The dialplan fallback (no CTI answering) needs app_queue; without it those callers are hung up.
+  if ! "$ASTERISK_BIN" -rx 'core show application Queue' 2>/dev/null | grep -q 'Queue'; then
+    warn "app_queue is not loaded: module load app_queue.so (the fallback queue of extensions.conf [from-pstn-fallback] needs it)"
+  fi
   if ! "$ASTERISK_BIN" -rx 'core show application StasisBroadcast' 2>/dev/null | grep -q 'StasisBroadcast'; then
     warn "StasisBroadcast is not available: load it (module load res_stasis_broadcast.so, module load app_stasis_broadcast.so) or use the Stasis(hotline) line in extensions.conf with ARI_MODE=single"
   fi

@@ -29,9 +29,55 @@ export interface TrunkState {
   registered: boolean;
 }
 
+/** The PBX's simulated time (the ARI simulator's SimClock fits): durations are simulated ms. */
+export interface PbxClock {
+  readonly scale: number;
+  after(simMs: number, fn: () => void): { cancel(): void };
+  /** Real time elapsed since `realStart` (a Date.now() value), in simulated ms. */
+  simElapsed(realStart: number): number;
+}
+
+/**
+ * A caller the dialplan sent to its own fallback because no Stasis app took the call
+ * (extensions.conf `[from-pstn-fallback]`). The side that owns the caller's channel (the ARI
+ * simulator) hands it over with these controls; the side that plays app_queue (the AMI
+ * simulator) drives it. Only what the dialplan can do to a channel is here.
+ */
+export interface FallbackCaller {
+  /** The caller's channel Uniqueid (= ARI channel id, = queue_log call id). */
+  readonly uniqueid: string;
+  /** e.g. `PJSIP/pstn-000000d1` */
+  readonly channel: string;
+  /** Endpoint of the trunk the call came in on (`pstn`). */
+  readonly trunk: string;
+  readonly callerNumber: string;
+  readonly callerName: string;
+  readonly exten: string;
+  /** Why the dialplan went on: the broadcast was not claimed, or Stasis() failed. */
+  readonly stasisStatus: 'TIMEOUT' | 'FAILED';
+  readonly clock: PbxClock;
+  /** A new channel for a phone the dialplan dials (name and Uniqueid from the PBX's counters). */
+  newChannel(resource: string): { name: string; uniqueid: string };
+  /** Dialplan Answer(). */
+  answer(): void;
+  /** The dialplan plays a prompt; `done` runs when it has been heard to its end (not if the caller left). */
+  play(media: string, done: () => void): void;
+  /** Keys the caller pressed since the answer, oldest first. */
+  keys(): string[];
+  /** Bridged with a phone's channel: the caller now talks to someone. */
+  connected(peer: { channel: string; number: string; name: string }): void;
+  /** Dialplan Hangup() (or the far side of a bridge hanging up). */
+  hangup(by: 'agent' | 'pbx', reason: string): void;
+  /** Runs once when the caller's channel is gone, whoever ended it. */
+  onGone(fn: () => void): void;
+  readonly gone: boolean;
+}
+
 export interface PbxModelEvents {
   phone: [PhoneState];
   trunk: [TrunkState];
+  /** A caller reached the dialplan fallback; whoever plays app_queue takes it. */
+  fallback: [FallbackCaller];
 }
 
 export class PbxModel extends EventEmitter<PbxModelEvents> {
@@ -74,6 +120,17 @@ export class PbxModel extends EventEmitter<PbxModelEvents> {
   isDialable(extension: string): boolean {
     const p = this.phones.get(extension);
     return !!p && p.registered && p.reachable;
+  }
+
+  /**
+   * Hands a caller to the dialplan fallback. False when no part of this simulated PBX plays it
+   * (an ARI simulator alone has no app_queue): the caller then gets the older "please call
+   * again" fallback.
+   */
+  takeFallback(caller: FallbackCaller): boolean {
+    if (this.listenerCount('fallback') === 0) return false;
+    this.emit('fallback', caller);
+    return true;
   }
 
   trunk(): TrunkState {

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import pino, { type Logger } from 'pino';
-import type { PbxModel, PhoneState, TrunkState } from '../pbx';
+import type { FallbackCaller, PbxModel, PhoneState, TrunkState } from '../pbx';
+import { AppQueue, type AppQueueOptions } from './app-queue';
 import {
   AMI_BANNER,
   AMI_TV_EPOCH,
@@ -72,6 +73,12 @@ export interface AmiSimulatorOptions {
   roundtripUsec?: () => number;
   /** CoreStatus counters, e.g. fed by the ARI simulator. */
   callCounters?: () => { current: number; processed: number };
+  /**
+   * Asterisk's own queue for callers no Stasis app took (the dialplan fallback of
+   * asterisk-conf/): on by default, as in the hotline's dialplan; false = no app_queue, and the
+   * ARI simulator plays "please call again" instead.
+   */
+  queue?: AppQueueOptions | false;
 }
 
 export interface RestartOptions {
@@ -137,6 +144,9 @@ export class AmiSimulator {
 
   private readonly onPhone = (p: PhoneState) => this.phoneChanged(p);
   private readonly onTrunk = (t: TrunkState) => this.trunkChanged(t);
+  /** app_queue of the dialplan fallback; its events go to every permitted session. */
+  readonly appQueue: AppQueue | undefined;
+  private readonly onFallback = (caller: FallbackCaller) => this.appQueue?.join(caller);
 
   constructor(opts: AmiSimulatorOptions) {
     this.opts = opts;
@@ -159,6 +169,7 @@ export class AmiSimulator {
     this.trunkConfigured = opts.trunk?.configured ?? true;
     this.trunkStatus = trunk.registered ? 'Registered' : 'Rejected';
     for (const p of this.pbx.listPhones()) this.phones.set(p.extension, this.viewFor(p, undefined));
+    this.appQueue = opts.queue === false ? undefined : new AppQueue(this.pbx, opts.queue ?? {}, (e) => this.broadcast(e));
   }
 
   /** The port, fixed at the first `start()` and kept across `restart()`. */
@@ -175,6 +186,7 @@ export class AmiSimulator {
     if (this.state !== 'stopped') throw new Error('AMI simulator already started');
     this.pbx.on('phone', this.onPhone);
     this.pbx.on('trunk', this.onTrunk);
+    if (this.appQueue) this.pbx.on('fallback', this.onFallback);
     this.startedAt = this.reloadedAt = new Date();
     this.booted = true;
     await this.listen(this.opts.port ?? 0);
@@ -193,6 +205,8 @@ export class AmiSimulator {
     this.state = 'stopped';
     this.pbx.off('phone', this.onPhone);
     this.pbx.off('trunk', this.onTrunk);
+    this.pbx.off('fallback', this.onFallback);
+    this.appQueue?.stop();
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.refreshTimer = undefined;
     for (const t of this.timers) clearTimeout(t);
@@ -420,12 +434,31 @@ export class AmiSimulator {
         return this.showInboundContactStatuses(session, req);
       case 'pjsipshowregistrationsoutbound':
         return this.showOutboundRegistrations(session, req);
+      case 'queuestatus':
+        // Without app_queue loaded, Asterisk does not know the action.
+        return this.appQueue ? this.queueStatus(session, req, this.appQueue) : this.unknownAction(session, req, action);
       default:
-        this.respond(session, req, 'Error', [
-          ['Message', `Invalid/unknown command: ${action}. Use Action: ListCommands to show available commands.`],
-        ]);
-        this.broadcastSecurity(session, 'RequestBadFormat', 'Error', 1, [['RequestType', `Action: ${action}`]]);
+        return this.unknownAction(session, req, action);
     }
+  }
+
+  private unknownAction(session: Session, req: AmiHeaders, action: string): void {
+    this.respond(session, req, 'Error', [
+      ['Message', `Invalid/unknown command: ${action}. Use Action: ListCommands to show available commands.`],
+    ]);
+    this.broadcastSecurity(session, 'RequestBadFormat', 'Error', 1, [['RequestType', `Action: ${action}`]]);
+  }
+
+  /** Trace ami/06: Success + EventList start, QueueParams, QueueMember…, QueueEntry…, QueueStatusComplete. */
+  private queueStatus(session: Session, req: AmiHeaders, queue: AppQueue): void {
+    const id = this.actionIdHeader(req);
+    const items = queue.statusItems(id, getHeader(req, 'Queue') || undefined);
+    this.respond(session, req, 'Success', [
+      ['EventList', 'start'],
+      ['Message', 'Queue status will follow'],
+    ]);
+    for (const item of items) this.write(session, item);
+    this.write(session, [['Event', 'QueueStatusComplete'], ...id, ['EventList', 'Complete'], ['ListItems', String(items.length)]]);
   }
 
   /** `Response`, then `ActionID` only when the request had a non-empty one, then the rest. */

@@ -5,11 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../../core/config';
 import { isLanguage, isPromptKey } from '../../cti/prompts';
+import { FALLBACK_DIALPLAN } from '../../sim/ami/app-queue';
 
 const REPO = resolve(__dirname, '..', '..');
 const CONF_DIR = join(REPO, 'asterisk-conf');
 const INSTALL = join(REPO, 'scripts', 'install-asterisk-conf.sh');
-const CONF_FILES = ['http.conf', 'ari.conf', 'manager.conf', 'pjsip.conf', 'extensions.conf', 'musiconhold.conf'];
+const CONF_FILES = ['http.conf', 'ari.conf', 'manager.conf', 'pjsip.conf', 'extensions.conf', 'musiconhold.conf', 'queues.conf'];
 const AGENTS = Array.from({ length: 10 }, (_, i) => String(1001 + i));
 
 // ---- a small parser for Asterisk's configuration syntax -------------------------------------
@@ -186,15 +187,76 @@ describe('asterisk-conf/', () => {
     expect(pattern.test(`${defaults.ARI_APP}-${defaults.NODE_ID}`)).to.equal(true);
     expect(pattern.test('someone-else')).to.equal(false);
 
-    // Nobody claims → busy message in both languages, then hang up.
+    // Nobody claims (TIMEOUT, FAILED) → Asterisk's own fallback; SUCCESS and the self-check call skip it.
     const after = hotline.slice(broadcastAt + 1);
-    expect(after.some((s) => s.app === 'GotoIf' && s.args.includes('STASISSTATUS'))).to.equal(true);
-    const playback = after.find((s) => s.app === 'Playback');
-    expect(playback?.args.split(/[&,]/)).to.include.members(['hotline/yue/please-call-again', 'hotline/cmn/please-call-again']);
-    expect(after.at(-1)!.app).to.equal('Hangup');
+    const success = after.findIndex((s) => s.app === 'GotoIf' && s.args.includes('STASISSTATUS') && s.args.includes('SUCCESS'));
+    const selfCheck = after.findIndex((s) => s.app === 'GotoIf' && s.args.includes('selfcheck'));
+    const fallback = after.findIndex((s) => s.app === 'Goto' && s.args === 'from-pstn-fallback,952525,1');
+    expect(success, 'GotoIf on STASISSTATUS').to.be.at.least(0);
+    expect(selfCheck, 'the self-check call never reaches the fallback').to.be.greaterThan(success);
+    expect(fallback, 'Goto the fallback').to.be.greaterThan(selfCheck);
+    expect(after.at(-1)).to.include({ app: 'Hangup', label: 'done' });
 
     // The single-app active/standby alternative is documented in place, commented out.
     expect(text).to.match(/^;\s*exten\s*=>\s*952525,1,Stasis\(hotline\)\s*$/m);
+  });
+
+  it('extensions.conf: the fallback answers, greets in both languages, takes the 1/2 key, records and queues', () => {
+    const { sections } = load('extensions.conf');
+    const steps = dialplan(only(sections, FALLBACK_DIALPLAN.context)).filter((s) => s.exten === '952525');
+    expect(steps[0]).to.include({ priority: '1', app: 'Answer' });
+    for (const s of steps.slice(1)) expect(s.priority, `line ${s.line}`).to.equal('n');
+    // `n` priorities count up from 1: the AMI simulator reports the same numbers.
+    const at = (app: string) => steps.findIndex((s) => s.app === app) + 1;
+    expect(at('MixMonitor')).to.equal(FALLBACK_DIALPLAN.mixMonitorPriority);
+    expect(at('Queue')).to.equal(FALLBACK_DIALPLAN.queuePriority);
+
+    const read = steps.find((s) => s.app === 'Read')!;
+    const [variable, prompts, maxDigits] = read.args.split(',');
+    expect(prompts!.split('&')).to.deep.equal([
+      'hotline/yue/greeting-welcome',
+      'hotline/cmn/greeting-welcome',
+      'hotline/yue/greeting-choose',
+      'hotline/cmn/greeting-choose',
+    ]);
+    expect(maxDigits).to.equal('1');
+    expect(at('Read')).to.be.lessThan(at('MixMonitor'));
+    const lang = steps.find((s) => s.app === 'Set' && s.args.startsWith('LANG='))!;
+    expect(lang.args).to.contain(`\${${variable}}`).and.contain('"1"').and.contain('"2"').and.contain('HOTLINE_DEFAULT_LANGUAGE');
+    const globals = values(sections, only(sections, 'globals'));
+    expect(globals.get('HOTLINE_DEFAULT_LANGUAGE')).to.equal(defaults.DEFAULT_LANGUAGE);
+    // The language reaches queue_log under the caller's Uniqueid, before ENTERQUEUE.
+    expect(steps.find((s) => s.app === 'QueueLog')?.args).to.equal('hotline-fallback,${UNIQUEID},NONE,LANGUAGE,${LANG}|${LANGKEY}');
+    expect(at('QueueLog')).to.be.lessThan(at('Queue'));
+
+    // The recording's name carries the queue_log call id.
+    expect(steps.find((s) => s.app === 'MixMonitor')?.args).to.equal('fallback-${UNIQUEID}.wav');
+    const [queue, options, , , maxWait] = steps.find((s) => s.app === 'Queue')!.args.split(',');
+    expect(queue).to.equal('hotline-fallback');
+    expect(options).to.equal('t');
+    expect(Number(maxWait)).to.be.within(60, 900);
+    const tail = steps.slice(at('Queue'));
+    expect(tail[0]!.app).to.equal('Playback');
+    expect(tail[0]!.args.split('&')).to.deep.equal(['hotline/yue/please-call-again', 'hotline/cmn/please-call-again']);
+    expect(tail.at(-1)!.app).to.equal('Hangup');
+  });
+
+  it('queues.conf: hotline-fallback rings the agent phones round robin, 20 s each (the 20 s rule)', () => {
+    const { sections } = load('queues.conf');
+    const q = values(sections, only(sections, 'hotline-fallback'));
+    expect(q.get('strategy')).to.equal('rrmemory');
+    expect(Number(q.get('timeout')) * 1000).to.equal(defaults.ANSWER_ALARM_MS);
+    expect(q.get('retry')).to.equal('1');
+    expect(q.get('ringinuse')).to.equal('no');
+    expect(q.get('joinempty')).to.equal('yes');
+    expect(q.get('autopause')).to.equal('no');
+    const members = resolved(sections, only(sections, 'hotline-fallback'))
+      .filter((e) => e.key === 'member')
+      .map((e) => e.value.split(',').map((v) => v.trim()));
+    expect(members).to.deep.equal(AGENTS.map((ext) => [`PJSIP/${ext}`, '0', `Agent ${ext}`]));
+    // Every member is an agent phone of pjsip.conf.
+    const pjsip = load('pjsip.conf').sections;
+    for (const ext of AGENTS) expect(pjsipObject(pjsip, ext, 'endpoint').get('context')).to.equal('agents');
   });
 
   it('extensions.conf: other called-number forms reach 952525 without answering', () => {

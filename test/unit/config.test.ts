@@ -32,6 +32,27 @@ describe('configuration', () => {
     expect((err as ConfigError).problems).to.have.length(4);
   });
 
+  it('reads a Redis Cluster as a list of host:port start nodes, and names a bad one', () => {
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).to.equal(undefined);
+    expect(loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:6391, redis-b.internal:6379,[::1]:7000' }).REDIS_CLUSTER_NODES).to.deep.equal([
+      { host: '127.0.0.1', port: 6391 },
+      { host: 'redis-b.internal', port: 6379 },
+      { host: '::1', port: 7000 },
+    ]);
+    for (const bad of ['127.0.0.1', 'redis://127.0.0.1:6391', '127.0.0.1:0', '127.0.0.1:6391,,127.0.0.1:6392', '127.0.0.1:6391,127.0.0.1:6391']) {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: bad }), bad).to.throw(ConfigError, 'REDIS_CLUSTER_NODES');
+    }
+  });
+
+  it('imports fallback calls only when ASTERISK_QUEUE_LOG is set, every FALLBACK_IMPORT_MS', () => {
+    expect(loadConfig({}).ASTERISK_QUEUE_LOG).to.equal(undefined);
+    expect(loadConfig({}).FALLBACK_IMPORT_MS).to.equal(60_000);
+    const c = loadConfig({ ASTERISK_QUEUE_LOG: '/var/log/asterisk/queue_log', FALLBACK_IMPORT_MS: '15000' });
+    expect(c.ASTERISK_QUEUE_LOG).to.equal('/var/log/asterisk/queue_log');
+    expect(c.FALLBACK_IMPORT_MS).to.equal(15_000);
+    expect(() => loadConfig({ FALLBACK_IMPORT_MS: '0' })).to.throw(ConfigError, /FALLBACK_IMPORT_MS/);
+  });
+
   it('never echoes secrets in the message', () => {
     try {
       loadConfig({ ARI_URL: 'nope', AMI_PORT: '99999', AMI_SECRET: 'hunter2' });
