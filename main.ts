@@ -2,7 +2,6 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { AgentConsole } from './agent-console/agent-console';
 import { PopBuilder, PopStore } from './agent-console/pops';
@@ -18,7 +17,7 @@ import { LoginService } from './auth/login-service';
 import { authRoutes } from './auth/routes';
 import { TokenService } from './auth/token-service';
 import { ConfigError, loadConfig, usesDevJwtSecret, type Config } from './core/config';
-import { openMongo, openRedis } from './core/connections';
+import { openMongo, openRedis, queueConnection, type RedisClient } from './core/connections';
 import { createLogger, type Logger } from './core/logger';
 import { AcdStore } from './cti/acd/acd-store';
 import { AfterCallWorkRule } from './cti/acd/after-call-work';
@@ -31,6 +30,7 @@ import { AmiClient, PbxHealth } from './cti/ami';
 import { AriConnection } from './cti/ari/connection';
 import type { AriPort } from './cti/ari/port';
 import { HotlineApp } from './cti/calls/hotline-app';
+import { FALLBACK_QUEUE, FallbackImport } from './cti/fallback/fallback-import';
 import { MediaPlayer } from './cti/calls/media';
 import { SelfCheck } from './cti/health/self-check';
 import { SilenceAlarmRule } from './cti/health/silence-rule';
@@ -83,6 +83,8 @@ export interface CallPath extends LiveState {
   decline: RingDecline;
   metrics: CtiMetrics;
   appName: string;
+  /** Imports the calls of the dialplan fallback from queue_log; absent without ASTERISK_QUEUE_LOG. */
+  fallbackImport?: FallbackImport;
   stop(): Promise<void>;
 }
 
@@ -104,7 +106,7 @@ export interface Consoles {
 export interface CtiNode {
   config: Config;
   logger: Logger;
-  redis: Redis;
+  redis: RedisClient;
   mongo: Connection;
   models: Models;
   /** The express app: REST API, health, metrics, web pages. */
@@ -128,7 +130,7 @@ export function appNameFor(config: Pick<Config, 'ARI_APP' | 'ARI_MODE' | 'NODE_I
   return config.ARI_MODE === 'broadcast' ? `${config.ARI_APP}-${config.NODE_ID}` : config.ARI_APP;
 }
 
-function liveState(config: Config, redis: Redis, models: Models, logger: Logger): LiveState {
+function liveState(config: Config, redis: RedisClient, models: Models, logger: Logger): LiveState {
   const acd = new AcdStore(redis, config.REDIS_PREFIX);
   const bus = new RedisEventBus(redis, acd.keys.events(), logger);
   const kicks = new DispatchKicks(redis, `${acd.keys.p}:kick`);
@@ -137,11 +139,12 @@ function liveState(config: Config, redis: Redis, models: Models, logger: Logger)
   return { acd, agents, bus, kicks, outbox };
 }
 
-async function startTelephony(config: Config, redis: Redis, mongo: Connection, models: Models, live: LiveState, logger: Logger): Promise<CallPath> {
+async function startTelephony(config: Config, redis: RedisClient, mongo: Connection, models: Models, live: LiveState, logger: Logger): Promise<CallPath> {
   const { acd, agents, bus, kicks, outbox } = live;
   const appName = appNameFor(config);
-  const dispatcher = new Dispatcher(acd, kicks, config.LANGUAGE_FALLBACK_MS, logger);
-  const ruleOpts = { connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `{${config.REDIS_PREFIX}}-bull`, logger };
+  const dispatcher = new Dispatcher(acd, kicks, config.NODE_ID, config.LANGUAGE_FALLBACK_MS, logger);
+  // The prefix's hash tag is the ACD's: on a Cluster every BullMQ script's keys share one slot.
+  const ruleOpts = { connection: queueConnection(config, redis), prefix: `{${config.REDIS_PREFIX}}-bull`, logger };
   const answerAlarm = new AnswerAlarmRule(ruleOpts, config.ANSWER_ALARM_MS);
   const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);
   const silenceRule = new SilenceAlarmRule(ruleOpts, config.SILENCE_ALARM_MS);
@@ -256,6 +259,14 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
   });
   sms.start();
   await silence.start();
+  // Calls Asterisk's own queue took while no CTI process answered: imported from queue_log now and periodically.
+  const fallbackImport = config.ASTERISK_QUEUE_LOG
+    ? new FallbackImport(
+        { redis, keyPrefix: acd.keys.p, outbox, models, logger },
+        { queueLogPath: config.ASTERISK_QUEUE_LOG, queue: FALLBACK_QUEUE, hotlineNumber: config.HOTLINE_NUMBER, everyMs: config.FALLBACK_IMPORT_MS },
+      )
+    : undefined;
+  fallbackImport?.start();
   metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, silenceRule, sms] });
 
   return {
@@ -272,8 +283,10 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
     decline: new RingDecline({ acd, agents, ari, logger }),
     metrics,
     appName,
+    ...(fallbackImport ? { fallbackImport } : {}),
     async stop() {
       clearInterval(beat);
+      fallbackImport?.stop();
       app.stop();
       dispatcher.stop();
       await ari.stop();
@@ -289,7 +302,7 @@ async function startTelephony(config: Config, redis: Redis, mongo: Connection, m
 
 export async function startCti(config: Config, opts: StartOptions = {}): Promise<CtiNode> {
   const logger = opts.logger ?? createLogger(config);
-  const redis = openRedis(config.REDIS_URL, logger);
+  const redis = openRedis(config, logger);
   const mongo = await openMongo(config.MONGO_URL, logger);
   const models = createModels(mongo);
   await syncIndexes(models);

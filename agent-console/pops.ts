@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/connections';
 import type { DomainEvent } from '../events/domain-events';
 import type { Models } from '../models';
 import type { CallOutcome, CallState, DepartmentCode, Language, WorkOrderCategory, WorkOrderStatus } from '../models/enums';
@@ -8,7 +8,7 @@ import type { CurrentCallView, LastCallView, ScreenPop } from '../contracts';
 
 const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
 
-type PopRedis = Redis & {
+type PopRedis = RedisClient & {
   consolePopSet(popKey: string, goneOffer: string, goneCall: string, callId: string, attempt: string, json: string, ttl: string): Promise<number>;
   consolePopClear(popKey: string, goneOffer: string, callId: string, attempt: string, ttl: string): Promise<number>;
   consoleCallAnswered(callKey: string, goneCall: string, callId: string, json: string, ttl: string): Promise<number>;
@@ -28,7 +28,7 @@ export class PopStore {
   private readonly r: PopRedis;
   /** `{prefix}`: the ACD's hash tag, so these keys share its Redis Cluster slot. */
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly p: string,
   ) {
     if (!('consolePopSet' in redis)) {

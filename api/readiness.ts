@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { withTimeout } from '../core/async';
+import type { RedisClient } from '../core/connections';
 
 /** One dependency /readyz checks; `check` rejects with the reason when it is not usable. */
 export interface ReadinessProbe {
@@ -29,7 +29,7 @@ export async function runProbes(probes: ReadinessProbe[], timeoutMs: number): Pr
   );
 }
 
-export function redisProbe(redis: Redis): ReadinessProbe {
+export function redisProbe(redis: RedisClient): ReadinessProbe {
   return {
     name: 'redis',
     async check() {

@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/connections';
 import { AppError, unauthorized } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Models } from '../models';
@@ -15,7 +15,7 @@ export class LoginService {
   private dummyHash?: Promise<string>;
 
   constructor(
-    private readonly deps: { models: Models; redis: Redis; tokens: TokenService; keyPrefix: string; logger: Logger },
+    private readonly deps: { models: Models; redis: RedisClient; tokens: TokenService; keyPrefix: string; logger: Logger },
   ) {}
 
   async login({ workNumber, password }: LoginRequest): Promise<LoginResponse> {

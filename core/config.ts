@@ -41,6 +41,35 @@ const url = (schemes: string[]) =>
     }
   }, `must be a URL with scheme ${schemes.join(' or ')}`);
 
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/**
+ * `host:port` pairs, comma-separated. A list, not a `redis+cluster://` URL: a URL holds one host,
+ * and a list of plain addresses reads the same as `redis-cli --cluster create` takes them.
+ */
+const clusterNodes = z
+  .string()
+  .transform((v, ctx): RedisNode[] => {
+    const nodes: RedisNode[] = [];
+    for (const part of v.split(',').map((p) => p.trim())) {
+      const m = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(part);
+      const port = m ? Number(m[2]) : 0;
+      if (!m || port < 1 || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: `comma list of host:port, e.g. 127.0.0.1:6391,127.0.0.1:6392 (bad entry ${JSON.stringify(part)})` });
+        return z.NEVER;
+      }
+      nodes.push({ host: m[1]!.replace(/^\[|\]$/g, ''), port });
+    }
+    if (new Set(nodes.map((n) => `${n.host}:${n.port}`)).size !== nodes.length) {
+      ctx.addIssue({ code: 'custom', message: 'a node is listed twice' });
+      return z.NEVER;
+    }
+    return nodes;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -53,6 +82,11 @@ const envSchema = z.object({
   HTTP_PORT: port.default(3000),
 
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6380'),
+  /**
+   * A Redis Cluster instead of REDIS_URL: `host:port,host:port,…` (some masters to start from;
+   * the client learns the rest of the cluster from them). Set, it wins over REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]+$/).default('hotline'),
   MONGO_URL: url(['mongodb', 'mongodb+srv']).default('mongodb://127.0.0.1:27018/hotline'),
 
@@ -81,6 +115,14 @@ const envSchema = z.object({
   AFTER_CALL_WORK_MS: ms.default(15_000),
   QUEUE_ANNOUNCE_MS: z.coerce.number().int().min(0).default(0),
   RECORDINGS_DIR: z.string().min(1).default('var/recordings'),
+  /**
+   * Asterisk's queue_log (`<astlogdir>/queue_log`, e.g. /var/log/asterisk/queue_log, or a mount of
+   * that directory): calls the dialplan fallback queue took while no CTI process answered are
+   * imported from it. Unset: no import.
+   */
+  ASTERISK_QUEUE_LOG: z.string().min(1).optional(),
+  /** How often every process looks for new queue_log lines (one imports at a time). */
+  FALLBACK_IMPORT_MS: ms.default(60_000),
 
   /** Self-check's synthetic call: a Local channel to HOTLINE_NUMBER in this context. */
   SELF_CHECK_CONTEXT: z.string().regex(/^[A-Za-z0-9_-]+$/).default('from-pstn'),

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../core/logger';
 import { Backoff, OnePassAtATime } from '../core/async';
+import type { RedisClient } from '../core/connections';
 
 /**
  * One write to a MongoDB collection, as data: an update by filter, upserting so that the first
@@ -35,7 +35,7 @@ export class RecordOutbox {
   private readonly token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** The `{hash tag}` prefix: every outbox key in one Cluster slot. */
     private readonly p: string,
     private readonly apply: ApplyWrite,

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Local Redis and FerretDB for development, tests, CI and the demo.
-#   scripts/services.sh start|stop|status|env|build|needs-build
-# Idempotent: start leaves running services alone; stop only stops what it started.
+#   scripts/services.sh start|stop|status|env|build|needs-build|cluster-start|cluster-stop
+# Idempotent: start leaves running services alone; stop only stops what it started (the cluster too).
 # REDIS_URL / MONGO_URL set → that service is external (production-style) and is not started here.
+# cluster-start (on demand, never by start): a 3-master Redis Cluster on 127.0.0.1 ports
+# HOTLINE_CLUSTER_PORT..+2 (default 6391-6393; cluster bus on port+10000), data in var/redis-cluster/;
+# prints REDIS_CLUSTER_NODES=… . REDIS_CLUSTER_NODES set → an external cluster, not started here.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VAR="${HOTLINE_VAR_DIR:-$ROOT/var}"
 REDIS_PORT="${HOTLINE_REDIS_PORT:-6380}"
 FERRET_PORT="${HOTLINE_FERRET_PORT:-27018}"
+# Below the ephemeral range (32768+), so a test's free port never takes one; bus ports 16391-16393.
+CLUSTER_PORT="${HOTLINE_CLUSTER_PORT:-6391}"
+CLUSTER_PORTS=("$CLUSTER_PORT" "$((CLUSTER_PORT + 1))" "$((CLUSTER_PORT + 2))")
 FERRET_VERSION="v1.24.2"
 RUN="$VAR/run"
 LOGS="$VAR/log"
@@ -103,6 +109,63 @@ stop_one() { # name
   rm -f "$pidf"
 }
 
+cluster_nodes() { local p out=""; for p in "${CLUSTER_PORTS[@]}"; do out="${out:+$out,}127.0.0.1:$p"; done; echo "$out"; }
+
+# Healthy: every node ours and running, and each one sees all 16384 slots served (cluster_state:ok).
+cluster_ok() {
+  local p info
+  for p in "${CLUSTER_PORTS[@]}"; do
+    alive "$RUN/redis-cluster-$p.pid" || return 1
+    info="$(redis-cli -p "$p" cluster info 2>/dev/null)" || return 1
+    grep -q '^cluster_state:ok' <<<"$info" || return 1
+    grep -q '^cluster_known_nodes:3' <<<"$info" || return 1
+  done
+}
+
+wait_cluster_ok() { # seconds
+  local i
+  for i in $(seq 1 $(($1 * 10))); do cluster_ok && return 0; sleep 0.1; done
+  return 1
+}
+
+start_cluster_node() { # port
+  local p="$1" dir="$VAR/redis-cluster/$1"
+  if alive "$RUN/redis-cluster-$p.pid" && port_open "$p"; then return; fi
+  if port_open "$p" || port_open "$((p + 10000))"; then log "port $p or $((p + 10000)) is taken by another process (HOTLINE_CLUSTER_PORT picks others)"; exit 1; fi
+  mkdir -p "$dir" "$RUN" "$LOGS"
+  # appendonly as for the single Redis: BullMQ's timed jobs survive a restart. nodes.conf in the
+  # node's own directory keeps its identity, so a restarted node rejoins the same cluster.
+  redis-server --bind 127.0.0.1 --port "$p" --dir "$dir" --appendonly yes --save '' \
+    --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 5000 \
+    --daemonize yes --pidfile "$RUN/redis-cluster-$p.pid" --logfile "$LOGS/redis-cluster-$p.log" >/dev/null
+  wait_port "redis-cluster-$p" "$p" "$RUN/redis-cluster-$p.pid"
+}
+
+stop_cluster() { local p; for p in "${CLUSTER_PORTS[@]}"; do stop_one "redis-cluster-$p"; done; }
+
+start_cluster() {
+  if [ -n "${REDIS_CLUSTER_NODES:-}" ]; then log "REDIS_CLUSTER_NODES given: using external Redis Cluster"; return; fi
+  if cluster_ok; then log "redis cluster already running"; return; fi
+  command -v redis-server >/dev/null 2>&1 || { log "redis-server missing: apt-get install redis-server"; exit 1; }
+  local p
+  for p in "${CLUSTER_PORTS[@]}"; do start_cluster_node "$p"; done
+  # Nodes that were a cluster before (a reboot, a killed node) find each other from nodes.conf.
+  if [ -f "$VAR/redis-cluster/created" ] && wait_cluster_ok 10; then log "redis cluster restarted"; return; fi
+  if [ -f "$VAR/redis-cluster/created" ]; then
+    # Throw-away test data: a cluster that does not heal is made again rather than repaired by hand.
+    log "redis cluster did not recover; creating it afresh"
+    stop_cluster
+    rm -rf "$VAR/redis-cluster"
+    for p in "${CLUSTER_PORTS[@]}"; do start_cluster_node "$p"; done
+  fi
+  local addrs=(); for p in "${CLUSTER_PORTS[@]}"; do addrs+=("127.0.0.1:$p"); done
+  redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes >"$LOGS/redis-cluster-create.log" 2>&1 ||
+    { log "redis-cli --cluster create failed:"; tail -n 20 "$LOGS/redis-cluster-create.log" >&2; exit 1; }
+  touch "$VAR/redis-cluster/created"
+  wait_cluster_ok 30 || { log "redis cluster not ok within 30 s:"; redis-cli -p "$CLUSTER_PORT" cluster info >&2 || true; exit 1; }
+  log "redis cluster started on $(cluster_nodes)"
+}
+
 print_env() {
   echo "REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
   echo "MONGO_URL=${MONGO_URL:-mongodb://127.0.0.1:$FERRET_PORT/hotline}"
@@ -114,12 +177,18 @@ case "${1:-start}" in
     start_ferretdb
     print_env
     ;;
-  stop) stop_one ferretdb; stop_one redis ;;
+  stop) stop_one ferretdb; stop_one redis; stop_cluster ;;
   status)
-    for s in redis ferretdb; do if alive "$RUN/$s.pid"; then echo "$s running"; else echo "$s stopped"; fi; done ;;
+    for s in redis ferretdb; do if alive "$RUN/$s.pid"; then echo "$s running"; else echo "$s stopped"; fi; done
+    if cluster_ok; then echo "redis cluster running ($(cluster_nodes))"; else echo "redis cluster stopped"; fi ;;
   env) print_env ;;
+  cluster-start)
+    start_cluster
+    echo "REDIS_CLUSTER_NODES=${REDIS_CLUSTER_NODES:-$(cluster_nodes)}"
+    ;;
+  cluster-stop) stop_cluster ;;
   # build: the FerretDB launcher if it is missing or older than its source; needs-build: exit 0 if it is.
   build) if [ -z "${FERRETDB_BIN:-}" ] && ! release_ferretdb; then build_launcher; fi ;;
   needs-build) if [ -z "${FERRETDB_BIN:-}" ] && ! release_ferretdb && launcher_stale; then exit 0; else exit 1; fi ;;
-  *) echo "usage: $0 start|stop|status|env|build|needs-build" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|build|needs-build|cluster-start|cluster-stop" >&2; exit 2 ;;
 esac

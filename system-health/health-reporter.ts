@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
 import { runProbes, type ReadinessProbe } from '../api/readiness';
 import { withTimeout } from '../core/async';
+import type { RedisClient } from '../core/connections';
 import type { Logger } from '../core/logger';
 import type { AmiClient, PbxHealth } from '../cti/ami';
 import type { AriConnection } from '../cti/ari/connection';
@@ -30,7 +30,7 @@ export class HealthReporter extends EventEmitter<HealthReporterEvents> {
   constructor(
     private readonly deps: {
       node: string;
-      redis: Redis;
+      redis: RedisClient;
       keyPrefix: string;
       probes: ReadinessProbe[];
       telephony?: { ari: AriConnection; ami: AmiClient; pbx: PbxHealth };

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../core/connections';
 import { forbidden, isDuplicateKey, notFound } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { shanghaiDay } from '../core/time';
@@ -28,7 +28,7 @@ export const CREATOR_ROLES = ['agent', 'supervisor', 'admin'] as const;
  */
 export class WorkOrderService {
   constructor(
-    private readonly deps: { models: Models; redis: Redis; bus: EventBus; outbox: RecordOutbox; keyPrefix: string; logger: Logger },
+    private readonly deps: { models: Models; redis: RedisClient; bus: EventBus; outbox: RecordOutbox; keyPrefix: string; logger: Logger },
   ) {}
 
   async create(cmd: CreateWorkOrderCommand, by: SessionUser): Promise<WorkOrderView> {

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
-import type { Redis } from 'ioredis';
+import { duplicateRedis, type RedisClient } from '../core/connections';
 import { Server } from 'socket.io';
 import type {
   AdminClientToServer,
@@ -24,9 +24,9 @@ export type ConsoleServer = Server<
 >;
 
 /** Socket.IO on the HTTP server, fanned out to every CTI process through Redis Streams. */
-export function createSocketServer(http: HttpServer, redis: Redis, redisPrefix: string): { io: ConsoleServer; close(): Promise<void> } {
+export function createSocketServer(http: HttpServer, redis: RedisClient, redisPrefix: string): { io: ConsoleServer; close(): Promise<void> } {
   // A client of its own: the adapter duplicates it for its blocking stream reads.
-  const adapterRedis = redis.duplicate();
+  const adapterRedis = duplicateRedis(redis);
   adapterRedis.on('error', () => undefined);
   const io: ConsoleServer = new Server(http, {
     serveClient: false,

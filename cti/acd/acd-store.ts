@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../core/connections';
 import type { Language, OfferResult } from '../../models/enums';
 import { AGENT_STATES, callAfter, fromStates, type AgentLive, type AgentMove, type AgentState } from './agent-state';
 import { AcdKeys } from './keys';
@@ -17,10 +17,11 @@ export interface QueuedCall {
 
 export type OfferState = OfferResult;
 
-type LuaRedis = Redis & {
+type LuaRedis = RedisClient & {
   acdReserve(...args: string[]): Promise<string | null>;
   acdSetState(...args: string[]): Promise<[number, string, string?]>;
   acdCas(key: string, expected: string, next: string, ttlMs: string): Promise<number>;
+  acdClaimAdoption(adoptedKey: string, node: string, keepMs: string, owner: string): Promise<number>;
 };
 
 const OFFER_TTL_MS = 24 * 3600_000;
@@ -33,13 +34,14 @@ export class AcdStore {
   readonly keys: AcdKeys;
   private readonly r: LuaRedis;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RedisClient, prefix: string) {
     this.keys = new AcdKeys(prefix);
     // defineCommand loads each script once (EVALSHA, falling back to EVAL after a Redis restart).
     if (!('acdReserve' in redis)) {
       redis.defineCommand('acdReserve', { numberOfKeys: 6, lua: lua('reserve') });
       redis.defineCommand('acdSetState', { numberOfKeys: 4, lua: lua('set-state') });
       redis.defineCommand('acdCas', { numberOfKeys: 1, lua: lua('cas') });
+      redis.defineCommand('acdClaimAdoption', { numberOfKeys: 1, lua: lua('claim-adoption') });
     }
     this.r = redis as LuaRedis;
   }
@@ -139,10 +141,13 @@ export class AcdStore {
     });
   }
 
-  /** The ACD's choice for one call: the longest-idle Ready agent who may take it, reserved; or null. */
-  async reserve(callId: string, fallbackMs: number, now = Date.now()): Promise<string | null> {
+  /**
+   * The ACD's choice for one call: the longest-idle Ready agent who may take it, reserved; or null.
+   * Only `node`, the call's owner, may ask, and only while its heartbeat mark lives (fencing).
+   */
+  async reserve(callId: string, node: string, fallbackMs: number, now = Date.now()): Promise<string | null> {
     const k = this.keys;
-    return this.r.acdReserve(k.queue(), k.qcall(callId), k.ready('yue'), k.ready('cmn'), k.ready('any'), k.unreachable(), k.p, callId, String(now), String(fallbackMs));
+    return this.r.acdReserve(k.queue(), k.qcall(callId), k.ready('yue'), k.ready('cmn'), k.ready('any'), k.unreachable(), callId, String(now), String(fallbackMs), node);
   }
 
   async startOffer(callId: string, attempt: number): Promise<void> {
@@ -184,7 +189,7 @@ export class AcdStore {
 
   /** The process that took a call over, if one did. */
   async adoptedBy(callId: string): Promise<string | null> {
-    return this.r.get(`${this.keys.p}:adopted:${callId}`);
+    return this.r.get(this.keys.adopted(callId));
   }
 
   /**
@@ -193,18 +198,7 @@ export class AcdStore {
    * take a call); a call whose adopter died in turn may be claimed again.
    */
   async claimAdoption(callId: string, node: string, owner?: string): Promise<boolean> {
-    const won = await this.r.eval(
-      "if ARGV[4] ~= '' and redis.call('EXISTS', ARGV[3] .. ARGV[4]) == 1 then return 0 end " +
-        "local cur = redis.call('GET', KEYS[1]) if cur and cur ~= ARGV[1] and redis.call('EXISTS', ARGV[3] .. cur) == 1 then return 0 end " +
-        "redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1",
-      1,
-      `${this.keys.p}:adopted:${callId}`,
-      node,
-      String(24 * 3600_000),
-      `${this.keys.p}:node:`,
-      owner ?? '',
-    );
-    return won === 1;
+    return (await this.r.acdClaimAdoption(this.keys.adopted(callId), node, String(24 * 3600_000), owner ?? '')) === 1;
   }
 
   /**
@@ -231,11 +225,11 @@ export class AcdStore {
 
   /** Marks a channel as the synthetic self-check call, for whichever process claims it. */
   async markSelfCheck(channelId: string, ttlMs: number): Promise<void> {
-    await this.r.set(`${this.keys.p}:selfcheck:${channelId}`, '1', 'PX', ttlMs);
+    await this.r.set(this.keys.selfCheck(channelId), '1', 'PX', ttlMs);
   }
 
   async isSelfCheck(channelId: string): Promise<boolean> {
-    return (await this.r.exists(`${this.keys.p}:selfcheck:${channelId}`)) === 1;
+    return (await this.r.exists(this.keys.selfCheck(channelId))) === 1;
   }
 
   async setPhoneReachable(extension: string, reachable: boolean): Promise<void> {

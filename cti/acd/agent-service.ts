@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { duplicateRedis, type RedisClient } from '../../core/connections';
 import type { Logger } from '../../core/logger';
 import { conflict, notFound } from '../../core/errors';
 import type { Models } from '../../models';
@@ -75,16 +75,16 @@ export class AgentService {
 
 /** Wakes every process's dispatcher (an agent became free, or the queue changed). */
 export class DispatchKicks {
-  private sub?: Redis;
+  private sub?: RedisClient;
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly channel: string,
   ) {}
   async kick(): Promise<void> {
     await this.redis.publish(this.channel, '1');
   }
   async listen(onKick: () => void): Promise<void> {
-    this.sub = this.redis.duplicate();
+    this.sub = duplicateRedis(this.redis);
     this.sub.on('error', () => undefined);
     this.sub.on('message', () => onKick());
     await this.sub.subscribe(this.channel);

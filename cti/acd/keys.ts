@@ -17,4 +17,7 @@ export class AcdKeys {
   offer = (callId: string, attempt: number) => `${this.p}:offer:${callId}:${attempt}`;
   events = () => `${this.p}:events`;
   live = () => `${this.p}:live-calls`;
+  /** Which process took over a dead process's call (the node names `node(…)` marks alive). */
+  adopted = (callId: string) => `${this.p}:adopted:${callId}`;
+  selfCheck = (channelId: string) => `${this.p}:selfcheck:${channelId}`;
 }

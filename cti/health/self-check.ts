@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import { withTimeout } from '../../core/async';
+import type { RedisClient } from '../../core/connections';
 import type { AcdStore } from '../acd/acd-store';
 import type { AmiClient } from '../ami/client';
 import type { PbxHealth } from '../ami/health';
@@ -14,7 +14,7 @@ export interface SelfCheckDeps {
   ami: AmiClient;
   pbx: PbxHealth;
   acd: AcdStore;
-  redis: Redis;
+  redis: RedisClient;
   mongo: Connection;
   testCall: TestCaller;
   /** The Stasis app name pattern every CTI process registers under (`^hotline-`). */

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { raiseAlarm } from '../../alarms/raise';
+import type { RedisClient } from '../../core/connections';
 import type { Logger } from '../../core/logger';
 import type { Models } from '../../models';
 import type { SilenceAlarmRule, SilenceJob } from './silence-rule';
@@ -16,7 +16,7 @@ export interface SilenceWatchDeps {
   bus: EventBus;
   /** Where the alarm waits for MongoDB. */
   outbox: RecordOutbox;
-  redis: Redis;
+  redis: RedisClient;
   /** Key prefix for the "a silence alarm is open" flag. */
   keyPrefix: string;
   sms: SmsOutbox;

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { createLogger } from '../../core/logger';
 import { createModels, syncIndexes, type Models } from '../../models';
 import { applyWrite } from '../../models/apply-write';
 import { RecordOutbox } from '../../queue/record-outbox';
+import type { RedisClient } from '../../core/connections';
 import { testConfig } from '../helpers/env';
+import { deleteKeys, testRedis } from '../helpers/redis';
 import { DisposableFerretDb, ferretdbBinary } from '../helpers/ferretdb-server';
 import { waitFor } from '../helpers/wait';
 
@@ -21,7 +22,7 @@ describe('record outbox: MongoDB down mid-traffic loses no record', function () 
   let db: DisposableFerretDb;
   let conn: mongoose.Connection;
   let models: Models;
-  let redis: Redis;
+  let redis: RedisClient;
   let outbox: RecordOutbox;
   let second: RecordOutbox;
   const prefix = `{${config.REDIS_PREFIX}}`;
@@ -36,7 +37,7 @@ describe('record outbox: MongoDB down mid-traffic loses no record', function () 
     await conn.asPromise();
     models = createModels(conn);
     await syncIndexes(models);
-    redis = new Redis(config.REDIS_URL);
+    redis = testRedis(config);
     outbox = new RecordOutbox(redis, prefix, applyWrite(models, logger), logger, 100);
     // A second process draining the same outbox: records are never written twice at once.
     second = new RecordOutbox(redis, prefix, applyWrite(models, logger), logger, 100);
@@ -46,8 +47,7 @@ describe('record outbox: MongoDB down mid-traffic loses no record', function () 
   after(async () => {
     outbox?.stop();
     second?.stop();
-    const keys = await redis?.keys(`${prefix}*`);
-    if (keys?.length) await redis.del(...keys);
+    if (redis) await deleteKeys(redis, `${prefix}*`);
     redis?.disconnect();
     await conn?.close().catch(() => undefined);
     await db?.stop();

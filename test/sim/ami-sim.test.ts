@@ -158,7 +158,7 @@ function tracePbx(initial: { agent1001?: [boolean, boolean]; agent1002?: [boolea
 const traceContactUri = (ext: string) =>
   ext === 'agent1001' ? 'sip:agent1001@127.0.0.1:5071' : `sip:${ext}@127.0.0.1:5082`;
 
-/** app_queue's view of the same phones; the hotline does not use app_queue. */
+/** app_queue's view of the same phones: the simulator reports member states only for queue calls (ami-queue-fallback.test.ts), not on registration changes. */
 const queueEvents = (m: AmiHeaders) =>
   getHeader(m, 'Event') === 'QueueMemberStatus' || (getHeader(m, 'Device') ?? '').startsWith('Queue:');
 
