@@ -140,7 +140,7 @@ function liveState(config: Config, redis: Redis, models: Models, logger: Logger)
 async function startTelephony(config: Config, redis: Redis, mongo: Connection, models: Models, live: LiveState, logger: Logger): Promise<CallPath> {
   const { acd, agents, bus, kicks, outbox } = live;
   const appName = appNameFor(config);
-  const dispatcher = new Dispatcher(acd, kicks, config.LANGUAGE_FALLBACK_MS, logger);
+  const dispatcher = new Dispatcher(acd, kicks, config.NODE_ID, config.LANGUAGE_FALLBACK_MS, logger);
   const ruleOpts = { connection: { url: config.REDIS_URL, maxRetriesPerRequest: null }, prefix: `{${config.REDIS_PREFIX}}-bull`, logger };
   const answerAlarm = new AnswerAlarmRule(ruleOpts, config.ANSWER_ALARM_MS);
   const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);

@@ -139,10 +139,13 @@ export class AcdStore {
     });
   }
 
-  /** The ACD's choice for one call: the longest-idle Ready agent who may take it, reserved; or null. */
-  async reserve(callId: string, fallbackMs: number, now = Date.now()): Promise<string | null> {
+  /**
+   * The ACD's choice for one call: the longest-idle Ready agent who may take it, reserved; or null.
+   * Only `node`, the call's owner, may ask, and only while its heartbeat mark lives (fencing).
+   */
+  async reserve(callId: string, node: string, fallbackMs: number, now = Date.now()): Promise<string | null> {
     const k = this.keys;
-    return this.r.acdReserve(k.queue(), k.qcall(callId), k.ready('yue'), k.ready('cmn'), k.ready('any'), k.unreachable(), k.p, callId, String(now), String(fallbackMs));
+    return this.r.acdReserve(k.queue(), k.qcall(callId), k.ready('yue'), k.ready('cmn'), k.ready('any'), k.unreachable(), k.p, callId, String(now), String(fallbackMs), node);
   }
 
   async startOffer(callId: string, attempt: number): Promise<void> {

@@ -25,6 +25,8 @@ export class Dispatcher {
   constructor(
     private readonly acd: AcdStore,
     private readonly kicks: DispatchKicks,
+    /** This process: the reservation is refused once another process took the call over. */
+    private readonly node: string,
     private readonly fallbackMs: number,
     private readonly logger: Logger,
     private readonly tickMs = 500,
@@ -62,7 +64,7 @@ export class Dispatcher {
     const exhausted = new Set<string>();
     for (const call of calls) {
       if (exhausted.has(call.language)) continue;
-      const agent = await this.acd.reserve(call.callId, this.fallbackMs);
+      const agent = await this.acd.reserve(call.callId, this.node, this.fallbackMs);
       if (!agent) {
         exhausted.add(call.language);
         continue;

@@ -13,9 +13,11 @@ describe('ACD live state in Redis', () => {
     await acd.upsertAgent({ workNumber: wn, name: `A${wn}`, extension: wn, languages });
     if (readyAt !== undefined) expect(await acd.move(wn, { by: 'person', to: 'ready' }, readyAt)).to.deep.equal({ ok: true, from: 'offline' });
   };
+  const owner = new Map<string, string>();
   const call = async (language: Language, queuedAt: number, node = 'a') => {
     const callId = `call-${++n}`;
     await acd.enqueue({ callId, language, queuedAt, node, callerNumber: '139' });
+    owner.set(callId, node);
     return callId;
   };
 
@@ -36,35 +38,35 @@ describe('ACD live state in Redis', () => {
     await agent('1004', ['cmn'], 3000);
     await agent('1007', ['yue', 'cmn'], 2000);
     const c = await call('cmn', 5000);
-    expect(await acd.reserve(c, 60_000, 6000)).to.equal('1007');
+    expect(await acd.reserve(c, owner.get(c)!, 60_000, 6000)).to.equal('1007');
     const a = await acd.agent('1007');
     expect(a).to.include({ state: 'reserved', callId: c });
     expect(await acd.isQueued(c)).to.equal(false);
     // Reserved agents are out of every ready set: the next cmn call gets 1004.
     const c2 = await call('cmn', 5001);
-    expect(await acd.reserve(c2, 60_000, 6000)).to.equal('1004');
+    expect(await acd.reserve(c2, owner.get(c2)!, 60_000, 6000)).to.equal('1004');
   });
 
   it('waits for a speaker of the language until the fallback time, then takes any Ready agent', async () => {
     await agent('1001', ['yue'], 1000);
     const c = await call('cmn', 10_000);
-    expect(await acd.reserve(c, 5000, 14_999)).to.equal(null);
-    expect(await acd.reserve(c, 5000, 15_000)).to.equal('1001');
+    expect(await acd.reserve(c, owner.get(c)!, 5000, 14_999)).to.equal(null);
+    expect(await acd.reserve(c, owner.get(c)!, 5000, 15_000)).to.equal('1001');
   });
 
   it('makes a later call yield the agent an earlier eligible call is waiting for, across nodes', async () => {
     await agent('1007', ['yue', 'cmn'], 1000);
     const early = await call('yue', 2000, 'b');
     const late = await call('cmn', 3000, 'a');
-    expect(await acd.reserve(late, 60_000, 4000)).to.equal(null);
-    expect(await acd.reserve(early, 60_000, 4000)).to.equal('1007');
+    expect(await acd.reserve(late, owner.get(late)!, 60_000, 4000)).to.equal(null);
+    expect(await acd.reserve(early, owner.get(early)!, 60_000, 4000)).to.equal('1007');
   });
 
   it("ignores a dead node's waiting calls when judging fairness", async () => {
     await agent('1007', ['yue', 'cmn'], 1000);
     await call('yue', 2000, 'ghost');
     const late = await call('yue', 3000, 'a');
-    expect(await acd.reserve(late, 60_000, 4000)).to.equal('1007');
+    expect(await acd.reserve(late, owner.get(late)!, 60_000, 4000)).to.equal('1007');
   });
 
   it('forgets the queued and live calls of a process that stopped beating, and only those', async () => {
@@ -95,10 +97,10 @@ describe('ACD live state in Redis', () => {
     await agent('1002', ['yue'], 2000);
     await acd.setPhoneReachable('1001', false);
     const c = await call('yue', 3000);
-    expect(await acd.reserve(c, 60_000, 4000)).to.equal('1002');
+    expect(await acd.reserve(c, owner.get(c)!, 60_000, 4000)).to.equal('1002');
     await acd.setPhoneReachable('1001', true);
     const c2 = await call('yue', 3001);
-    expect(await acd.reserve(c2, 60_000, 4000)).to.equal('1001');
+    expect(await acd.reserve(c2, owner.get(c2)!, 60_000, 4000)).to.equal('1001');
   });
 
   it('refuses state moves that the agent is not in a position to make', async () => {
@@ -147,6 +149,22 @@ describe('ACD live state in Redis', () => {
     expect(cases).to.equal(7 * 3 * (4 + 14));
   });
 
+  it('lets only the call\'s owner reserve, and only while its heartbeat mark lives (fencing)', async () => {
+    await agent('1001', ['yue'], 1000);
+    const c = await call('yue', 2000, 'a');
+    // Another process may not ring agents for a's call.
+    expect(await acd.reserve(c, 'b', 60_000, 3000)).to.equal(null);
+    // a was taken for dead (its mark lapsed): until it beats again it reserves nothing.
+    await redis.del(acd.keys.node('a'));
+    expect(await acd.reserve(c, 'a', 60_000, 3000)).to.equal(null);
+    // b took the call over (enqueued as its own): now b reserves, a still cannot.
+    await acd.enqueue({ callId: c, language: 'yue', queuedAt: 2000, node: 'b', callerNumber: '139' });
+    await acd.heartbeat('a', 60_000);
+    expect(await acd.reserve(c, 'a', 60_000, 3000)).to.equal(null);
+    expect(await acd.reserve(c, 'b', 60_000, 3000)).to.equal('1001');
+    expect(await acd.agent('1001')).to.include({ state: 'reserved', callId: c });
+  });
+
   it('lets exactly one side win a ringing offer', async () => {
     await acd.startOffer('c1', 1);
     const results = await Promise.all([acd.endOffer('c1', 1, 'answered'), acd.endOffer('c1', 1, 'no-answer')]);
@@ -165,7 +183,7 @@ describe('ACD live state in Redis', () => {
     for (let round = 0; round < 40; round++) {
       const waiting = [];
       for (const id of ids) if (await acd.isQueued(id)) waiting.push(id);
-      const got = await Promise.all(waiting.map((id, i) => (i % 2 ? acd : acd2).reserve(id, 0, 10_000)));
+      const got = await Promise.all(waiting.map((id, i) => (i % 2 ? acd : acd2).reserve(id, owner.get(id)!, 0, 10_000)));
       const won = got.filter((g): g is string => g !== null);
       if (won.length === 0) break;
       winners.push(...won);

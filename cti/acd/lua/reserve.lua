@@ -4,7 +4,7 @@
 -- All keys share the `{prefix}` hash tag, so the script stays on one slot of a Redis Cluster:
 -- the fixed ones are declared; the per-call and per-agent ones are named from the same prefix.
 -- KEYS: queue, qcall:<callId>, ready:yue, ready:cmn, ready:any, phones:unreachable
--- ARGV: prefix, callId, nowMs, fallbackMs
+-- ARGV: prefix, callId, nowMs, fallbackMs, node (the process asking)
 local p, callId = ARGV[1], ARGV[2]
 local now, fallback = tonumber(ARGV[3]), tonumber(ARGV[4])
 local qkey = KEYS[1]
@@ -12,9 +12,12 @@ local readyKey = { yue = KEYS[3], cmn = KEYS[4], any = KEYS[5] }
 
 local myScore = redis.call('ZSCORE', qkey, callId)
 if not myScore then return false end
-local me = redis.call('HMGET', KEYS[2], 'lang', 'queuedAt')
+local me = redis.call('HMGET', KEYS[2], 'lang', 'queuedAt', 'node')
 local lang, queuedAt = me[1], tonumber(me[2])
 if not lang or not queuedAt then return false end
+-- Fencing: only the call's owner, while its heartbeat mark is alive, may reserve for it. A process
+-- that was taken for dead (a long pause) must not ring agents for calls another one took over.
+if me[3] ~= ARGV[5] or redis.call('EXISTS', p .. ':node:' .. ARGV[5]) == 0 then return false end
 
 local function speaks(langs, l)
   return string.find(',' .. (langs or '') .. ',', ',' .. l .. ',', 1, true) ~= nil
