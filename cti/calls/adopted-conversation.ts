@@ -1,4 +1,5 @@
 import type { Logger } from '../../core/logger';
+import { bridgeAndRecord, bridgeIdOf } from './bridge-and-record';
 import { callRecordKey } from './call-record';
 import type { CallDeps } from './call-session';
 
@@ -27,7 +28,7 @@ export class AdoptedConversation {
     readonly call: ConversationRecord,
   ) {
     this.log = d.logger.child({ callId: call.callId, adopted: true });
-    this.bridgeId = `br-${call.callId}`;
+    this.bridgeId = bridgeIdOf(call.callId);
   }
 
   get legs(): string[] {
@@ -39,14 +40,37 @@ export class AdoptedConversation {
     const { ari, acd, settings } = this.d;
     await acd.markLive(this.call.callId, settings.node);
     const sources = [`channel:${this.call.callerChannelId}`, `channel:${this.call.agentChannelId}`];
-    if (await ari.bridgeExists(this.bridgeId)) sources.push(`bridge:${this.bridgeId}`);
+    const bridged = await ari.bridgeExists(this.bridgeId);
+    if (bridged) sources.push(`bridge:${this.bridgeId}`);
     await ari.subscribe(settings.app, sources).catch((err: Error) => this.log.warn({ err: err.message }, 'subscription to a leg failed'));
     this.d.outbox.write(callRecordKey(this.call.callId), { collection: 'calls', filter: { callId: this.call.callId }, set: { node: settings.node } }).catch(() => undefined);
-    this.log.warn({ agent: this.call.agentWorkNumber }, 'call in conversation taken over from a process that died');
+    this.log.warn({ agent: this.call.agentWorkNumber, bridged }, 'call in conversation taken over from a process that died');
     // A side may have hung up while nobody was listening.
     const up = await ari.channelIds();
-    if (!up.has(this.call.callerChannelId)) await this.legGone(this.call.callerChannelId);
-    else if (!up.has(this.call.agentChannelId)) await this.legGone(this.call.agentChannelId);
+    if (!up.has(this.call.callerChannelId)) return this.legGone(this.call.callerChannelId);
+    if (!up.has(this.call.agentChannelId)) return this.legGone(this.call.agentChannelId);
+    // The owner died after the answer but before the bridge (during 报工号): the agent is on the
+    // line and the caller hears nothing. Connect them here, and record it, as the owner would have.
+    if (!bridged) await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const { ari, outbox, settings } = this.d;
+    const { callId } = this.call;
+    try {
+      await ari.stopMoh(this.call.callerChannelId).catch(() => undefined);
+      const recording = await bridgeAndRecord(ari, { ...this.call, format: settings.recordingFormat }, this.log);
+      await ari.subscribe(settings.app, [`bridge:${this.bridgeId}`]).catch(() => undefined);
+      this.call.recordingName = recording.name;
+      await outbox.write(callRecordKey(callId), { collection: 'recordings', filter: { name: recording.name }, set: {}, setOnInsert: { ...recording } });
+      await outbox.write(callRecordKey(callId), { collection: 'calls', filter: { callId }, set: { state: 'talking', talkingAt: new Date(), recordingName: recording.name } });
+      this.log.info({ recording: recording.name }, 'adopted call connected: caller and agent bridged');
+    } catch (err) {
+      // Neither side can be connected: end both rather than leave them on a silent line.
+      this.log.error({ err: (err as Error).message }, 'adopted call could not be connected: both legs hung up');
+      await ari.hangup(this.call.callerChannelId).catch(() => undefined);
+      await this.legGone(this.call.callerChannelId);
+    }
   }
 
   /** One side hung up: end the other, close the call. */

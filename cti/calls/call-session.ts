@@ -12,12 +12,13 @@ import type { AriPort } from '../ari/port';
 import type { RecordOutbox } from '../../queue/record-outbox';
 import type { EventBus } from '../../events/event-bus';
 import { agentIntroMedia } from '../prompts/catalogue';
+import { bridgeAndRecord, bridgeIdOf, recordingNameOf } from './bridge-and-record';
 import { CallNotifier } from './call-notifier';
 import { CallRecord, callRecordKey, outboxCallStore } from './call-record';
 import { callEnd, canMove, ringEndResult, stateStamps, type HangupBy } from './call-state';
 import { callerDirectory, LanguageMenu } from './language-menu';
 import type { MediaPlayer } from './media';
-import { answerOffer, endOffer, notReadyReason, Offers, type Offer } from './offer';
+import { agentLegId, answerOffer, endOffer, notReadyReason, Offers, type Offer } from './offer';
 import { QueueAnnouncer } from './queue-announcer';
 
 export interface CallSettings {
@@ -170,17 +171,49 @@ export class CallSession {
     await ari.subscribe(settings.app, [`channel:${this.callerChannelId}`]);
     await acd.markLive(this.callId, settings.node);
     this.record.save({ node: settings.node });
+    const held = await this.ringsNotRecorded();
     for (const offer of this.offers.all) {
       if (offer.result !== 'ringing') continue;
       await ari.hangup(offer.channelId);
       if (!(await acd.endOffer(this.callId, offer.attempt, 'failed'))) continue;
       const at = new Date();
       const ringMs = endOffer(offer, 'failed', at, true);
+      if (!offer.agentWorkNumber) continue;
       await agents.forCall(offer.agentWorkNumber, this.callId, 'ready', ['ringing', 'reserved']);
       await this.notify.offerEnded({ attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result: 'failed', ringMs, at });
     }
+    // Reserved by the dead owner but not yet rung: nothing else would free them.
+    for (const a of held) await agents.forCall(a, this.callId, 'ready', ['reserved', 'ringing']);
     this.log.warn({ state: this.state, queuedAt: this.queuedAt }, 'waiting call taken over from a process that died');
     await this.enqueue(this.language ?? settings.defaultLanguage);
+  }
+
+  /**
+   * The dead owner may have reserved or rung an agent after its last record write landed. Those
+   * rings are found in the shared state (the offer marks and the agents held for this call) and
+   * added to the offers as ringing, so they are stopped like the recorded ones and a new offer does
+   * not reuse their attempt number (the leg id and the alarm job id derive from it). Returns the
+   * agents still held for this call, to free.
+   */
+  private async ringsNotRecorded(): Promise<string[]> {
+    const { acd } = this.d;
+    const held = (await acd.agents()).filter((a) => a.callId === this.callId && (a.state === 'reserved' || a.state === 'ringing'));
+    const known = new Set(this.offers.all.filter((o) => o.result === 'ringing').map((o) => o.agentWorkNumber));
+    for (let attempt = this.offers.all.length + 1; (await acd.offerState(this.callId, attempt)) !== null; attempt++) {
+      const who = held.find((a) => !known.has(a.workNumber));
+      if (who) known.add(who.workNumber);
+      this.offers.all.push({
+        attempt,
+        agentWorkNumber: who?.workNumber ?? '',
+        extension: who?.extension ?? '',
+        channelId: agentLegId(this.callId, attempt),
+        offeredAt: new Date(),
+        result: 'ringing',
+        alarmed: false,
+      });
+      this.log.warn({ attempt, agent: who?.workNumber }, 'ring not in the record found: it is stopped');
+    }
+    return held.filter((a) => !known.has(a.workNumber)).map((a) => a.workNumber);
   }
 
   /** Answer, greet, queue: the caller-driven part of the call. */
@@ -407,34 +440,16 @@ export class CallSession {
   }
 
   private async bridgeAndRecord(agentChannelId: string): Promise<void> {
-    const { ari, settings } = this.d;
-    const bridgeId = `br-${this.callId}`;
-    const recordingName = `call-${this.callId}`;
-    this.bridgeId = bridgeId;
-    this.recordingName = recordingName;
-    await ari.createBridge(bridgeId, 'mixing');
-    await ari.addToBridge(bridgeId, [this.callerChannelId, agentChannelId]);
-    const startedAt = new Date();
-    let state: 'recording' | 'failed' = 'recording';
-    try {
-      await ari.recordBridge(bridgeId, recordingName, settings.recordingFormat);
-    } catch (err) {
-      // The caller and the agent are connected: a recording that will not start must not cut them off.
-      state = 'failed';
-      this.log.error({ err: (err as Error).message, recording: recordingName }, 'recording could not be started; the call goes on unrecorded');
-    }
-    const recording = {
-      name: recordingName,
-      callId: this.callId,
-      bridgeId,
-      format: settings.recordingFormat,
-      file: `${recordingName}.${settings.recordingFormat}`,
-      startedAt,
-      state,
-    };
+    this.bridgeId = bridgeIdOf(this.callId);
+    this.recordingName = recordingNameOf(this.callId);
+    const recording = await bridgeAndRecord(
+      this.d.ari,
+      { callId: this.callId, callerChannelId: this.callerChannelId, agentChannelId, format: this.d.settings.recordingFormat },
+      this.log,
+    );
     // In the call's write chain: stored in order, never on the caller's path.
     this.record.append(
-      () => this.d.outbox.write(callRecordKey(this.callId), { collection: 'recordings', filter: { name: recordingName }, set: {}, setOnInsert: recording }),
+      () => this.d.outbox.write(callRecordKey(this.callId), { collection: 'recordings', filter: { name: recording.name }, set: {}, setOnInsert: { ...recording } }),
       'recording record create failed',
     );
   }

@@ -147,6 +147,86 @@ describe('a CTI process that dies, or is taken for dead, strands no agent and lo
     await h.calls.agents.change('1002', 'ready');
     for (const c of callers) expect((await c.ended).by).to.equal('caller');
   });
+  /** Every agent free and Not Ready, so each test rings only the agents it makes Ready. */
+  async function quiet(): Promise<void> {
+    for (const wn of EXTENSIONS) {
+      await waitFor(async () => !['reserved', 'ringing', 'talking', 'acw'].includes((await h.calls.acd.agent(wn))?.state ?? ''), { what: `${wn} free` });
+      const a = await h.calls.acd.agent(wn);
+      if (a?.state === 'ready') await h.calls.agents.change(wn, 'not_ready', 'other');
+    }
+  }
+
+  it('the owner dies after the answer but before the bridge (during 报工号): the survivor connects caller and agent and records the call', async () => {
+    await quiet();
+    h.nodes.push(await startCti({ ...h.config, NODE_ID: 'e' }));
+    await h.calls.agents.change('1004', 'ready');
+    // 1004 speaks Mandarin: the caller presses 2.
+    const caller = h.ari.placeCall({ callerNumber: '13600000051', dtmf: [{ digit: '2', afterMs: 10 }] });
+    const agent = await waitFor(async () => {
+      const a = await h.calls.acd.agent('1004');
+      return a?.state === 'talking' && a;
+    }, { what: '1004 answered' });
+    const callId = agent.callId;
+    const bridgeId = `br-${callId}`;
+    expect(h.ari.bridges().some((b) => b.id === bridgeId), 'not bridged yet: the caller hears the agent number').to.equal(false);
+    const owner = (await h.calls.acd.liveCalls()).get(callId)!;
+    const survivorId = h.nodes.find((n) => n.config.NODE_ID !== owner)!.config.NODE_ID;
+    await kill(owner);
+    await nodeCalls(survivorId).app.sweep();
+
+    // Bridged and recorded by the survivor, as the owner would have done once the number was read.
+    const legs = [caller.id, `${callId}-1`];
+    const bridge = await waitFor(() => h.ari.bridges().find((b) => b.id === bridgeId && legs.every((l) => b.channels.includes(l))), { what: 'caller and agent bridged' });
+    expect(bridge.channels).to.have.members(legs);
+    const talking = await waitFor(async () => {
+      const c = await h.node.models.Call.findOne({ callId }).lean();
+      return c?.state === 'talking' && c;
+    }, { what: 'record says talking' });
+    expect(talking.recordingName).to.equal(`call-${callId}`);
+    await waitFor(async () => (await h.node.models.Recording.findOne({ callId }).lean())?.state === 'recording', { what: 'recording started' });
+
+    caller.hangup();
+    const call = await waitFor(async () => {
+      const c = await h.node.models.Call.findOne({ callId }).lean();
+      return c?.state === 'ended' && c;
+    }, { what: 'record closed' });
+    expect(call).to.include({ outcome: 'answered', hangupBy: 'caller', node: survivorId });
+    await waitFor(async () => (await h.node.models.Recording.findOne({ callId }).lean())?.state === 'done', { what: 'recording finalised' });
+    await waitFor(async () => (await h.calls.acd.agent('1004'))?.state === 'ready', { what: '1004 ready after wrap-up' });
+  });
+
+  it('the owner reserved and rang an agent but died before recording it: the survivor stops that ring, frees the agent and rings again under a new attempt', async () => {
+    await quiet();
+    h.nodes.push(await startCti({ ...h.config, NODE_ID: 'f' }));
+    const caller = h.ari.placeCall({ callerNumber: '13600000061', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 100 });
+    const [q] = await waitFor(async () => {
+      const list = await h.calls.acd.queued();
+      return list.length === 1 && list;
+    }, { what: 'caller queued' });
+    const callId = q!.callId;
+    await waitFor(async () => (await h.node.models.Call.findOne({ callId }).lean())?.state === 'queued', { what: 'record says queued' });
+    const dead = h.nodes.find((n) => n.config.NODE_ID === q!.node)!;
+    h.nodes.splice(h.nodes.indexOf(dead), 1);
+    await dead.stop();
+    // Its last acts, which never reached the record: 1007 reserved for the call, and a ring mark.
+    await h.calls.agents.change('1007', 'ready');
+    expect(await h.calls.acd.reserve(callId, q!.node, 60_000)).to.equal('1007');
+    await h.calls.acd.startOffer(callId, 1);
+    await h.node.redis.del(h.calls.acd.keys.node(q!.node));
+
+    await h.nodes[0]!.calls!.app.sweep();
+    // Freed, offered again (attempt 2: attempt 1's leg and alarm ids stay the dead ring's), answered.
+    expect((await caller.ended).by).to.equal('caller');
+    const call = await waitFor(async () => {
+      const c = await h.node.models.Call.findOne({ callId }).lean();
+      return c?.state === 'ended' && c;
+    }, { what: 'record closed' });
+    expect(call).to.include({ outcome: 'answered', agentWorkNumber: '1007', agentChannelId: `${callId}-2` });
+    expect(call.offers?.map((o) => [o.attempt, o.agentWorkNumber, o.result])).to.deep.equal([
+      [1, '1007', 'failed'],
+      [2, '1007', 'answered'],
+    ]);
+  });
 });
 
 describe('fencing: a process taken for dead lets go of the calls another process took over', function () {
