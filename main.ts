@@ -236,6 +236,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     // The first beat always finds no mark; a later one that does not was taken for dead meanwhile.
     if (lapsed && beats > 0) await app.rejoin().catch((err: Error) => logger.error({ err: err.message }, 'rejoin after a lapsed heartbeat failed'));
     beats++;
+    await app.beat().catch((err: Error) => logger.warn({ err: err.message }, 'app holder mark failed'));
     await app.sweep().catch((err: Error) => logger.warn({ err: err.message }, 'sweep of dead processes failed'));
   };
   await heartbeat();
@@ -287,7 +288,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     async stop() {
       clearInterval(beat);
       fallbackImport?.stop();
-      app.stop();
+      await app.stop();
       dispatcher.stop();
       await ari.stop();
       pbx.stop();

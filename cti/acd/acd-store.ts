@@ -210,6 +210,23 @@ export class AcdStore {
     return prev === null;
   }
 
+  /** Single-app mode: `node` holds `app` now (re-said on every beat while it does). */
+  async holdApp(app: string, node: string): Promise<void> {
+    await this.r.set(this.keys.appHolder(app), node);
+  }
+
+  /** A planned stop: `node` lets go of `app` (if it still holds it), so a standby need not wait for its mark to lapse. */
+  async releaseApp(app: string, node: string): Promise<void> {
+    await this.r.acdCas(this.keys.appHolder(app), node, '', '1000');
+  }
+
+  /** The holder of `app` if its heartbeat mark lives; null when nobody live holds it. */
+  async liveAppHolder(app: string): Promise<string | null> {
+    const holder = await this.r.get(this.keys.appHolder(app));
+    if (!holder) return null;
+    return (await this.r.exists(this.keys.node(holder))) === 1 ? holder : null;
+  }
+
   /** Calls in progress on any process (callId → node): reconcile must not free another node's agents. */
   async markLive(callId: string, node: string): Promise<void> {
     await this.r.hset(this.keys.live(), callId, node);

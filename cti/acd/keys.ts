@@ -20,4 +20,6 @@ export class AcdKeys {
   /** Which process took over a dead process's call (the node names `node(…)` marks alive). */
   adopted = (callId: string) => `${this.p}:adopted:${callId}`;
   selfCheck = (channelId: string) => `${this.p}:selfcheck:${channelId}`;
+  /** Single-app mode: the process that holds the Stasis app (the newest connection). */
+  appHolder = (app: string) => `${this.p}:app-holder:${app}`;
 }

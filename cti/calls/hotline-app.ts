@@ -143,32 +143,44 @@ export class HotlineApp {
   }
 
   /**
-   * Single-app mode: a newer process took the app, and Asterisk sends this one nothing more. Stand by:
-   * watch `GET /applications`, and when the app is no longer registered (the active process is gone),
-   * register again and take the calls.
+   * Single-app mode, on every heartbeat: the active process says it holds the app, so a standby can
+   * tell a live holder from a dead one.
+   */
+  async beat(): Promise<void> {
+    if (this.opts.mode !== 'single' || this.standbyTimer) return;
+    await this.deps.acd.holdApp(this.ari.apps[0]!, this.deps.settings.node);
+  }
+
+  /**
+   * Single-app mode: a newer process took the app, and Asterisk sends this one nothing more. Stand by
+   * until the app is gone from `GET /applications` or its holder's heartbeat lapsed, then register
+   * again and take the calls. Asterisk alone is not enough: it keeps listing a dead app for as long
+   * as a channel or bridge is still in it (trace 10a), which after a crash mid-call can be forever.
    */
   private standBy(): void {
     if (this.standbyTimer) return;
     const app = this.ari.apps[0]!;
     this.log.warn({ app }, 'another process took over this Stasis app: standing by');
-    this.standbyTimer = setInterval(() => {
-      void this.ari
-        .applications()
-        .then((apps) => {
-          if (apps.includes(app) || !this.standbyTimer) return;
-          clearInterval(this.standbyTimer);
-          this.standbyTimer = undefined;
-          this.log.warn({ app }, 'the active process is gone: taking over');
-          this.ari.reregister();
-        })
-        .catch(() => undefined);
-    }, this.opts.standbyPollMs ?? 2000);
+    const check = async () => {
+      const listed = (await this.ari.applications()).includes(app);
+      if (listed && (await this.deps.acd.liveAppHolder(app))) return;
+      if (!this.standbyTimer) return;
+      clearInterval(this.standbyTimer);
+      this.standbyTimer = undefined;
+      this.log.warn({ app, listed }, 'the active process is gone: taking over');
+      this.ari.reregister();
+      await this.beat();
+    };
+    this.standbyTimer = setInterval(() => void check().catch(() => undefined), this.opts.standbyPollMs ?? 2000);
     this.standbyTimer.unref();
   }
 
-  stop(): void {
+  /** A planned stop; in single-app mode the app is let go at once for a standby to take. */
+  async stop(): Promise<void> {
+    const holding = this.opts.mode === 'single' && !this.standbyTimer;
     clearInterval(this.standbyTimer);
     this.standbyTimer = undefined;
+    if (holding) await this.deps.acd.releaseApp(this.ari.apps[0]!, this.deps.settings.node).catch(() => undefined);
   }
 
   /** Agent legs are originated with the id `<callId>-<attempt>`, so they route without a lookup table. */

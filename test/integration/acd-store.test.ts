@@ -166,6 +166,21 @@ describe('ACD live state in Redis', () => {
     expect(await acd.agent('1001')).to.include({ state: 'reserved', callId: c });
   });
 
+  it('single-app mode: a standby sees the app holder as live only while its mark lives, and a planned stop lets go at once', async () => {
+    expect(await acd.liveAppHolder('hotline')).to.equal(null);
+    await acd.holdApp('hotline', 'a');
+    expect(await acd.liveAppHolder('hotline')).to.equal('a');
+    // Crashed: its heartbeat mark lapses, the holder key stays; a standby must not wait on it.
+    await redis.del(acd.keys.node('a'));
+    expect(await acd.liveAppHolder('hotline')).to.equal(null);
+    await acd.holdApp('hotline', 'b');
+    // A stale process letting go does not release the new holder's claim.
+    await acd.releaseApp('hotline', 'a');
+    expect(await acd.liveAppHolder('hotline')).to.equal('b');
+    await acd.releaseApp('hotline', 'b');
+    expect(await acd.liveAppHolder('hotline')).to.equal(null);
+  });
+
   it('lets exactly one side win a ringing offer', async () => {
     await acd.startOffer('c1', 1);
     const results = await Promise.all([acd.endOffer('c1', 1, 'answered'), acd.endOffer('c1', 1, 'no-answer')]);
