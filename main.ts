@@ -31,6 +31,7 @@ import { AriConnection } from './cti/ari/connection';
 import type { AriPort } from './cti/ari/port';
 import { HotlineApp } from './cti/calls/hotline-app';
 import { FALLBACK_QUEUE, FallbackImport } from './cti/fallback/fallback-import';
+import { MaxWaitRule, MaxWaitWatch } from './cti/calls/max-wait';
 import { MediaPlayer } from './cti/calls/media';
 import { SelfCheck } from './cti/health/self-check';
 import { SilenceAlarmRule } from './cti/health/silence-rule';
@@ -78,6 +79,9 @@ export interface CallPath extends LiveState {
   dispatcher: Dispatcher;
   answerAlarm: AnswerAlarmRule;
   afterCallWork: AfterCallWorkRule;
+  /** The maximum-wait watchdog: its rule (armed by each call) and what it does when due. */
+  maxWait: MaxWaitRule;
+  maxWaitWatch: MaxWaitWatch;
   silence: SilenceWatch;
   selfCheck: SelfCheck;
   decline: RingDecline;
@@ -148,6 +152,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
   const answerAlarm = new AnswerAlarmRule(ruleOpts, config.ANSWER_ALARM_MS);
   const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);
   const silenceRule = new SilenceAlarmRule(ruleOpts, config.SILENCE_ALARM_MS);
+  const maxWait = new MaxWaitRule(ruleOpts, config.QUEUE_MAX_WAIT_MS, config.QUEUE_MAX_WAIT_RECHECK_MS);
   const sms = new SmsOutbox(
     ruleOpts,
     config.SMS_GATEWAY === 'webhook' && config.SMS_WEBHOOK_URL ? new WebhookSmsGateway(config.SMS_WEBHOOK_URL, 5000, config.SMS_WEBHOOK_TOKEN) : new LogSmsGateway(logger),
@@ -198,6 +203,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       media: new MediaPlayer(ari),
       answerAlarm,
       afterCallWork,
+      maxWait,
       waitEstimate: new WaitEstimator(models, acd),
       logger,
       hooks: {
@@ -230,12 +236,8 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     { mode: config.ARI_MODE },
   );
 
-  let beats = 0;
   const heartbeat = async () => {
-    const lapsed = await acd.heartbeat(config.NODE_ID, 15_000).catch(() => false);
-    // The first beat always finds no mark; a later one that does not was taken for dead meanwhile.
-    if (lapsed && beats > 0) await app.rejoin().catch((err: Error) => logger.error({ err: err.message }, 'rejoin after a lapsed heartbeat failed'));
-    beats++;
+    await app.renewLease();
     await app.beat().catch((err: Error) => logger.warn({ err: err.message }, 'app holder mark failed'));
     await app.sweep().catch((err: Error) => logger.warn({ err: err.message }, 'sweep of dead processes failed'));
   };
@@ -258,6 +260,19 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
   afterCallWork.process(async (job) => {
     await agents.forCall(job.agentWorkNumber, job.callId, 'ready', ['acw']);
   });
+  const maxWaitWatch = new MaxWaitWatch({
+    rule: maxWait,
+    acd,
+    models,
+    outbox,
+    bus,
+    ari: ari as AriPort,
+    calls: app,
+    node: config.NODE_ID,
+    logger,
+    onAlarm: (kind) => metrics.alarms.inc({ kind }),
+  });
+  maxWait.process((_data, job, token) => maxWaitWatch.run(job, token));
   sms.start();
   await silence.start();
   // Calls Asterisk's own queue took while no CTI process answered: imported from queue_log now and periodically.
@@ -268,7 +283,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       )
     : undefined;
   fallbackImport?.start();
-  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, silenceRule, sms] });
+  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, maxWait, silenceRule, sms] });
 
   return {
     app,
@@ -279,6 +294,8 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     dispatcher,
     answerAlarm,
     afterCallWork,
+    maxWait,
+    maxWaitWatch,
     silence,
     selfCheck,
     decline: new RingDecline({ acd, agents, ari, logger }),
@@ -295,6 +312,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       await ami.stop();
       await answerAlarm.close();
       await afterCallWork.close();
+      await maxWait.close();
       await silenceRule.close();
       await sms.close();
     },
@@ -330,7 +348,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   authRoutes(api, services.login);
   workOrderRoutes(api, services.workOrders);
   alarmRoutes(api, services.alarms);
-  recordingRoutes(api, { models, tokens, dir: config.RECORDINGS_DIR });
+  recordingRoutes(api, { models, tokens, dirs: { recordings: config.RECORDINGS_DIR, monitor: config.ASTERISK_MONITOR_DIR } });
   if (calls) selfCheckRoutes(api, calls.selfCheck, logger);
 
   const probes: ReadinessProbe[] = [redisProbe(redis), mongoProbe(mongo), ...(calls ? [ariProbe(calls.ari), amiProbe(calls.ami)] : [])];

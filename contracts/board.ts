@@ -65,6 +65,8 @@ export interface EndedCallView {
   outcome: CallOutcome;
   agentWorkNumber: string | null;
   recordingName: string | null;
+  /** Taken by Asterisk's own queue while no CTI process answered (imported from queue_log). */
+  fallback: boolean;
 }
 
 export interface BoardSnapshot {

@@ -114,7 +114,19 @@ const envSchema = z.object({
   LANGUAGE_FALLBACK_MS: ms.default(60_000),
   AFTER_CALL_WORK_MS: ms.default(15_000),
   QUEUE_ANNOUNCE_MS: z.coerce.number().int().min(0).default(0),
+  /**
+   * A caller still waiting (queued or ringing) this long after entering the queue raises a
+   * supervisor alarm, and the watchdog checks that nothing has lost the call (cti/calls/max-wait.ts).
+   */
+  QUEUE_MAX_WAIT_MS: ms.default(10 * 60_000),
+  /** After the first look, the watchdog looks again this often while the caller still waits. */
+  QUEUE_MAX_WAIT_RECHECK_MS: ms.default(60_000),
   RECORDINGS_DIR: z.string().min(1).default('var/recordings'),
+  /**
+   * Asterisk's MixMonitor directory (`<spool>/monitor`, e.g. /var/spool/asterisk/monitor, or a
+   * mount of it): the recordings of calls the dialplan fallback took (`fallback-<Uniqueid>.wav`).
+   */
+  ASTERISK_MONITOR_DIR: z.string().min(1).default('var/monitor'),
   /**
    * Asterisk's queue_log (`<astlogdir>/queue_log`, e.g. /var/log/asterisk/queue_log, or a mount of
    * that directory): calls the dialplan fallback queue took while no CTI process answered are

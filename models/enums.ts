@@ -93,7 +93,8 @@ export type CallState = (typeof CALL_STATES)[number];
 export const OFFER_RESULTS = ['ringing', 'answered', 'no-answer', 'busy', 'unreachable', 'declined', 'caller-gone', 'failed'] as const;
 export type OfferResult = (typeof OFFER_RESULTS)[number];
 
-export const ALARM_KINDS = ['answer-timeout', 'silence', 'emergency', 'deadline', 'system'] as const;
+/** `long-wait`: a caller still waiting QUEUE_MAX_WAIT_MS after entering the queue (the max-wait watchdog). */
+export const ALARM_KINDS = ['answer-timeout', 'silence', 'emergency', 'deadline', 'system', 'long-wait'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /** Work numbers and extensions are short digit strings (e.g. 1001); read digit by digit. */

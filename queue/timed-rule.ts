@@ -1,4 +1,4 @@
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Logger } from '../core/logger';
 
 export interface TimedRuleOptions {
@@ -33,6 +33,14 @@ export class TimedRule<T extends object> {
   constructor(private readonly opts: TimedRuleOptions) {
     this.queue = new Queue<T, void, string, T, void, string>(opts.name, { connection: opts.connection, prefix: opts.prefix });
     this.log = opts.logger.child({ rule: opts.name });
+    // Without a listener BullMQ prints each connection error to stderr: a Redis restart gave a
+    // stack trace per queue and retry. Logged once per half minute instead; the client reconnects by itself.
+    let quietUntil = 0;
+    this.queue.on('error', (err) => {
+      if (Date.now() < quietUntil) return;
+      quietUntil = Date.now() + 30_000;
+      this.log.warn({ err: err.message }, 'timed rule queue: Redis connection problem');
+    });
   }
 
   /** `rule.part1.part2`: BullMQ reserves `:` in custom ids. */
@@ -76,12 +84,24 @@ export class TimedRule<T extends object> {
     await this.schedule(jobId, data, delayMs);
   }
 
+  /**
+   * Inside a handler: the running instance is due again in `delayMs`, under the same job id (so one
+   * `cancel` still stops it), e.g. a watchdog that keeps watching. Moving it is one atomic step
+   * under the worker's lock, so a crash leaves it either running (retried) or delayed, never gone.
+   * Throws BullMQ's DelayedError, which the handler must let through to the worker.
+   */
+  async again(job: Job<T, void, string>, token: string | undefined, delayMs: number): Promise<never> {
+    await job.updateData(stamped(job.data, delayMs));
+    await job.moveToDelayed(Date.now() + Math.max(0, delayMs), token);
+    throw new DelayedError();
+  }
+
   /** Runs due instances on this process; every CTI process runs a worker, BullMQ runs each job once. */
-  process(handler: (data: T, job: Job<T, void, string>) => Promise<void>, concurrency = 8): void {
+  process(handler: (data: T, job: Job<T, void, string>, token?: string) => Promise<void>, concurrency = 8): void {
     this.worker = new Worker<T, void, string>(
       this.opts.name,
-      async (job) => {
-        await handler(job.data, job);
+      async (job, token) => {
+        await handler(job.data, job, token);
       },
       { connection: this.opts.connection, prefix: this.opts.prefix, concurrency },
     );

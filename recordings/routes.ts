@@ -14,12 +14,25 @@ import type { TokenService } from '../auth/token-service';
  * only ever point at one file directly inside RECORDINGS_DIR.
  */
 const NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;
+/**
+ * MixMonitor's file of a call the dialplan fallback took: `fallback-<Uniqueid>`, and an Uniqueid is
+ * `<epoch seconds>.<sequence>` (cti/fallback/records.ts). Its one dot is why this is a pattern of
+ * its own rather than a loosening of the rule above: digits around exactly one dot, nothing else.
+ */
+const FALLBACK_RE = /^fallback-\d{1,20}\.\d{1,10}$/;
 
-export function recordingFile(dir: string, rawName: string): { name: string; root: string; file: string } | null {
+/** Where recordings are read from: the CTI's own, and Asterisk's MixMonitor files (the fallback's). */
+export interface RecordingDirs {
+  recordings: string;
+  monitor: string;
+}
+
+export function recordingFile(dirs: RecordingDirs, rawName: string): { name: string; root: string; file: string } | null {
   if (!NAME_RE.test(rawName) || rawName.includes('..')) return null;
   const name = rawName.endsWith('.wav') ? rawName.slice(0, -4) : rawName;
-  if (!name || name.includes('.')) return null;
-  const root = resolve(dir);
+  const fallback = FALLBACK_RE.test(name);
+  if (!name || (name.includes('.') && !fallback)) return null;
+  const root = resolve(fallback ? dirs.monitor : dirs.recordings);
   const full = resolve(root, `${name}.wav`);
   // Belt and braces: whatever the name, the file must resolve inside the directory.
   if (!full.startsWith(root + sep)) return null;
@@ -31,8 +44,8 @@ export function recordingFile(dir: string, rawName: string): { name: string; roo
  * answered. The <audio> element gets a short-lived URL grant (it cannot send a bearer header);
  * express's sendFile answers Range requests (206) so the player can seek.
  */
-export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: TokenService; dir: string }): void {
-  const { models, tokens, dir } = deps;
+export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: TokenService; dirs: RecordingDirs }): void {
+  const { models, tokens, dirs } = deps;
 
   const mayPlay = async (user: SessionUser, name: string): Promise<boolean> => {
     if (user.role === 'supervisor' || user.role === 'admin') return true;
@@ -60,7 +73,7 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
       },
       async ({ params, req }) => {
         const user = bearerUser(req, tokens);
-        const f = recordingFile(dir, params.name);
+        const f = recordingFile(dirs, params.name);
         if (!f) throw notFound('recording');
         if (!(await mayPlay(user, f.name))) throw forbidden('not your call');
         const grant = tokens.signRecording(f.name, user.workNumber);
@@ -84,7 +97,7 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
         },
       },
       async ({ params, query, req, res }) => {
-        const f = recordingFile(dir, params.name);
+        const f = recordingFile(dirs, params.name);
         if (!f) throw notFound('recording');
         if (query.grant !== undefined) {
           if (!tokens.recordingGrantValid(query.grant, f.name)) throw unauthorized('invalid or expired recording link');

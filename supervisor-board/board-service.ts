@@ -7,7 +7,7 @@ import type { BoardSnapshot, CallInProgress, EndedCallView } from '../contracts'
 import { dayMetrics, type CallFact } from './day-metrics';
 
 const FACT_FIELDS =
-  'callId node callerNumber state language outcome arrivedAt queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test recordingName';
+  'callId node callerNumber state language outcome arrivedAt queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test recordingName fallback';
 
 /**
  * The supervisor board: live state from the ACD store (agents, queue, calls in progress) plus
@@ -94,6 +94,7 @@ export class BoardService {
         outcome: c.outcome as CallOutcome,
         agentWorkNumber: c.agentWorkNumber ?? null,
         recordingName: c.recordingName ?? null,
+        fallback: !!c.fallback,
       }));
 
     return {

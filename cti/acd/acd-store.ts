@@ -210,6 +210,25 @@ export class AcdStore {
     return prev === null;
   }
 
+  /** Whether `node`'s heartbeat mark lives (it has beaten within its TTL). */
+  async nodeAlive(node: string): Promise<boolean> {
+    return (await this.r.exists(this.keys.node(node))) === 1;
+  }
+
+  /**
+   * The max-wait watchdog, running on another process, asks `node` (alive, the call's owner) to
+   * look at `callId`: only the owner holds the call's session. Kept in Redis, so a request made
+   * while the owner is busy is read at its next beat, not lost like a pub/sub message.
+   */
+  async requestHeal(node: string, callId: string): Promise<void> {
+    await this.r.multi().sadd(this.keys.heal(node), callId).pexpire(this.keys.heal(node), OFFER_TTL_MS).exec();
+  }
+
+  /** The calls other processes asked `node` to look at, each handed out once. */
+  async takeHealRequests(node: string): Promise<string[]> {
+    return this.r.spop(this.keys.heal(node), 1000);
+  }
+
   /** Single-app mode: `node` holds `app` now (re-said on every beat while it does). */
   async holdApp(app: string, node: string): Promise<void> {
     await this.r.set(this.keys.appHolder(app), node);

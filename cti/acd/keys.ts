@@ -20,6 +20,8 @@ export class AcdKeys {
   /** Which process took over a dead process's call (the node names `node(…)` marks alive). */
   adopted = (callId: string) => `${this.p}:adopted:${callId}`;
   selfCheck = (channelId: string) => `${this.p}:selfcheck:${channelId}`;
+  /** Calls the max-wait watchdog asked their live owner `node` to look at (it alone holds their session). */
+  heal = (node: string) => `${this.p}:heal:${node}`;
   /** Single-app mode: the process that holds the Stasis app (the newest connection). */
   appHolder = (app: string) => `${this.p}:app-holder:${app}`;
 }

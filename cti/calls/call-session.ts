@@ -17,6 +17,7 @@ import { CallNotifier } from './call-notifier';
 import { CallRecord, callRecordKey, outboxCallStore } from './call-record';
 import { callEnd, canMove, ringEndResult, stateStamps, type HangupBy } from './call-state';
 import { callerDirectory, LanguageMenu } from './language-menu';
+import type { MaxWaitRule, HealResult } from './max-wait';
 import type { MediaPlayer } from './media';
 import { agentLegId, answerOffer, endOffer, notReadyReason, Offers, type Offer } from './offer';
 import { QueueAnnouncer } from './queue-announcer';
@@ -46,6 +47,8 @@ export interface CallDeps {
   media: MediaPlayer;
   answerAlarm: AnswerAlarmRule;
   afterCallWork: AfterCallWorkRule;
+  /** The maximum-wait watchdog, armed when the call first enters the queue; none without it. */
+  maxWait?: MaxWaitRule;
   /** For the periodic announcement's "about N minutes"; position only without it. */
   waitEstimate?: WaitEstimator;
   settings: CallSettings;
@@ -94,6 +97,8 @@ export class CallSession {
   private agentChannelId?: string;
   private ended = false;
   private failure?: string;
+  /** Asterisk itself is ending the caller's channel (a shutdown), so its end is not the caller's doing. */
+  private cutBySystem?: string;
   /** Aborted when the caller is gone: stops every playback and wait of this call. */
   private readonly callerGone = new AbortController();
   /** The originate request in flight, if any: a hang-up must not free the agent before it lands. */
@@ -166,26 +171,34 @@ export class CallSession {
    * stays in the dead app's Stasis), stops a ring whose answer would go to the dead app, and puts
    * the caller back in the queue at their original place.
    */
-  async resumeWaiting(): Promise<void> {
-    const { ari, acd, agents, settings } = this.d;
-    await ari.subscribe(settings.app, [`channel:${this.callerChannelId}`]);
-    await acd.markLive(this.callId, settings.node);
-    this.record.save({ node: settings.node });
-    const held = await this.ringsNotRecorded();
-    for (const offer of this.offers.all) {
-      if (offer.result !== 'ringing') continue;
-      await ari.hangup(offer.channelId);
-      if (!(await acd.endOffer(this.callId, offer.attempt, 'failed'))) continue;
-      const at = new Date();
-      const ringMs = endOffer(offer, 'failed', at, true);
-      if (!offer.agentWorkNumber) continue;
-      await agents.forCall(offer.agentWorkNumber, this.callId, 'ready', ['ringing', 'reserved']);
-      await this.notify.offerEnded({ attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result: 'failed', ringMs, at });
-    }
-    // Reserved by the dead owner but not yet rung: nothing else would free them.
-    for (const a of held) await agents.forCall(a, this.callId, 'ready', ['reserved', 'ringing']);
-    this.log.warn({ state: this.state, queuedAt: this.queuedAt }, 'waiting call taken over from a process that died');
-    await this.enqueue(this.language ?? settings.defaultLanguage);
+  resumeWaiting(): Promise<void> {
+    // One decision in turn: a stopped ring's end can reach this process too (a restart runs the
+    // same Stasis app); seen before the ring is marked stopped here, it queued the call a second time.
+    return this.decide(async () => {
+      const { ari, acd, agents, settings } = this.d;
+      await ari.subscribe(settings.app, [`channel:${this.callerChannelId}`]);
+      await acd.markLive(this.callId, settings.node);
+      this.record.save({ node: settings.node });
+      const held = await this.ringsNotRecorded();
+      for (const offer of this.offers.all) {
+        if (offer.result !== 'ringing') continue;
+        await ari.hangup(offer.channelId);
+        const won = await acd.endOffer(this.callId, offer.attempt, 'failed');
+        // Settled before: by the alarm job, or answered by the owner just before it died (not in the
+        // record yet; the agent held Talking for a call never connected, and the leg now hung up).
+        const settled = won ? 'failed' : ((await acd.offerState(this.callId, offer.attempt)) ?? 'failed');
+        const answeredUnseen = settled === 'answered';
+        const at = new Date();
+        const ringMs = endOffer(offer, answeredUnseen ? 'failed' : settled, at, won);
+        if (!offer.agentWorkNumber || !(won || answeredUnseen)) continue;
+        await agents.forCall(offer.agentWorkNumber, this.callId, 'ready', ['talking', 'ringing', 'reserved']);
+        await this.notify.offerEnded({ attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result: 'failed', ringMs, at });
+      }
+      // Reserved by the dead owner but not yet rung: nothing else would free them.
+      for (const a of held) await agents.forCall(a, this.callId, 'ready', ['reserved', 'ringing']);
+      this.log.warn({ state: this.state, queuedAt: this.queuedAt }, 'waiting call taken over from a process that died');
+      await this.enqueue(this.language ?? settings.defaultLanguage);
+    });
   }
 
   /**
@@ -273,6 +286,11 @@ export class CallSession {
       node: this.d.settings.node,
       callerNumber: this.callerNumber,
     });
+    // Armed once per call (a deterministic job id): a re-queue, here or on a process that took the
+    // call over, finds it armed and keeps the due time counted from the first queue entry.
+    await this.d.maxWait
+      ?.arm({ callId: this.callId, callerNumber: this.callerNumber, queuedAt: this.queuedAt.getTime() })
+      .catch((err: Error) => this.log.error({ err: err.message }, 'max-wait watchdog could not be armed'));
     this.d.dispatcher.add({ callId: this.callId, queuedAt: this.queuedAt.getTime(), language: lang, offer: (agent) => this.offer(agent) });
     this.announcer.schedule();
     this.d.dispatcher.run();
@@ -398,6 +416,7 @@ export class CallSession {
     this.agentWorkNumber = offer.agentWorkNumber;
     this.agentChannelId = channelId;
     await answerAlarm.disarm(this.callId, offer.attempt);
+    await this.disarmMaxWait();
     await agents.forCall(offer.agentWorkNumber, this.callId, 'talking', ['ringing', 'reserved']);
     // The caller hung up just as the agent picked up: finish() has released (or will release) both.
     if (this.ended) return undefined;
@@ -510,6 +529,14 @@ export class CallSession {
     await this.enqueue(this.language ?? this.d.settings.defaultLanguage);
   }
 
+  /**
+   * Asterisk is hanging the caller up itself (a shutdown's soft hangup): the StasisEnd that follows
+   * is the system's doing. An answered call stays answered; any other failed, not abandoned.
+   */
+  cutOff(reason: string): void {
+    if (!this.ended) this.cutBySystem ??= reason;
+  }
+
   /** The caller's channel left Stasis: they hung up (or the channel vanished). */
   callerLeft(): Promise<void> {
     // Every wait of the call stops at once (a playback, a menu); the decision takes its turn.
@@ -521,7 +548,7 @@ export class CallSession {
     if (this.ended) return;
     this.callerGone.abort();
     this.announcer.cancel();
-    const { ari, acd, dispatcher } = this.d;
+    const { acd, dispatcher } = this.d;
     if (this.state === 'queued') {
       dispatcher.remove(this.callId);
       await acd.dequeue(this.callId);
@@ -532,13 +559,22 @@ export class CallSession {
       if (await acd.endOffer(this.callId, offer.attempt, 'caller-gone')) {
         // Stop the ring before the agent is free again, or the next offer could ring a ringing phone.
         await this.originating.catch(() => undefined);
-        await ari.hangup(offer.channelId);
+        await this.stopRing(offer.channelId);
         await this.offerEnded(offer, 'caller-gone', true);
       } else {
-        await ari.hangup(offer.channelId);
+        await this.stopRing(offer.channelId);
       }
     }
-    await this.finish('caller');
+    if (this.cutBySystem && this.state !== 'announcing' && this.state !== 'talking') this.failure ??= this.cutBySystem;
+    await this.finish(this.cutBySystem ? 'system' : 'caller');
+  }
+
+  /**
+   * A ring whose caller left. Asterisk not answering (restarting, a timeout) must not keep the call
+   * open: the call still ends; the leg, if it lives on, ends at its originate timeout.
+   */
+  private async stopRing(channelId: string): Promise<void> {
+    await this.d.ari.hangup(channelId).catch((err: Error) => this.log.warn({ channelId, err: err.message }, 'could not stop the ring of a caller who left'));
   }
 
   private decide<T>(fn: () => Promise<T>): Promise<T> {
@@ -575,6 +611,7 @@ export class CallSession {
       offers: this.offers.all,
     });
     await this.d.acd.markDone(this.callId);
+    await this.disarmMaxWait();
     // The agent's leg is gone before wrap-up starts, so the next offer never rings a phone still in this call.
     if (this.agentChannelId && by !== 'agent') await this.d.ari.hangup(this.agentChannelId).catch(() => undefined);
     if (outcome === 'answered' && this.agentWorkNumber) {
@@ -598,6 +635,47 @@ export class CallSession {
       recordingName: this.recordingName,
       abandonWaitMs,
       at: now,
+    });
+  }
+
+  /** The caller waits no more. A watchdog left armed finds the call answered or ended and stops. */
+  private async disarmMaxWait(): Promise<void> {
+    await this.d.maxWait?.disarm(this.callId).catch((err: Error) => this.log.warn({ err: err.message }, 'max-wait watchdog could not be disarmed'));
+  }
+
+  /**
+   * The max-wait watchdog found this call waiting past the limit and asked this process, its owner,
+   * to look. As one decision in turn, so it sees the call between steps (never mid-offer), and asks
+   * Asterisk for its channels only then (a ring started meanwhile is not taken for lost). A caller whose channel is gone is closed as abandoned; a ring whose
+   * end was never seen ends now and the caller is queued again; a queued call missing from the
+   * shared queue, with no agent held for it, is put back at its place. A call simply waiting for a
+   * free agent is left alone.
+   */
+  heal(channels: () => Promise<ReadonlySet<string>>): Promise<HealResult> {
+    return this.decide(async (): Promise<HealResult> => {
+      if (this.ended) return 'none';
+      const up = await channels();
+      if (!up.has(this.callerChannelId)) {
+        this.log.warn({ state: this.state }, 'max-wait watchdog: the caller is gone but the call was still open: closed');
+        await this.callerGoneNow();
+        return 'closed';
+      }
+      const offer = this.offers.current;
+      if (this.state === 'ringing' && offer?.result === 'ringing') {
+        if (up.has(offer.channelId)) return 'none';
+        this.log.warn({ agent: offer.agentWorkNumber, attempt: offer.attempt }, 'max-wait watchdog: a ring whose end was never seen: ended, the caller queued again');
+        await this.legEnded(offer.channelId);
+        return 'requeued';
+      }
+      if (this.state !== 'queued' && this.state !== 'ringing') return 'none';
+      const { acd } = this.d;
+      if (await acd.isQueued(this.callId)) return 'none';
+      // The dispatcher reserved an agent for it: its ring is the next decision in turn.
+      if ((await acd.agents()).some((a) => a.callId === this.callId && (a.state === 'reserved' || a.state === 'ringing'))) return 'none';
+      this.log.warn({ state: this.state, queuedAt: this.queuedAt }, 'max-wait watchdog: the call was missing from the shared queue: put back at its place');
+      this.offers.current = undefined;
+      await this.enqueue(this.language ?? this.d.settings.defaultLanguage);
+      return 'requeued';
     });
   }
 

@@ -8,6 +8,10 @@ import { AdoptedConversation } from './adopted-conversation';
 import { callRecordKey } from './call-record';
 import { agentLegId } from './offer';
 import { CallSession, type CallDeps } from './call-session';
+import type { HealResult, OwnCalls } from './max-wait';
+
+/** A process's liveness mark lives this long after each heartbeat (every 5 s); others sweep it after. */
+export const LEASE_MS = 15_000;
 
 export interface HotlineAppOptions {
   mode: 'broadcast' | 'single';
@@ -22,13 +26,19 @@ export interface HotlineAppOptions {
  * Caller legs arrive through the dialplan (`Stasis`/`StasisBroadcast`); agent legs are the
  * channels this process originated, tagged with `agent,<callId>,<attempt>`.
  */
-export class HotlineApp {
+export class HotlineApp implements OwnCalls {
   private readonly byCaller = new Map<string, CallSession>();
   private readonly byCallId = new Map<string, CallSession>();
   /** Calls in conversation taken over from a process that died, by each of their legs. */
   private readonly adoptedLegs = new Map<string, AdoptedConversation>();
   private readonly log: Logger;
   private standbyTimer?: NodeJS.Timeout;
+  private beats = 0;
+  /** When the last successful renewal was sent: the mark lives until at least LEASE_MS after it. */
+  private leaseFrom = 0;
+  private renewing?: Promise<void>;
+  /** Set while ARI events wait for a lease renewal (see start()). */
+  private held?: Promise<void>;
 
   constructor(
     private readonly deps: CallDeps,
@@ -51,7 +61,16 @@ export class HotlineApp {
 
   start(): void {
     this.ari.on('event', (e) => {
-      this.onEvent(e).catch((err: unknown) => this.log.error({ err, type: e.type }, 'ARI event handling failed'));
+      const handle = () => this.onEvent(e).catch((err: unknown) => this.log.error({ err, type: e.type }, 'ARI event handling failed'));
+      // Longer than a lease without a renewal (the process was paused or stalled): it may have been
+      // taken for dead and its calls taken over. Events wait, in order, until the lease is renewed
+      // and such calls let go; a woken process once closed a call it had lost as abandoned over the
+      // adopter's answered record.
+      if (!this.held && this.beats > 0 && Date.now() - this.leaseFrom > LEASE_MS - 5_000) {
+        this.held = this.renewLease().finally(() => (this.held = undefined));
+      }
+      if (this.held) void this.held.then(handle);
+      else void handle();
     });
     this.ari.on('reconnected', () => {
       const released = this.deps.media.interrupted();
@@ -70,10 +89,7 @@ export class HotlineApp {
         return this.onStasisEnd(e.channel.id);
       case 'ChannelDestroyed': {
         const adopted = this.adoptedLegs.get(e.channel.id);
-        if (adopted) {
-          for (const leg of adopted.legs) this.adoptedLegs.delete(leg);
-          return adopted.legGone(e.channel.id);
-        }
+        if (adopted) return this.adoptedLegGone(adopted, e.channel.id);
         // A caller taken over from a dead process is not in this app's Stasis: no StasisEnd comes.
         if (this.byCaller.has(e.channel.id)) return this.onStasisEnd(e.channel.id);
         await this.sessionForLeg(e.channel.id)?.agentLegEnded(e.channel.id, e.cause);
@@ -94,6 +110,10 @@ export class HotlineApp {
       case 'RecordingFinished':
       case 'RecordingFailed':
         return this.onRecordingEnd(e.recording.name, e.type === 'RecordingFinished' ? 'done' : 'failed', e.recording.duration);
+      case 'ChannelHangupRequest':
+        // AST_SOFTHANGUP_SHUTDOWN: Asterisk is stopping or restarting and hangs every channel up.
+        if (e.soft && e.cause === 4) this.byCaller.get(e.channel.id)?.cutOff('Asterisk shut down');
+        return;
       case 'ApplicationReplaced':
         this.standBy();
         return;
@@ -197,8 +217,17 @@ export class HotlineApp {
       this.forget(caller);
       return;
     }
+    // A conversation taken back after a restart runs in this process's own Stasis app: its caller's
+    // hang-up comes as StasisEnd, and the channel's later events (ChannelDestroyed) no more.
+    const adopted = this.adoptedLegs.get(channelId);
+    if (adopted) return this.adoptedLegGone(adopted, channelId);
     // An agent leg leaving Stasis after answer: hung up (the session ignores the later ChannelDestroyed).
     await this.sessionForLeg(channelId)?.agentLegEnded(channelId);
+  }
+
+  private adoptedLegGone(conv: AdoptedConversation, channelId: string): Promise<void> {
+    for (const leg of conv.legs) this.adoptedLegs.delete(leg);
+    return conv.legGone(channelId);
   }
 
   private forget(s: CallSession): void {
@@ -219,22 +248,25 @@ export class HotlineApp {
   }
 
   /**
-   * At start-up: calls this node owned before a restart cannot be resumed (their events are
-   * gone); they are closed as failed, their callers released, and their agents freed.
+   * At start-up: calls this node owned before a restart are still in Asterisk, in this same Stasis
+   * app (a process that dies leaves its callers waiting and its conversations talking). They are
+   * taken over as a dead process's calls are (see adopt): conversations watched to their end,
+   * waiting callers re-queued at their place, calls already over closed with their outcome.
+   * Closing them as failed and hanging up cut off every caller of a process that restarted.
    */
   async recoverStale(): Promise<void> {
-    const stale = await this.deps.models.Call.find({ node: this.deps.settings.node, state: { $ne: 'ended' } }).lean();
+    const { models, acd, outbox, settings } = this.deps;
+    // The previous run's last record writes may still wait in the outbox.
+    await outbox.settled('call:', 5000);
+    const stale = await models.Call.find({ node: settings.node, state: { $ne: 'ended' } }).lean();
+    let adopted = 0;
     for (const c of stale) {
-      await this.deps.acd.dequeue(c.callId);
-      await this.deps.models.Call.updateOne(
-        { callId: c.callId },
-        { $set: { state: 'ended', endedAt: new Date(), outcome: 'failed', failureReason: 'CTI process restarted during the call' } },
-      );
-      await this.ari.hangup(c.callerChannelId).catch(() => undefined);
-      if (c.agentChannelId) await this.ari.hangup(c.agentChannelId).catch(() => undefined);
+      // Another process may have taken it over while this one was down: then it is theirs.
+      if (this.byCallId.has(c.callId) || !(await acd.claimAdoption(c.callId, settings.node))) continue;
+      if (await this.adopt(c.callId).catch((err: Error) => this.log.error({ callId: c.callId, err: err.message }, 'taking back a call failed'))) adopted++;
     }
     const released = await this.releaseOrphans();
-    if (stale.length || released) this.log.warn({ closed: stale.length, released }, 'recovered calls left by a previous run');
+    if (stale.length || released) this.log.warn({ stale: stale.length, adopted, released }, 'took back the calls left by a previous run');
   }
 
   /**
@@ -253,6 +285,39 @@ export class HotlineApp {
     }
     const released = await this.releaseOrphans();
     if (removed.length || released) this.log.warn({ removed: removed.length, adopted, released }, 'took over the calls of a process that stopped');
+    await this.healRequested();
+  }
+
+  /** The calls the max-wait watchdog, running on other processes, asked this process to look at. */
+  private async healRequested(): Promise<void> {
+    for (const callId of await this.deps.acd.takeHealRequests(this.deps.settings.node)) {
+      const done = await this.heal(callId).catch((err: Error) => {
+        this.log.error({ callId, err: err.message }, 'max-wait watchdog: looking at a call failed');
+        return 'none' as const;
+      });
+      this.log.info({ callId, done }, 'max-wait watchdog: looked at a call on request');
+    }
+  }
+
+  /**
+   * The max-wait watchdog's look at a call this process owns (see CallSession.heal). A call the
+   * shared state gives to this process but that has no session here (lost with a fault) goes
+   * through the adoption path, as a dead process's call would.
+   */
+  async heal(callId: string): Promise<HealResult> {
+    const s = this.byCallId.get(callId);
+    if (s) {
+      if (s.state === 'ended') return 'none';
+      const done = await s.heal(() => this.ari.channelIds());
+      if (done === 'closed') {
+        this.byCaller.delete(s.callerChannelId);
+        this.forget(s);
+      }
+      return done;
+    }
+    if ([...this.adoptedLegs.values()].some((c) => c.call.callId === callId)) return 'none';
+    if (!(await this.deps.acd.claimAdoption(callId, this.deps.settings.node))) return 'none';
+    return (await this.adopt(callId)) ? 'adopted' : 'none';
   }
 
   /**
@@ -272,8 +337,13 @@ export class HotlineApp {
       const outcome = doc.state === 'talking' || doc.state === 'announcing' ? 'answered' : doc.state === 'ringing' ? 'abandoned-ringing' : doc.state === 'queued' ? 'abandoned-queue' : 'abandoned-greeting';
       for (const id of up) if (id.startsWith(`${callId}-`)) await ari.hangup(id);
       await outbox.write(callRecordKey(callId), { collection: 'calls', filter: { callId }, set: { state: 'ended', endedAt: new Date(), outcome, hangupBy: 'caller' } });
-      if (doc.agentWorkNumber) await agents.forCall(doc.agentWorkNumber, callId, outcome === 'answered' ? 'acw' : 'ready', ['talking', 'ringing', 'reserved']);
+      const agent = doc.agentWorkNumber;
+      const moved = !!agent && (await agents.forCall(agent, callId, outcome === 'answered' ? 'acw' : 'ready', ['talking', 'ringing', 'reserved']));
+      // Wrap-up ends by its timer, as after any call: without it the agent stayed in ACW for good.
+      if (moved && outcome === 'answered') await this.deps.afterCallWork.start({ agentWorkNumber: agent, callId });
+      await acd.dequeue(callId);
       await acd.markDone(callId);
+      await this.deps.maxWait?.disarm(callId).catch(() => false);
       this.log.warn({ callId, outcome }, 'call of a process that died had ended unseen: record closed');
       return true;
     }
@@ -315,6 +385,30 @@ export class HotlineApp {
   }
 
   /**
+   * The heartbeat: renews this process's mark (LEASE_MS). A renewal that finds the mark had lapsed
+   * (a pause, a stall, a long Redis outage) first rejoins. One renewal at a time, so events held
+   * for one never run before its rejoin has let go of the calls taken over.
+   */
+  renewLease(): Promise<void> {
+    this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
+    return this.renewing;
+  }
+
+  private async renew(): Promise<void> {
+    const sentAt = Date.now();
+    const lapsed = await this.deps.acd.heartbeat(this.deps.settings.node, LEASE_MS).then(
+      (l) => {
+        this.leaseFrom = sentAt;
+        return l;
+      },
+      () => false,
+    );
+    // The first beat always finds no mark; a later one that does not was taken for dead meanwhile.
+    if (lapsed && this.beats > 0) await this.rejoin().catch((err: Error) => this.log.error({ err: err.message }, 'rejoin after a lapsed heartbeat failed'));
+    this.beats++;
+  }
+
+  /**
    * This process's heartbeat had lapsed (a long pause): the others may have swept its calls out of
    * the shared state. It puts them back: live calls marked again, queued callers at their place.
    */
@@ -351,6 +445,9 @@ export class HotlineApp {
    * for a call that no longer exists on this process.
    */
   async reconcile(): Promise<void> {
+    // Only legs offered before the snapshot can be judged by it: closing a call here frees its agent,
+    // and a later call of this loop may ring (or even be answered by) that agent meanwhile.
+    const legsBefore = new Map([...this.byCaller.values()].map((s) => [s, s.agentChannel] as const));
     const states = await this.ari.channelStates();
     const live = new Set(states.keys());
     let closed = 0;
@@ -363,9 +460,10 @@ export class HotlineApp {
         continue;
       }
       const leg = s.agentChannel;
-      if (leg && !live.has(leg)) await s.agentLegEnded(leg);
+      if (!leg || legsBefore.get(s) !== leg) continue;
+      if (!live.has(leg)) await s.agentLegEnded(leg);
       // Its ringing or its answer may have happened in the gap: catch up from its state now.
-      else if (leg) await s.legSeenAfterGap(leg, states.get(leg) ?? '');
+      else await s.legSeenAfterGap(leg, states.get(leg) ?? '');
     }
     const released = await releaseOrphanAgents(this.deps.acd, this.deps.agents, this.deps.settings.node, this.ownCalls(), async () => live);
     this.log.info({ liveChannels: live.size, closed, released }, 'reconciled after ARI reconnect');

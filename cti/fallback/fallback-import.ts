@@ -64,7 +64,12 @@ const checkpointSchema = z.object({
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
-const LOCK_MS = 60_000;
+/**
+ * Renewed at every step (one chunk stored: Redis writes only), so it need only outlast one step. A
+ * process killed while importing holds it until it lapses, and every CTI being killed is when
+ * these calls exist: at 60 s a returning process imported the outage's calls a minute late.
+ */
+const LOCK_MS = 10_000;
 const SAVE_IF_LOCKED = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[2], ARGV[2]) redis.call('PEXPIRE', KEYS[1], ARGV[3]) return 1 end return 0";
 const RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1";
 

@@ -134,6 +134,8 @@ export class AmiSimulator {
   private boundPort = 0;
   private state: SimState = 'stopped';
   private silent = false;
+  /** Action name (lower case) → how many more of it are read and never answered. */
+  private readonly swallowing = new Map<string, number>();
   private booted = true;
   private startedAt = new Date();
   private reloadedAt = new Date();
@@ -237,6 +239,8 @@ export class AmiSimulator {
       ['Restart', 'True'],
     ]);
     this.state = 'down';
+    // A restart ends whatever was stuck.
+    this.swallowing.clear();
     for (const s of this.sessions) this.endSession(s);
     await this.closeServer();
     await this.sleep(downMs);
@@ -252,6 +256,33 @@ export class AmiSimulator {
   setSilent(silent: boolean): void {
     this.silent = silent;
     this.log.info({ silent }, 'AMI simulator silent mode');
+  }
+
+  /**
+   * The next `count` actions named `action` (any session) are read and never answered, nor
+   * anything else for them: an Asterisk thread stuck on one request while the rest of the
+   * manager keeps working.
+   */
+  swallowActions(action: string, count = 1): void {
+    const name = action.toLowerCase();
+    if (count > 0) this.swallowing.set(name, count);
+    else this.swallowing.delete(name);
+  }
+
+  /**
+   * The link to Asterisk lost for `forMs` (a network outage, not a restart): every session is
+   * reset, no Shutdown, and connections are refused until then. Asterisk itself runs on: no
+   * FullyBooted on the next login but the one every login gets. Resolves once it accepts again.
+   */
+  async refuseConnections(opts: { forMs: number }): Promise<void> {
+    if (this.state !== 'running') throw new Error(`cannot refuse connections: simulator is ${this.state}`);
+    this.dropConnections();
+    this.state = 'down';
+    await this.closeServer();
+    await this.sleep(opts.forMs);
+    if (this.state !== 'down') return; // stopped meanwhile
+    await this.listen(this.boundPort);
+    this.state = 'running';
   }
 
   /** Abrupt loss of every session (TCP RST); the port keeps accepting. */
@@ -390,6 +421,13 @@ export class AmiSimulator {
       return;
     }
     const name = action.toLowerCase();
+    const swallow = this.swallowing.get(name);
+    if (swallow !== undefined && session.authenticated) {
+      if (swallow <= 1) this.swallowing.delete(name);
+      else this.swallowing.set(name, swallow - 1);
+      this.log.debug({ session: session.id, action }, 'action swallowed');
+      return;
+    }
     if (!session.authenticated && name !== 'login' && name !== 'logoff' && name !== 'challenge') {
       this.respond(session, req, 'Error', [['Message', 'Permission denied']]);
       this.broadcastSecurity(session, 'RequestNotAllowed', 'Error', 1, [['RequestType', `Action: ${action}`]]);

@@ -129,6 +129,15 @@ export function handleControl(sim: AriSimulator, method: string, url: URL, body:
           sim.setSilent(b.on !== false);
           return reply(204);
         }
+        if (id === 'half-open') {
+          return reply(200, { deadSockets: sim.halfOpen({ forMs: num(b.forMs) ?? 0 }) });
+        }
+        if (id === 'restart') {
+          // Answered first: the restart closes this connection too.
+          reply(202);
+          void sim.restart({ downMs: num(b.downMs) ?? 1000 }).catch(() => undefined);
+          return;
+        }
       }
       if (kind === 'load') {
         if (method === 'POST') {

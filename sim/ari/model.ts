@@ -1249,6 +1249,22 @@ export class AsteriskModel extends EventEmitter<ModelEvents> {
 
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * `core restart now` begins with ast_softhangup_all(): every channel gets a shutdown soft
+   * hangup (AST_SOFTHANGUP_SHUTDOWN = 4) and tears down as any hangup does, with its events,
+   * while the events sockets are still up. No trace has this; the cause of ChannelDestroyed is
+   * extrapolated (16, what the dialplan sets when a channel ends without one).
+   */
+  shutdownHangupAll(): number {
+    let n = 0;
+    for (const ch of [...this.channels.values()]) {
+      if (ch.gone || ch.hangingUp) continue;
+      this.hangupInternal(ch, { request: { cause: 4, soft: true }, destroy: { cause: 16 }, by: 'pbx', reason: 'asterisk restart' });
+      n++;
+    }
+    return n;
+  }
+
   /** Drop every channel, bridge, playback and recording without events (control API reset). */
   reset(): void {
     // Hanging up first keeps snoops from tearing down (with events) when their target goes.

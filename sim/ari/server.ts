@@ -95,6 +95,15 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
   private readonly hung = new Set<ServerResponse>();
   private failing: { status: number; count: number; body: Record<string, unknown> } | null = null;
   private dropUntil = 0;
+  /** Connections a half-open fault left up but dead: nothing they send is answered. */
+  private readonly dead = new WeakSet<Socket>();
+  /** Until then (half-open), new connections get no answer either. */
+  private unansweredUntil = 0;
+  /** Upgrades left unanswered by a half-open fault, closed on stop. */
+  private readonly stalled = new Set<Duplex>();
+  private boundPort = 0;
+  private restarting = false;
+  private stops = 0;
   private readonly callers = new Map<string, CallerHandle>();
   private loads = new Set<LoadHandle>();
   /** Most recent load started through the control API. */
@@ -158,25 +167,30 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => {
+      // The same port after a restart, as Asterisk's http.conf keeps it.
+      server.listen(this.boundPort || this.port, '127.0.0.1', () => {
         server.off('error', reject);
         resolve();
       });
     });
     this.server = server;
     const addr = server.address() as AddressInfo;
+    this.boundPort = addr.port;
     this.baseUrl = `http://127.0.0.1:${addr.port}`;
     this.logger?.info({ url: this.baseUrl }, 'ari-sim: listening');
     return { url: this.baseUrl };
   }
 
   async stop(): Promise<void> {
+    this.stops++;
     for (const l of this.loads) l.stop();
     this.loads.clear();
     this.clock.clearAll();
     this.apps.closeAll();
     for (const res of this.hung) res.destroy();
     this.hung.clear();
+    for (const s of this.stalled) s.destroy();
+    this.stalled.clear();
     this.model.reset();
     const server = this.server;
     this.server = null;
@@ -246,8 +260,8 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
       res.end('Not Found');
       return;
     }
-    if (this.silent) {
-      // A hung Asterisk: the request is read and never answered.
+    if (this.silent || this.dead.has(req.socket) || Date.now() < this.unansweredUntil) {
+      // A hung Asterisk (or a half-open link): the request is read and never answered.
       this.hung.add(res);
       res.on('close', () => this.hung.delete(res));
       return;
@@ -343,6 +357,12 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
       this.emit('ws', { what: 'refused', apps, status });
       this.rawReply(socket, status, reason, ctype, body);
     };
+    if (Date.now() < this.unansweredUntil) {
+      // Half-open: the handshake never completes; the client has to give up by itself.
+      this.stalled.add(socket);
+      socket.on('close', () => this.stalled.delete(socket));
+      return;
+    }
     if (url.pathname !== '/ari/events') {
       refuse(404, 'Not Found', 'application/json', JSON.stringify({ message: 'Resource not found' }));
       return;
@@ -512,6 +532,65 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
     this.apps.terminateAll();
   }
 
+  /**
+   * A half-open link (a NAT or firewall forgot the flow, or Asterisk's network went away without
+   * a FIN): every connection open now stays up but dead both ways. An events socket's app stays
+   * registered, its pings get no pong and its events are lost; a REST request on a dead
+   * keep-alive connection is never answered. For `forMs` new connections fare no better (an
+   * upgrade never completes, a request is never answered); after that they work again. Channels
+   * live on. Returns how many events sockets went dead.
+   */
+  halfOpen(opts: { forMs?: number } = {}): number {
+    this.unansweredUntil = Date.now() + (opts.forMs ?? 0);
+    for (const s of this.sockets) this.dead.add(s);
+    return this.apps.deadenAll();
+  }
+
+  /**
+   * `core restart now` with calls up: every channel is hung up for shutdown (their events still
+   * reach the apps), then every connection closes without a close frame and the port refuses
+   * connections for `downMs`; Asterisk comes back empty (no channels, bridges, live recordings
+   * or registered apps; stored recordings stay) on the same port, and apps must connect again.
+   * Resolves once it listens again. (`AmiSimulator.restart` is the AMI side of the same event.)
+   */
+  async restart(opts: { downMs?: number } = {}): Promise<void> {
+    const server = this.server;
+    if (!server || this.restarting) throw new Error('AriSimulator: not running');
+    this.restarting = true;
+    const stops = this.stops;
+    try {
+      const hungUp = this.model.shutdownHangupAll();
+      this.logger?.info({ hungUp, downMs: opts.downMs ?? 1000 }, 'ari-sim: restarting');
+      for (const l of this.loads) l.stop();
+      this.loads.clear();
+      this.apps.endAll();
+      for (const res of this.hung) res.destroy();
+      this.hung.clear();
+      for (const s of this.stalled) s.destroy();
+      this.stalled.clear();
+      this.failing = null;
+      this.silent = false;
+      this.dropUntil = this.unansweredUntil = 0;
+      this.server = null;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // What was written (the hangups' events) is flushed before the FIN; then nothing lingers.
+        for (const s of this.sockets) s.end();
+        setTimeout(() => {
+          for (const s of this.sockets) s.destroy();
+        }, 200).unref();
+      });
+      await new Promise<void>((resolve) => setTimeout(resolve, opts.downMs ?? 1000));
+      if (this.stops !== stops) return; // stopped meanwhile
+      const stored = [...this.model.media.stored.entries()];
+      this.model.reset();
+      for (const [name, rec] of stored) this.model.media.stored.set(name, rec);
+      await this.start();
+    } finally {
+      this.restarting = false;
+    }
+  }
+
   /** The next `count` ARI REST requests (not api-docs) get `status` instead of being served. */
   failRequests(opts: { status: 500 | 503; count: number; body?: Record<string, unknown> }): void {
     const body = opts.body ?? { message: opts.status === 503 ? 'Service Unavailable' : 'Internal Server Error' };
@@ -542,9 +621,11 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
     this.callers.clear();
     this.failing = null;
     this.silent = false;
-    this.dropUntil = 0;
+    this.dropUntil = this.unansweredUntil = 0;
     for (const res of this.hung) res.destroy();
     this.hung.clear();
+    for (const s of this.stalled) s.destroy();
+    this.stalled.clear();
     this.clearRequests();
   }
 }

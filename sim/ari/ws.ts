@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { ariTimestamp } from './util';
 
@@ -13,6 +14,8 @@ interface EventSocket {
   ws: WebSocket;
   apps: string[];
   subscribeAll: boolean;
+  /** Half-open: still counted as the app's socket, but nothing crosses it either way. */
+  dead: boolean;
 }
 
 export interface AppRegistryEvents {
@@ -31,7 +34,7 @@ export class AppRegistry extends EventEmitter<AppRegistryEvents> {
   }
 
   attach(ws: WebSocket, apps: string[], subscribeAll: boolean): void {
-    const sock: EventSocket = { id: this.nextId++, ws, apps, subscribeAll };
+    const sock: EventSocket = { id: this.nextId++, ws, apps, subscribeAll, dead: false };
     this.sockets.add(sock);
     for (const app of apps) {
       const prev = this.active.get(app);
@@ -99,7 +102,7 @@ export class AppRegistry extends EventEmitter<AppRegistryEvents> {
   }
 
   private sendTo(sock: EventSocket, event: Record<string, unknown>): boolean {
-    if (sock.ws.readyState !== sock.ws.OPEN) return false;
+    if (sock.dead || sock.ws.readyState !== sock.ws.OPEN) return false;
     sock.ws.send(JSON.stringify(event));
     return true;
   }
@@ -116,6 +119,35 @@ export class AppRegistry extends EventEmitter<AppRegistryEvents> {
     }
   }
 
+  /**
+   * Fault injection, a half-open link: every events socket stays open and keeps its apps
+   * registered, but its input is no longer read (a client's ping gets no pong) and events sent
+   * to it are lost. Returns how many sockets went dead.
+   */
+  deadenAll(): number {
+    let n = 0;
+    for (const sock of this.sockets) {
+      if (sock.dead) continue;
+      sock.dead = true;
+      rawSocket(sock.ws)?.pause();
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * Asterisk going down: each socket's TCP connection ends after what was already sent (the
+   * events of the hangups before it), with no close frame; the apps are unregistered.
+   */
+  endAll(): void {
+    for (const sock of [...this.sockets]) {
+      const raw = rawSocket(sock.ws);
+      if (raw) raw.end();
+      else sock.ws.terminate();
+      this.detach(sock);
+    }
+  }
+
   /** Normal close (1001 going away) on shutdown. */
   closeAll(): void {
     for (const sock of [...this.sockets]) {
@@ -123,4 +155,9 @@ export class AppRegistry extends EventEmitter<AppRegistryEvents> {
       this.detach(sock);
     }
   }
+}
+
+/** The TCP socket under a server-side `ws` WebSocket (not part of its typed API). */
+function rawSocket(ws: WebSocket): Socket | undefined {
+  return (ws as unknown as { _socket?: Socket })._socket;
 }

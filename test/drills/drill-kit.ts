@@ -26,15 +26,18 @@ const rows: DrillRow[] = [];
 export const ACW_MS = 200;
 export const ALARM_MS = 2500;
 
-/** Calls that keep the system busy: 12 callers for 5 Ready agents, one of whom never answers. */
-export function traffic(h: PbxHarness, tag: string, n = 12): CallerHandle[] {
+/**
+ * Calls that keep the system busy: 12 callers for 5 Ready agents, one of whom never answers.
+ * `patienceMs`: when a caller nobody answered gives up (longer for a drill whose fault lasts a minute).
+ */
+export function traffic(h: PbxHarness, tag: string, n = 12, { patienceMs = 60_000 } = {}): CallerHandle[] {
   return Array.from({ length: n }, (_, i) =>
     h.ari.placeCall({
       callerNumber: `137${tag}${String(i).padStart(4, '0')}`,
       dtmf: [{ digit: i % 3 === 0 ? '2' : '1', afterMs: 10 }],
       hangupAfterBridgedMs: 1500 + (i % 4) * 500,
       // Nobody waits forever: a call the system cannot finish ends here and shows in the table.
-      hangupAfterMs: 60_000,
+      hangupAfterMs: patienceMs,
     }),
   );
 }
@@ -48,8 +51,19 @@ export async function readyFive(h: PbxHarness): Promise<void> {
   for (const wn of ['1001', '1004', '1007', '1008', '1010']) await h.calls.agents.change(wn, 'ready').catch(() => undefined);
 }
 
-/** Waits for the traffic to end, then counts what was lost, stranded or duplicated. */
-export async function audit(h: PbxHarness, drill: string, callers: CallerHandle[], inFlight: number, recoverMs: number): Promise<DrillRow> {
+/**
+ * Waits for the traffic to end, then counts what was lost, stranded or duplicated. `cutOff`: callers
+ * the fault itself hung up (an Asterisk restart ends every call); they need an outcome like every
+ * call, but only the others must have been answered.
+ */
+export async function audit(
+  h: PbxHarness,
+  drill: string,
+  callers: CallerHandle[],
+  inFlight: number,
+  recoverMs: number,
+  { cutOff = new Set<string>() }: { cutOff?: ReadonlySet<string> } = {},
+): Promise<DrillRow> {
   await Promise.all(callers.map((c) => c.ended));
   const calls = h.node.calls!;
   const ids = callers.map((c) => c.id);
@@ -84,7 +98,8 @@ export async function audit(h: PbxHarness, drill: string, callers: CallerHandle[
   const row: DrillRow = { drill, inFlight, answered, callsLost: recordsLost + unfinished, recordsLost, alarmsLost, alarmsDuplicated, agentsStranded: held.length, recoverMs };
   rows.push(row);
   // Every caller is answered in the end: agents are there for them, the fault must not lose them.
-  expect(answeredCount, `${drill}: callers answered`).to.equal(ids.length);
+  const spared = docs.filter((d) => !cutOff.has(d.callerChannelId));
+  expect(spared.filter((d) => d.outcome === 'answered').length, `${drill}: callers answered`).to.equal(ids.length - cutOff.size);
   return row;
 }
 

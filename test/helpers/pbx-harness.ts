@@ -5,6 +5,7 @@ import mongoose from 'mongoose';
 import type { Config } from '../../core/config';
 import { startCti, type CtiNode } from '../../main';
 import { seed } from '../../scripts/seed';
+import type { AppQueueOptions } from '../../sim/ami/app-queue';
 import { AmiSimulator } from '../../sim/ami/server';
 import { AriSimulator } from '../../sim/ari/server';
 import type { DialplanRoute } from '../../sim/ari/types';
@@ -23,6 +24,8 @@ export interface HarnessOptions {
   timeScale?: number;
   /** Simulated length of every prompt (ms). */
   soundMs?: number;
+  /** Asterisk's own queue for unclaimed calls (the dialplan fallback), e.g. where it writes queue_log. */
+  queue?: AppQueueOptions;
 }
 
 /**
@@ -51,7 +54,7 @@ export class PbxHarness {
       timeScale: opts.timeScale ?? 1,
       soundDurationMs: () => opts.soundMs ?? 40,
     });
-    this.ami = new AmiSimulator({ pbx: this.pbx, username: 'cti', secret: 'cti', authFailDelayMs: 50 });
+    this.ami = new AmiSimulator({ pbx: this.pbx, username: 'cti', secret: 'cti', authFailDelayMs: 50, ...(opts.queue ? { queue: opts.queue } : {}) });
   }
 
   static async start(opts: HarnessOptions = {}): Promise<PbxHarness> {

@@ -6,14 +6,21 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { waitFor } from './wait';
 
-/** A private, real redis-server that a test may stop and start again (outage tests). */
+/**
+ * A private, real redis-server that a test may stop and start again (outage tests). With `persist`
+ * it keeps an append-only file, as production runs (README "Production"): started again, it loads
+ * what it had; without, it comes back empty.
+ */
 export class DisposableRedis {
   private proc?: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'hotline-redis-'));
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly persist = false,
+  ) {}
 
-  static async create(): Promise<DisposableRedis> {
-    const r = new DisposableRedis(await freePort());
+  static async create(opts: { persist?: boolean } = {}): Promise<DisposableRedis> {
+    const r = new DisposableRedis(await freePort(), opts.persist);
     await r.start();
     return r;
   }
@@ -23,7 +30,8 @@ export class DisposableRedis {
   }
 
   async start(): Promise<void> {
-    this.proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--dir', this.dir], {
+    const aof = this.persist ? ['--appendonly', 'yes', '--appendfsync', 'everysec'] : [];
+    this.proc = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(this.port), '--save', '', '--dir', this.dir, ...aof], {
       stdio: 'ignore',
     });
     await waitFor(

@@ -374,6 +374,53 @@ describe('AMI simulator', function () {
       }
     });
 
+    it('swallowActions: the next N actions of that name get no answer; other actions and later ones do', async () => {
+      sim = simFor(new PbxModel({ extensions: [] }));
+      const { port } = await sim.start();
+      const c = await AmiWireClient.connect(port);
+      try {
+        await c.login('cti', 'cti');
+        await drain(c);
+        sim.swallowActions('Ping', 1);
+        let err: Error | undefined;
+        const hung = c.action([['Action', 'Ping'], ['ActionID', 'w1']], 300).catch((e: Error) => (err = e));
+        const other = await c.action([['Action', 'CoreStatus'], ['ActionID', 'w2']]);
+        expect(getHeader(other, 'Response')).to.equal('Success');
+        await hung;
+        expect(err?.message).to.match(/timed out/);
+        expect(getHeader(await c.action([['Action', 'Ping'], ['ActionID', 'w3']]), 'Ping')).to.equal('Pong');
+      } finally {
+        c.close();
+      }
+    });
+
+    it('refuseConnections resets every session and refuses connections for forMs, with no Shutdown', async () => {
+      sim = simFor(new PbxModel({ extensions: [] }));
+      const { port } = await sim.start();
+      const c = await AmiWireClient.connect(port);
+      await c.login('cti', 'cti');
+      await drain(c);
+      const outage = sim.refuseConnections({ forMs: 300 });
+      await c.waitEnded();
+      const refused = await new Promise<string>((resolve) => {
+        const s = net.createConnection({ host: '127.0.0.1', port });
+        s.once('connect', () => {
+          s.destroy();
+          resolve('connected');
+        });
+        s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      expect(refused).to.equal('ECONNREFUSED');
+      expect(c.raw).not.to.include('Event: Shutdown');
+      await outage;
+      const d = await AmiWireClient.connect(port);
+      try {
+        expect(getHeader(await d.login('cti', 'cti'), 'Response')).to.equal('Success');
+      } finally {
+        d.close();
+      }
+    });
+
     it('restart refuses connections for downMs and keeps its port', async () => {
       sim = simFor(new PbxModel({ extensions: [] }));
       const { port } = await sim.start();

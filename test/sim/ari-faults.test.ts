@@ -77,6 +77,71 @@ describe('ARI simulator faults, auth and control API', function () {
     expect((await dtmf).event.digit).to.equal('6');
   });
 
+  it('halfOpen: the socket stays open and registered but gives no pong and no events; new connections work after forMs', async () => {
+    client = await connectAri(url);
+    await client.start('hotline');
+    started = true;
+    const start = nextEvent(client, 'StasisStart');
+    const caller = sim.placeCall({ callerNumber: '13800000009' });
+    await (await start).instance.answer();
+
+    expect(sim.halfOpen({ forMs: 400 })).to.equal(1);
+    let pongs = 0;
+    client.on('pong', () => pongs++);
+    client.ping();
+    const lost = sim.waitForEvent((e) => e.event.type === 'ChannelDtmfReceived');
+    caller.sendDtmf('5');
+    expect((await lost).delivered).to.equal(false);
+    expect(sim.registeredApps()).to.deep.equal(['hotline']);
+    // Inside the window a new connection gets no answer either.
+    const hung = await fetch(`${url}/ari/asterisk/ping`, { headers: auth, signal: AbortSignal.timeout(150) }).catch((e: unknown) => e);
+    expect((hung as Error).name).to.equal('TimeoutError');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(pongs).to.equal(0);
+
+    // After it, a new events socket takes the app over (the dead one is replaced, silently) and hears the call.
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ari/events?app=hotline&api_key=cti:cti`);
+    const heard = new Promise<void>((r) =>
+      ws.on('message', (d) => {
+        if ((JSON.parse(String(d)) as { type: string }).type === 'ChannelDtmfReceived') r();
+      }),
+    );
+    await new Promise((r) => ws.once('open', r));
+    caller.sendDtmf('6');
+    await heard;
+    expect((await fetch(`${url}/ari/asterisk/ping`, { headers: auth })).status).to.equal(200);
+    ws.close();
+  });
+
+  it('restart: every channel hung up for shutdown with its events, sockets closed, port refused, back empty on the same port', async () => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/ari/events?app=hotline&api_key=cti:cti`);
+    const events: Array<{ type: string; cause?: number; soft?: boolean; channel?: { id: string } }> = [];
+    ws.on('message', (d) => events.push(JSON.parse(String(d)) as (typeof events)[number]));
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    await new Promise((r) => ws.once('open', r));
+    const started = sim.waitForEvent((e) => e.event.type === 'StasisStart');
+    const caller = sim.placeCall({ callerNumber: '13800000010' });
+    await started;
+    await fetch(`${url}/ari/channels/${caller.id}/answer`, { method: 'POST', headers: auth });
+    sim.addStoredRecording({ name: 'kept' });
+
+    const restarted = sim.restart({ downMs: 300 });
+    expect((await caller.ended).by).to.equal('pbx');
+    // Abnormal close (no close frame), after the hangup's events.
+    expect(await closed).to.equal(1006);
+    const mine = events.filter((e) => e.channel?.id === caller.id).map((e) => e.type);
+    expect(mine.slice(-2)).to.deep.equal(['ChannelHangupRequest', 'StasisEnd']);
+    expect(events.find((e) => e.type === 'ChannelHangupRequest')).to.include({ cause: 4, soft: true });
+    const refused = await fetch(`${url}/ari/asterisk/ping`, { headers: auth }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(Error);
+    await restarted;
+    expect(sim.channels()).to.deep.equal([]);
+    expect(sim.registeredApps()).to.deep.equal([]);
+    expect(sim.storedRecordings().map((r) => r.name)).to.deep.equal(['kept']);
+    expect(await (await fetch(`${url}/ari/applications`, { headers: auth })).json()).to.deep.equal([]);
+    expect(await upgrade(`${url.replace('http', 'ws')}/ari/events?app=hotline&api_key=cti:cti`)).to.equal('open');
+  });
+
   it('failRequests: the next N REST calls get 500/503, then service resumes (api-docs untouched)', async () => {
     client = await connectAri(url);
     sim.failRequests({ status: 503, count: 2 });

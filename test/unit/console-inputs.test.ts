@@ -5,17 +5,28 @@ import { ConfigError, DEV_JWT_SECRET, loadConfig, usesDevJwtSecret } from '../..
 
 describe('console inputs', () => {
   describe('recording file names', () => {
+    const DIRS = { recordings: '/rec', monitor: '/monitor' };
     it('accept the names the call flow makes, with or without .wav', () => {
-      expect(recordingFile('/rec', 'call-0b7c6a52-3a8e-4a4c-9a53-6f1f2b8e9d10')).to.deep.include({
+      expect(recordingFile(DIRS, 'call-0b7c6a52-3a8e-4a4c-9a53-6f1f2b8e9d10')).to.deep.include({
         name: 'call-0b7c6a52-3a8e-4a4c-9a53-6f1f2b8e9d10',
         file: 'call-0b7c6a52-3a8e-4a4c-9a53-6f1f2b8e9d10.wav',
       });
-      expect(recordingFile('/rec', 'call-1.wav')?.file).to.equal('call-1.wav');
+      expect(recordingFile(DIRS, 'call-1.wav')?.file).to.equal('call-1.wav');
+    });
+
+    it('read a fallback call’s MixMonitor file (one dot in its Uniqueid) from the monitor directory', () => {
+      for (const raw of ['fallback-1796162565.15', 'fallback-1796162565.15.wav']) {
+        expect(recordingFile(DIRS, raw), raw).to.deep.equal({ name: 'fallback-1796162565.15', root: '/monitor', file: 'fallback-1796162565.15.wav' });
+      }
+      expect(recordingFile(DIRS, 'fallback-1796162565')?.root).to.equal('/rec');
+      for (const bad of ['fallback-1.2.3', 'fallback-.15', 'fallback-1796162565.', 'fallback-a.15', 'call-1.15', 'fallback-1.15.wav.wav', 'fallback-1..15', 'fallback-1.15/..', '../fallback-1.15']) {
+        expect(recordingFile(DIRS, bad), bad).to.equal(null);
+      }
     });
 
     it('refuse anything that could leave the directory or name another file', () => {
       for (const bad of ['../etc/passwd', '..', '.hidden', 'a/b', 'a\\b', '%2e%2e', 'x..wav', 'call-1.mp3', 'call-1.wav.wav', '', 'a'.repeat(200), 'x\u0000y', '/etc/passwd']) {
-        expect(recordingFile('/rec', bad), bad).to.equal(null);
+        expect(recordingFile(DIRS, bad), bad).to.equal(null);
       }
     });
   });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { shanghaiDay } from '../../core/time';
 import { DEPARTMENT_FOR_CATEGORY, WORK_ORDER_CATEGORIES } from '../../models/enums';
 import type { RecordingLink, WorkOrderView } from '../../contracts';
+import { BoardService } from '../../supervisor-board/board-service';
 import { ConsoleNode } from '../helpers/console-node';
 
 describe('REST: work orders and recordings', function () {
@@ -12,7 +14,7 @@ describe('REST: work orders and recordings', function () {
   let n: ConsoleNode;
 
   before(async () => {
-    n = await ConsoleNode.start();
+    n = await ConsoleNode.start({ ASTERISK_MONITOR_DIR: mkdtempSync(join(tmpdir(), 'hotline-monitor-')) });
   });
   after(async () => n?.stop());
 
@@ -137,9 +139,42 @@ describe('REST: work orders and recordings', function () {
       expect((await req('GET', `/api/recordings/${name}`)).status).to.equal(401);
     });
 
+    it('plays a call of the dialplan fallback (MixMonitor file, a dot in its name) from the monitor directory: supervisors and admins, not other agents', async () => {
+      const uniqueid = '1796162565.15';
+      const fname = `fallback-${uniqueid}`;
+      const fwav = Buffer.alloc(44 + 8_000, 3);
+      writeFileSync(join(n.config.ASTERISK_MONITOR_DIR, `${fname}.wav`), fwav);
+      const at = new Date();
+      await n.node.models.Call.create({ callId: fname, node: 'asterisk', callerChannelId: uniqueid, callerNumber: '13900005555', dialledNumber: '952525', state: 'ended', outcome: 'answered', agentWorkNumber: '1003', arrivedAt: at, queuedAt: at, endedAt: at, recordingName: fname, fallback: true });
+      await n.node.models.Recording.create({ name: fname, callId: fname, format: 'wav', file: `${fname}.wav`, startedAt: at, endedAt: at, state: 'done' });
+
+      const part = await req('GET', `/api/recordings/${fname}.wav`, await n.token('2001'), undefined, { range: 'bytes=0-99' });
+      expect(part.status).to.equal(206);
+      expect(part.headers.get('content-type')).to.equal('audio/wav');
+      expect(part.headers.get('content-range')).to.equal(`bytes 0-99/${fwav.length}`);
+      expect(Buffer.from(await part.arrayBuffer()).equals(fwav.subarray(0, 100))).to.equal(true);
+      const link = (await (await req('GET', `/api/recordings/${fname}/link`, await n.token('9001'))).json()) as RecordingLink;
+      expect(link.url).to.match(/^\/api\/recordings\/fallback-1796162565\.15\.wav\?grant=/);
+      expect((await fetch(`${n.url}${link.url}`, { headers: { range: 'bytes=44-' } })).status).to.equal(206);
+
+      // Role-checked as every recording: the agent who answered it may, another may not.
+      expect((await req('GET', `/api/recordings/${fname}`, await n.token('1003'), undefined, { range: 'bytes=0-1' })).status).to.equal(206);
+      expect((await req('GET', `/api/recordings/${fname}/link`, await n.token('1002'))).status).to.equal(403);
+      expect((await req('GET', `/api/recordings/${fname}.wav`, await n.token('1002'), undefined, { range: 'bytes=0-99' })).status).to.equal(403);
+
+      // Read from the monitor directory only: a file of such a name in RECORDINGS_DIR is not served.
+      writeFileSync(join(n.config.RECORDINGS_DIR, 'fallback-1796162596.18.wav'), fwav);
+      expect((await req('GET', '/api/recordings/fallback-1796162596.18', await n.token('2001'))).status).to.equal(404);
+
+      // The board's list of today's calls marks it as the fallback queue's.
+      const board = await new BoardService({ models: n.node.models, acd: n.live.acd, serviceLevelMs: 20_000 }).snapshot();
+      expect(board.recentCalls.find((c) => c.callId === fname)).to.include({ fallback: true, recordingName: fname });
+    });
+
     it('never leaves the recordings directory, whatever the name', async () => {
       const token = await n.token('2001');
-      for (const bad of ['..%2Fsecret.wav', '%2E%2E%2Fsecret', '..', '.wav', 'secret%00.wav', '%2Fetc%2Fpasswd', '..%5Csecret.wav']) {
+      writeFileSync(join(n.config.ASTERISK_MONITOR_DIR, '..', 'fallback-1.1.wav'), 'do not serve');
+      for (const bad of ['..%2Fsecret.wav', '%2E%2E%2Fsecret', '..', '.wav', 'secret%00.wav', '%2Fetc%2Fpasswd', '..%5Csecret.wav', '..%2Ffallback-1.1.wav', 'fallback-1.1%2F..%2F..%2Fsecret', 'fallback-1.1.1', '%2E%2E%2Ffallback-1.1']) {
         const res = await req('GET', `/api/recordings/${bad}`, token);
         expect([400, 404], bad).to.include(res.status);
         expect(await res.text(), bad).not.to.contain('do not serve');

@@ -265,6 +265,7 @@ export const ALARM_KIND_LABEL: Record<AlarmKind, string> = {
   emergency: '紧急事件',
   deadline: '超期',
   system: '系统',
+  'long-wait': '排队超时',
 };
 
 /** Plays a recording through a short-lived link (an <audio> element cannot send the bearer token). */

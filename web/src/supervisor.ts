@@ -201,7 +201,8 @@ function render(b: BoardSnapshot): void {
               {},
               h('td', {}, fmtTime(c.endedAt)),
               h('td', {}, c.callerNumber || '未知'),
-              h('td', {}, OUTCOME_LABEL[c.outcome]),
+              // No CTI ran these: no language routing, no 20 s alarm; the supervisor should know why.
+              h('td', {}, OUTCOME_LABEL[c.outcome], c.fallback ? h('span', { class: 'tag fallback', title: 'CTI 全部停止期间由 Asterisk 应急队列处理，事后导入' }, '应急队列') : null),
               h('td', {}, c.agentWorkNumber ?? '—'),
               h('td', {}, c.recordingName ? h('button', { class: 'btn', onclick: () => void playRecording(session, c.recordingName!, player) }, '▶ 播放') : '—'),
             ),
