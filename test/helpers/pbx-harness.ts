@@ -23,6 +23,8 @@ export interface HarnessOptions {
   timeScale?: number;
   /** Simulated length of every prompt (ms). */
   soundMs?: number;
+  /** As `npm run demo`: DEMO=true and the console's 接听 answers the simulated phone. */
+  demo?: boolean;
 }
 
 /**
@@ -63,11 +65,12 @@ export class PbxHarness {
       AMI_PORT: String(port),
       ARI_MODE: opts.mode ?? 'broadcast',
       RECORDINGS_DIR: h.recordingsDir,
+      ...(opts.demo ? { DEMO: 'true' } : {}),
       ...opts.env,
     });
     h.config = base;
     for (let i = 0; i < (opts.nodes ?? 1); i++) {
-      const node = await startCti({ ...base, NODE_ID: String.fromCharCode(97 + i) });
+      const node = await startCti({ ...base, NODE_ID: String.fromCharCode(97 + i) }, opts.demo ? { demoAnswerLeg: (id) => h.ari.agentAnswer(id) } : {});
       h.nodes.push(node);
     }
     await seed(h.node.models, { password: 'test-password' });
