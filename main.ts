@@ -24,6 +24,7 @@ import { AfterCallWorkRule } from './cti/acd/after-call-work';
 import { AgentService, DispatchKicks } from './cti/acd/agent-service';
 import { AnswerAlarmRule, RingNoAnswer } from './cti/acd/answer-alarm';
 import { RingDecline } from './cti/acd/decline';
+import { DemoDeskPhone } from './cti/acd/demo-desk-phone';
 import { Dispatcher } from './cti/acd/dispatcher';
 import { WaitEstimator } from './cti/acd/wait-estimate';
 import { AmiClient, PbxHealth } from './cti/ami';
@@ -34,6 +35,7 @@ import { FALLBACK_QUEUE, FallbackImport } from './cti/fallback/fallback-import';
 import { MaxWaitRule, MaxWaitWatch } from './cti/calls/max-wait';
 import { MediaPlayer } from './cti/calls/media';
 import { SelfCheck } from './cti/health/self-check';
+import { SelfCheckLog } from './cti/health/self-check-log';
 import { SilenceAlarmRule } from './cti/health/silence-rule';
 import { SilenceWatch } from './cti/health/silence-watch';
 import { TestCaller } from './cti/health/test-call';
@@ -50,6 +52,7 @@ import { SupervisorConsole } from './supervisor-board/supervisor-console';
 import { AdminConsole } from './system-health/admin-console';
 import { HealthReporter } from './system-health/health-reporter';
 import { selfCheckRoutes } from './system-health/routes';
+import { DepartmentConsole } from './work-orders/department-console';
 import { WorkOrderService } from './work-orders/work-order-service';
 import { workOrderRoutes } from './work-orders/routes';
 import { createSocketServer } from './ws/server';
@@ -68,6 +71,8 @@ export interface LiveState {
   kicks: DispatchKicks;
   /** Durable record writes (calls, recordings, alarms): in Redis first, then MongoDB. */
   outbox: RecordOutbox;
+  /** The last self-checks, automatic and on demand, for the admin page. */
+  selfChecks: SelfCheckLog;
 }
 
 /** The telephony side of one CTI process. */
@@ -104,6 +109,7 @@ export interface Consoles {
   agent: AgentConsole;
   supervisor: SupervisorConsole;
   admin: AdminConsole;
+  department: DepartmentConsole;
   health: HealthReporter;
 }
 
@@ -128,6 +134,11 @@ export interface CtiNode {
 export interface StartOptions {
   logger?: Logger;
   telephony?: boolean;
+  /**
+   * Demo only, and only with DEMO=true: answers an agent's ringing leg on the simulated PBX, so the
+   * agent console can show 接听 in place of a desk phone (scripts/demo.ts passes the simulator's).
+   */
+  demoAnswerLeg?: (channelId: string) => void;
 }
 
 export function appNameFor(config: Pick<Config, 'ARI_APP' | 'ARI_MODE' | 'NODE_ID'>): string {
@@ -140,7 +151,8 @@ function liveState(config: Config, redis: RedisClient, models: Models, logger: L
   const kicks = new DispatchKicks(redis, `${acd.keys.p}:kick`);
   const agents = new AgentService(acd, models, bus, kicks, logger);
   const outbox = new RecordOutbox(redis, acd.keys.p, applyWrite(models, logger), logger);
-  return { acd, agents, bus, kicks, outbox };
+  const selfChecks = new SelfCheckLog(redis, `${acd.keys.p}:self-check:log`);
+  return { acd, agents, bus, kicks, outbox, selfChecks };
 }
 
 async function startTelephony(config: Config, redis: RedisClient, mongo: Connection, models: Models, live: LiveState, logger: Logger): Promise<CallPath> {
@@ -180,6 +192,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
   const silence = new SilenceWatch({
     rule: silenceRule,
     check: selfCheck,
+    checkLog: live.selfChecks,
     models,
     bus,
     outbox,
@@ -349,7 +362,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   workOrderRoutes(api, services.workOrders);
   alarmRoutes(api, services.alarms);
   recordingRoutes(api, { models, tokens, dirs: { recordings: config.RECORDINGS_DIR, monitor: config.ASTERISK_MONITOR_DIR } });
-  if (calls) selfCheckRoutes(api, calls.selfCheck, logger);
+  if (calls) selfCheckRoutes(api, calls.selfCheck, live.selfChecks, logger);
 
   const probes: ReadinessProbe[] = [redisProbe(redis), mongoProbe(mongo), ...(calls ? [ariProbe(calls.ari), amiProbe(calls.ami)] : [])];
   const app = createApp({
@@ -371,12 +384,14 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   const agentNsp = io.of('/agent');
   const supervisorNsp = io.of('/supervisor');
   const adminNsp = io.of('/admin');
+  const departmentNsp = io.of('/department');
   const alarmFeed = new AlarmFeed(services.alarms, [supervisorNsp, adminNsp]);
   const health = new HealthReporter({
     node: config.NODE_ID,
     redis,
     keyPrefix,
     probes,
+    selfChecks: live.selfChecks,
     ...(calls ? { telephony: calls } : {}),
     consoles: () => ({ agent: agentNsp.sockets.size, supervisor: supervisorNsp.sockets.size, admin: adminNsp.sockets.size }),
     logger,
@@ -389,6 +404,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       popBuilder: new PopBuilder(models, config.ANSWER_ALARM_MS),
       workOrders: services.workOrders,
       ...(calls ? { decline: calls.decline } : {}),
+      ...(calls && config.DEMO && opts.demoAnswerLeg ? { deskPhone: new DemoDeskPhone({ acd: live.acd, answerLeg: opts.demoAnswerLeg, logger }) } : {}),
       tokens,
       afterCallWorkMs: config.AFTER_CALL_WORK_MS,
       logger,
@@ -400,11 +416,13 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       logger,
     }),
     admin: new AdminConsole(adminNsp, { health, alarms: alarmFeed, tokens, logger }),
+    department: new DepartmentConsole(departmentNsp, { workOrders: services.workOrders, models, tokens, logger }),
     health,
   };
   consoles.agent.start();
   consoles.supervisor.start();
   consoles.admin.start();
+  consoles.department.start();
   health.start();
   alarmFeed.start();
   // Every process receives every domain event, so each one serves its own sockets (io.local):
@@ -412,10 +430,11 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   const unsubscribe = live.bus.subscribe((e) => {
     consoles.agent.onEvent(e);
     consoles.supervisor.onEvent(e);
+    consoles.department.onEvent(e);
     alarmFeed.onEvent(e);
   });
   await live.bus.whenSubscribed();
-  log.info('consoles attached: /agent /supervisor /admin');
+  log.info('consoles attached: /agent /supervisor /admin /department');
 
   const { port } = http.address() as AddressInfo;
   const url = `http://${config.HTTP_HOST}:${port}`;

@@ -4,8 +4,9 @@ import type { AcdStore } from '../cti/acd/acd-store';
 import type { AgentService } from '../cti/acd/agent-service';
 import type { AgentLive } from '../cti/acd/agent-state';
 import type { RingDecline } from '../cti/acd/decline';
+import type { DemoDeskPhone } from '../cti/acd/demo-desk-phone';
 import { withTimeout } from '../core/async';
-import { notFound, unavailable } from '../core/errors';
+import { forbidden, notFound, unavailable } from '../core/errors';
 import type { DomainEvent } from '../events/domain-events';
 import { guardSocket, runCommand } from '../ws/commands';
 import { requireNamespaceRole } from '../ws/namespace-auth';
@@ -13,6 +14,7 @@ import { handleWorkOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
 import {
   declineSchema,
+  demoAnswerSchema,
   NAMESPACE_ROLES,
   setStateSchema,
   type AgentClientToServer,
@@ -24,13 +26,14 @@ import {
   type SetStateCommand,
   type SocketData,
   type TokenVerifier,
+  type WorkOrderView,
 } from '../contracts';
 import type { PopBuilder, PopStore } from './pops';
 
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(['agent:set-state', 'agent:decline', 'work-order:create', 'session:resync']);
+const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(['agent:set-state', 'agent:decline', 'demo:answer', 'work-order:create', 'session:resync']);
 
 const room = (workNumber: string) => `agent:${workNumber}`;
 
@@ -46,6 +49,8 @@ export interface AgentConsoleDeps {
   workOrders: WorkOrderService;
   /** Absent on a process without telephony. */
   decline?: RingDecline;
+  /** Demo only (DEMO=true with the simulated PBX): 接听 on the console answers the simulated desk phone. */
+  deskPhone?: DemoDeskPhone;
   tokens: TokenVerifier;
   afterCallWorkMs: number;
   logger: Logger;
@@ -82,8 +87,9 @@ export class AgentConsole {
     void socket.join(room(user.workNumber));
     socket.on('agent:set-state', (cmd, ack) => runCommand(this.log, 'agent:set-state', ack, () => this.setState(user, setStateSchema.parse(cmd))));
     socket.on('agent:decline', (cmd, ack) => runCommand(this.log, 'agent:decline', ack, () => this.decline(user, cmd)));
+    socket.on('demo:answer', (cmd, ack) => runCommand(this.log, 'demo:answer', ack, () => this.demoAnswer(user, cmd)));
     socket.on('session:resync', (ack) => runCommand(this.log, 'session:resync', ack, () => this.snapshot(user.workNumber)));
-    handleWorkOrderCommands(socket, this.d.workOrders, this.log);
+    handleWorkOrderCommands(socket, this.d.workOrders, this.log, (order) => this.orderFiled(user.workNumber, order));
     this.inOrder(user.workNumber, async () => {
       if (socket.connected) this.nsp.local.to(socket.id).emit('session:snapshot', await this.snapshot(user.workNumber));
     });
@@ -96,16 +102,52 @@ export class AgentConsole {
 
   private async decline(user: SessionUser, input: unknown): Promise<AgentStateView> {
     const { callId, attempt } = declineSchema.parse(input);
-    if (!this.d.decline) throw unavailable('declining needs the telephony side of this process');
+    if (!this.d.decline) throw unavailable('declining needs the telephony side of this process', '暂时无法拒接，请直接挂断话机');
     await this.d.decline.decline(user.workNumber, callId, attempt);
     const a = await this.d.acd.agent(user.workNumber);
     if (!a) throw notFound(`agent ${user.workNumber}`);
     return stateView(a);
   }
 
+  private async demoAnswer(user: SessionUser, input: unknown): Promise<AgentStateView> {
+    const { callId, attempt } = demoAnswerSchema.parse(input);
+    if (!this.d.deskPhone) throw forbidden('answering from the console is for the demo only', '仅演示模式可在工作台接听，请拿起话机');
+    await this.d.deskPhone.answer(user.workNumber, callId, attempt);
+    const a = await this.d.acd.agent(user.workNumber);
+    if (!a) throw notFound(`agent ${user.workNumber}`);
+    return stateView(a);
+  }
+
+  /**
+   * An order was filed on a call: the pop's open orders are read again, stored for a refresh and
+   * pushed to every console of the agent, so the agent sees the new order at once.
+   */
+  private orderFiled(workNumber: string, order: WorkOrderView): void {
+    const callId = order.callId;
+    if (!callId) return;
+    this.inOrder(workNumber, async () => {
+      const { pops } = this.d;
+      const stored = [await pops.pop(workNumber), (await pops.last(workNumber))?.pop ?? null].find((p) => p?.callId === callId);
+      if (!stored) return;
+      const openWorkOrders = await this.d.popBuilder.openOrders({
+        callerNumber: stored.callerNumber,
+        customerAccount: stored.customer?.accountNumber,
+        callId,
+      });
+      await pops.setOpenOrders(workNumber, callId, openWorkOrders);
+      this.nsp.local.to(room(workNumber)).emit('pop:orders', { callId, openWorkOrders });
+    });
+  }
+
   async snapshot(workNumber: string): Promise<AgentSnapshot> {
     const { acd, pops } = this.d;
-    const [live, pop, call, lastCall] = await Promise.all([acd.agent(workNumber), pops.pop(workNumber), pops.call(workNumber), pops.last(workNumber)]);
+    const [live, pop, call, lastCall, missed] = await Promise.all([
+      acd.agent(workNumber),
+      pops.pop(workNumber),
+      pops.call(workNumber),
+      pops.last(workNumber),
+      pops.missed(workNumber),
+    ]);
     if (!live) throw new Error(`agent ${workNumber} is not in the live store`);
     // Redis keeps what the events said; the live state says whether it is still true.
     const busy = live.state === 'ringing' || live.state === 'talking';
@@ -116,7 +158,10 @@ export class AgentConsole {
       pop: pop && busy && live.callId === pop.callId ? pop : null,
       call: call && live.state === 'talking' && live.callId === call.callId ? call : null,
       lastCall,
+      // A miss after the last call hides that call: its customer is not the one who just rang.
+      missed: missed && (!lastCall || missed.at > lastCall.endedAt) ? missed : null,
       afterCallWorkMs: this.d.afterCallWorkMs,
+      demoDeskPhone: !!this.d.deskPhone,
     };
   }
 
@@ -140,7 +185,9 @@ export class AgentConsole {
         return;
       case 'call.offer-ended':
         this.inOrder(e.agentWorkNumber, async () => {
-          await pops.clearPop(e.agentWorkNumber, e.callId, e.attempt);
+          const missed = await pops.clearPop(e.agentWorkNumber, e);
+          // The miss first: a console that drops the pop must never show the call before it meanwhile.
+          if (missed) to(e.agentWorkNumber).emit('offer:missed', missed);
           to(e.agentWorkNumber).emit('pop:clear', { callId: e.callId, attempt: e.attempt, reason: e.result });
         });
         return;

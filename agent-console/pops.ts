@@ -4,13 +4,26 @@ import type { RedisClient } from '../core/connections';
 import type { DomainEvent } from '../events/domain-events';
 import type { Models } from '../models';
 import type { CallOutcome, CallState, DepartmentCode, Language, WorkOrderCategory, WorkOrderStatus } from '../models/enums';
-import type { CurrentCallView, LastCallView, ScreenPop } from '../contracts';
+import { MISSED_OFFER_RESULTS, type CurrentCallView, type LastCallView, type MissedCallView, type MissedOfferResult, type ScreenPop, type WorkOrderSummary } from '../contracts';
 
 const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
 
 type PopRedis = RedisClient & {
-  consolePopSet(popKey: string, goneOffer: string, goneCall: string, callId: string, attempt: string, json: string, ttl: string): Promise<number>;
-  consolePopClear(popKey: string, goneOffer: string, callId: string, attempt: string, ttl: string): Promise<number>;
+  consolePopSet(popKey: string, goneOffer: string, goneCall: string, callId: string, attempt: string, json: string, ttl: string, callerNumber: string): Promise<number>;
+  consolePopClear(
+    popKey: string,
+    goneOffer: string,
+    missedKey: string,
+    callId: string,
+    attempt: string,
+    ttl: string,
+    missed: string,
+    result: string,
+    ringMs: string,
+    at: string,
+    missedTtl: string,
+  ): Promise<number>;
+  consolePopOrders(key: string, callId: string, field: string, read: string, json: string): Promise<number>;
   consoleCallAnswered(callKey: string, goneCall: string, callId: string, json: string, ttl: string): Promise<number>;
   consoleCallEnded(popKey: string, callKey: string, lastKey: string, goneCall: string, callId: string, lastJson: string, goneTtl: string, lastTtl: string): Promise<string>;
 };
@@ -33,7 +46,8 @@ export class PopStore {
   ) {
     if (!('consolePopSet' in redis)) {
       redis.defineCommand('consolePopSet', { numberOfKeys: 3, lua: lua('pop-set') });
-      redis.defineCommand('consolePopClear', { numberOfKeys: 2, lua: lua('pop-clear') });
+      redis.defineCommand('consolePopClear', { numberOfKeys: 3, lua: lua('pop-clear') });
+      redis.defineCommand('consolePopOrders', { numberOfKeys: 1, lua: lua('pop-orders') });
       redis.defineCommand('consoleCallAnswered', { numberOfKeys: 2, lua: lua('call-answered') });
       redis.defineCommand('consoleCallEnded', { numberOfKeys: 4, lua: lua('call-ended') });
     }
@@ -43,6 +57,7 @@ export class PopStore {
   private popKey = (wn: string) => `${this.p}:console:pop:${wn}`;
   private callKey = (wn: string) => `${this.p}:console:call:${wn}`;
   private lastKey = (wn: string) => `${this.p}:console:last:${wn}`;
+  private missedKey = (wn: string) => `${this.p}:console:missed:${wn}`;
   private goneOffer = (callId: string, attempt: number) => `${this.p}:console:gone:${callId}:${attempt}`;
   private goneCall = (callId: string) => `${this.p}:console:gone:${callId}`;
 
@@ -56,12 +71,65 @@ export class PopStore {
       String(pop.attempt),
       JSON.stringify(pop),
       String(POP_TTL_MS),
+      pop.callerNumber,
     );
     return ok === 1;
   }
 
-  async clearPop(agent: string, callId: string, attempt: number): Promise<void> {
-    await this.r.consolePopClear(this.popKey(agent), this.goneOffer(callId, attempt), callId, String(attempt), String(TOMBSTONE_TTL_MS));
+  /**
+   * The offer ended; when the agent's phone failed it (`isMissed`), it becomes the agent's latest
+   * miss, returned so the console can say so at once.
+   */
+  async clearPop(agent: string, end: { callId: string; attempt: number; result: string; ringMs: number; at: number }): Promise<MissedCallView | null> {
+    const missed = isMissed(end.result);
+    await this.r.consolePopClear(
+      this.popKey(agent),
+      this.goneOffer(end.callId, end.attempt),
+      this.missedKey(agent),
+      end.callId,
+      String(end.attempt),
+      String(TOMBSTONE_TTL_MS),
+      missed ? '1' : '0',
+      end.result,
+      String(Math.max(0, Math.round(end.ringMs))),
+      String(end.at),
+      String(LAST_TTL_MS),
+    );
+    if (!missed) return null;
+    const m = await this.missed(agent);
+    return m && m.callId === end.callId && m.attempt === end.attempt ? m : null;
+  }
+
+  async missed(agent: string): Promise<MissedCallView | null> {
+    const h = await this.r.hgetall(this.missedKey(agent));
+    if (!h.callId || !isMissed(h.result ?? '')) return null;
+    return {
+      callId: h.callId,
+      attempt: Number(h.attempt),
+      callerNumber: h.callerNumber ?? '',
+      result: h.result as MissedOfferResult,
+      ringMs: Number(h.ringMs ?? 0),
+      at: Number(h.at ?? 0),
+    };
+  }
+
+  /**
+   * Puts freshly read open orders into the stored pop of `callId`, live or kept with the last call,
+   * so a refresh shows them too. Returns whether any stored pop was that call's.
+   */
+  async setOpenOrders(agent: string, callId: string, orders: WorkOrderSummary[]): Promise<boolean> {
+    let any = false;
+    for (const [key, field] of [
+      [this.popKey(agent), 'json'],
+      [this.lastKey(agent), 'pop'],
+    ] as const) {
+      const read = await this.r.hget(key, field);
+      if (!read) continue;
+      const pop = JSON.parse(read) as ScreenPop;
+      if (pop.callId !== callId) continue;
+      if ((await this.r.consolePopOrders(key, callId, field, read, JSON.stringify({ ...pop, openWorkOrders: orders }))) === 1) any = true;
+    }
+    return any;
   }
 
   async answered(agent: string, call: CurrentCallView): Promise<boolean> {
@@ -101,6 +169,11 @@ export class PopStore {
   }
 }
 
+/** The agent's own phone did not take the call (see MISSED_OFFER_RESULTS). */
+export function isMissed(result: string): result is MissedOfferResult {
+  return (MISSED_OFFER_RESULTS as readonly string[]).includes(result);
+}
+
 type RingingEvent = Extract<DomainEvent, { type: 'call.ringing' }>;
 
 /** Builds the screen-pop from MongoDB: who is calling, what happened before, what is going on in their area. */
@@ -127,17 +200,41 @@ export class PopBuilder {
     };
   }
 
+  /**
+   * Open work orders of the caller's number or customer account, and those filed on the call
+   * itself (the agent may have typed another contact number), newest first.
+   */
+  async openOrders(of: { callerNumber: string; customerAccount: string | undefined; callId?: string }): Promise<WorkOrderSummary[]> {
+    const owners: Array<Record<string, string>> = [];
+    if (of.callerNumber) owners.push({ contactPhone: of.callerNumber });
+    if (of.customerAccount) owners.push({ customerAccount: of.customerAccount });
+    if (of.callId) owners.push({ callId: of.callId });
+    if (!owners.length) return [];
+    const orders = await this.models.WorkOrder.find({ $or: owners, status: { $nin: ['resolved', 'archived'] } })
+      .sort({ createdAt: -1 })
+      .limit(10)
+      .select('number category department status emergency createdAt address description')
+      .lean();
+    return orders.map((o) => ({
+      number: o.number,
+      category: o.category as WorkOrderCategory,
+      department: o.department as DepartmentCode,
+      status: o.status as WorkOrderStatus,
+      emergency: !!o.emergency,
+      createdAt: ((o as { createdAt?: Date }).createdAt ?? new Date(0)).getTime(),
+      address: o.address,
+      description: o.description,
+    }));
+  }
+
   async build(e: RingingEvent, now = Date.now()): Promise<ScreenPop> {
-    const { Customer, Call, WorkOrder, Outage } = this.models;
+    const { Customer, Call, Outage } = this.models;
     const number = e.callerNumber;
     const customer = e.customerAccount
       ? await Customer.findOne({ accountNumber: e.customerAccount }).lean()
       : number
         ? await Customer.findOne({ phones: number }).lean()
         : null;
-    const orderOwners: Array<Record<string, string>> = [];
-    if (number) orderOwners.push({ contactPhone: number });
-    if (customer) orderOwners.push({ customerAccount: customer.accountNumber });
     const [calls, orders, outages] = await Promise.all([
       number
         ? Call.find({ callerNumber: number, callId: { $ne: e.callId }, test: { $ne: true } })
@@ -146,13 +243,7 @@ export class PopBuilder {
             .select('callId arrivedAt state outcome agentWorkNumber language recordingName')
             .lean()
         : [],
-      orderOwners.length
-        ? WorkOrder.find({ $or: orderOwners, status: { $nin: ['resolved', 'archived'] } })
-            .sort({ createdAt: -1 })
-            .limit(10)
-            .select('number category department status emergency createdAt address description')
-            .lean()
-        : [],
+      this.openOrders({ callerNumber: number, customerAccount: customer?.accountNumber }),
       customer
         ? Outage.find({ areaCodes: customer.areaCode, status: 'published', expectedEndAt: { $gt: new Date(now) } })
             .sort({ startsAt: 1 })
@@ -181,16 +272,7 @@ export class PopBuilder {
         language: (c.language as Language | undefined) ?? null,
         recordingName: c.recordingName ?? null,
       })),
-      openWorkOrders: orders.map((o) => ({
-        number: o.number,
-        category: o.category as WorkOrderCategory,
-        department: o.department as DepartmentCode,
-        status: o.status as WorkOrderStatus,
-        emergency: !!o.emergency,
-        createdAt: ((o as { createdAt?: Date }).createdAt ?? new Date(0)).getTime(),
-        address: o.address,
-        description: o.description,
-      })),
+      openWorkOrders: orders,
       outages: outages.map((o) => ({
         id: String(o._id),
         kind: o.kind as 'planned' | 'unplanned',

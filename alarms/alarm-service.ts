@@ -51,7 +51,7 @@ export class AlarmService extends EventEmitter<AlarmServiceEvents> {
       // Raised a moment ago: its record may still be on its way to MongoDB (the record outbox).
       if (!this.deps.outbox || !(await this.deps.outbox.settled('alarm:', 3000))) break;
     }
-    throw notFound(`alarm ${alarmId}`);
+    throw notFound(`alarm ${alarmId}`, '该告警不存在或已被删除');
   }
 }
 
@@ -66,6 +66,8 @@ export function toAlarmView(d: StoredAlarm): AlarmView {
     message: d.message,
     callId: d.callId ?? null,
     agentWorkNumber: d.agentWorkNumber ?? null,
+    agentName: d.agentName ?? null,
+    callerNumber: d.callerNumber ?? null,
     ringMs: typeof d.ringMs === 'number' ? d.ringMs : null,
     raisedAt: d.raisedAt.getTime(),
     acknowledgedAt: d.acknowledgedAt ? d.acknowledgedAt.getTime() : null,

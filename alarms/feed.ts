@@ -18,6 +18,8 @@ export function alarmFromEvent(e: AlarmRaised): AlarmView {
     message: e.message,
     callId: e.callId ?? null,
     agentWorkNumber: e.agentWorkNumber ?? null,
+    agentName: e.agentName ?? null,
+    callerNumber: e.callerNumber ?? null,
     ringMs: e.ringMs ?? null,
     raisedAt: e.at,
     acknowledgedAt: null,

@@ -11,6 +11,8 @@ export interface NewAlarm {
   message: string;
   callId?: string;
   agentWorkNumber?: string;
+  agentName?: string;
+  callerNumber?: string;
   ringMs?: number;
   checks?: Array<{ item: string; ok: boolean; durationMs: number; detail: string }>;
   at?: number;
@@ -48,6 +50,8 @@ export async function raiseAlarm(d: AlarmDeps, a: NewAlarm): Promise<boolean> {
     message: a.message,
     ...(a.callId ? { callId: a.callId } : {}),
     ...(a.agentWorkNumber ? { agentWorkNumber: a.agentWorkNumber } : {}),
+    ...(a.agentName ? { agentName: a.agentName } : {}),
+    ...(a.callerNumber ? { callerNumber: a.callerNumber } : {}),
     ...(a.ringMs !== undefined ? { ringMs: a.ringMs } : {}),
     at,
   });

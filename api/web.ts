@@ -67,6 +67,10 @@ export function webRouter(deps: { logger: Logger; production: boolean }): Router
     res.type('application/javascript').setHeader('Cache-Control', 'no-cache');
     res.send(code);
   });
+  // Pages name /favicon.svg; browsers and tools that ask for the traditional /favicon.ico get the same icon.
+  router.get('/favicon.ico', (_req, res) => {
+    res.redirect(301, '/favicon.svg');
+  });
   router.use(express.static(join(WEB_DIR, 'public'), { index: 'index.html', extensions: ['html'], dotfiles: 'ignore' }));
   return router;
 }

@@ -1,6 +1,6 @@
 import type { ApiRoutes } from '../api/routes';
 import { errorBodySchema, loginRequestSchema, loginResponseSchema, sessionUserSchema } from '../contracts';
-import type { LoginService } from './login-service';
+import { LOCK_MS, MAX_FAILURES, type LoginService } from './login-service';
 
 /** `POST /api/login` (any role) and `GET /api/me`. */
 export function authRoutes(api: ApiRoutes, login: LoginService): void {
@@ -11,7 +11,7 @@ export function authRoutes(api: ApiRoutes, login: LoginService): void {
         method: 'post',
         path: '/login',
         summary: 'Log in with work number and password; returns a console token',
-        access: { public: 'Anyone may try; ten wrong passwords lock the work number for 15 minutes.' },
+        access: { public: `Anyone may try; ${MAX_FAILURES} wrong passwords lock the work number for ${LOCK_MS / 60_000} minutes (429, whose zh says how long is left).` },
         body: loginRequestSchema,
         responses: {
           200: { description: 'signed in', schema: loginResponseSchema },

@@ -22,6 +22,14 @@ export const declineSchema = z
   .strict();
 export type DeclineCommand = z.infer<typeof declineSchema>;
 
+/** Demo only: 接听 on the console stands in for the simulated desk phone (same call and attempt as 拒接). */
+export const demoAnswerSchema = declineSchema;
+export type DemoAnswerCommand = z.infer<typeof demoAnswerSchema>;
+
+/** Offer results that mean the agent's own phone did not take the call; the agent is then Not Ready. */
+export const MISSED_OFFER_RESULTS = ['no-answer', 'declined', 'busy', 'unreachable'] as const;
+export type MissedOfferResult = (typeof MISSED_OFFER_RESULTS)[number];
+
 export interface AgentStateView {
   workNumber: string;
   state: AgentState;
@@ -97,6 +105,26 @@ export interface LastCallView {
   pop: ScreenPop | null;
 }
 
+/**
+ * A call that rang this agent's phone and was not taken by it (the 20 s alarm, 拒接, a busy or
+ * unreachable phone). The call itself went on to another agent: nothing of the customer is kept.
+ */
+export interface MissedCallView {
+  callId: string;
+  attempt: number;
+  callerNumber: string;
+  result: MissedOfferResult;
+  ringMs: number;
+  /** When the ring ended (server clock). */
+  at: number;
+}
+
+/** The pop's open orders again, after the agent filed one on that call. */
+export interface PopOrdersView {
+  callId: string;
+  openWorkOrders: WorkOrderSummary[];
+}
+
 export interface AgentProfile {
   workNumber: string;
   name: string;
@@ -113,7 +141,11 @@ export interface AgentSnapshot {
   /** Set while talking. */
   call: CurrentCallView | null;
   lastCall: LastCallView | null;
+  /** The latest missed ring when it is newer than `lastCall` (then the console shows the miss, not that call). */
+  missed: MissedCallView | null;
   afterCallWorkMs: number;
+  /** Demo only: the console shows 接听, standing in for the simulated desk phone (`demo:answer`). */
+  demoDeskPhone: boolean;
 }
 
 export interface SessionEvents {
@@ -129,11 +161,15 @@ export interface AgentServerToClient extends SessionEvents {
   'pop:clear': (p: { callId: string; attempt: number; reason: string }) => void;
   'call:answered': (c: CurrentCallView) => void;
   'call:ended': (c: LastCallView) => void;
+  /** Sent just before `pop:clear` when the ring ended because this agent's phone did not take the call. */
+  'offer:missed': (m: MissedCallView) => void;
+  'pop:orders': (o: PopOrdersView) => void;
 }
 
 export interface AgentClientToServer {
   'agent:set-state': (cmd: SetStateCommand, ack: AckFn<AgentStateView>) => void;
   'agent:decline': (cmd: DeclineCommand, ack: AckFn<AgentStateView>) => void;
+  'demo:answer': (cmd: DemoAnswerCommand, ack: AckFn<AgentStateView>) => void;
   'work-order:create': (cmd: CreateWorkOrderCommand, ack: AckFn<WorkOrderView>) => void;
   'session:resync': (ack: AckFn<AgentSnapshot>) => void;
 }

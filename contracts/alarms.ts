@@ -21,6 +21,10 @@ export const alarmViewSchema = z
     message: z.string(),
     callId: z.string().nullable(),
     agentWorkNumber: z.string().nullable(),
+    /** Named in the alarm so a supervisor knows whom to go to without looking the work number up. */
+    agentName: z.string().nullable(),
+    /** The caller of the missed call, so the supervisor can have them called back. */
+    callerNumber: z.string().nullable(),
     ringMs: z.number().nullable(),
     raisedAt: epochMs,
     acknowledgedAt: epochMs.nullable(),

@@ -39,6 +39,8 @@ export const NAMESPACE_ROLES = {
   '/agent': ['agent'],
   '/supervisor': ['supervisor', 'admin'],
   '/admin': ['admin'],
+  /** Each department user is served their own department's orders only (room from the token). */
+  '/department': ['department'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type ConsoleNamespace = keyof typeof NAMESPACE_ROLES;

@@ -23,7 +23,9 @@ export interface CallInProgress {
   state: CallState;
   language: Language | null;
   arrivedAt: number;
+  /** The agent on the call, or whose phone it is ringing (or about to ring) now. */
   agentWorkNumber: string | null;
+  agentName: string | null;
   answeredAt: number | null;
   node: string;
 }

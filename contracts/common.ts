@@ -1,11 +1,30 @@
 import { z } from 'zod';
 
+/** One field's problem: `message` in English for logs and API users, `zh` for the person at the console. */
+export const fieldErrorSchema = z
+  .object({
+    /** Dotted path in the request (`leak.location`); '' for the request as a whole. */
+    field: z.string(),
+    message: z.string(),
+    zh: z.string(),
+  })
+  .meta({ id: 'FieldError' });
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
 /**
  * What every failed REST request and every refused socket command carries. `code` is what clients
  * branch on (validation, conflict, not_found, forbidden, rate_limited, internal…); `message` is
- * English for logs and API users; the consoles translate the code into Chinese for people.
+ * English for logs and API users; `zh` is the Chinese a person reads (naming the field, e.g.
+ * 「请填写情况描述」), which the consoles show as is; `details` has one entry per field.
  */
-export const errorDetailSchema = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+export const errorDetailSchema = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    zh: z.string(),
+    details: z.array(fieldErrorSchema).optional(),
+  })
+  .meta({ id: 'ErrorDetail' });
 export type AckError = z.infer<typeof errorDetailSchema>;
 
 export const errorBodySchema = z.object({ error: errorDetailSchema }).meta({ id: 'Error' });

@@ -33,6 +33,8 @@ export interface SystemHealth {
   serverNow: number;
   /** One entry per CTI process that reported within the last 20 s; `stale` when it stopped reporting. */
   nodes: Array<NodeHealth & { stale: boolean }>;
+  /** The last self-checks of the whole hotline (any process, automatic or on demand), newest first. */
+  selfChecks: SelfCheckRecord[];
 }
 
 export const SELF_CHECK_ITEMS = ['ari', 'ami', 'trunk', 'agent-phones', 'redis', 'mongodb', 'test-call'] as const;
@@ -41,7 +43,10 @@ export const checkItemSchema = z.object({
   item: z.enum(SELF_CHECK_ITEMS),
   ok: z.boolean(),
   durationMs: z.number(),
+  /** English, for logs and API users ("apps registered: hotline-a"). */
   detail: z.string(),
+  /** The same in Chinese, for the admin page and the alarm text (「已注册热线应用：hotline-a」). */
+  zh: z.string(),
 });
 export type CheckItem = z.infer<typeof checkItemSchema>;
 
@@ -49,6 +54,14 @@ export const selfCheckResultSchema = z
   .object({ at: epochMs, ok: z.boolean(), items: z.array(checkItemSchema) })
   .meta({ id: 'SelfCheckResult' });
 export type SelfCheckResult = z.infer<typeof selfCheckResultSchema>;
+
+/** `silence`: the 30-minute silence alarm ran it; `manual`: an admin pressed 立即自检. */
+export const SELF_CHECK_TRIGGERS = ['silence', 'manual'] as const;
+
+export const selfCheckRecordSchema = selfCheckResultSchema
+  .extend({ trigger: z.enum(SELF_CHECK_TRIGGERS), by: z.string().nullable() })
+  .meta({ id: 'SelfCheckRecord' });
+export type SelfCheckRecord = z.infer<typeof selfCheckRecordSchema>;
 
 export interface AdminServerToClient extends SessionEvents, AlarmFeedServerToClient {
   'health:snapshot': (h: SystemHealth) => void;

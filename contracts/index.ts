@@ -14,6 +14,8 @@ export * from './board';
 export * from './health';
 export * from './recordings';
 export * from './work-orders';
+export * from './zh';
+export * from './department';
 export type {
   AgentState,
   AlarmKind,

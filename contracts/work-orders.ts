@@ -3,7 +3,9 @@ import {
   DEPARTMENTS,
   LEAK_DETAIL_CATEGORIES,
   PHONE_RE,
+  ACCOUNT_NUMBER_RE,
   WORK_ORDER_CATEGORIES,
+  WORK_ORDER_LIMITS as MAX,
   WORK_ORDER_STATUSES,
   type DepartmentCode,
   type WorkOrderCategory,
@@ -18,10 +20,10 @@ export const METER_SIDES = ['before', 'after', 'unknown'] as const;
 /** Art. 13: what the agent asks for a leak, fault or burst. */
 export const leakDetailsSchema = z
   .object({
-    location: z.string().trim().max(200).optional(),
-    pipeDiameterMm: z.number().int().min(1).max(3000).optional(),
+    location: z.string().trim().max(MAX.location).optional(),
+    pipeDiameterMm: z.number().int().min(MAX.pipeDiameterMm.min).max(MAX.pipeDiameterMm.max).optional(),
     meterSide: z.enum(METER_SIDES).optional(),
-    landmarks: z.string().trim().max(200).optional(),
+    landmarks: z.string().trim().max(MAX.landmarks).optional(),
   })
   .strict()
   .meta({ id: 'LeakDetails' });
@@ -32,11 +34,12 @@ export const createWorkOrderSchema = z
     category: z.enum(WORK_ORDER_CATEGORIES),
     /** The call it was taken on (links the order to the call and its recording). */
     callId: z.string().regex(/^[0-9a-f-]{36}$/, 'not a call id').optional(),
-    customerAccount: z.string().regex(/^\d{6,12}$/, 'account number must be 6-12 digits').optional(),
-    contactName: z.string().trim().max(100).optional(),
+    customerAccount: z.string().regex(ACCOUNT_NUMBER_RE, 'account number must be 6-12 digits').optional(),
+    contactName: z.string().trim().max(MAX.contactName).optional(),
     contactPhone: z.string().regex(PHONE_RE, 'a valid contact number is required'),
-    address: text(200),
-    description: text(4000),
+    address: text(MAX.address),
+    /** Refused beyond 4000 characters, never cut: the agent's form counts down to it. */
+    description: text(MAX.description),
     /** Required (`location`) for leak, fault and pipe burst. */
     leak: leakDetailsSchema.optional(),
   })
@@ -46,6 +49,9 @@ export const createWorkOrderSchema = z
     if (LEAK_DETAIL_CATEGORIES.includes(c.category) && !c.leak?.location) {
       ctx.addIssue({ code: 'custom', path: ['leak', 'location'], message: 'the exact location is required for leak and fault reports' });
     }
+  }, {
+    // Also when other fields are wrong, so one refusal names every problem (the agent fixes all at once).
+    when: (p) => typeof p.value === 'object' && p.value !== null,
   })
   .meta({ id: 'CreateWorkOrder' });
 export type CreateWorkOrderCommand = z.infer<typeof createWorkOrderSchema>;
@@ -85,7 +91,15 @@ export const workOrderViewSchema = z
     customerAccount: z.string().nullable(),
     contactName: z.string().nullable(),
     contactPhone: z.string(),
+    /** The number the call came from (the contact may differ); null when not taken on a call. */
+    callerNumber: z.string().nullable(),
     leak: leakDetailsSchema.nullable(),
+    /** Deadlines set at creation: notify the department (Art. 8), accept a complaint (Art. 9), finish. */
+    dispatchBy: epochMs.nullable(),
+    acceptBy: epochMs.nullable(),
+    dueBy: epochMs.nullable(),
+    /** Lets a live page keep the newest of two copies of one order. */
+    updatedAt: epochMs,
   })
   .meta({ id: 'WorkOrder' });
 export type WorkOrderView = z.infer<typeof workOrderViewSchema>;

@@ -78,7 +78,19 @@ export async function openMongo(url: string, logger: Logger): Promise<Connection
     // FerretDB speaks the wire protocol but is not a replica set: no retryable writes, no transactions.
     retryWrites: false,
   });
-  conn.on('disconnected', () => logger.warn('mongodb disconnected'));
+  // Our own close() (the seed when done, a process stopping) passes through 'disconnecting'; a
+  // server that went away goes straight to 'disconnected'. Only the second is worth a warning.
+  let closing = false;
+  conn.on('disconnecting', () => {
+    closing = true;
+  });
+  conn.on('connected', () => {
+    closing = false;
+  });
+  conn.on('disconnected', () => {
+    if (closing) logger.info('mongodb connection closed');
+    else logger.warn('mongodb disconnected');
+  });
   conn.on('reconnected', () => logger.info('mongodb reconnected'));
   await conn.asPromise();
   return conn;

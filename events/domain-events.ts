@@ -1,4 +1,4 @@
-import type { AgentState, CallOutcome, CallState, Language } from '../models/enums';
+import type { AgentState, CallOutcome, CallState, DepartmentCode, Language } from '../models/enums';
 
 /**
  * Domain events: cti/ → Redis pub/sub → ws/ (any CTI process may serve the console that
@@ -40,8 +40,12 @@ export type DomainEvent =
       message: string;
       callId?: string;
       agentWorkNumber?: string;
+      agentName?: string;
+      callerNumber?: string;
       ringMs?: number;
       at: number;
-    };
+    }
+  /** An order was opened or changed; the department pages re-read it (the event carries no order data). */
+  | { type: 'work-order.changed'; number: string; department: DepartmentCode; at: number };
 
 export type DomainEventType = DomainEvent['type'];

@@ -23,6 +23,8 @@ export const alarmSchema = new Schema(
     message: { type: String, required: true },
     callId: { type: String },
     agentWorkNumber: { type: String },
+    agentName: { type: String },
+    callerNumber: { type: String },
     ringMs: { type: Number, min: 0 },
     raisedAt: { type: Date, required: true },
     acknowledgedAt: { type: Date },

@@ -101,3 +101,18 @@ export type AlarmKind = (typeof ALARM_KINDS)[number];
 export const WORK_NUMBER_RE = /^\d{3,6}$/;
 /** Phone numbers as they arrive from the carrier: digits, optional leading +. */
 export const PHONE_RE = /^\+?\d{3,20}$/;
+
+/**
+ * Lengths and ranges of a work order's fields: the zod contract refuses beyond them and the
+ * agent's form counts against the same numbers, so a person is told before the server refuses.
+ */
+export const WORK_ORDER_LIMITS = {
+  contactName: 100,
+  address: 200,
+  description: 4000,
+  location: 200,
+  landmarks: 200,
+  pipeDiameterMm: { min: 1, max: 3000 },
+} as const;
+/** Customer account numbers (户号). */
+export const ACCOUNT_NUMBER_RE = /^\d{6,12}$/;

@@ -26,6 +26,8 @@ export const workOrderSchema = new Schema(
     callId: { type: String },
     createdBy: { type: String, required: true, match: [WORK_NUMBER_RE, 'creator must be a work number'] },
     customerAccount: { type: String },
+    /** The caller's number, copied from the call at creation: the department may need to ring back the line that reported it. */
+    callerNumber: { type: String },
     contactName: { type: String, trim: true, maxlength: 100 },
     contactPhone: { type: String, required: true, match: [PHONE_RE, 'a valid contact number is required'] },
     address: { type: String, required: true, trim: true, maxlength: 200 },

@@ -74,8 +74,8 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
       async ({ params, req }) => {
         const user = bearerUser(req, tokens);
         const f = recordingFile(dirs, params.name);
-        if (!f) throw notFound('recording');
-        if (!(await mayPlay(user, f.name))) throw forbidden('not your call');
+        if (!f) throw notFound('recording', '录音不存在');
+        if (!(await mayPlay(user, f.name))) throw forbidden('not your call', '只能播放本人接听的通话录音');
         const grant = tokens.signRecording(f.name, user.workNumber);
         const link: RecordingLink = { url: `/api/recordings/${encodeURIComponent(f.name)}.wav?grant=${grant.token}`, expiresAt: grant.expiresAt };
         return link;
@@ -98,11 +98,11 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
       },
       async ({ params, query, req, res }) => {
         const f = recordingFile(dirs, params.name);
-        if (!f) throw notFound('recording');
+        if (!f) throw notFound('recording', '录音不存在');
         if (query.grant !== undefined) {
-          if (!tokens.recordingGrantValid(query.grant, f.name)) throw unauthorized('invalid or expired recording link');
+          if (!tokens.recordingGrantValid(query.grant, f.name)) throw unauthorized('invalid or expired recording link', '播放链接已失效，请重新点击播放');
         } else if (!(await mayPlay(bearerUser(req, tokens), f.name))) {
-          throw forbidden('not your call');
+          throw forbidden('not your call', '只能播放本人接听的通话录音');
         }
         res.setHeader('Cache-Control', 'private, no-store');
         await sendWav(res, f);
@@ -114,7 +114,7 @@ function sendWav(res: Response, f: { root: string; file: string }): Promise<void
   return new Promise((done, fail) => {
     res.sendFile(f.file, { root: f.root, dotfiles: 'deny', acceptRanges: true, headers: { 'Content-Type': 'audio/wav' } }, (err?: Error & { status?: number; code?: string }) => {
       if (!err || res.headersSent) return done();
-      if (err.status === 404 || err.code === 'ENOENT') return fail(notFound('recording'));
+      if (err.status === 404 || err.code === 'ENOENT') return fail(notFound('recording', '录音不存在'));
       // e.g. 416 for a range beyond the end (send has already set Content-Range: bytes */size).
       if (typeof err.status === 'number' && err.status >= 400 && err.status < 500) return fail(new AppError(err.status, 'bad_range', err.message));
       fail(err);

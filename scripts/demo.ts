@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import pretty from 'pino-pretty';
 import { loadConfig } from '../core/config';
 import { createLogger } from '../core/logger';
 import { loadPromptDurations } from '../cti/prompts/durations';
@@ -6,23 +7,24 @@ import { keepServingOnUnhandledRejection, startCti } from '../main';
 import { AmiSimulator } from '../sim/ami/server';
 import { AriSimulator } from '../sim/ari/server';
 import { PbxModel } from '../sim/pbx';
+import { DEMO_EXTENSIONS, setUpDemoPhones, YOUR_EXTENSION } from './demo-phones';
 import { customers, DEMO_PASSWORD } from './seed-data';
 
 /**
  * `npm run demo`: the simulated PBX (ARI on the ARI_URL port, AMI on AMI_PORT) with generated
  * calls, and a CTI process on top of it, all on 127.0.0.1. Agents 1002–1010 sit at simulated
  * phones that answer after 2–8 s (1010 sometimes never, so the 20-second alarm shows); agent
- * 1001 is left for you to log in as in the agent console.
+ * 1001 is left for you: their phone rings until you press 接听 in the agent console.
  */
 async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, DEMO: 'true' });
-  const logger = createLogger(config);
+  // A person watches this log: one readable line per event, not JSON (the product itself logs JSON).
+  const logger = createLogger(config, pretty({ sync: true, singleLine: true, colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,node' }));
   keepServingOnUnhandledRejection(logger);
   const rate = Number(process.env.DEMO_CALLS_PER_MINUTE ?? 6) / 60;
-  const extensions = Array.from({ length: 10 }, (_, i) => String(1001 + i));
+  const extensions = [...DEMO_EXTENSIONS];
   const pbx = new PbxModel({ extensions, trunkName: 'carrier' });
-  const pick = () => 2000 + Math.round(Math.random() * 6000);
-  for (const ext of extensions) pbx.setPhone(ext, { behaviour: { kind: 'answer', afterMs: pick() } });
+  const phones = setUpDemoPhones(pbx);
 
   const durations = loadPromptDurations(join('var', 'sounds'));
   const ari = new AriSimulator({
@@ -34,27 +36,32 @@ async function main(): Promise<void> {
     recordingsDir: config.RECORDINGS_DIR,
     soundDurationMs: (uri) => durations.get(uri) ?? 800,
   });
-  const ami = new AmiSimulator({ port: config.AMI_PORT, username: config.AMI_USERNAME, secret: config.AMI_SECRET, pbx, registrationRefreshMs: 60_000 });
+  const ami = new AmiSimulator({
+    port: config.AMI_PORT,
+    username: config.AMI_USERNAME,
+    secret: config.AMI_SECRET,
+    pbx,
+    registrationRefreshMs: 60_000,
+    // The carrier as asterisk-conf/pjsip.conf sets it up: endpoint, outbound_auth, a qualified static contact.
+    trunk: { endpoint: 'carrier', outboundAuth: { name: 'carrier-auth', username: 'demo952525', password: 'demo-only' }, qualifiedContact: 'sip:127.0.0.1:5095' },
+  });
   const { url: ariUrl } = await ari.start();
   await ami.start();
   logger.info({ ari: ariUrl, ami: `127.0.0.1:${config.AMI_PORT}` }, 'simulated PBX up (Asterisk 22, phones 1001-1010)');
 
-  const node = await startCti(config, { logger });
+  // 接听 in 1001's console answers 1001's ringing leg on this simulator.
+  const node = await startCti(config, { logger, demoAnswerLeg: (channelId) => ari.agentAnswer(channelId) });
   const calls = node.calls!;
   for (const wn of extensions) {
     await calls.agents.login(wn);
-    if (wn !== '1001') await calls.agents.change(wn, 'ready');
+    if (wn !== YOUR_EXTENSION) await calls.agents.change(wn, 'ready');
   }
-  // Re-roll each phone's answer time after every call, and let 1010 ring out now and then.
-  ari.on('call', () => {
-    for (const ext of extensions.slice(1)) {
-      const ringOut = ext === '1010' && Math.random() < 0.3;
-      pbx.setPhone(ext, { behaviour: ringOut ? { kind: 'no-answer' } : { kind: 'answer', afterMs: pick() } });
-    }
-  });
+  // Answer times vary from call to call.
+  ari.on('call', () => phones.reroll());
   // 1010 goes Not Ready after a ring-out; a supervisor would put them back after a word: do it after a minute.
+  // Not 1001: the person at that console goes Ready again themselves, as the console tells them.
   calls.bus.subscribe((e) => {
-    if (e.type === 'agent.state' && e.state === 'not_ready' && e.reason === 'no-answer') {
+    if (e.type === 'agent.state' && e.state === 'not_ready' && e.reason === 'no-answer' && e.agentWorkNumber !== YOUR_EXTENSION) {
       setTimeout(() => void calls.agents.change(e.agentWorkNumber, 'ready').catch(() => undefined), 60_000).unref();
     }
   });
@@ -77,7 +84,7 @@ async function main(): Promise<void> {
       '',
       `  hotline-cti demo is running: ${node.url}`,
       `  log in (password ${DEMO_PASSWORD}):`,
-      '    agent 1001 (yours: go 就绪 Ready and take calls)   agents 1002-1010 sit at simulated phones',
+      '    agent 1001 (yours: go 就绪 Ready; a call rings until you press 接听 in the console)   agents 1002-1010 sit at simulated phones',
       '    supervisor board 2001     admin 9001     engineering department 3001',
       `  simulated PBX: ARI ${ariUrl}, AMI 127.0.0.1:${config.AMI_PORT}; ${Math.round(rate * 60)} calls a minute (DEMO_CALLS_PER_MINUTE)`,
       '  Ctrl-C stops it.',

@@ -68,18 +68,24 @@ export class BoardService {
     for (const a of agents) agentCounts[a.state]++;
     const unreachableSet = new Set(unreachable);
 
+    // The Call record names its agent only once answered; while it rings, the ACD knows whose phone it is.
+    const offeredTo = new Map(agents.filter((a) => a.callId && (a.state === 'reserved' || a.state === 'ringing')).map((a) => [a.callId, a.workNumber]));
     const inProgress: CallInProgress[] = [...carried, ...today]
       .filter((c) => live.has(c.callId) && c.state !== 'ended')
-      .map((c) => ({
-        callId: c.callId,
-        callerNumber: c.callerNumber,
-        state: c.state as CallState,
-        language: (c.language as Language | undefined) ?? null,
-        arrivedAt: c.arrivedAt.getTime(),
-        agentWorkNumber: c.agentWorkNumber ?? null,
-        answeredAt: c.answeredAt ? c.answeredAt.getTime() : null,
-        node: c.node,
-      }))
+      .map((c) => {
+        const agentWorkNumber = c.agentWorkNumber ?? offeredTo.get(c.callId) ?? null;
+        return {
+          callId: c.callId,
+          callerNumber: c.callerNumber,
+          state: c.state as CallState,
+          language: (c.language as Language | undefined) ?? null,
+          arrivedAt: c.arrivedAt.getTime(),
+          agentWorkNumber,
+          agentName: agentWorkNumber ? (names.get(agentWorkNumber) ?? null) : null,
+          answeredAt: c.answeredAt ? c.answeredAt.getTime() : null,
+          node: c.node,
+        };
+      })
       .sort((a, b) => a.arrivedAt - b.arrivedAt);
 
     const recentCalls: EndedCallView[] = today

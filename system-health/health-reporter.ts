@@ -5,7 +5,8 @@ import type { RedisClient } from '../core/connections';
 import type { Logger } from '../core/logger';
 import type { AmiClient, PbxHealth } from '../cti/ami';
 import type { AriConnection } from '../cti/ari/connection';
-import type { NodeHealth, ProbeView, SystemHealth } from '../contracts';
+import type { SelfCheckLog } from '../cti/health/self-check-log';
+import type { NodeHealth, ProbeView, SelfCheckRecord, SystemHealth } from '../contracts';
 
 const STALE_MS = 20_000;
 const KEEP_MS = 24 * 3600_000;
@@ -24,6 +25,7 @@ export class HealthReporter extends EventEmitter<HealthReporterEvents> {
   private timer?: NodeJS.Timeout;
   private pending?: NodeJS.Timeout;
   private last = '';
+  private lastSelfChecks: SelfCheckRecord[] = [];
   private running?: Promise<SystemHealth>;
   private readonly detach: Array<() => void> = [];
 
@@ -33,6 +35,8 @@ export class HealthReporter extends EventEmitter<HealthReporterEvents> {
       redis: RedisClient;
       keyPrefix: string;
       probes: ReadinessProbe[];
+      /** Read on every round: a check run by any process reaches every admin page within a round. */
+      selfChecks: Pick<SelfCheckLog, 'recent'>;
       telephony?: { ari: AriConnection; ami: AmiClient; pbx: PbxHealth };
       consoles: () => NodeHealth['consoles'];
       logger: Logger;
@@ -87,6 +91,7 @@ export class HealthReporter extends EventEmitter<HealthReporterEvents> {
     const own = await this.own();
     const { redis, node } = this.deps;
     let nodes: Array<NodeHealth & { stale: boolean }> = [{ ...own, stale: false }];
+    let selfChecks: SelfCheckRecord[] = this.lastSelfChecks;
     try {
       // Bounded: the main Redis client waits through an outage, and the page must show that outage.
       nodes = await withTimeout(
@@ -103,6 +108,7 @@ export class HealthReporter extends EventEmitter<HealthReporterEvents> {
             out.push(id === node ? { ...own, stale: false } : { ...h, stale: Date.now() - h.at > STALE_MS });
           });
           if (gone.length) await redis.srem(this.nodesKey(), ...gone);
+          selfChecks = await this.deps.selfChecks.recent();
           return out;
         })(),
         1500,
@@ -111,9 +117,14 @@ export class HealthReporter extends EventEmitter<HealthReporterEvents> {
     } catch (err) {
       this.deps.logger.debug({ err: (err as Error).message }, 'health exchange through redis failed');
     }
-    const sys: SystemHealth = { serverNow: Date.now(), nodes };
+    // Kept through a Redis outage: the history did not go away, it just cannot be read.
+    this.lastSelfChecks = selfChecks;
+    const sys: SystemHealth = { serverNow: Date.now(), nodes, selfChecks };
     // `at`/`since` change on every round: compare what an admin would see change.
-    const signature = JSON.stringify(nodes.map(({ at: _at, redis: r, mongodb: m, ...rest }) => ({ ...rest, redis: r.ok, mongodb: m.ok })));
+    const signature = JSON.stringify([
+      nodes.map(({ at: _at, redis: r, mongodb: m, ...rest }) => ({ ...rest, redis: r.ok, mongodb: m.ok })),
+      selfChecks.map((c) => c.at),
+    ]);
     if (signature !== this.last) {
       this.last = signature;
       this.emit('changed', sys);

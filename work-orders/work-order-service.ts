@@ -21,10 +21,15 @@ import type { CreateWorkOrderCommand, ListWorkOrdersQuery, SessionUser, WorkOrde
 /** Who opens work orders: the call centre. */
 export const CREATOR_ROLES = ['agent', 'supervisor', 'admin'] as const;
 
+/** Art. 8: the department is notified within 5 minutes; Art. 9: a complaint is accepted within 1 hour. */
+const DISPATCH_WITHIN_MS = 5 * 60_000;
+const COMPLAINT_ACCEPT_WITHIN_MS = 60 * 60_000;
+
 /**
  * Opening work orders: the number comes from one atomic Redis INCR per Asia/Shanghai day (any
  * CTI process may number orders), the department from the category (DOMAIN.md), and a burst
- * main raises an emergency alarm at once (Art. 10). Deadlines and dispatch are a later rule.
+ * main raises an emergency alarm at once (Art. 10). Deadlines are stamped at creation; watching
+ * them and dispatching are a later rule. Every new order is announced to the department pages.
  */
 export class WorkOrderService {
   constructor(
@@ -32,11 +37,12 @@ export class WorkOrderService {
   ) {}
 
   async create(cmd: CreateWorkOrderCommand, by: SessionUser): Promise<WorkOrderView> {
-    if (!(CREATOR_ROLES as readonly string[]).includes(by.role)) throw forbidden('only the call centre opens work orders');
+    if (!(CREATOR_ROLES as readonly string[]).includes(by.role)) throw forbidden('only the call centre opens work orders', '只有话务中心可以新建工单');
     const { models, logger } = this.deps;
-    if (cmd.callId && !(await models.Call.exists({ callId: cmd.callId }))) throw notFound(`call ${cmd.callId}`);
+    const call = cmd.callId ? await models.Call.findOne({ callId: cmd.callId }).select('callerNumber').lean() : null;
+    if (cmd.callId && !call) throw notFound(`call ${cmd.callId}`, '未找到这通来电的记录，请刷新页面后重试');
     if (cmd.customerAccount && !(await models.Customer.exists({ accountNumber: cmd.customerAccount }))) {
-      throw notFound(`customer ${cmd.customerAccount}`);
+      throw notFound(`customer ${cmd.customerAccount}`, `户号 ${cmd.customerAccount} 不存在`);
     }
     const department = DEPARTMENT_FOR_CATEGORY[cmd.category];
     const emergency = EMERGENCY_CATEGORIES.includes(cmd.category);
@@ -51,9 +57,14 @@ export class WorkOrderService {
       customerAccount: cmd.customerAccount,
       contactName: cmd.contactName || undefined,
       contactPhone: cmd.contactPhone,
+      ...(call?.callerNumber ? { callerNumber: call.callerNumber } : {}),
       address: cmd.address,
       description: cmd.description,
       ...(cmd.leak && LEAK_DETAIL_CATEGORIES.includes(cmd.category) ? { leak: cmd.leak } : {}),
+      // The deadlines count from the order's own stamp, not from a second clock reading.
+      createdAt: now,
+      dispatchBy: new Date(now.getTime() + DISPATCH_WITHIN_MS),
+      ...(cmd.category === 'complaint' ? { acceptBy: new Date(now.getTime() + COMPLAINT_ACCEPT_WITHIN_MS) } : {}),
       history: [{ at: now, by: by.workNumber, action: 'created', note: `${cmd.category} → ${department}${emergency ? ' (emergency)' : ''}` }],
     };
     let doc;
@@ -71,7 +82,24 @@ export class WorkOrderService {
     const view = toWorkOrderView(doc.toObject());
     logger.info({ workOrder: view.number, category: view.category, department, emergency, callId: cmd.callId, by: by.workNumber }, 'work order opened');
     if (emergency) await this.raiseEmergency(view, now.getTime());
+    await this.announce(view);
     return view;
+  }
+
+  /** One order by number for a console that already knows who may see it (the department pages). */
+  async find(number: string): Promise<WorkOrderView | null> {
+    const doc = await this.deps.models.WorkOrder.findOne({ number }).lean();
+    return doc ? toWorkOrderView(doc) : null;
+  }
+
+  /** Tells every process's department pages; they re-read the order themselves. */
+  private async announce(wo: WorkOrderView): Promise<void> {
+    try {
+      await this.deps.bus.publish({ type: 'work-order.changed', number: wo.number, department: wo.department, at: wo.updatedAt });
+    } catch (err) {
+      // The order is stored; the department page still gets it with its next snapshot.
+      this.deps.logger.error({ err, workOrder: wo.number }, 'work-order event could not be published');
+    }
   }
 
   async list(by: SessionUser, q: ListWorkOrdersQuery): Promise<WorkOrderView[]> {
@@ -86,7 +114,7 @@ export class WorkOrderService {
 
   async get(by: SessionUser, number: string): Promise<WorkOrderView> {
     const doc = await this.deps.models.WorkOrder.findOne({ number }).lean();
-    if (!doc) throw notFound(`work order ${number}`);
+    if (!doc) throw notFound(`work order ${number}`, `工单 ${number} 不存在`);
     if (by.role === 'agent' && doc.createdBy !== by.workNumber) throw forbidden();
     if (by.role === 'department' && doc.department !== by.department) throw forbidden();
     return toWorkOrderView(doc);
@@ -125,7 +153,7 @@ export class WorkOrderService {
   private async raiseEmergency(wo: WorkOrderView, at: number): Promise<void> {
     const { outbox, bus, logger } = this.deps;
     const key = `emergency:${wo.number}`;
-    const message = `紧急工单 ${wo.number}：${wo.address} 爆管，已转${DEPARTMENT_LABEL[wo.department]}负责人`;
+    const message = emergencyMessage(wo);
     try {
       await raiseAlarm({ outbox, bus }, { key, kind: 'emergency', severity: 'critical', message, ...(wo.callId ? { callId: wo.callId } : {}), at });
     } catch (err) {
@@ -135,7 +163,24 @@ export class WorkOrderService {
   }
 }
 
-type StoredWorkOrder = WorkOrderDoc & { createdAt?: Date };
+const METER_SIDE_LABEL = { before: '表前', after: '表后', unknown: '表前表后不确定' } as const;
+
+/**
+ * The alarm names where the main burst, not the customer's registered address: the repair crew
+ * goes to the burst. The address is the fallback for an order stored without a location.
+ */
+export function emergencyMessage(wo: Pick<WorkOrderView, 'number' | 'department' | 'address' | 'leak'>): string {
+  const leak = wo.leak;
+  const place = leak?.location || wo.address;
+  const pipe = [
+    typeof leak?.pipeDiameterMm === 'number' ? `管径 ${leak.pipeDiameterMm} 毫米` : '',
+    leak?.meterSide ? METER_SIDE_LABEL[leak.meterSide] : '',
+  ].filter(Boolean);
+  return `紧急工单 ${wo.number}：${place} 爆管${pipe.length ? `（${pipe.join('，')}）` : ''}，已转${DEPARTMENT_LABEL[wo.department]}负责人`;
+}
+
+type StoredWorkOrder = WorkOrderDoc & { createdAt?: Date; updatedAt?: Date };
+const epoch = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 
 export function toWorkOrderView(d: StoredWorkOrder): WorkOrderView {
   const leak = d.leak && Object.values(d.leak).some((v) => v !== undefined && v !== null) ? d.leak : null;
@@ -153,6 +198,7 @@ export function toWorkOrderView(d: StoredWorkOrder): WorkOrderView {
     customerAccount: d.customerAccount ?? null,
     contactName: d.contactName ?? null,
     contactPhone: d.contactPhone,
+    callerNumber: d.callerNumber || null,
     leak: leak
       ? {
           ...(leak.location ? { location: leak.location } : {}),
@@ -161,5 +207,9 @@ export function toWorkOrderView(d: StoredWorkOrder): WorkOrderView {
           ...(leak.landmarks ? { landmarks: leak.landmarks } : {}),
         }
       : null,
+    dispatchBy: epoch(d.dispatchBy),
+    acceptBy: epoch(d.acceptBy),
+    dueBy: epoch(d.dueBy),
+    updatedAt: (d.updatedAt ?? d.createdAt ?? new Date()).getTime(),
   };
 }

@@ -1,11 +1,11 @@
 import type { Socket } from 'socket.io';
 import { describeError } from '../core/errors';
 import type { Logger } from '../core/logger';
-import type { Ack, AckError } from '../contracts';
+import { ZH_VOCABULARY, zhForCode, type Ack, type AckError } from '../contracts';
 
 /** Errors become acks through the same mapping as HTTP responses (core/errors.ts). */
 export function toAckError(err: unknown): AckError {
-  const { status: _status, ...error } = describeError(err);
+  const { status: _status, ...error } = describeError(err, ZH_VOCABULARY);
   return error;
 }
 
@@ -73,7 +73,7 @@ export function guardSocket(socket: Socket, known: ReadonlySet<string>, log: Log
       }
       const ack = packet[packet.length - 1];
       if (typeof ack === 'function' && known.has(String(event))) {
-        (ack as (r: Ack<never>) => void)({ ok: false, error: { code: 'rate_limited', message: 'too many commands; slow down' } });
+        (ack as (r: Ack<never>) => void)({ ok: false, error: { code: 'rate_limited', message: 'too many commands; slow down', zh: zhForCode('rate_limited') } });
       }
       return;
     }

@@ -7,18 +7,20 @@ import type {
   AdminServerToClient,
   AgentClientToServer,
   AgentServerToClient,
+  DepartmentClientToServer,
+  DepartmentServerToClient,
   SocketData,
   SupervisorClientToServer,
   SupervisorServerToClient,
 } from '../contracts';
 
 /**
- * One Socket.IO server carries the three console namespaces; it is typed with all their events,
+ * One Socket.IO server carries the console namespaces; it is typed with all their events,
  * and each console takes its own namespace's narrower type (contracts/), which TypeScript checks.
  */
 export type ConsoleServer = Server<
-  AgentClientToServer & SupervisorClientToServer & AdminClientToServer,
-  AgentServerToClient & SupervisorServerToClient & AdminServerToClient,
+  AgentClientToServer & SupervisorClientToServer & AdminClientToServer & DepartmentClientToServer,
+  AgentServerToClient & SupervisorServerToClient & AdminServerToClient & DepartmentServerToClient,
   Record<string, never>,
   SocketData
 >;

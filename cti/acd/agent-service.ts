@@ -1,6 +1,7 @@
 import { duplicateRedis, type RedisClient } from '../../core/connections';
 import type { Logger } from '../../core/logger';
 import { conflict, notFound } from '../../core/errors';
+import { AGENT_STATE_ZH } from '../../contracts';
 import type { Models } from '../../models';
 import type { EventBus } from '../../events/event-bus';
 import type { AcdStore } from './acd-store';
@@ -40,7 +41,8 @@ export class AgentService {
     const r = await this.acd.move(workNumber, { by: 'person', to: state, reason });
     if (!r.ok) {
       if (r.why === 'unknown') throw notFound(`agent ${workNumber}`);
-      throw conflict(`cannot go ${state} while ${r.state}`);
+      const now = AGENT_STATE_ZH[r.state as AgentState] ?? '未知';
+      throw conflict(`cannot go ${state} while ${r.state}`, `当前状态为「${now}」，不能切换为「${AGENT_STATE_ZH[state]}」`);
     }
     return this.announce(workNumber);
   }

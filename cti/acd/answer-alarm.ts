@@ -14,6 +14,18 @@ export interface AnswerAlarmJob {
   agentWorkNumber: string;
   agentChannelId: string;
   ringingAt: number;
+  /** Optional: jobs armed before it was carried may still be waiting in Redis after an upgrade. */
+  callerNumber?: string;
+}
+
+/**
+ * The alarm's text as supervisors read it: who to go to (work number and name) and whom to call
+ * back (the caller's number), without looking anything up.
+ */
+export function answerAlarmMessage(a: { agentWorkNumber: string; agentName?: string; ringMs: number; callerNumber?: string }): string {
+  const who = a.agentName ? `${a.agentWorkNumber} ${a.agentName}` : a.agentWorkNumber;
+  const caller = a.callerNumber ? `来电 ${a.callerNumber}` : '来电号码未知';
+  return `坐席 ${who} 振铃 ${Math.round(a.ringMs / 1000)} 秒未接听，${caller}`;
 }
 
 export class AnswerAlarmRule extends TimedRule<AnswerAlarmJob> {
@@ -74,15 +86,19 @@ export class RingNoAnswer {
     const now = Date.now();
     const ringMs = now - job.ringingAt;
     const log = logger.child({ callId: job.callId, agent: job.agentWorkNumber, attempt: job.attempt });
+    // The live profile has the name (loaded at log-in); an alarm is worth raising without it.
+    const agentName = (await acd.agent(job.agentWorkNumber).catch(() => null))?.name || undefined;
     const raised = await raiseAlarm(
       { outbox, bus },
       {
         key: jobId,
         kind: 'answer-timeout',
         severity: 'warning',
-        message: `坐席 ${job.agentWorkNumber} 振铃 ${Math.round(ringMs / 1000)} 秒未接听`,
+        message: answerAlarmMessage({ agentWorkNumber: job.agentWorkNumber, agentName, ringMs, callerNumber: job.callerNumber }),
         callId: job.callId,
         agentWorkNumber: job.agentWorkNumber,
+        ...(agentName ? { agentName } : {}),
+        ...(job.callerNumber ? { callerNumber: job.callerNumber } : {}),
         ringMs,
         at: now,
       },

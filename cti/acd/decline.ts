@@ -18,8 +18,8 @@ export class RingDecline {
   async decline(workNumber: string, callId: string, attempt: number): Promise<void> {
     const { acd, agents, ari, logger } = this.d;
     const a = await acd.agent(workNumber);
-    if (!a || a.state !== 'ringing' || a.callId !== callId) throw conflict('not ringing for this call');
-    if (!(await acd.endOffer(callId, attempt, 'declined'))) throw conflict('the ring has already ended');
+    if (!a || a.state !== 'ringing' || a.callId !== callId) throw conflict('not ringing for this call', '该来电已不在振铃，无法拒接');
+    if (!(await acd.endOffer(callId, attempt, 'declined'))) throw conflict('the ring has already ended', '振铃已结束，无法拒接');
     await agents.forCall(workNumber, callId, 'not_ready', ['ringing', 'reserved'], 'declined');
     await ari.hangup(agentLegId(callId, attempt));
     logger.info({ agent: workNumber, callId, attempt }, 'agent declined the call');

@@ -9,7 +9,7 @@ export type AmiErrorCode =
   | 'ami_disconnected'
   /** Login refused: wrong username/secret in the CTI config (manager.conf). */
   | 'ami_auth_failed'
-  /** Asterisk answered `Response: Error`; `details.response` holds the reply. */
+  /** Asterisk answered `Response: Error`; `response` holds the reply. */
   | 'ami_action_failed'
   | 'ami_stopped';
 
@@ -20,7 +20,8 @@ export class AmiError extends AppError {
     message: string,
     readonly response?: Readonly<Record<string, string>>,
   ) {
-    super(503, amiCode, message, response ? { response } : undefined);
+    // The reply stays on the error for logs; it is Asterisk's own text, not for an HTTP body.
+    super(503, amiCode, message, { zh: '电话交换机暂时无法响应，请稍后再试' });
     this.name = 'AmiError';
   }
 }

@@ -108,6 +108,8 @@ const outboundRegistrationSchema = z.object({
   clienturi: nonEmpty,
   serveruri: nonEmpty,
   status: nonEmpty,
+  /** pjsip.conf `endpoint =` of the registration: the trunk's own endpoint (empty when unset). */
+  endpoint: z.string().trim().optional(),
 });
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
@@ -190,6 +192,8 @@ export function parseContactListItem(msg: AmiMessage): Parsed<ContactListItem> {
 
 export interface OutboundRegistrationItem {
   name: string;
+  /** The trunk endpoint the registration is for, when pjsip.conf names one. */
+  endpoint?: string;
   clientUri: string;
   serverUri: string;
   status: RegistryStatus;
@@ -199,6 +203,7 @@ export interface OutboundRegistrationItem {
 export function parseOutboundRegistration(msg: AmiMessage): Parsed<OutboundRegistrationItem> {
   return parse(outboundRegistrationSchema, msg, (v) => ({
     name: v.objectname,
+    ...(v.endpoint ? { endpoint: v.endpoint } : {}),
     clientUri: v.clienturi,
     serverUri: v.serveruri,
     status: mapRegistryStatus(v.status),

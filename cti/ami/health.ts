@@ -74,6 +74,11 @@ export interface PbxHealthOptions {
   extensionOf?: (endpoint: string) => string | null;
   /** A failed snapshot is retried after this delay while AMI stays connected. */
   refreshRetryMs?: number;
+  /**
+   * Endpoints that are trunks, not agent phones. Also learned from PJSIPShowRegistrationsOutbound
+   * (each registration's name and `Endpoint`), so the carrier of pjsip.conf needs no configuration.
+   */
+  trunkEndpoints?: readonly string[];
 }
 
 interface ContactRecord {
@@ -122,6 +127,12 @@ export class PbxHealth extends EventEmitter<PbxHealthEvents> implements PhoneRea
   private readonly refreshRetryMs: number;
   private readonly phones = new Map<string, PhoneRecord>();
   private readonly registrations = new Map<string, RegistrationRecord>();
+  private readonly trunkEndpoints: Set<string>;
+  /**
+   * The trunk's own contacts (the carrier's static AOR contact, qualified by OPTIONS): they send
+   * ContactStatus like a phone does, but are neither a phone nor offered a call.
+   */
+  private readonly trunkContacts = new Map<string, Map<string, PhoneStatus>>();
   private trunkLastEventAt: Date | null = null;
   private seq = 0;
   private refreshGen = 0;
@@ -144,6 +155,7 @@ export class PbxHealth extends EventEmitter<PbxHealthEvents> implements PhoneRea
     this.log = opts.logger.child({ component: 'pbx-health' });
     this.extensionOf = opts.extensionOf ?? ((e) => e);
     this.refreshRetryMs = opts.refreshRetryMs ?? 2000;
+    this.trunkEndpoints = new Set(opts.trunkEndpoints ?? []);
   }
 
   start(): void {
@@ -230,13 +242,18 @@ export class PbxHealth extends EventEmitter<PbxHealthEvents> implements PhoneRea
     }
     if (gen !== this.refreshGen || !this.started) return;
     const now = new Date();
-    this.applyContactList(contacts, seqAtStart, now);
+    // Registrations first: they name the trunk endpoints, which are no phones in the contact list.
     this.applyRegistrationList(registrations, seqAtStart, now);
+    this.applyContactList(contacts, seqAtStart, now);
     this.log.debug({ phones: this.phones.size, registrations: this.registrations.size }, 'PBX health snapshot applied');
     this.safeEmit('refreshed', this.snapshot());
   }
 
   private applyContact(e: ContactEvent): void {
+    if (this.isTrunk(e.endpoint) || this.isTrunk(e.aor)) {
+      this.applyTrunkContact(this.isTrunk(e.endpoint) ? e.endpoint : e.aor, e);
+      return;
+    }
     const ext = this.extensionOf(e.endpoint);
     if (!ext) return;
     const record = this.record(ext);
@@ -276,6 +293,7 @@ export class PbxHealth extends EventEmitter<PbxHealthEvents> implements PhoneRea
         this.log.warn({ problems: parsed.problems, item }, 'malformed ContactList item ignored');
         continue;
       }
+      if (this.isTrunk(parsed.value.endpoint)) continue;
       const ext = this.extensionOf(parsed.value.endpoint);
       if (!ext) continue;
       const status: PhoneStatus = parsed.value.status === 'updated' ? 'created' : parsed.value.status;
@@ -299,7 +317,19 @@ export class PbxHealth extends EventEmitter<PbxHealthEvents> implements PhoneRea
   private applyRegistrationList(items: AmiMessage[], seqAtStart: number, now: Date): void {
     const listed = new Set<string>();
     let changed = false;
+    let auths = 0;
     for (const item of items) {
+      const event = (item.event ?? '').toLowerCase();
+      // A registration with `outbound_auth` (ours has one, pjsip.conf) is followed by an AuthDetail
+      // row per auth; they carry the carrier's password: counted, never logged.
+      if (event === 'authdetail') {
+        auths++;
+        continue;
+      }
+      if (event && event !== 'outboundregistrationdetail') {
+        this.log.warn({ event: item.event }, 'unexpected event in the outbound registration list ignored');
+        continue;
+      }
       const parsed = parseOutboundRegistration(item);
       if (!parsed.ok) {
         this.log.warn({ problems: parsed.problems, item }, 'malformed OutboundRegistrationDetail ignored');
@@ -307,6 +337,8 @@ export class PbxHealth extends EventEmitter<PbxHealthEvents> implements PhoneRea
       }
       const v = parsed.value;
       listed.add(v.clientUri);
+      this.learnTrunk(v.name);
+      if (v.endpoint) this.learnTrunk(v.endpoint);
       const prev = this.registrations.get(v.clientUri);
       if (prev && prev.seq > seqAtStart) {
         prev.name = v.name;
@@ -329,7 +361,33 @@ export class PbxHealth extends EventEmitter<PbxHealthEvents> implements PhoneRea
       this.registrations.set(uri, { ...r, status: 'unregistered', rawStatus: 'Unregistered', at: now });
       changed = true;
     }
+    if (auths) this.log.debug({ auths }, 'outbound registration auth rows skipped');
     if (changed) this.safeEmit('trunk', this.trunk());
+  }
+
+  private isTrunk(endpoint: string): boolean {
+    return this.trunkEndpoints.has(endpoint);
+  }
+
+  /** A trunk endpoint seen for the first time: whatever was taken for a phone of that name was not one. */
+  private learnTrunk(endpoint: string): void {
+    if (this.trunkEndpoints.has(endpoint)) return;
+    this.trunkEndpoints.add(endpoint);
+    if (this.phones.delete(endpoint)) this.log.debug({ trunk: endpoint }, 'trunk endpoint no longer counted as a phone');
+  }
+
+  /** The trunk's qualify result, logged as the trunk's (OPTIONS to the carrier), not as a phone's. */
+  private applyTrunkContact(trunk: string, e: ContactEvent): void {
+    const known = this.trunkContacts.get(trunk);
+    const contacts = known ?? new Map<string, PhoneStatus>();
+    this.trunkContacts.set(trunk, contacts);
+    // Unknown before its first report: that report is news either way.
+    const was = known ? [...contacts.values()].some((s) => REACHABLE.has(s)) : undefined;
+    if (e.status === 'removed') contacts.delete(e.uri);
+    else if (e.status !== 'updated') contacts.set(e.uri, e.status);
+    const is = [...contacts.values()].some((s) => REACHABLE.has(s));
+    if (was !== false && !is) this.log.warn({ trunk, uri: e.uri, status: e.status }, 'carrier trunk not reachable (OPTIONS)');
+    else if (was !== true && is) this.log.info({ trunk, uri: e.uri, status: e.status }, 'carrier trunk reachable (OPTIONS)');
   }
 
   private record(ext: string): PhoneRecord {

@@ -379,6 +379,7 @@ export class CallSession {
       agentWorkNumber: offer.agentWorkNumber,
       agentChannelId: channelId,
       ringingAt: ringingAt.getTime(),
+      callerNumber: this.callerNumber,
     });
     this.record.save({ ringingAt, offers: this.offers.all });
     await this.notify.ringing({

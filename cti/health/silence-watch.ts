@@ -7,11 +7,15 @@ import type { EventBus } from '../../events/event-bus';
 import type { AlarmContact } from '../../notify/sms';
 import type { SmsOutbox } from '../../notify/sms-outbox';
 import type { RecordOutbox } from '../../queue/record-outbox';
+import { SELF_CHECK_ITEM_ZH } from '../../contracts';
 import type { SelfCheck } from './self-check';
+import type { SelfCheckLog } from './self-check-log';
 
 export interface SilenceWatchDeps {
   rule: SilenceAlarmRule;
   check: SelfCheck;
+  /** Every automatic check is listed on the admin page, passing or not. */
+  checkLog: SelfCheckLog;
   models: Models;
   bus: EventBus;
   /** Where the alarm waits for MongoDB. */
@@ -66,10 +70,15 @@ export class SilenceWatch {
   async fire(job: SilenceJob): Promise<void> {
     const minutes = Math.round((Date.now() - job.since) / 60_000);
     this.log.warn({ since: new Date(job.since).toISOString(), minutes }, 'no call to the hotline: running the self-check');
+    const startedAt = Date.now();
     const checks = await this.d.check.run();
     const failed = checks.filter((c) => !c.ok);
+    // A lost history entry must not cost the alarm itself.
+    await this.d.checkLog
+      .record({ at: startedAt, ok: failed.length === 0, items: checks, trigger: 'silence', by: null })
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'self-check history not written'));
     const message = failed.length
-      ? `热线 ${minutes} 分钟无来电，系统自检发现故障：${failed.map((f) => `${f.item}（${f.detail}）`).join('；')}`
+      ? `热线 ${minutes} 分钟无来电，系统自检发现故障：${failed.map((f) => `${SELF_CHECK_ITEM_ZH[f.item]}（${f.zh}）`).join('；')}`
       : `热线 ${minutes} 分钟无来电，系统自检正常（${checks.length} 项）`;
     const open = await this.d.models.Alarm.findOne({ kind: 'silence', closedAt: { $exists: false } }).sort({ raisedAt: -1 });
     if (open) {
@@ -90,6 +99,6 @@ export class SilenceWatch {
     await this.d.sms.send(key, this.d.contacts, `【952525热线】${message}`);
     if (!raised) return;
     this.d.onAlarm?.('silence');
-    this.log.warn({ alarm: key, failed: failed.map((f) => f.item), notify: this.d.contacts.length }, 'silence alarm raised');
+    this.log.warn({ alarm: key, failed: failed.map((f) => ({ item: f.item, detail: f.detail })), notify: this.d.contacts.length }, 'silence alarm raised');
   }
 }

@@ -15,7 +15,10 @@ export interface TestCallSettings {
 
 export interface TestCallResult {
   ok: boolean;
+  /** English, for logs and API users. */
   detail: string;
+  /** The same for the admin page. */
+  zh: string;
   channelId: string;
   callId?: string;
 }
@@ -58,14 +61,16 @@ export class TestCaller {
       const end = await Promise.race([ended, timeout]);
       if (!end) {
         await this.deps.ari.hangup(channelId).catch(() => undefined);
-        return { ok: false, channelId, ...(callId ? { callId } : {}), detail: callId ? 'the hotline app took the call but did not finish it in time' : 'no CTI process took the call (dialplan or Stasis broken)' };
+        return callId
+          ? { ok: false, channelId, callId, detail: 'the hotline app took the call but did not finish it in time', zh: '热线应用接起了测试电话，但未按时完成' }
+          : { ok: false, channelId, detail: 'no CTI process took the call (dialplan or Stasis broken)', zh: '没有 CTI 进程接起测试电话（拨号方案或 Stasis 故障）' };
       }
-      if (!end.test) return { ok: false, channelId, callId: end.callId, detail: 'the call was not recognised as a test call' };
+      if (!end.test) return { ok: false, channelId, callId: end.callId, detail: 'the call was not recognised as a test call', zh: '测试电话未被识别为测试（可能进入了排队）' };
       return greeted
-        ? { ok: true, channelId, callId: end.callId, detail: 'answered by the hotline app, greeting played, hung up' }
-        : { ok: false, channelId, callId: end.callId, detail: `call ended without a greeting (${end.outcome})` };
+        ? { ok: true, channelId, callId: end.callId, detail: 'answered by the hotline app, greeting played, hung up', zh: '热线应用已接听并播放欢迎语，随后挂断' }
+        : { ok: false, channelId, callId: end.callId, detail: `call ended without a greeting (${end.outcome})`, zh: '测试电话未播放欢迎语就结束了' };
     } catch (err) {
-      return { ok: false, channelId, detail: `could not place the test call: ${(err as Error).message}` };
+      return { ok: false, channelId, detail: `could not place the test call: ${(err as Error).message}`, zh: '无法发起测试电话' };
     } finally {
       unsubscribe();
     }

@@ -50,7 +50,26 @@ export interface PromptEntry {
   /** When the call flow plays it; for the studio brief and the admin page. */
   readonly purpose: string;
   readonly text: Readonly<Record<Language, string>>;
+  /**
+   * Speaking rate for the TTS generator, words per minute (default {@link DEFAULT_SPEECH_RATE}).
+   * Faster only where the caller waits to be served: the work-number announcement (its halves
+   * and the digits it is spoken with), which stands between the caller and the agent.
+   */
+  readonly rate?: number;
 }
+
+/** A little slower than espeak-ng's 175 wpm default: telephone audio, callers of every age. */
+export const DEFAULT_SPEECH_RATE = 150;
+
+/**
+ * The work-number announcement plays after the agent answered and before the caller hears them:
+ * 「供水服务热线」 + 4 digits + 「号为您服务」 at this rate fits in about 3.5 s
+ * ({@link AGENT_INTRO_TARGET_MS}); at the default rate with 「您好，」 it took 6.5 s.
+ */
+export const ANNOUNCEMENT_RATE = 230;
+
+/** How long the caller may wait for the agent after the answer, for a four-digit work number. */
+export const AGENT_INTRO_TARGET_MS = 3500;
 
 /**
  * Cantonese text is written in traditional characters with colloquial wording (講/而家/嚟) so a
@@ -87,12 +106,15 @@ export const PROMPTS: Readonly<Record<PromptKey, PromptEntry>> = {
     text: { yue: '分鐘。', cmn: '分钟。' },
   },
   'agent-intro-prefix': {
-    purpose: 'played to the caller when the agent answers: 「您好，供水服务热线」 + work number …',
-    text: { yue: '您好，供水服務熱線', cmn: '您好，供水服务热线' },
+    purpose:
+      'played to the caller when the agent answers: 「供水服务热线」 + work number … (no 您好: the agent greets the caller in person right after)',
+    text: { yue: '供水服務熱線', cmn: '供水服务热线' },
+    rate: ANNOUNCEMENT_RATE,
   },
   'agent-intro-suffix': {
     purpose: '… 「号为您服务」 after the agent work number',
-    text: { yue: '號為您服務。', cmn: '号为您服务。' },
+    text: { yue: '號為您服務', cmn: '号为您服务' },
+    rate: ANNOUNCEMENT_RATE,
   },
   goodbye: {
     purpose: 'closing words',
@@ -109,16 +131,16 @@ export const PROMPTS: Readonly<Record<PromptKey, PromptEntry>> = {
       cmn: '这是系统自检测试电话，无需理会。',
     },
   },
-  'digit-0': { purpose: 'digit, work numbers are read digit by digit', text: { yue: '零', cmn: '零' } },
-  'digit-1': { purpose: 'digit', text: { yue: '一', cmn: '一' } },
-  'digit-2': { purpose: 'digit', text: { yue: '二', cmn: '二' } },
-  'digit-3': { purpose: 'digit', text: { yue: '三', cmn: '三' } },
-  'digit-4': { purpose: 'digit', text: { yue: '四', cmn: '四' } },
-  'digit-5': { purpose: 'digit', text: { yue: '五', cmn: '五' } },
-  'digit-6': { purpose: 'digit', text: { yue: '六', cmn: '六' } },
-  'digit-7': { purpose: 'digit', text: { yue: '七', cmn: '七' } },
-  'digit-8': { purpose: 'digit', text: { yue: '八', cmn: '八' } },
-  'digit-9': { purpose: 'digit', text: { yue: '九', cmn: '九' } },
+  'digit-0': { purpose: 'digit, work numbers are read digit by digit', text: { yue: '零', cmn: '零' }, rate: ANNOUNCEMENT_RATE },
+  'digit-1': { purpose: 'digit', text: { yue: '一', cmn: '一' }, rate: ANNOUNCEMENT_RATE },
+  'digit-2': { purpose: 'digit', text: { yue: '二', cmn: '二' }, rate: ANNOUNCEMENT_RATE },
+  'digit-3': { purpose: 'digit', text: { yue: '三', cmn: '三' }, rate: ANNOUNCEMENT_RATE },
+  'digit-4': { purpose: 'digit', text: { yue: '四', cmn: '四' }, rate: ANNOUNCEMENT_RATE },
+  'digit-5': { purpose: 'digit', text: { yue: '五', cmn: '五' }, rate: ANNOUNCEMENT_RATE },
+  'digit-6': { purpose: 'digit', text: { yue: '六', cmn: '六' }, rate: ANNOUNCEMENT_RATE },
+  'digit-7': { purpose: 'digit', text: { yue: '七', cmn: '七' }, rate: ANNOUNCEMENT_RATE },
+  'digit-8': { purpose: 'digit', text: { yue: '八', cmn: '八' }, rate: ANNOUNCEMENT_RATE },
+  'digit-9': { purpose: 'digit', text: { yue: '九', cmn: '九' }, rate: ANNOUNCEMENT_RATE },
   'number-ten': { purpose: 'numeral unit 十, for queue positions and minutes', text: { yue: '十', cmn: '十' } },
   'number-hundred': { purpose: 'numeral unit 百', text: { yue: '百', cmn: '百' } },
   'number-thousand': { purpose: 'numeral unit 千', text: { yue: '千', cmn: '千' } },

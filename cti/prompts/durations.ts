@@ -19,3 +19,17 @@ export function loadPromptDurations(dir: string): Map<string, number> {
   }
   return durations;
 }
+
+/**
+ * How long a sequence of prompts plays back to back (Asterisk plays a media list without gaps of
+ * its own), e.g. the work-number announcement; undefined when a prompt has no known duration.
+ */
+export function mediaDurationMs(durations: ReadonlyMap<string, number>, media: readonly string[]): number | undefined {
+  let total = 0;
+  for (const m of media) {
+    const ms = durations.get(m);
+    if (ms === undefined) return undefined;
+    total += ms;
+  }
+  return total;
+}

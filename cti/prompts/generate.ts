@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import {
+  DEFAULT_SPEECH_RATE,
   DIGIT_KEYS,
   isLanguage,
   isPromptKey,
@@ -35,19 +36,21 @@ export const VOICE_PREFERENCES: Readonly<Record<Language, readonly string[]>> = 
   cmn: ['cmn-latn-pinyin', 'cmn', 'zh'],
 };
 
-/** A little slower than espeak-ng's 175 wpm default: telephone audio, callers of every age. */
-const ESPEAK_SPEED = '150';
+/** espeak-ng's `-s`: the catalogue's rate for the prompt, else the default. */
+const speechRate = (key: PromptKey) => String(PROMPTS[key].rate ?? DEFAULT_SPEECH_RATE);
 
 const isDigit = (key: PromptKey) => (DIGIT_KEYS as readonly string[]).includes(key);
+const isIntroHalf = (key: PromptKey) => key === 'agent-intro-prefix' || key === 'agent-intro-suffix';
 
 /**
  * Leading/trailing silence is trimmed and replaced by a fixed pad so that prompts played back
- * to back (prefix, digits, suffix) keep an even rhythm; digits get a shorter pad.
+ * to back (prefix, digits, suffix) keep an even rhythm; digits and the announcement's halves
+ * get a shorter pad: the announcement is one sentence, and the caller waits through it.
  */
 function soxEffects(key: PromptKey, source: 'tts' | 'override'): string[] {
   if (source === 'override') return []; // the studio already edited timing and level
   const trim = ['silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse'];
-  const pad = isDigit(key) ? ['pad', '0.03', '0.08'] : ['pad', '0.05', '0.15'];
+  const pad = isDigit(key) ? ['pad', '0.02', '0.05'] : isIntroHalf(key) ? ['pad', '0.03', '0.08'] : ['pad', '0.05', '0.15'];
   return [...trim, 'gain', '-n', '-3', ...pad];
 }
 
@@ -264,7 +267,7 @@ export async function generatePrompts(options: GenerateOptions): Promise<Generat
       const hash = override
         ? sha256(JSON.stringify({ ...pipeline, override: sha256(readFileSync(override)) }))
         : sha256(
-            JSON.stringify({ ...pipeline, text: PROMPTS[key].text[lang], voice: voices[lang], speed: ESPEAK_SPEED, espeak: tools.espeakVersion }),
+            JSON.stringify({ ...pipeline, text: PROMPTS[key].text[lang], voice: voices[lang], speed: speechRate(key), espeak: tools.espeakVersion }),
           );
       jobs.push({
         key,
@@ -297,7 +300,7 @@ export async function generatePrompts(options: GenerateOptions): Promise<Generat
           const textFile = join(scratch, `${tag}.txt`);
           input = join(scratch, `${tag}.raw.wav`);
           writeFileSync(textFile, PROMPTS[job.key].text[job.lang]);
-          await run(tools.espeak, ['-v', job.voice!, '-s', ESPEAK_SPEED, '-b', '1', '-f', textFile, '-w', input]);
+          await run(tools.espeak, ['-v', job.voice!, '-s', speechRate(job.key), '-b', '1', '-f', textFile, '-w', input]);
         }
         // Written beside the target and renamed, so a copy into Asterisk never sees half a file.
         const partial = join(dirname(job.file), `.${job.key}.${process.pid}.partial.wav`);

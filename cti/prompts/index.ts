@@ -19,9 +19,12 @@ export {
   queuePositionMedia,
   queueWaitMedia,
   greetingMedia,
+  DEFAULT_SPEECH_RATE,
+  ANNOUNCEMENT_RATE,
+  AGENT_INTRO_TARGET_MS,
 } from './catalogue';
 export type { Language, DigitKey, PromptKey, PromptEntry, NumberOptions } from './catalogue';
-export { loadPromptDurations } from './durations';
+export { loadPromptDurations, mediaDurationMs } from './durations';
 export { MANIFEST_FILE, manifestPath, readManifest } from './manifest';
 export type { ManifestEntry, PromptManifest } from './manifest';
 export { PROMPT_FORMAT, parseWavHeader, readWavInfo, isPromptFormat } from '../../core/wav';

@@ -46,6 +46,21 @@ export interface AmiTrunkRegistration {
   maxRetries?: number;
   /** false: no registration configured (the list is empty, no Registry events). Default true. */
   configured?: boolean;
+  /** The registration's `endpoint =` (pjsip.conf names the carrier's endpoint); default none. */
+  endpoint?: string;
+  /**
+   * The registration's `outbound_auth` (pjsip.conf has `carrier-auth`): PJSIPShowRegistrationsOutbound
+   * then writes an `AuthDetail` row after the registration, counted in ListItems, as Asterisk does.
+   * Default none, as in trace 03.
+   */
+  outboundAuth?: { name: string; username: string; password: string; realm?: string };
+  /**
+   * The carrier's static AOR contact, qualified by OPTIONS (pjsip.conf `[carrier] type=aor`):
+   * reported by ContactStatus (Reachable while the trunk is up, Unreachable while down) under the
+   * trunk's endpoint name, and, like every static contact (trace 02), not listed by PJSIPShowContacts.
+   * Default none.
+   */
+  qualifiedContact?: string;
 }
 
 export interface AmiSimulatorOptions {
@@ -140,7 +155,7 @@ export class AmiSimulator {
   private startedAt = new Date();
   private reloadedAt = new Date();
   private refreshTimer: NodeJS.Timeout | undefined;
-  private readonly registration: Required<Omit<AmiTrunkRegistration, 'configured'>>;
+  private readonly registration: Required<Omit<AmiTrunkRegistration, 'configured' | 'endpoint' | 'outboundAuth' | 'qualifiedContact'>>;
   private trunkConfigured: boolean;
   private trunkStatus: 'Registered' | 'Rejected';
 
@@ -701,10 +716,10 @@ export class AmiSimulator {
             ['Transport', 'transport-udp'],
             ['Line', 'false'],
             ['ContactUser', r.contactUser],
-            ['Endpoint', ''],
+            ['Endpoint', this.opts.trunk?.endpoint ?? ''],
             ['UserAgent', ''],
             ['ForbiddenRetryInterval', '0'],
-            ['OutboundAuth', ''],
+            ['OutboundAuth', this.opts.trunk?.outboundAuth?.name ?? ''],
             ['OutboundProxy', ''],
             ['FatalRetryInterval', '0'],
             ['SupportOutbound', 'no'],
@@ -712,11 +727,27 @@ export class AmiSimulator {
             ['NextReg', '0'],
           ],
         ];
-    const registered = items.length > 0 && this.trunkStatus === 'Registered' ? 1 : 0;
+    const registrations = items.length;
+    const auth = this.opts.trunk?.outboundAuth;
+    if (registrations && auth) {
+      // Every field of the auth object, the password included (Asterisk's sorcery-to-AMI writes them all).
+      items.push([
+        ['Event', 'AuthDetail'],
+        ['ObjectType', 'auth'],
+        ['ObjectName', auth.name],
+        ['Username', auth.username],
+        ['Password', auth.password],
+        ['Md5Cred', ''],
+        ['Realm', auth.realm ?? ''],
+        ['NonceLifetime', '32'],
+        ['AuthType', 'userpass'],
+      ]);
+    }
+    const registered = registrations > 0 && this.trunkStatus === 'Registered' ? 1 : 0;
     this.list(session, req, 'Following are Events for each Outbound registration', 'OutboundRegistrationDetailComplete',
       items, [
         ['Registered', String(registered)],
-        ['NotRegistered', String(items.length - registered)],
+        ['NotRegistered', String(registrations - registered)],
       ]);
   }
 
@@ -913,7 +944,21 @@ export class AmiSimulator {
   private trunkChanged(t: TrunkState): void {
     const before = this.trunkStatus;
     this.trunkStatus = t.registered ? 'Registered' : 'Rejected';
-    if (this.state !== 'running' || !this.trunkConfigured || !this.booted) return;
+    if (this.state !== 'running' || !this.booted) return;
+    const contact = this.opts.trunk?.qualifiedContact;
+    // The carrier answering OPTIONS or not follows the trunk here; it does not need a registration.
+    if (contact && (before === 'Registered') !== t.registered) {
+      this.broadcast([
+        ['Event', 'ContactStatus'],
+        ['Privilege', 'system,all'],
+        ['URI', contact],
+        ['ContactStatus', t.registered ? 'Reachable' : 'Unreachable'],
+        ['AOR', t.name],
+        ['EndpointName', t.name],
+        ['RoundtripUsec', t.registered ? '20000' : '0'],
+      ]);
+    }
+    if (!this.trunkConfigured) return;
     if (t.registered) this.broadcast(this.registryEvent('Registered'));
     else if (before === 'Registered') this.broadcast(this.registryEvent('Rejected'));
   }

@@ -5,7 +5,7 @@ import type { Config } from '../../core/config';
 import type { DomainEvent } from '../../events/domain-events';
 import { startCti, type CtiNode } from '../../main';
 import { seed } from '../../scripts/seed';
-import type { LoginResponse } from '../../contracts';
+import type { ConsoleNamespace, LoginResponse } from '../../contracts';
 import { ConsoleClient, login } from './consoles';
 import { testConfig } from './env';
 
@@ -69,7 +69,7 @@ export class ConsoleNode {
   }
 
   /** A connected console of `workNumber` (its first snapshot may still be on the way). */
-  async client<S extends object = object, C extends object = object>(nsp: '/agent' | '/supervisor' | '/admin', workNumber: string, baseUrl = this.url): Promise<ConsoleClient<S, C>> {
+  async client<S extends object = object, C extends object = object>(nsp: ConsoleNamespace, workNumber: string, baseUrl = this.url): Promise<ConsoleClient<S, C>> {
     const c = new ConsoleClient<S, C>(baseUrl, nsp, await this.token(workNumber));
     this.clients.push(c as unknown as ConsoleClient<object, object>);
     await c.connect();

@@ -26,6 +26,8 @@ export interface HarnessOptions {
   soundMs?: number;
   /** Asterisk's own queue for unclaimed calls (the dialplan fallback), e.g. where it writes queue_log. */
   queue?: AppQueueOptions;
+  /** As `npm run demo`: DEMO=true and the console's 接听 answers the simulated phone. */
+  demo?: boolean;
 }
 
 /**
@@ -66,11 +68,12 @@ export class PbxHarness {
       AMI_PORT: String(port),
       ARI_MODE: opts.mode ?? 'broadcast',
       RECORDINGS_DIR: h.recordingsDir,
+      ...(opts.demo ? { DEMO: 'true' } : {}),
       ...opts.env,
     });
     h.config = base;
     for (let i = 0; i < (opts.nodes ?? 1); i++) {
-      const node = await startCti({ ...base, NODE_ID: String.fromCharCode(97 + i) });
+      const node = await startCti({ ...base, NODE_ID: String.fromCharCode(97 + i) }, opts.demo ? { demoAnswerLeg: (id) => h.ari.agentAnswer(id) } : {});
       h.nodes.push(node);
     }
     await seed(h.node.models, { password: 'test-password' });

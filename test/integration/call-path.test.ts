@@ -141,6 +141,9 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     }, { what: 'alarm stored' });
     expect(stored).to.have.length(1);
     expect(stored[0]).to.include({ kind: 'answer-timeout', agentWorkNumber: '1001', key: `answer-alarm.${call.callId}.1` });
+    // Supervisors read whom to go to and whom to call back, without looking anything up.
+    expect(stored[0]).to.include({ agentName: '陈嘉欣', callerNumber: '13700000002' });
+    expect(stored[0]!.message).to.match(/^坐席 1001 陈嘉欣 振铃 \d+ 秒未接听，来电 13700000002$/);
     expect(stored[0]!.ringMs).to.be.at.least(2000);
     expect(alarms).to.deep.equal([`answer-alarm.${call.callId}.1`]);
     expect(await h.calls.acd.agent('1001')).to.include({ state: 'not_ready', reason: 'no-answer' });

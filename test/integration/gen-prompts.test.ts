@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LANGUAGES, loadPromptDurations, PROMPT_KEYS, promptMedia } from '../../cti/prompts';
+import { AGENT_INTRO_TARGET_MS, agentIntroMedia, LANGUAGES, loadPromptDurations, mediaDurationMs, PROMPT_KEYS, promptMedia } from '../../cti/prompts';
+import { people } from '../../scripts/seed-data';
 
 const REPO = resolve(__dirname, '..', '..');
 const SCRIPT = join(REPO, 'scripts', 'gen-prompts.ts');
@@ -109,6 +110,21 @@ describe('scripts/gen-prompts.ts (real espeak-ng and sox)', function () {
         const bytes = wavFormat(file(lang, key)).dataBytes;
         expect(ms).to.be.closeTo((bytes / 16000) * 1000, 1);
       }
+    }
+  });
+
+  it('announces a work number within about 3.5 s, so the caller soon hears the agent', () => {
+    const durations = loadPromptDurations(out);
+    const agents = people.filter((p) => p.role === 'agent').map((p) => p.workNumber);
+    expect(agents.length).to.be.greaterThan(0);
+    for (const lang of LANGUAGES) {
+      for (const wn of agents) {
+        const ms = mediaDurationMs(durations, agentIntroMedia(wn, lang));
+        expect(ms, `${lang} ${wn}`).to.be.a('number').and.at.most(AGENT_INTRO_TARGET_MS);
+      }
+      // The slowest four digits (零 is the longest in Mandarin) stay close to it as well.
+      const worst = Math.max(...['0000', '3333', '7777', '9999'].map((wn) => mediaDurationMs(durations, agentIntroMedia(wn, lang)) ?? Infinity));
+      expect(worst, `${lang} worst case`).to.be.at.most(AGENT_INTRO_TARGET_MS + 300);
     }
   });
 

@@ -3,7 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AGENT_INTRO_TARGET_MS,
   agentIntroMedia,
+  ANNOUNCEMENT_RATE,
+  DEFAULT_SPEECH_RATE,
+  DIGIT_KEYS,
+  mediaDurationMs,
   digitsMedia,
   greetingMedia,
   LANGUAGES,
@@ -80,6 +85,21 @@ describe('prompt catalogue', () => {
       'sound:hotline/yue/digit-7',
       'sound:hotline/yue/agent-intro-suffix',
     ]);
+  });
+
+  it('keeps the work-number announcement short: no 您好 before it, spoken faster than the other prompts', () => {
+    // The caller waits through it after the agent answered (issue 11: 6.5 s, the prefix alone 3 s).
+    expect(PROMPTS['agent-intro-prefix'].text.cmn).to.equal('供水服务热线');
+    expect(PROMPTS['agent-intro-prefix'].text.yue).to.equal('供水服務熱線');
+    for (const key of ['agent-intro-prefix', 'agent-intro-suffix', ...DIGIT_KEYS] as const) {
+      expect(PROMPTS[key].rate, key).to.equal(ANNOUNCEMENT_RATE);
+    }
+    expect(ANNOUNCEMENT_RATE).to.be.greaterThan(DEFAULT_SPEECH_RATE);
+    // Everything else keeps the calm default: greetings, queue messages, goodbye.
+    for (const key of ['greeting-welcome', 'greeting-choose', 'queue-hold', 'goodbye', 'please-call-again'] as const) {
+      expect(PROMPTS[key].rate, key).to.equal(undefined);
+    }
+    expect(AGENT_INTRO_TARGET_MS).to.equal(3500);
   });
 
   it('rejects work numbers that are not digits', () => {
@@ -179,6 +199,18 @@ describe('prompt durations and wav headers', () => {
     ]);
     // The hotline folder itself (as installed into Asterisk) works too.
     expect(loadPromptDurations(join(dir, 'hotline')).get('sound:hotline/yue/goodbye')).to.equal(2510);
+  });
+
+  it('adds up a sequence played back to back, or says it cannot', () => {
+    const d = new Map([
+      ['sound:hotline/cmn/agent-intro-prefix', 1300],
+      ['sound:hotline/cmn/digit-1', 280],
+      ['sound:hotline/cmn/digit-0', 400],
+      ['sound:hotline/cmn/agent-intro-suffix', 940],
+    ]);
+    expect(mediaDurationMs(d, agentIntroMedia('1001', 'cmn'))).to.equal(1300 + 280 + 400 + 400 + 280 + 940);
+    expect(mediaDurationMs(d, agentIntroMedia('1002', 'cmn'))).to.equal(undefined);
+    expect(mediaDurationMs(d, [])).to.equal(0);
   });
 
   it('is empty without a manifest and throws on a malformed one', () => {

@@ -291,7 +291,7 @@ describe('/agent console driven by domain events on the Redis bus', function () 
       expect(results.filter((r) => r.ok).length).to.be.within(20, 25);
       expect(c.raw.connected).to.equal(true);
       // The bucket refills (5/s): wait for one token by retrying on the ack, not by sleeping blindly.
-      let again: Ack<AgentSnapshot> = { ok: false, error: { code: 'rate_limited', message: '' } };
+      let again: Ack<AgentSnapshot> = { ok: false, error: { code: 'rate_limited', message: '', zh: '' } };
       for (let i = 0; i < 20 && !again.ok; i++) {
         await new Promise((r) => setTimeout(r, 100));
         again = await c.command<AgentSnapshot>('session:resync');

@@ -1,6 +1,10 @@
-import type { AdminClientToServer, AdminServerToClient, NodeHealth, SystemHealth } from '../../contracts';
+import type { AdminClientToServer, AdminServerToClient, CheckItem, NodeHealth, SelfCheckRecord, SelfCheckResult, SystemHealth } from '../../contracts';
 import { AlarmFeed } from './alarms';
-import { ackResult, api, byId, connect, fmtDateTime, h, header, replace, requireSession, syncClock } from './common';
+import { ackResult, api, byId, connect, errorText, fmtDateTime, h, header, replace, requireSession, syncClock } from './common';
+
+/** Registration and AMI states in the words of the page (the English reasons are in the server's log). */
+const REGISTRATION_ZH: Record<string, string> = { registered: '已注册', rejected: '注册被拒', unregistered: '未注册', other: '状态未知' };
+const AMI_STATE_ZH: Record<string, string> = { connected: '已连接', connecting: '正在连接', disconnected: '断开' };
 
 const session = requireSession(['admin']);
 header(session, '系统管理');
@@ -28,13 +32,13 @@ function nodeCard(n: NodeHealth & { stale: boolean }): HTMLElement {
     h('h3', {}, `CTI 进程 ${n.node}`, n.stale ? h('span', { class: 'bad' }, `（${fmtDateTime(n.at)} 后无上报）`) : null),
     h(
       'table',
-      { class: 'grid health' },
+      { class: 'grid health wrap' },
       h('tr', {}, h('th', {}, 'ARI'), h('td', { id: `ari-${n.node}` }, n.ari ? ok(n.ari.connected, n.ari.connected ? '已连接' : '断开') : ok(null, '未启用话务'))),
       h(
         'tr',
         {},
         h('th', {}, 'AMI'),
-        h('td', {}, n.ami ? ok(n.ami.connected, `${n.ami.connected ? '已连接' : n.ami.state}，重连 ${n.ami.reconnects} 次${n.ami.lastError ? `，${n.ami.lastError}` : ''}`) : ok(null, '未启用话务')),
+        h('td', {}, n.ami ? ok(n.ami.connected, `${AMI_STATE_ZH[n.ami.state] ?? '状态未知'}，重连 ${n.ami.reconnects} 次${n.ami.lastError ? '，曾出错（原因见服务日志）' : ''}`) : ok(null, '未启用话务')),
       ),
       h(
         'tr',
@@ -44,7 +48,7 @@ function nodeCard(n: NodeHealth & { stale: boolean }): HTMLElement {
           'td',
           {},
           n.trunk
-            ? ok(n.trunk.registered, n.trunk.registrations.map((r) => `${r.name}: ${r.status}`).join('；') || '无注册信息')
+            ? ok(n.trunk.registered, n.trunk.registrations.map((r) => `${r.name}：${REGISTRATION_ZH[r.status] ?? r.status}`).join('；') || '无注册信息')
             : ok(null, '未启用话务'),
         ),
       ),
@@ -66,16 +70,10 @@ function nodeCard(n: NodeHealth & { stale: boolean }): HTMLElement {
 function render(hs: SystemHealth): void {
   syncClock(hs.serverNow);
   replace(byId('health'), ...hs.nodes.map(nodeCard));
+  renderHistory(hs.selfChecks);
 }
 
-/** The self-check's items as the server reports them (cti/health/self-check.ts). */
-interface SelfCheckReport {
-  at: number;
-  ok: boolean;
-  items: Array<{ item: string; ok: boolean; durationMs: number; detail: string }>;
-}
-
-const ITEM_LABEL: Record<string, string> = {
+const ITEM_LABEL: Record<CheckItem['item'], string> = {
   ari: 'ARI 与热线应用',
   ami: 'AMI 登录',
   trunk: '中继注册',
@@ -85,25 +83,74 @@ const ITEM_LABEL: Record<string, string> = {
   'test-call': '模拟来电',
 };
 
+/** Details can be long (every unreachable phone is named): the table wraps them inside the panel. */
+function itemsTable(items: CheckItem[], id?: string): HTMLElement {
+  return h(
+    'table',
+    { class: 'grid wrap self-check-items', ...(id ? { id } : {}) },
+    ...items.map((i) =>
+      h('tr', { 'data-item': i.item }, h('th', {}, ITEM_LABEL[i.item] ?? i.item), h('td', {}, ok(i.ok, i.ok ? '正常' : '故障')), h('td', { class: 'num' }, `${i.durationMs} ms`), h('td', { class: 'detail' }, i.zh)),
+    ),
+  );
+}
+
+const TRIGGER_LABEL: Record<SelfCheckRecord['trigger'], string> = { silence: '自动（30 分钟无来电）', manual: '手动' };
+
+/**
+ * Every self-check of the hotline, newest first, from whichever process ran it: the admin sees
+ * whether the overnight automatic checks passed without waiting for an alarm. Details fold away.
+ */
+function renderHistory(list: SelfCheckRecord[]): void {
+  if (list.length === 0) {
+    replace(byId('self-check-history'), h('p', { class: 'muted' }, '暂无自检记录'));
+    return;
+  }
+  replace(
+    byId('self-check-history'),
+    h(
+      'ul',
+      { class: 'check-history' },
+      ...list.map((r) => {
+        const failed = r.items.filter((i) => !i.ok).map((i) => ITEM_LABEL[i.item] ?? i.item);
+        return h(
+          'li',
+          { class: `check-entry ${r.ok ? 'ok' : 'failed'}`, 'data-trigger': r.trigger },
+          h(
+            'details',
+            {},
+            h(
+              'summary',
+              {},
+              h('span', { class: 'when' }, fmtDateTime(r.at)),
+              h('span', { class: 'tag' }, r.trigger === 'manual' && r.by ? `${TRIGGER_LABEL.manual} ${r.by}` : TRIGGER_LABEL[r.trigger]),
+              ok(r.ok, r.ok ? `正常（${r.items.length} 项）` : `故障：${failed.join('、')}`),
+            ),
+            itemsTable(r.items),
+          ),
+        );
+      }),
+    ),
+  );
+}
+
 const runButton = byId<HTMLButtonElement>('run-self-check');
 runButton.addEventListener('click', () => {
   runButton.disabled = true;
   replace(byId('self-check'), h('span', { class: 'muted' }, '自检进行中…'));
-  api<SelfCheckReport>('/api/admin/self-check', { method: 'POST', token: session.token })
-    .then((r) =>
+  api<SelfCheckResult>('/api/admin/self-check', { method: 'POST', token: session.token })
+    .then((r) => {
       replace(
         byId('self-check'),
         h('p', {}, ok(r.ok, r.ok ? `自检正常（${fmtDateTime(r.at)}）` : `自检发现故障（${fmtDateTime(r.at)}）`)),
-        h(
-          'table',
-          { class: 'grid', id: 'self-check-items' },
-          ...r.items.map((i) =>
-            h('tr', { 'data-item': i.item }, h('th', {}, ITEM_LABEL[i.item] ?? i.item), h('td', {}, ok(i.ok, i.ok ? '正常' : '故障')), h('td', {}, `${i.durationMs} ms`), h('td', {}, i.detail)),
-          ),
-        ),
-      ),
-    )
-    .catch((err: Error) => replace(byId('self-check'), h('span', { class: 'bad' }, `自检失败：${err.message}`)))
+        itemsTable(r.items, 'self-check-items'),
+      );
+      // The run joined the history; fetch it now rather than at the next health round.
+      socket.timeout(10_000).emit('health:resync', (e, res) => {
+        const s = ackResult(e, res);
+        if (s.ok) render(s.data);
+      });
+    })
+    .catch((err: unknown) => replace(byId('self-check'), h('span', { class: 'bad' }, `自检失败：${errorText(err)}`)))
     .finally(() => {
       runButton.disabled = false;
     });

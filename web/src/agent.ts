@@ -9,11 +9,15 @@ import type {
   CurrentCallView,
   LastCallView,
   LeakDetails,
+  MissedCallView,
+  MissedOfferResult,
   ScreenPop,
+  WorkOrderView,
 } from '../../contracts';
 import {
   ackResult,
   AGENT_STATE_LABEL,
+  api,
   byId,
   CATEGORY_LABEL,
   connect,
@@ -32,6 +36,7 @@ import {
   STATUS_LABEL,
   syncClock,
 } from './common';
+import { WorkOrderChecks } from './work-order-checks';
 
 const session = requireSession(['agent']);
 header(session, '坐席工作台');
@@ -44,9 +49,13 @@ interface View {
   pop: ScreenPop | null;
   call: CurrentCallView | null;
   last: LastCallView | null;
+  /** The latest ring this agent's phone did not take, when newer than `last` (server's word on a refresh). */
+  missed: MissedCallView | null;
   acwMs: number;
+  /** Demo only: 接听 stands in for the simulated desk phone. */
+  demoDeskPhone: boolean;
 }
-const v: View = { me: null, state: null, pop: null, call: null, last: null, acwMs: 0 };
+const v: View = { me: null, state: null, pop: null, call: null, last: null, missed: null, acwMs: 0, demoDeskPhone: false };
 /** Offers and calls known to be over: a late or replayed pop for them is never shown. */
 const over = new Set<string>();
 const offerKey = (callId: string, attempt: number) => `${callId}#${attempt}`;
@@ -63,9 +72,9 @@ socket.on('session:snapshot', (s) => {
   v.pop = s.pop;
   v.call = s.call;
   v.last = s.lastCall;
+  v.missed = s.missed;
   v.acwMs = s.afterCallWorkMs;
-  if (s.pop) useForForm(s.pop);
-  else if (!formPop && s.lastCall?.pop) useForForm(s.lastCall.pop);
+  v.demoDeskPhone = s.demoDeskPhone;
   render();
 });
 
@@ -80,7 +89,20 @@ socket.on('agent:state', (s) => {
 socket.on('pop:show', (p) => {
   if (over.has(offerKey(p.callId, p.attempt)) || over.has(p.callId)) return;
   v.pop = p;
-  useForForm(p);
+  render();
+});
+
+// Sent just before `pop:clear`: the panel goes straight from the ringing pop to the miss, never
+// through the call before it.
+socket.on('offer:missed', (m) => {
+  over.add(offerKey(m.callId, m.attempt));
+  v.missed = m;
+  if (v.pop && v.pop.callId === m.callId && v.pop.attempt === m.attempt) v.pop = null;
+  render();
+});
+
+socket.on('pop:orders', (o) => {
+  for (const p of [v.pop, v.last?.pop, formPop]) if (p?.callId === o.callId) p.openWorkOrders = o.openWorkOrders;
   render();
 });
 
@@ -101,7 +123,6 @@ socket.on('call:ended', (l) => {
   v.last = l;
   if (v.pop?.callId === l.callId) v.pop = null;
   if (v.call?.callId === l.callId) v.call = null;
-  if (!formPop && l.pop) useForForm(l.pop);
   render();
 });
 
@@ -153,6 +174,8 @@ const f = {
   submit: byId<HTMLButtonElement>('wo-submit'),
   result: byId('wo-result'),
 };
+/** Inline Chinese messages, required marks and the x/4000 counter (web/src/work-order-checks.ts). */
+const checks = new WorkOrderChecks(f.form);
 f.category.append(h('option', { value: '' }, '— 请选择 —'));
 for (const c of WORK_ORDER_CATEGORIES) f.category.append(h('option', { value: c }, CATEGORY_LABEL[c]));
 
@@ -164,12 +187,14 @@ function onCategory(): void {
   f.location.required = leak;
 }
 f.category.addEventListener('change', onCategory);
+f.context.textContent = '未关联来电';
 
 function clearDetails(): void {
   f.category.value = '';
   for (const el of [f.location, f.diameter, f.landmarks, f.description]) el.value = '';
   f.meterSide.value = '';
   onCategory();
+  checks.reset();
 }
 
 /** Prefills the form from a pop (once per call: what the agent typed is kept on re-renders). */
@@ -179,6 +204,7 @@ function useForForm(p: ScreenPop): void {
     return;
   }
   formPop = p;
+  f.form.dataset.callId = p.callId;
   clearDetails();
   f.contactName.value = p.customer?.name ?? '';
   f.contactPhone.value = /^\+?\d{3,20}$/.test(p.callerNumber) ? p.callerNumber : '';
@@ -187,8 +213,37 @@ function useForForm(p: ScreenPop): void {
   f.context.textContent = `来电 ${p.callerNumber || '未知号码'}${p.customer ? ` · 户号 ${p.customer.accountNumber}` : ''}`;
 }
 
+/**
+ * Empties the form and ties it to no call: after a miss the only call on screen is one this agent
+ * did not take, and the one before belongs to another customer.
+ */
+function unbindForm(why: string): void {
+  formPop = null;
+  delete f.form.dataset.callId;
+  clearDetails();
+  for (const el of [f.contactName, f.contactPhone, f.address]) el.value = '';
+  f.result.textContent = '';
+  f.context.textContent = why;
+}
+
+/**
+ * The form belongs to the call the left panel shows: the ringing or live call, else the last call
+ * unless a miss came after it (then nothing). Called on every render so the two never disagree.
+ */
+function bindForm(missShown: boolean): void {
+  if (v.pop) useForForm(v.pop);
+  else if (missShown) {
+    if (formPop) unbindForm('未关联来电（上一通来电未接，表单已清空）');
+  } else if (v.last?.pop) useForForm(v.last.pop);
+}
+
 f.form.addEventListener('submit', (ev) => {
   ev.preventDefault();
+  if (!checks.validate()) {
+    f.result.className = 'error';
+    f.result.textContent = '请按提示修改标出的内容';
+    return;
+  }
   const category = f.category.value as WorkOrderCategory;
   const leak: LeakDetails = {};
   if (LEAK_DETAIL_CATEGORIES.includes(category)) {
@@ -215,18 +270,43 @@ f.form.addEventListener('submit', (ev) => {
     const r = ackResult(e, res);
     if (!r.ok) {
       f.result.className = 'error';
-      f.result.textContent = `未能创建：${r.message}`;
+      // Field problems go under their fields; the line says what has no field on the form.
+      const elsewhere = checks.showRefusal(r.fields);
+      f.result.textContent = `未能创建：${r.fields.length ? elsewhere.join('；') || '请按提示修改标出的内容' : r.message}`;
       return;
     }
     f.result.className = 'ok';
     f.result.textContent = `工单 ${r.data.number} 已创建，转${DEPARTMENT_LABEL[r.data.department]}${r.data.emergency ? '（紧急）' : ''}`;
     clearDetails();
+    void loadMyOrders();
   });
 });
 
 // ───────────────────────────── rendering ─────────────────────────────
 
 const player = byId<HTMLAudioElement>('player');
+
+/** Demo only: 接听 asks the simulated desk phone to pick up; the call then goes on as if it had. */
+function demoAnswer(): void {
+  const pop = v.pop;
+  if (!pop) return;
+  socket.timeout(10_000).emit('demo:answer', { callId: pop.callId, attempt: pop.attempt }, stateAck());
+}
+
+/** What the console says after a ring this agent's phone did not take, by the Not Ready reason it left. */
+const MISS_NOTICE: Record<string, string> = {
+  'no-answer': '您有来电未接，已置为未就绪，点击就绪恢复',
+  declined: '您已拒接来电，已置为未就绪，点击就绪恢复',
+  'phone-busy': '来电未能接通（话机占线），已置为未就绪，点击就绪恢复',
+  'phone-unreachable': '来电未能接通（话机不可达），已置为未就绪，请检查话机后点击就绪',
+};
+
+const MISSED_LABEL: Record<MissedOfferResult, string> = {
+  'no-answer': '振铃未接',
+  declined: '已拒接',
+  busy: '话机占线',
+  unreachable: '话机不可达',
+};
 
 /** 拒接: stop the ring; the call goes to the next agent and this agent is Not Ready until they choose Ready. */
 function decline(): void {
@@ -250,6 +330,11 @@ function render(): void {
   byId<HTMLButtonElement>('btn-acw').disabled = !(st === 'ready' || st === 'not_ready');
   byId<HTMLButtonElement>('btn-offline').disabled = !(st === 'ready' || st === 'not_ready' || st === 'acw');
 
+  // A miss replaces the call before it on screen: that caller is not the one who just rang.
+  const missNotice = s?.state === 'not_ready' ? MISS_NOTICE[s.reason] : undefined;
+  const missShown = !v.pop && (missNotice !== undefined || (!!v.missed && (!v.last || v.missed.at > v.last.endedAt)));
+  bindForm(missShown);
+
   const banner = byId('banner');
   if (v.call && v.pop) {
     banner.className = 'banner talking';
@@ -268,9 +353,25 @@ function render(): void {
       `${v.pop.callerNumber || '未知号码'} · ${LANGUAGE_LABEL[v.pop.language]} · `,
       h('span', { id: 'ring-timer', class: 'timer' }, ''),
       h('div', { class: 'ringbar' }, h('div', { id: 'ring-bar' })),
-      h('div', { class: 'muted' }, '请拿起话机接听（20 秒内）', ' ', h('button', { id: 'btn-decline', class: 'btn notready', type: 'button' }, '拒接')),
+      h(
+        'div',
+        { class: 'ring-actions' },
+        v.demoDeskPhone
+          ? h('button', { id: 'btn-answer', class: 'btn ready', type: 'button', onclick: demoAnswer }, '接听')
+          : null,
+        h('span', { class: 'muted' }, `${v.demoDeskPhone ? '演示：点「接听」代替拿起话机' : '请拿起话机接听'}（${Math.round(v.pop.ringLimitMs / 1000)} 秒内）`),
+        h('button', { id: 'btn-decline', class: 'btn notready', type: 'button', onclick: decline }, '拒接'),
+        h('span', { id: 'ring-sound', class: 'muted' }, ''),
+      ),
     );
-    byId('btn-decline').addEventListener('click', decline);
+  } else if (missNotice !== undefined) {
+    banner.className = 'banner missed';
+    replace(
+      banner,
+      h('strong', { id: 'miss-notice' }, missNotice),
+      ' ',
+      h('button', { id: 'btn-ready-missed', class: 'btn ready', type: 'button', onclick: () => setState('ready') }, '就绪'),
+    );
   } else if (st === 'acw') {
     banner.className = 'banner acw';
     replace(banner, h('strong', {}, '话后处理 '), h('span', { id: 'acw-timer', class: 'timer' }, ''), ' 后自动就绪');
@@ -279,10 +380,27 @@ function render(): void {
     banner.textContent = st === 'ready' ? '就绪 · 等待来电…' : st === 'offline' ? '已签退 · 点击「就绪」开始接听' : '未就绪 · 不会分配来电';
   }
 
-  const shown = v.pop ?? v.last?.pop ?? null;
+  // After the banner: a rebuilt banner gets the sound hint again.
+  if (v.pop && !v.call) ring.start(v.pop.callerNumber);
+  else ring.stop();
+
   const pop = byId('pop');
-  replace(pop, shown ? popDetails(shown) : null, !v.pop && v.last ? lastCallBox(v.last) : null);
+  if (v.pop) replace(pop, popDetails(v.pop));
+  else if (missShown) replace(pop, v.missed ? missedBox(v.missed) : null);
+  else replace(pop, v.last?.pop ? popDetails(v.last.pop) : null, v.last ? lastCallBox(v.last) : null);
   tick();
+}
+
+/** The missed ring only: its number and why, nothing of any customer (the call went on to a colleague). */
+function missedBox(m: MissedCallView): HTMLElement {
+  const secs = Math.round(m.ringMs / 1000);
+  return h(
+    'div',
+    { class: 'missedcall', id: 'missed-call' },
+    h('strong', {}, '未接来电 '),
+    `${m.callerNumber || '未知号码'} · ${fmtDateTime(m.at)} · ${MISSED_LABEL[m.result]}${m.result === 'no-answer' && secs > 0 ? `（振铃 ${secs} 秒）` : ''}`,
+    h('div', { class: 'muted' }, '该来电已转回队列，由其他坐席接听'),
+  );
 }
 
 function popDetails(p: ScreenPop): HTMLElement {
@@ -324,7 +442,7 @@ function popDetails(p: ScreenPop): HTMLElement {
     p.openWorkOrders.length
       ? h(
           'table',
-          { class: 'grid' },
+          { class: 'grid', id: 'open-orders' },
           h('tr', {}, h('th', {}, '工单号'), h('th', {}, '类别'), h('th', {}, '状态'), h('th', {}, '描述')),
           ...p.openWorkOrders.map((o) =>
             h('tr', {}, h('td', {}, o.number), h('td', {}, CATEGORY_LABEL[o.category]), h('td', {}, STATUS_LABEL[o.status]), h('td', { class: 'clip' }, o.description)),
@@ -374,4 +492,124 @@ function tick(): void {
   if (acw && s?.state === 'acw') acw.textContent = fmtDuration(s.since + v.acwMs - t);
 }
 setInterval(tick, 250);
+
+// ───────────────────────────── ring cue ─────────────────────────────
+
+/**
+ * While the phone rings: a trill through WebAudio (no sound file to fetch) every 3 s and the tab
+ * title flashing, so a ring is noticed from another window. Browsers start audio only after the
+ * person has clicked or typed in the page, so the context is unlocked on the first such input
+ * (going 就绪 is one); until then the cue is the title and the banner alone, and the banner says so.
+ */
+class RingCue {
+  private ctx: AudioContext | null = null;
+  private trill: number | undefined;
+  private flash: number | undefined;
+  private readonly title = document.title;
+
+  constructor() {
+    const unlock = () => {
+      this.ctx ??= new AudioContext();
+      void this.ctx.resume().then(() => this.showSound());
+    };
+    document.addEventListener('pointerdown', unlock, true);
+    document.addEventListener('keydown', unlock, true);
+  }
+
+  start(callerNumber: string): void {
+    if (this.trill !== undefined) return this.showSound();
+    this.play();
+    this.trill = window.setInterval(() => this.play(), 3000);
+    let on = false;
+    const caller = callerNumber || '未知号码';
+    this.flash = window.setInterval(() => {
+      on = !on;
+      document.title = on ? `【来电】${caller}` : this.title;
+    }, 700);
+    document.title = `【来电】${caller}`;
+    document.body.dataset.ringing = 'true';
+  }
+
+  stop(): void {
+    if (this.trill === undefined) return;
+    window.clearInterval(this.trill);
+    window.clearInterval(this.flash);
+    this.trill = this.flash = undefined;
+    document.title = this.title;
+    delete document.body.dataset.ringing;
+    delete document.body.dataset.ringSound;
+  }
+
+  private get audible(): boolean {
+    return this.ctx?.state === 'running';
+  }
+
+  /** Two short warbling bursts, like a desk phone's ring. */
+  private play(): void {
+    this.showSound();
+    const ctx = this.ctx;
+    if (!ctx || !this.audible) return;
+    const at = ctx.currentTime + 0.02;
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    gain.gain.setValueAtTime(0, at);
+    for (const [from, to] of [
+      [0, 0.4],
+      [0.6, 1.0],
+    ] as const) {
+      gain.gain.setValueAtTime(0.15, at + from);
+      gain.gain.setValueAtTime(0, at + to);
+      for (let t = from, i = 0; t < to; t += 0.05, i++) osc.frequency.setValueAtTime(i % 2 ? 880 : 660, at + t);
+    }
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(at);
+    osc.stop(at + 1.05);
+  }
+
+  /** Whether the ring is heard, for the person (banner) and for tests (`data-ring-sound`). */
+  private showSound(): void {
+    if (this.trill === undefined && !document.body.dataset.ringing) return;
+    document.body.dataset.ringSound = this.audible ? 'on' : 'off';
+    const hint = document.getElementById('ring-sound');
+    if (hint) hint.textContent = this.audible ? '铃声提示中' : '（点击页面任意处开启铃声）';
+  }
+}
+const ring = new RingCue();
+
+// ───────────────────────────── 我的工单 ─────────────────────────────
+
+/** The agent's own latest orders (GET /api/work-orders shows an agent only the orders they opened). */
+async function loadMyOrders(): Promise<void> {
+  const box = byId('my-orders');
+  try {
+    const orders = await api<WorkOrderView[]>('/api/work-orders?limit=10', { token: session.token });
+    replace(
+      box,
+      orders.length
+        ? h(
+            'table',
+            { class: 'grid', id: 'my-orders-table' },
+            h('tr', {}, h('th', {}, '工单号'), h('th', {}, '时间'), h('th', {}, '类别'), h('th', {}, '转'), h('th', {}, '状态'), h('th', {}, '地址')),
+            ...orders.map((o) =>
+              h(
+                'tr',
+                o.emergency ? { class: 'emergency' } : {},
+                h('td', {}, o.number),
+                h('td', {}, fmtDateTime(o.createdAt)),
+                h('td', {}, CATEGORY_LABEL[o.category]),
+                h('td', {}, DEPARTMENT_LABEL[o.department]),
+                h('td', {}, STATUS_LABEL[o.status]),
+                h('td', { class: 'clip' }, o.address),
+              ),
+            ),
+          )
+        : h('p', { class: 'muted' }, '暂无工单'),
+    );
+  } catch {
+    replace(box, h('p', { class: 'error' }, '我的工单暂时无法读取，请稍后点「刷新」'));
+  }
+}
+byId('btn-my-orders').addEventListener('click', () => void loadMyOrders());
+socket.on('connect', () => void loadMyOrders());
+
 render();

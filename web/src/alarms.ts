@@ -8,7 +8,11 @@ export class AlarmFeed {
   constructor(
     private readonly el: HTMLElement,
     private readonly acknowledge: (id: string, done: (error?: string) => void) => void,
-    private readonly onNew?: (a: AlarmView) => void,
+    private readonly opts: {
+      onNew?: (a: AlarmView) => void;
+      /** After every change: the pages show how many alarms still wait for someone. */
+      onCount?: (unacknowledged: number) => void;
+    } = {},
   ) {}
 
   setAll(list: AlarmView[]): void {
@@ -21,7 +25,7 @@ export class AlarmFeed {
     const fresh = !this.alarms.has(a.id);
     this.alarms.set(a.id, a);
     this.render();
-    if (fresh) this.onNew?.(a);
+    if (fresh) this.opts.onNew?.(a);
   }
 
   updated(a: AlarmView): void {
@@ -34,6 +38,7 @@ export class AlarmFeed {
   }
 
   private render(): void {
+    this.opts.onCount?.(this.unacknowledged);
     const list = [...this.alarms.values()].sort((a, b) => b.raisedAt - a.raisedAt).slice(0, 50);
     if (list.length === 0) {
       replace(this.el, h('p', { class: 'muted' }, '暂无告警'));
@@ -49,15 +54,15 @@ export class AlarmFeed {
           return h(
             'li',
             { class: `alarm sev-${a.severity}${a.acknowledgedAt ? ' acked' : ''}`, id: `alarm-${a.id}` },
-            h('span', { class: 'when' }, fmtDateTime(a.raisedAt)),
             h('span', { class: 'tag' }, ALARM_KIND_LABEL[a.kind] ?? a.kind),
-            h('span', { class: 'msg' }, a.message),
+            h('span', { class: 'when' }, fmtDateTime(a.raisedAt)),
             a.acknowledgedAt
-              ? h('span', { class: 'muted' }, `已确认 ${a.acknowledgedBy ?? ''} ${fmtDateTime(a.acknowledgedAt)}`)
+              ? h('span', { class: 'muted acked-by' }, `${a.acknowledgedBy ?? ''} 已确认 ${fmtDateTime(a.acknowledgedAt)}`)
               : h(
                   'button',
                   {
                     class: 'btn ack',
+                    type: 'button',
                     onclick: (ev: Event) => {
                       const b = ev.currentTarget as HTMLButtonElement;
                       b.disabled = true;
@@ -69,6 +74,7 @@ export class AlarmFeed {
                   },
                   '确认',
                 ),
+            h('span', { class: 'msg' }, a.message),
             err,
           );
         }),

@@ -1,12 +1,15 @@
 import { io, type Socket } from 'socket.io-client';
+import { zhForCode } from '../../contracts/zh';
 import type {
   Ack,
+  AckError,
   AgentState,
   AlarmKind,
   CallOutcome,
   CallState,
   ConnectRefusal,
   ConsoleNamespace,
+  FieldError,
   Language,
   LoginResponse,
   Role,
@@ -59,14 +62,34 @@ export function requireSession(roles: readonly Role[]): LoginResponse {
   return s;
 }
 
+/**
+ * A refused request or command as a page shows it: `message` is the server's Chinese text
+ * (`zh`), `english` its English one for the browser console only, `fields` the per-field details.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    zh: string,
+    readonly english: string,
+    readonly fields: FieldError[] = [],
   ) {
-    super(message);
+    super(zh);
   }
+}
+
+/**
+ * The Chinese a person reads for a refusal. The server always sends `zh`; anything without it
+ * (a proxy's error page, an older server) gets the code's Chinese text, never the English.
+ */
+export function zhOf(error: Partial<AckError> | undefined): string {
+  return typeof error?.zh === 'string' && error.zh.trim() ? error.zh : zhForCode(error?.code ?? '');
+}
+
+/** Any failure as Chinese text: a refusal's `zh`, else a network or script failure in plain words. */
+export function errorText(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return '网络异常或服务器无响应，请检查网络后重试';
 }
 
 export async function api<T>(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
@@ -74,10 +97,11 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (init.body !== undefined) headers['Content-Type'] = 'application/json';
   if (init.token) headers.Authorization = `Bearer ${init.token}`;
   const res = await fetch(path, { method: init.method ?? 'GET', headers, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  const body = (await res.json().catch(() => ({}))) as { error?: Partial<AckError> };
   if (!res.ok) {
     if (res.status === 401 && init.token) logout('expired');
-    throw new ApiError(res.status, body.error?.code ?? 'error', body.error?.message ?? res.statusText);
+    const e = body.error;
+    throw new ApiError(res.status, e?.code ?? 'error', zhOf(e), e?.message ?? res.statusText, Array.isArray(e?.details) ? e.details : []);
   }
   return body as T;
 }
@@ -112,10 +136,20 @@ export function connect<S extends object, C extends object>(nsp: ConsoleNamespac
   return socket;
 }
 
-/** Resolves a command's ack; a lost connection or silent server counts as a failure. */
-export function ackResult<T>(err: Error | null, res: Ack<T> | undefined): { ok: true; data: T } | { ok: false; message: string } {
-  if (err || !res) return { ok: false, message: '服务器无响应，请重试' };
-  if (!res.ok) return { ok: false, message: res.error.message };
+/**
+ * Resolves a command's ack; a lost connection or silent server counts as a failure. `message` is
+ * the Chinese a person reads; `fields` the per-field refusals (the form shows them inline).
+ */
+export function ackResult<T>(
+  err: Error | null,
+  res: Ack<T> | undefined,
+): { ok: true; data: T } | { ok: false; code: string; message: string; fields: FieldError[] } {
+  if (err || !res) return { ok: false, code: 'timeout', message: '服务器无响应，请重试', fields: [] };
+  if (!res.ok) {
+    // The English stays in the browser's console for whoever debugs; the page shows the Chinese.
+    console.debug('refused:', res.error.code, res.error.message);
+    return { ok: false, code: res.error.code, message: zhOf(res.error), fields: res.error.details ?? [] };
+  }
   return res;
 }
 
@@ -281,6 +315,10 @@ export class Beeper {
   private ctx: AudioContext | null = null;
   get enabled(): boolean {
     return this.ctx !== null;
+  }
+  /** False while the browser holds sound back (no click on the page yet). */
+  get running(): boolean {
+    return this.ctx?.state === 'running';
   }
   enable(): void {
     this.ctx ??= new AudioContext();

@@ -1,5 +1,7 @@
 import type { LoginResponse } from '../../contracts';
-import { api, ApiError, byId, HOME_FOR_ROLE, loadSession, saveSession } from './common';
+import { zhForField } from '../../contracts/zh';
+import { WORK_NUMBER_RE } from '../../models/enums';
+import { api, byId, errorText, HOME_FOR_ROLE, loadSession, saveSession } from './common';
 
 const existing = loadSession();
 if (existing) location.replace(HOME_FOR_ROLE[existing.role]);
@@ -18,22 +20,26 @@ byId<HTMLFormElement>('login').addEventListener('submit', (ev) => {
   const workNumber = byId<HTMLInputElement>('workNumber').value.trim();
   const password = byId<HTMLInputElement>('password').value;
   const button = byId<HTMLButtonElement>('submit');
+  // The page checks what the server would refuse, in the server's words, instead of the browser's own bubbles.
+  const problem = !workNumber
+    ? zhForField('workNumber', { kind: 'required' })
+    : !WORK_NUMBER_RE.test(workNumber)
+      ? zhForField('workNumber', { kind: 'format' })
+      : !password
+        ? zhForField('password', { kind: 'required' })
+        : '';
+  message.textContent = problem;
+  if (problem) return;
   button.disabled = true;
-  message.textContent = '';
   api<LoginResponse>('/api/login', { method: 'POST', body: { workNumber, password } })
     .then((s) => {
       saveSession(s);
       location.replace(HOME_FOR_ROLE[s.role]);
     })
     .catch((err: unknown) => {
-      message.textContent =
-        err instanceof ApiError && err.status === 401
-          ? '工号或密码错误'
-          : err instanceof ApiError && err.status === 429
-            ? '失败次数过多，请稍后再试'
-            : err instanceof ApiError && err.code === 'validation'
-              ? '请输入 3–6 位数字工号和密码'
-              : '登录失败，请稍后再试';
+      // The server's Chinese says it all: wrong password (and how many tries are left), or how
+      // long the work number stays locked.
+      message.textContent = errorText(err);
     })
     .finally(() => {
       button.disabled = false;

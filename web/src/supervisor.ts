@@ -29,13 +29,71 @@ const socket = connect<SupervisorServerToClient, SupervisorClientToServer>('/sup
 const beeper = new Beeper();
 const player = byId<HTMLAudioElement>('player');
 
+// ── alarm sound: the choice is remembered in this browser, so a supervisor sets it once per desk ──
+const SOUND_KEY = 'hotline.board.alarm-sound';
 const soundButton = byId<HTMLButtonElement>('sound');
+const soundHint = byId('sound-hint');
+let soundOn = readSoundChoice();
+
+function readSoundChoice(): boolean {
+  try {
+    return localStorage.getItem(SOUND_KEY) === 'on';
+  } catch {
+    return false; // storage blocked by the browser's policy: the page still works, without memory
+  }
+}
+
+function showSound(): void {
+  soundButton.textContent = soundOn ? '告警提示音：开' : '告警提示音：关';
+  soundButton.setAttribute('aria-pressed', String(soundOn));
+  soundButton.classList.toggle('on', soundOn);
+  // Browsers keep sound off until the person interacts with the page; say so instead of staying silent.
+  soundHint.hidden = !soundOn || beeper.running;
+}
+
+/** Browsers start audio only after a click or key press on the page; the first one brings it in. */
+function unlockOnGesture(): void {
+  const unlock = () => {
+    if (soundOn) beeper.enable();
+    setTimeout(showSound, 100);
+  };
+  document.addEventListener('pointerdown', unlock, { once: true });
+  document.addEventListener('keydown', unlock, { once: true });
+}
+
 soundButton.addEventListener('click', () => {
-  beeper.enable();
-  beeper.beep();
-  soundButton.textContent = '提示音已开启';
-  soundButton.disabled = true;
+  soundOn = !soundOn;
+  try {
+    localStorage.setItem(SOUND_KEY, soundOn ? 'on' : 'off');
+  } catch {
+    /* not remembered; still applies to this page */
+  }
+  if (soundOn) {
+    beeper.enable();
+    beeper.beep();
+  }
+  showSound();
 });
+if (soundOn) {
+  beeper.enable();
+  unlockOnGesture();
+  // The browser decides on resume() a moment later (at once where the desk's policy allows sound).
+  setTimeout(showSound, 500);
+}
+showSound();
+
+// ── the unacknowledged count, in the header and the tab title, so it is seen from across the room ──
+const unacked = h('button', { id: 'unacked', class: 'unacked', type: 'button', title: '查看告警' }, '');
+unacked.addEventListener('click', () => byId('alarms').scrollTo({ top: 0 }));
+byId('who').insertBefore(unacked, document.getElementById('conn'));
+const baseTitle = document.title;
+
+function showCount(n: number): void {
+  unacked.textContent = n > 0 ? `未确认告警 ${n}` : '无未确认告警';
+  unacked.classList.toggle('none', n === 0);
+  byId('alarm-count').textContent = n > 0 ? `（${n} 条未确认）` : '';
+  document.title = n > 0 ? `（${n}）${baseTitle}` : baseTitle;
+}
 
 const feed = new AlarmFeed(
   byId('alarms'),
@@ -45,7 +103,7 @@ const feed = new AlarmFeed(
       if (r.ok) feed.updated(r.data);
       done(r.ok ? undefined : r.message);
     }),
-  (a) => beeper.beep(a.severity === 'critical' ? 3 : 1),
+  { onNew: (a) => beeper.beep(a.severity === 'critical' ? 3 : 1), onCount: showCount },
 );
 socket.on('alarms:snapshot', (list) => feed.setAll(list));
 socket.on('alarm:raised', (a) => feed.raised(a));
@@ -67,8 +125,11 @@ const more = (n: number) => (n > MAX_ROWS ? h('p', { class: 'muted' }, `另有 $
 const CALL_ORDER: CallState[] = ['talking', 'announcing', 'ringing', 'queued', 'greeting', 'arrived', 'ended'];
 const STATE_ORDER: AgentState[] = ['ringing', 'talking', 'acw', 'ready', 'reserved', 'not_ready', 'offline'];
 
-function tile(id: string, label: string, value: string, sub: string): HTMLElement {
-  return h('div', { class: 'kpi', id }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-sub' }, sub));
+/** `id` may carry a layout class after the id (`'kpi-volume wide'`): the long tile takes two columns. */
+function tile(idAndClass: string, label: string, value: string, sub: string): HTMLElement {
+  const [id, ...cls] = idAndClass.split(' ');
+  // Narrow tiles may cut the label; the whole text is one hover away.
+  return h('div', { class: ['kpi', ...cls].join(' '), id: id!, title: `${label}：${sub}` }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-sub' }, sub));
 }
 
 function render(b: BoardSnapshot): void {
@@ -80,8 +141,8 @@ function render(b: BoardSnapshot): void {
     tile('kpi-sl-offered', '服务水平（÷ 呼入含放弃）', fmtPercent(m.serviceLevelOffered), `${m.answeredWithinSl} / ${m.offered} 通`),
     tile('kpi-asa', '平均应答时间', fmtSeconds(m.asaMs), '排队至接听'),
     tile('kpi-abandon', '放弃率', fmtPercent(m.abandonRate), `${m.abandoned} / ${m.offered} 通 · 平均等待 ${fmtSeconds(m.avgAbandonWaitMs)}`),
-    tile('kpi-rna', '振铃未接', String(m.ringNoAnswer), `其中 20 秒告警 ${m.alarmedOffers} 次`),
-    tile('kpi-volume', '今日来电', String(m.arrived), `接听 ${m.answered} · 语音阶段挂机 ${m.greetingAbandons} · 失败 ${m.failed} · 平均通话 ${fmtSeconds(m.avgTalkMs)}`),
+    tile('kpi-rna', '振铃未接', String(m.ringNoAnswer), `其中 ${Math.round(b.serviceLevelMs / 1000)} 秒告警 ${m.alarmedOffers} 次`),
+    tile('kpi-volume wide', '今日来电', String(m.arrived), `接听 ${m.answered} · 语音阶段挂机 ${m.greetingAbandons} · 失败 ${m.failed} · 平均通话 ${fmtSeconds(m.avgTalkMs)}`),
   );
 
   replace(
@@ -127,7 +188,8 @@ function render(b: BoardSnapshot): void {
               h('td', {}, c.callerNumber || '未知'),
               h('td', {}, c.language ? LANGUAGE_LABEL[c.language] : '—'),
               h('td', {}, CALL_STATE_LABEL[c.state]),
-              h('td', {}, c.agentWorkNumber ?? '—'),
+              // While it rings, the agent whose phone rings: the supervisor sees whom to nudge.
+              h('td', { class: 'agent-cell' }, c.agentWorkNumber ? `${c.agentWorkNumber}${c.agentName ? ` ${c.agentName}` : ''}` : '—'),
               h('td', {}, since(c.answeredAt ?? c.arrivedAt)),
             ),
           ),
@@ -147,7 +209,7 @@ function render(b: BoardSnapshot): void {
     h(
       'table',
       { class: 'grid' },
-      h('tr', {}, h('th', {}, '工号'), h('th', {}, '姓名'), h('th', {}, '语言'), h('th', {}, '状态'), h('th', {}, '原因'), h('th', {}, '状态时长'), h('th', {}, '话机')),
+      h('tr', {}, h('th', {}, '工号'), h('th', {}, '姓名'), h('th', {}, '语言'), h('th', {}, '状态'), h('th', {}, '状态时长'), h('th', {}, '话机')),
       ...agents.map((a) =>
         h(
           'tr',
@@ -155,8 +217,13 @@ function render(b: BoardSnapshot): void {
           h('td', {}, a.workNumber),
           h('td', {}, a.name),
           h('td', {}, a.languages.map((l) => LANGUAGE_LABEL[l]).join('/')),
-          h('td', {}, h('span', { class: `state-badge st-${a.state}` }, AGENT_STATE_LABEL[a.state])),
-          h('td', {}, a.reason ? (REASON_LABEL[a.reason] ?? a.reason) : ''),
+          // The reason beside the state, not in a column of its own: the table fits a third of the screen.
+          h(
+            'td',
+            { class: 'state-cell' },
+            h('span', { class: `state-badge st-${a.state}` }, AGENT_STATE_LABEL[a.state]),
+            a.reason ? h('span', { class: 'reason' }, REASON_LABEL[a.reason] ?? a.reason) : null,
+          ),
           h('td', {}, since(a.since)),
           h('td', { class: a.phoneReachable ? '' : 'error' }, a.phoneReachable ? '在线' : '不可达'),
         ),
