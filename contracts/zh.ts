@@ -8,27 +8,12 @@
  * (test/unit/architecture.test.ts holds it to that).
  */
 
+import type { FieldProblem } from '../core/errors';
 import type { AgentState } from '../models/enums';
 import type { CheckItem } from './health';
 
-/**
- * One field's problem, as core/errors.ts classifies zod and mongoose issues (the same union is
- * declared there: core may not import contracts; the compiler checks the two agree where
- * api/ and ws/ hand this vocabulary to `describeError`).
- */
-export type FieldProblem =
-  | { kind: 'required' }
-  | { kind: 'too_long'; max: number; actual?: number }
-  | { kind: 'too_short'; min: number }
-  | { kind: 'too_large'; max: number }
-  | { kind: 'too_small'; min: number }
-  | { kind: 'integer' }
-  | { kind: 'number' }
-  | { kind: 'format' }
-  | { kind: 'choice' }
-  | { kind: 'unknown_keys'; keys: string[] }
-  | { kind: 'custom' }
-  | { kind: 'invalid' };
+/** One field's problem, as core/errors.ts classifies zod and mongoose issues (declared there, once). */
+export type { FieldProblem };
 
 export type FieldProblemKind = FieldProblem['kind'];
 

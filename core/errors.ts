@@ -58,8 +58,8 @@ export type FieldProblem =
   | { kind: 'invalid' };
 
 /**
- * The words: field labels and sentences live beside the contracts (contracts/zh.ts, which
- * declares the same FieldProblem), and core may not import contracts: the transports hand them in.
+ * The words: field labels and sentences live beside the contracts (contracts/zh.ts, which uses
+ * this FieldProblem), and core may not import contracts: the transports hand them in.
  */
 export interface ZhVocabulary {
   /** The Chinese text of an error code, for errors that carry no sentence of their own. */

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { setUpDemoPhones } from '../../scripts/demo-phones';
 import { customers } from '../../scripts/seed-data';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, openConsole } from '../helpers/browser';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
 
@@ -42,18 +42,7 @@ describe('agent console in Chromium (demo mode): ring cue, 接听, 我的工单,
     await h?.stop();
   });
 
-  async function open(workNumber: string, expectPath: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${workNumber}: ${err.message}`));
-    await page.goto(h.node.url);
-    await page.fill('#workNumber', workNumber);
-    await page.fill('#password', PASSWORD);
-    await page.click('#submit');
-    await page.waitForURL(`**${expectPath}`);
-    await page.waitForSelector('.conn.ok');
-    return page;
-  }
+  const open = (workNumber: string, expectPath: string): Promise<Page> => openConsole(browser, h.node.url, { workNumber, password: PASSWORD, expectPath: expectPath }, pageErrors);
 
   const text = (sel: string) => agent.locator(sel).innerText();
   const waitForText = (sel: string, wanted: string, timeout = 10_000) =>

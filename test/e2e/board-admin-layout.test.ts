@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, openConsole } from '../helpers/browser';
 import { customers } from '../../scripts/seed-data';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
@@ -38,18 +38,7 @@ describe('board and admin page at 1366×768 in Chromium', function () {
     expect(pageErrors.splice(0)).to.deep.equal([]);
   });
 
-  async function open(workNumber: string, path: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${workNumber}: ${err.message}`));
-    await page.goto(h.node.url);
-    await page.fill('#workNumber', workNumber);
-    await page.fill('#password', 'test-password');
-    await page.click('#submit');
-    await page.waitForURL(`**${path}`);
-    await page.waitForSelector('.conn.ok');
-    return page;
-  }
+  const open = (workNumber: string, path: string): Promise<Page> => openConsole(browser, h.node.url, { workNumber, password: 'test-password', expectPath: path }, pageErrors, VIEWPORT);
 
   /** Resolves when the element's text contains `wanted` (the pages update from pushed events). */
   const textIn = (page: Page, selector: string, wanted: string, timeout = 15_000) =>

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, openConsole } from '../helpers/browser';
 import { customers } from '../../scripts/seed-data';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
@@ -51,18 +51,7 @@ describe('consoles end to end in Chromium: a real simulated call from ring to wo
     await h?.stop();
   });
 
-  async function open(workNumber: string, expectPath: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${workNumber}: ${err.message}`));
-    await page.goto(h.node.url);
-    await page.fill('#workNumber', workNumber);
-    await page.fill('#password', PASSWORD);
-    await page.click('#submit');
-    await page.waitForURL(`**${expectPath}`);
-    await page.waitForSelector('.conn.ok');
-    return page;
-  }
+  const open = (workNumber: string, expectPath: string): Promise<Page> => openConsole(browser, h.node.url, { workNumber, password: PASSWORD, expectPath: expectPath }, pageErrors);
 
   const text = (page: Page, sel: string) => page.locator(sel).innerText();
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import type { WorkOrderView } from '../../contracts';
 import { customers } from '../../scripts/seed-data';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, openConsole } from '../helpers/browser';
 import { ConsoleClient, login } from '../helpers/consoles';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
@@ -41,18 +41,7 @@ describe('department page in Chromium: burst details and live orders', function 
     await h?.stop();
   });
 
-  async function open(workNumber: string, expectPath: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${workNumber}: ${err.message}`));
-    await page.goto(h.node.url);
-    await page.fill('#workNumber', workNumber);
-    await page.fill('#password', PASSWORD);
-    await page.click('#submit');
-    await page.waitForURL(`**${expectPath}`);
-    await page.waitForSelector('.conn.ok');
-    return page;
-  }
+  const open = (workNumber: string, expectPath: string): Promise<Page> => openConsole(browser, h.node.url, { workNumber, password: PASSWORD, expectPath: expectPath }, pageErrors);
 
   const field = (number: string, name: string) => dept.locator(`#wo-${number} [data-field="${name}"]`).innerText();
 

@@ -14,7 +14,7 @@ const ROOT = join(__dirname, '..', '..');
 export const MAY_IMPORT: Record<string, readonly string[]> = {
   core: [],
   models: ['core'],
-  contracts: ['models'],
+  contracts: ['models', 'core'],
   events: ['core', 'models'],
   queue: ['core'],
   notify: ['core', 'queue'],

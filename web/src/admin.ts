@@ -1,4 +1,5 @@
 import type { AdminClientToServer, AdminServerToClient, CheckItem, NodeHealth, SelfCheckRecord, SelfCheckResult, SystemHealth } from '../../contracts';
+import { SELF_CHECK_ITEM_ZH } from '../../contracts/zh';
 import { AlarmFeed } from './alarms';
 import { ackResult, api, byId, connect, errorText, fmtDateTime, h, header, replace, requireSession, syncClock } from './common';
 
@@ -73,15 +74,7 @@ function render(hs: SystemHealth): void {
   renderHistory(hs.selfChecks);
 }
 
-const ITEM_LABEL: Record<CheckItem['item'], string> = {
-  ari: 'ARI 与热线应用',
-  ami: 'AMI 登录',
-  trunk: '中继注册',
-  'agent-phones': '坐席话机',
-  redis: 'Redis',
-  mongodb: 'MongoDB',
-  'test-call': '模拟来电',
-};
+const ITEM_LABEL = SELF_CHECK_ITEM_ZH;
 
 /** Details can be long (every unreachable phone is named): the table wraps them inside the panel. */
 function itemsTable(items: CheckItem[], id?: string): HTMLElement {

@@ -1,9 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
-import { zhForCode } from '../../contracts/zh';
+import { AGENT_STATE_ZH, zhForCode } from '../../contracts/zh';
 import type {
   Ack,
   AckError,
-  AgentState,
   AlarmKind,
   CallOutcome,
   CallState,
@@ -222,15 +221,7 @@ export function header(session: LoginResponse, title: string): void {
 
 export const LANGUAGE_LABEL: Record<Language, string> = { yue: '粤语', cmn: '普通话' };
 
-export const AGENT_STATE_LABEL: Record<AgentState, string> = {
-  offline: '离线',
-  ready: '就绪',
-  not_ready: '未就绪',
-  reserved: '分配中',
-  ringing: '振铃',
-  talking: '通话中',
-  acw: '话后处理',
-};
+export const AGENT_STATE_LABEL = AGENT_STATE_ZH;
 
 export const REASON_LABEL: Record<string, string> = {
   break: '小休',
