@@ -36,7 +36,9 @@ describe('failure drills', function () {
     const h = await PbxHarness.start({ nodes: 2, ready: [], env: { ANSWER_ALARM_MS: String(ALARM_MS), AFTER_CALL_WORK_MS: String(ACW_MS) } });
     try {
       await readyFive(h);
-      const callers = traffic(h, '02', 16);
+      // 20 callers for 4 answering agents, and the dead process's share stalls ~15 s until taken
+      // over: the last ones wait close to a minute on a loaded machine, so they are patient longer.
+      const callers = traffic(h, '02', 20, { patienceMs: 150_000 });
       await waitFor(async () => (await h.calls.acd.queued()).length > 2, { what: 'callers waiting' });
       const flying = inFlight(h, callers);
       const live = await h.calls.acd.liveCalls();
