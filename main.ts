@@ -204,6 +204,8 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     onAlarm: (kind) => metrics.alarms.inc({ kind }),
   });
 
+  // A planned stop closes ARI first; call steps failing after that are not the calls' failures.
+  const lifecycle = { stopping: false };
   const app = new HotlineApp(
     {
       ari: ari as AriPort,
@@ -214,6 +216,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       outbox,
       bus,
       media: new MediaPlayer(ari),
+      lifecycle,
       answerAlarm,
       afterCallWork,
       maxWait,
@@ -316,6 +319,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     appName,
     ...(fallbackImport ? { fallbackImport } : {}),
     async stop() {
+      lifecycle.stopping = true;
       clearInterval(beat);
       fallbackImport?.stop();
       await app.stop();

@@ -55,6 +55,8 @@ export interface CallDeps {
   logger: Logger;
   /** Observers of a call's life on the owning process (silence watch, metrics). */
   hooks?: CallHooks;
+  /** Set when this process is shutting down: a step that fails then is not the call's failure. */
+  lifecycle?: { stopping: boolean };
 }
 
 /** What the record of a waiting call says when a survivor takes it over. */
@@ -260,6 +262,12 @@ export class CallSession {
       await this.enqueue(language);
     } catch (err) {
       if (this.ended || this.callerGone.signal.aborted) return;
+      if (this.d.lifecycle?.stopping) {
+        // Shutting down (ARI already closed): the caller is still on the line in Asterisk; the
+        // record stays open so the process that takes the calls over serves them.
+        this.log.warn({ err: (err as Error).message, state: this.state }, 'process stopping: call left to the process that takes it over');
+        return;
+      }
       this.failure = (err as Error).message;
       this.log.error({ err: this.failure }, 'call failed before reaching the queue');
       await this.finish('system');
@@ -450,6 +458,10 @@ export class CallSession {
       await this.move('talking', { recordingName: this.recordingName });
     } catch (err) {
       if (this.ended) return;
+      if (this.d.lifecycle?.stopping) {
+        this.log.warn({ err: (err as Error).message }, 'process stopping: call left to the process that takes it over');
+        return;
+      }
       this.failure = `agent could not be connected: ${(err as Error).message}`;
       this.log.error({ agent: offer.agentWorkNumber, err: this.failure }, 'call failed while connecting the agent');
       await this.decide(async () => {

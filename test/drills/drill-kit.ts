@@ -99,7 +99,9 @@ export async function audit(
   rows.push(row);
   // Every caller is answered in the end: agents are there for them, the fault must not lose them.
   const spared = docs.filter((d) => !cutOff.has(d.callerChannelId));
-  expect(spared.filter((d) => d.outcome === 'answered').length, `${drill}: callers answered`).to.equal(ids.length - cutOff.size);
+  // The ones that were not, with how they ended, so a failure says what to look for.
+  const unanswered = spared.filter((d) => d.outcome !== 'answered').map((d) => `${d.callId} ${d.outcome} by ${d.hangupBy}`);
+  expect(spared.filter((d) => d.outcome === 'answered').length, `${drill}: callers answered; not: ${unanswered.join('; ')}`).to.equal(ids.length - cutOff.size);
   return row;
 }
 
