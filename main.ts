@@ -249,7 +249,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
         recordingFormat: 'wav',
       },
     },
-    { mode: config.ARI_MODE },
+    { mode: config.ARI_MODE, claimHandoffMs: config.BROADCAST_HANDOFF_MS },
   );
 
   const heartbeat = async () => {

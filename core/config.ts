@@ -96,6 +96,12 @@ const envSchema = z.object({
   /** App name stem; in broadcast mode each node registers `<stem>-<NODE_ID>`. */
   ARI_APP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('hotline'),
   ARI_MODE: z.enum(['broadcast', 'single']).default('broadcast'),
+  /**
+   * Broadcast mode: how long a process that is not a call's preferred claimer waits before claiming
+   * it anyway. Below StasisBroadcast's own timeout (2000 ms in asterisk-conf), or the call goes to
+   * the dialplan fallback.
+   */
+  BROADCAST_HANDOFF_MS: z.coerce.number().int().min(0).max(1500).default(300),
   /** How long start-up waits for the first ARI connection before serving anyway. */
   ARI_CONNECT_WAIT_MS: ms.default(10_000),
   /** Every ARI request gives up after this long (a hung Asterisk must not hang a call). */

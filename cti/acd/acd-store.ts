@@ -25,6 +25,7 @@ type LuaRedis = RedisClient & {
 };
 
 const OFFER_TTL_MS = 24 * 3600_000;
+const NODE_FORGET_MS = 24 * 3600_000;
 
 /**
  * All live ACD state shared by every CTI process: agents, the queue, reservations and offers.
@@ -206,8 +207,30 @@ export class AcdStore {
    * mark had expired before this beat (the node was taken for dead: its calls may have been swept).
    */
   async heartbeat(node: string, ttlMs: number): Promise<boolean> {
-    const prev = await this.r.set(this.keys.node(node), String(Date.now()), 'PX', ttlMs, 'GET');
+    const now = Date.now();
+    const res = await this.r
+      .multi()
+      .set(this.keys.node(node), String(now), 'PX', ttlMs, 'GET')
+      .zadd(this.keys.nodes(), String(now), node)
+      // A name not heard of for a day is a process that is gone for good (a renamed or retired node).
+      .zremrangebyscore(this.keys.nodes(), '-inf', String(now - NODE_FORGET_MS))
+      .exec();
+    const [err, prev] = res?.[0] ?? [new Error('heartbeat transaction discarded'), null];
+    if (err) throw err;
     return prev === null;
+  }
+
+  /** The processes whose heartbeat mark lives, sorted: every process reads the same list. */
+  async liveNodes(): Promise<string[]> {
+    const names = await this.r.zrange(this.keys.nodes(), '0', '-1');
+    if (!names.length) return [];
+    const marks = await this.r.mget(...names.map((n) => this.keys.node(n)));
+    return names.filter((_, i) => marks[i] !== null).sort();
+  }
+
+  /** A planned stop: `node` takes no more calls, so the others claim its share at once. */
+  async leaveNodes(node: string): Promise<void> {
+    await this.r.zrem(this.keys.nodes(), node);
   }
 
   /** Whether `node`'s heartbeat mark lives (it has beaten within its TTL). */

@@ -13,6 +13,8 @@ export class AcdKeys {
   queue = () => `${this.p}:queue`;
   qcall = (callId: string) => `${this.p}:qcall:${callId}`;
   node = (id: string) => `${this.p}:node:${id}`;
+  /** Every process that has beaten lately (scored by its last beat); `node(…)` says which still live. */
+  nodes = () => `${this.p}:nodes`;
   unreachable = () => `${this.p}:phones:unreachable`;
   offer = (callId: string, attempt: number) => `${this.p}:offer:${callId}:${attempt}`;
   events = () => `${this.p}:events`;

@@ -1,3 +1,4 @@
+import { withTimeout } from '../../core/async';
 import type { Logger } from '../../core/logger';
 import type { AcdStore } from '../acd/acd-store';
 import type { AgentService } from '../acd/agent-service';
@@ -6,6 +7,7 @@ import type { AriPort } from '../ari/port';
 import type { CallState, Language, OfferResult } from '../../models/enums';
 import { AdoptedConversation } from './adopted-conversation';
 import { callRecordKey } from './call-record';
+import { claimDelayMs } from './claim-order';
 import { agentLegId } from './offer';
 import { CallSession, type CallDeps } from './call-session';
 import type { HealResult, OwnCalls } from './max-wait';
@@ -15,8 +17,8 @@ export const LEASE_MS = 15_000;
 
 export interface HotlineAppOptions {
   mode: 'broadcast' | 'single';
-  /** Delay a broadcast claim by this many ms per live call, so idle nodes win more calls. */
-  claimDelayPerCallMs?: number;
+  /** Broadcast mode: how long to wait before claiming a call another live process should take (see claim-order). */
+  claimHandoffMs?: number;
   /** Single-app standby: how often to check whether the active process is still there. */
   standbyPollMs?: number;
 }
@@ -37,6 +39,9 @@ export class HotlineApp implements OwnCalls {
   /** When the last successful renewal was sent: the mark lives until at least LEASE_MS after it. */
   private leaseFrom = 0;
   private renewing?: Promise<void>;
+  /** The live processes as last read; who claims which broadcast call follows from it. */
+  private liveNodes: string[] = [];
+  private nodesRead?: Promise<string[]>;
   /** Set while ARI events wait for a lease renewal (see start()). */
   private held?: Promise<void>;
 
@@ -124,7 +129,7 @@ export class HotlineApp implements OwnCalls {
 
   private async onBroadcast(channelId: string): Promise<void> {
     if (this.opts.mode !== 'broadcast') return;
-    const delay = this.liveCalls * (this.opts.claimDelayPerCallMs ?? 2);
+    const delay = claimDelayMs(channelId, this.deps.settings.node, await this.currentLiveNodes(), this.opts.claimHandoffMs ?? 300);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const app = this.ari.apps[0]!;
     const won = await this.ari.claim(channelId, app).catch((err: Error) => {
@@ -132,6 +137,20 @@ export class HotlineApp implements OwnCalls {
       return false;
     });
     this.log.debug({ channelId, won }, 'broadcast claim');
+  }
+
+  /**
+   * Read afresh for each burst of broadcasts (calls arriving together share one read), so a process
+   * that just started is counted at once. Redis slow or down: the last list, and the claim goes on.
+   */
+  private currentLiveNodes(): Promise<string[]> {
+    this.nodesRead ??= withTimeout(this.deps.acd.liveNodes(), 200, 'live process list')
+      .then(
+        (nodes) => (this.liveNodes = nodes),
+        () => this.liveNodes,
+      )
+      .finally(() => (this.nodesRead = undefined));
+    return this.nodesRead;
   }
 
   private async onStasisStart(e: Extract<AriEvent, { type: 'StasisStart' }>): Promise<void> {
@@ -201,6 +220,7 @@ export class HotlineApp implements OwnCalls {
     clearInterval(this.standbyTimer);
     this.standbyTimer = undefined;
     if (holding) await this.deps.acd.releaseApp(this.ari.apps[0]!, this.deps.settings.node).catch(() => undefined);
+    if (this.opts.mode === 'broadcast') await this.deps.acd.leaveNodes(this.deps.settings.node).catch(() => undefined);
   }
 
   /** Agent legs are originated with the id `<callId>-<attempt>`, so they route without a lookup table. */

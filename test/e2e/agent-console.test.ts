@@ -134,9 +134,12 @@ describe('agent console in Chromium (demo mode): ring cue, 接听, 我的工单,
     call.hangup();
     await waitFor(async () => h.node.models.Call.exists({ callerNumber: second!.phones[0]!, state: 'ended' }), { what: 'the missed call ended' });
     await agent.click('#btn-ready-missed');
-    await waitForText('#state', '就绪');
+    // '未就绪' contains '就绪': wait for the Ready state itself.
+    await agent.waitForSelector('#state.st-ready');
     expect(await agent.locator('#miss-notice').count()).to.equal(0);
-    expect(await agent.locator('#customer-name, #last-call').count()).to.equal(0);
+    // Named in the message: which card came back, and what the panel said then.
+    const stale = await agent.locator('#customer-name, #last-call').evaluateAll((els) => els.map((e) => e.id));
+    expect(stale, await text('.call-panel')).to.deep.equal([]);
     expect(await agent.inputValue('#wo-contactPhone')).to.equal('');
     // 我的工单 still lists the order of the first call.
     expect(await text('#my-orders-table')).to.contain(firstOrder);

@@ -34,6 +34,16 @@ describe('ACD live state in Redis', () => {
     redis.disconnect();
   });
 
+  it('lists the processes whose heartbeat mark lives; one taken for dead or stopped drops out', async () => {
+    expect(await acd.liveNodes()).to.deep.equal(['a', 'b']);
+    await redis.del(acd.keys.node('a'));
+    expect(await acd.liveNodes()).to.deep.equal(['b']);
+    expect(await acd.heartbeat('a', 60_000)).to.equal(true);
+    expect(await acd.liveNodes()).to.deep.equal(['a', 'b']);
+    await acd.leaveNodes('b');
+    expect(await acd.liveNodes()).to.deep.equal(['a']);
+  });
+
   it('gives the call to the longest-idle Ready agent who speaks its language', async () => {
     await agent('1001', ['yue'], 1000);
     await agent('1004', ['cmn'], 3000);
