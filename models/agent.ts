@@ -29,6 +29,8 @@ export const agentSchema = new Schema(
         'a department user needs a department',
       ],
     },
+    /** A department user who leads the department: approves extension requests, is phoned for emergencies (Art. 9, 10). */
+    leader: { type: Boolean, default: false },
     active: { type: Boolean, default: true },
   },
   { timestamps: true },

@@ -74,8 +74,45 @@ export const EMERGENCY_CATEGORIES: readonly WorkOrderCategory[] = ['pipe_burst']
 /** Categories for which the agent asks the Art. 13 questions (location, diameter, meter side, landmarks). */
 export const LEAK_DETAIL_CATEGORIES: readonly WorkOrderCategory[] = ['leak', 'fault', 'pipe_burst'];
 
-export const WORK_ORDER_STATUSES = ['open', 'dispatched', 'accepted', 'in_progress', 'resolved', 'archived', 'escalated'] as const;
+/** The order's life (issue 12); escalation is a flag on the order (`escalated`), not a state it is stuck in. */
+export const WORK_ORDER_STATUSES = ['open', 'dispatched', 'accepted', 'in_progress', 'resolved', 'archived'] as const;
 export type WorkOrderStatus = (typeof WORK_ORDER_STATUSES)[number];
+
+/** What a history entry records: every transition, flag and notice of an order. */
+export const WORK_ORDER_ACTIONS = [
+  'created',
+  'dispatched',
+  'accepted',
+  'started',
+  'resolved',
+  'archived',
+  'reopened',
+  'notice-sent',
+  'notice-failed',
+  'notice-acknowledged',
+  'notice-late',
+  'accept-late',
+  'overdue',
+  'escalated',
+  'extension-requested',
+  'extension-approved',
+  'extension-rejected',
+  'handed-over',
+  'participant-added',
+  'urged',
+] as const;
+export type WorkOrderAction = (typeof WORK_ORDER_ACTIONS)[number];
+
+/** Why an order went to admin_hr (Art. 7): a deadline missed, or beyond the department (manual). */
+export const ESCALATION_REASONS = ['notice-late', 'accept-late', 'overdue', 'manual'] as const;
+export type EscalationReason = (typeof ESCALATION_REASONS)[number];
+
+export const EXTENSION_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export type ExtensionStatus = (typeof EXTENSION_STATUSES)[number];
+
+/** How a department is told of an order (Art. 8): SMS and/or a recorded phone call. */
+export const NOTICE_CHANNELS = ['sms', 'call'] as const;
+export type NoticeChannel = (typeof NOTICE_CHANNELS)[number];
 
 export const CALL_OUTCOMES = [
   'answered',

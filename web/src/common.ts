@@ -281,7 +281,6 @@ export const STATUS_LABEL: Record<WorkOrderStatus, string> = {
   in_progress: '处理中',
   resolved: '已办结',
   archived: '已归档',
-  escalated: '已升级',
 };
 
 export const ALARM_KIND_LABEL: Record<AlarmKind, string> = {

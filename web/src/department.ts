@@ -9,7 +9,7 @@ const socket = connect<DepartmentServerToClient, DepartmentClientToServer>('/dep
 
 const METER_SIDE_LABEL: Record<NonNullable<LeakDetails['meterSide']>, string> = { before: '表前', after: '表后', unknown: '不确定' };
 /** Statuses in which a deadline still matters to the department. */
-const PENDING = new Set<WorkOrderView['status']>(['open', 'dispatched', 'accepted', 'in_progress', 'escalated']);
+const PENDING = new Set<WorkOrderView['status']>(['open', 'dispatched', 'accepted', 'in_progress']);
 
 const orders = new Map<string, WorkOrderView>();
 /** Orders that arrived while the page was open; marked until the next full snapshot. */
