@@ -56,6 +56,19 @@ import { DepartmentConsole } from './work-orders/department-console';
 import { WorkOrderService } from './work-orders/work-order-service';
 import { workOrderRoutes } from './work-orders/routes';
 import { createSocketServer } from './ws/server';
+import { NoticeCallRule } from './cti/notice-call/notice-call-rule';
+import { NoticeCalls } from './cti/notice-call/notice-calls';
+import { NoticeSpeech } from './cti/notice-call/notice-speech';
+import { TextSpeaker } from './cti/prompts/speak';
+import { NoticeDispatcher } from './notices/department-notifier';
+import { MongoSmsRecords } from './notify/sms-records';
+import { deadlineRules, WorkOrderDeadlineRules } from './work-orders/deadlines';
+import { MajorDigest, MajorDigestRule } from './work-orders/major-digest';
+import type { NoticeAcknowledgements } from './work-orders/ports';
+import { ShiftHandover, ShiftStartAnnouncer, ShiftStartRule } from './work-orders/shift-handover';
+import { WorkOrderTimeLimits } from './work-orders/time-limits';
+import { UrgeService } from './work-orders/urge';
+import { urgeRoutes } from './work-orders/urge-routes';
 
 /**
  * The composition root, and the only one: it reads the config, opens the connections and builds
@@ -94,7 +107,16 @@ export interface CallPath extends LiveState {
   appName: string;
   /** Imports the calls of the dialplan fallback from queue_log; absent without ASTERISK_QUEUE_LOG. */
   fallbackImport?: FallbackImport;
+  /** The recorded notice calls to departments (Art. 8): placed through the carrier trunk, key 1 acknowledges. */
+  noticeCalls: NoticeCalls;
   stop(): Promise<void>;
+}
+
+/** What the telephony side takes from the company side, built before it. */
+interface TelephonyInputs {
+  sms: SmsOutbox;
+  /** Bound once the work-order service exists: a key press on a notice call acknowledges through it. */
+  noticeAcks: { current?: NoticeAcknowledgements };
 }
 
 /** The company-side services behind the REST API and the consoles. */
@@ -103,6 +125,8 @@ export interface Services {
   login: LoginService;
   workOrders: WorkOrderService;
   alarms: AlarmService;
+  urge: UrgeService;
+  handover: ShiftHandover;
 }
 
 export interface Consoles {
@@ -155,7 +179,7 @@ function liveState(config: Config, redis: RedisClient, models: Models, logger: L
   return { acd, agents, bus, kicks, outbox, selfChecks };
 }
 
-async function startTelephony(config: Config, redis: RedisClient, mongo: Connection, models: Models, live: LiveState, logger: Logger): Promise<CallPath> {
+async function startTelephony(config: Config, redis: RedisClient, mongo: Connection, models: Models, live: LiveState, logger: Logger, inputs: TelephonyInputs): Promise<CallPath> {
   const { acd, agents, bus, kicks, outbox } = live;
   const appName = appNameFor(config);
   const dispatcher = new Dispatcher(acd, kicks, config.NODE_ID, config.LANGUAGE_FALLBACK_MS, logger);
@@ -165,10 +189,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
   const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);
   const silenceRule = new SilenceAlarmRule(ruleOpts, config.SILENCE_ALARM_MS);
   const maxWait = new MaxWaitRule(ruleOpts, config.QUEUE_MAX_WAIT_MS, config.QUEUE_MAX_WAIT_RECHECK_MS);
-  const sms = new SmsOutbox(
-    ruleOpts,
-    config.SMS_GATEWAY === 'webhook' && config.SMS_WEBHOOK_URL ? new WebhookSmsGateway(config.SMS_WEBHOOK_URL, 5000, config.SMS_WEBHOOK_TOKEN) : new LogSmsGateway(logger),
-  );
+  const { sms } = inputs;
   const metrics = new CtiMetrics({ node: config.NODE_ID });
 
   const ari = new AriConnection({
@@ -204,6 +225,41 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     onAlarm: (kind) => metrics.alarms.inc({ kind }),
   });
 
+  // One player for hotline and notice calls: a reconnect's `interrupted()` covers both.
+  const media = new MediaPlayer(ari);
+  const noticeRule = new NoticeCallRule(ruleOpts);
+  const noticeCalls = new NoticeCalls({
+    ari: ari as AriPort,
+    models,
+    outbox,
+    rule: noticeRule,
+    media,
+    logger,
+    speech: new NoticeSpeech(
+      new TextSpeaker({ espeak: process.env.ESPEAK_NG || 'espeak-ng', sox: process.env.SOX || 'sox' }),
+      { dir: config.NOTICE_SOUNDS_DIR, media: config.NOTICE_SOUNDS_MEDIA },
+      logger,
+    ),
+    acks: {
+      acknowledgeNotice: (number, by, via) => {
+        const acks = inputs.noticeAcks.current;
+        if (!acks) throw new Error('work-order service not ready: acknowledgement not taken');
+        return acks.acknowledgeNotice(number, by, via);
+      },
+    },
+    settings: {
+      node: config.NODE_ID,
+      app: appName,
+      hotlineNumber: config.HOTLINE_NUMBER,
+      trunkEndpoint: config.NOTICE_TRUNK_ENDPOINT,
+      ringTimeoutSec: config.NOTICE_CALL_RING_SEC,
+      retryMs: config.NOTICE_CALL_RETRY_MS,
+      keyWaitMs: config.NOTICE_KEY_WAIT_MS,
+      maxPlays: 4,
+      recordingFormat: 'wav',
+    },
+  });
+
   // A planned stop closes ARI first; call steps failing after that are not the calls' failures.
   const lifecycle = { stopping: false };
   const app = new HotlineApp(
@@ -215,7 +271,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       models,
       outbox,
       bus,
-      media: new MediaPlayer(ari),
+      media,
       lifecycle,
       answerAlarm,
       afterCallWork,
@@ -249,7 +305,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
         recordingFormat: 'wav',
       },
     },
-    { mode: config.ARI_MODE, claimHandoffMs: config.BROADCAST_HANDOFF_MS },
+    { mode: config.ARI_MODE, claimHandoffMs: config.BROADCAST_HANDOFF_MS, noticeCalls },
   );
 
   const heartbeat = async () => {
@@ -289,7 +345,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     onAlarm: (kind) => metrics.alarms.inc({ kind }),
   });
   maxWait.process((_data, job, token) => maxWaitWatch.run(job, token));
-  sms.start();
+  noticeCalls.start();
   await silence.start();
   // Calls Asterisk's own queue took while no CTI process answered: imported from queue_log now and periodically.
   const fallbackImport = config.ASTERISK_QUEUE_LOG
@@ -299,7 +355,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       )
     : undefined;
   fallbackImport?.start();
-  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, maxWait, silenceRule, sms] });
+  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, maxWait, silenceRule, sms, noticeRule] });
 
   return {
     app,
@@ -318,6 +374,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     metrics,
     appName,
     ...(fallbackImport ? { fallbackImport } : {}),
+    noticeCalls,
     async stop() {
       lifecycle.stopping = true;
       clearInterval(beat);
@@ -331,20 +388,32 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       await afterCallWork.close();
       await maxWait.close();
       await silenceRule.close();
-      await sms.close();
+      await noticeRule.close();
     },
   };
 }
 
 export async function startCti(config: Config, opts: StartOptions = {}): Promise<CtiNode> {
   const logger = opts.logger ?? createLogger(config);
+  // Before any connection: a bad WORK_ORDER_TIME_LIMITS stops the start like any other setting.
+  const timeLimits = WorkOrderTimeLimits.fromConfig(config);
   const redis = openRedis(config, logger);
   const mongo = await openMongo(config.MONGO_URL, logger);
   const models = createModels(mongo);
   await syncIndexes(models);
   const live = liveState(config, redis, models, logger);
   live.outbox.start();
-  const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger);
+  // The prefix's hash tag is the ACD's: on a Cluster every BullMQ script's keys share one slot.
+  const ruleOpts = { connection: queueConnection(config, redis), prefix: `{${config.REDIS_PREFIX}}-bull`, logger };
+  // SMS goes out from every process, with or without telephony (department notices, alarms, the digest).
+  const sms = new SmsOutbox(
+    ruleOpts,
+    config.SMS_GATEWAY === 'webhook' && config.SMS_WEBHOOK_URL ? new WebhookSmsGateway(config.SMS_WEBHOOK_URL, 5000, config.SMS_WEBHOOK_TOKEN) : new LogSmsGateway(logger),
+    new MongoSmsRecords(models),
+  );
+  sms.start();
+  const noticeAcks: TelephonyInputs['noticeAcks'] = {};
+  const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger, { sms, noticeAcks });
 
   if (usesDevJwtSecret(config)) {
     logger.warn(
@@ -354,16 +423,59 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   }
   const keyPrefix = live.acd.keys.p;
   const tokens = new TokenService(config.JWT_SECRET, config.TOKEN_TTL);
+  const workOrders = new WorkOrderService({ models, redis, bus: live.bus, outbox: live.outbox, keyPrefix, logger, times: timeLimits });
+  const onAlarm = calls ? (kind: string) => calls.metrics.alarms.inc({ kind }) : undefined;
+  const deadlines = new WorkOrderDeadlineRules({
+    models,
+    bus: live.bus,
+    outbox: live.outbox,
+    rules: deadlineRules(ruleOpts),
+    logger,
+    locks: workOrders.locks,
+    settings: { noticeMs: config.WORK_ORDER_NOTICE_MS, acceptMs: config.WORK_ORDER_COMPLAINT_ACCEPT_MS, escalateNoticeLate: config.WORK_ORDER_ESCALATE_NOTICE_LATE },
+    ...(onAlarm ? { onAlarm } : {}),
+  });
+  deadlines.start();
+  const notifier = new NoticeDispatcher({ models, sms, ...(calls ? { calls: calls.noticeCalls } : {}), channels: config.NOTICE_CHANNELS, logger });
+  workOrders.usePorts({ deadlines, notifier });
+  noticeAcks.current = workOrders;
+  const handover = new ShiftHandover({ models, bus: live.bus, logger, shifts: config.SHIFTS });
   const services: Services = {
     tokens,
     login: new LoginService({ models, redis, tokens, keyPrefix, logger }),
-    workOrders: new WorkOrderService({ models, redis, bus: live.bus, outbox: live.outbox, keyPrefix, logger }),
+    workOrders,
     alarms: new AlarmService({ models, logger, outbox: live.outbox }),
+    handover,
+    urge: new UrgeService({
+      models,
+      redis,
+      bus: live.bus,
+      notifier,
+      onDuty: (wn) => handover.onDuty(wn),
+      keyPrefix,
+      repeatMs: config.URGE_REPEAT_MS,
+      logger,
+      locks: workOrders.locks,
+    }),
   };
+  const shiftStart = new ShiftStartAnnouncer(new ShiftStartRule(ruleOpts), handover, logger);
+  await shiftStart.start();
+  const digestRule = new MajorDigestRule(ruleOpts);
+  await new MajorDigest({
+    models,
+    bus: live.bus,
+    outbox: live.outbox,
+    sms,
+    contacts: parseContacts(config.MAJOR_DIGEST_CONTACTS),
+    rule: digestRule,
+    at: config.MAJOR_DIGEST_AT,
+    logger,
+  }).start();
 
   const api = new ApiRoutes(tokens);
   authRoutes(api, services.login);
   workOrderRoutes(api, services.workOrders);
+  urgeRoutes(api, services.urge, handover);
   alarmRoutes(api, services.alarms);
   recordingRoutes(api, { models, tokens, dirs: { recordings: config.RECORDINGS_DIR, monitor: config.ASTERISK_MONITOR_DIR } });
   if (calls) selfCheckRoutes(api, calls.selfCheck, live.selfChecks, logger);
@@ -407,6 +519,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       pops: new PopStore(redis, keyPrefix),
       popBuilder: new PopBuilder(models, config.ANSWER_ALARM_MS),
       workOrders: services.workOrders,
+      handover,
       ...(calls ? { decline: calls.decline } : {}),
       ...(calls && config.DEMO && opts.demoAnswerLeg ? { deskPhone: new DemoDeskPhone({ acd: live.acd, answerLeg: opts.demoAnswerLeg, logger }) } : {}),
       tokens,
@@ -468,6 +581,10 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       health.stop();
       await sockets.close();
       await calls?.stop();
+      await shiftStart.close();
+      await digestRule.close();
+      await deadlines.close();
+      await sms.close();
       live.outbox.stop();
       await live.bus.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -12,6 +12,8 @@ import { guardSocket, runCommand } from '../ws/commands';
 import { requireNamespaceRole } from '../ws/namespace-auth';
 import { handleWorkOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
+import { canReview, type ShiftHandover } from '../work-orders/shift-handover';
+import { MyOrders } from './my-orders';
 import {
   declineSchema,
   demoAnswerSchema,
@@ -33,7 +35,7 @@ import type { PopBuilder, PopStore } from './pops';
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(['agent:set-state', 'agent:decline', 'demo:answer', 'work-order:create', 'session:resync']);
+const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(['agent:set-state', 'agent:decline', 'demo:answer', 'work-order:create', 'session:resync', 'orders:resync']);
 
 const room = (workNumber: string) => `agent:${workNumber}`;
 
@@ -47,6 +49,8 @@ export interface AgentConsoleDeps {
   pops: PopStore;
   popBuilder: PopBuilder;
   workOrders: WorkOrderService;
+  /** Rule 八: the shift in progress and its handover; absent, the console shows 我的工单 only. */
+  handover?: ShiftHandover;
   /** Absent on a process without telephony. */
   decline?: RingDecline;
   /** Demo only (DEMO=true with the simulated PBX): 接听 on the console answers the simulated desk phone. */
@@ -65,12 +69,14 @@ export class AgentConsole {
   /** Per-agent order of what this process sends: events and snapshots leave in the order they happened. */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly log: Logger;
+  private readonly orders: MyOrders;
 
   constructor(
     private readonly nsp: AgentNamespace,
     private readonly d: AgentConsoleDeps,
   ) {
     this.log = d.logger.child({ nsp: '/agent' });
+    this.orders = new MyOrders(d.popBuilder.models, d.handover);
   }
 
   start(): void {
@@ -89,9 +95,14 @@ export class AgentConsole {
     socket.on('agent:decline', (cmd, ack) => runCommand(this.log, 'agent:decline', ack, () => this.decline(user, cmd)));
     socket.on('demo:answer', (cmd, ack) => runCommand(this.log, 'demo:answer', ack, () => this.demoAnswer(user, cmd)));
     socket.on('session:resync', (ack) => runCommand(this.log, 'session:resync', ack, () => this.snapshot(user.workNumber)));
+    socket.on('orders:resync', (ack) => runCommand(this.log, 'orders:resync', ack, () => this.orders.snapshot(user)));
     handleWorkOrderCommands(socket, this.d.workOrders, this.log, (order) => this.orderFiled(user.workNumber, order));
     this.inOrder(user.workNumber, async () => {
       if (socket.connected) this.nsp.local.to(socket.id).emit('session:snapshot', await this.snapshot(user.workNumber));
+    });
+    // In the agent's order too: an order change pushed meanwhile is applied after this list, not before.
+    this.inOrder(user.workNumber, async () => {
+      if (socket.connected) this.nsp.local.to(socket.id).emit('orders:snapshot', await this.orders.snapshot(user));
     });
   }
 
@@ -210,8 +221,51 @@ export class AgentConsole {
         });
         return;
       }
+      case 'work-order.changed':
+        if (this.nsp.sockets.size > 0) this.inOrder(`wo:${e.number}`, () => this.orderChanged(e.number));
+        return;
+      case 'shift.handover':
+        if (this.d.handover && this.nsp.sockets.size > 0) this.inOrder('shift', () => this.handoverChanged());
+        return;
       default:
         return;
+    }
+  }
+
+  /**
+   * An order changed: its owner's and creator's consoles get it (我的工单), and while it is on the
+   * handover of the shift in progress, the consoles of every agent on duty (the handover, 催办).
+   */
+  private async orderChanged(number: string): Promise<void> {
+    const order = await this.orders.brief(number);
+    if (!order) return;
+    const inHandover = this.d.handover?.inHandover(order) ?? false;
+    const change = { order, inHandover };
+    // The creator too: after a hand-over to a colleague it drops from the creator's 我的工单.
+    const rooms = [...new Set([room(order.owner), room(order.createdBy)])];
+    if (!inHandover || !this.d.handover) {
+      this.nsp.local.to(rooms).emit('orders:changed', change);
+      return;
+    }
+    const roster = await this.d.handover.roster();
+    for (const s of this.nsp.sockets.values()) {
+      const wn = s.data.user.workNumber;
+      if (!roster || roster.agents.length === 0 || roster.agents.includes(wn) || roster.leader === wn || wn === order.owner) {
+        this.nsp.local.to(s.id).emit('orders:changed', change);
+      }
+    }
+  }
+
+  /** A shift began or its handover was acknowledged: every agent on duty sees it (the leader with 确认交接). */
+  private async handoverChanged(): Promise<void> {
+    const handover = this.d.handover;
+    if (!handover) return;
+    const [view, roster] = await Promise.all([handover.build(), handover.roster()]);
+    for (const s of this.nsp.sockets.values()) {
+      const user = s.data.user;
+      const wn = user.workNumber;
+      if (roster && roster.agents.length > 0 && !roster.agents.includes(wn) && roster.leader !== wn) continue;
+      this.nsp.local.to(s.id).emit('handover:changed', { ...view, canReview: canReview(user, view.leader) });
     }
   }
 

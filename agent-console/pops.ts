@@ -179,7 +179,8 @@ type RingingEvent = Extract<DomainEvent, { type: 'call.ringing' }>;
 /** Builds the screen-pop from MongoDB: who is calling, what happened before, what is going on in their area. */
 export class PopBuilder {
   constructor(
-    private readonly models: Models,
+    /** Read by the console's 我的工单 too (agent-console/my-orders.ts): one set of models per console. */
+    readonly models: Models,
     private readonly ringLimitMs: number,
   ) {}
 

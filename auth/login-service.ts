@@ -56,6 +56,8 @@ export class LoginService {
       name: a.name,
       role: a.role as Role,
       ...(a.department ? { department: a.department } : {}),
+      // Only a department's own leader approves its extension requests; the page shows them the decisions.
+      ...(a.role === 'department' && a.leader ? { leader: true } : {}),
     };
     const { token, expiresAt } = tokens.issue(user);
     logger.info({ workNumber, role: user.role }, 'log-in');

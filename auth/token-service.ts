@@ -13,6 +13,7 @@ const claimsSchema = z.object({
   name: z.string(),
   role: z.enum(ROLES),
   dept: z.enum(DEPARTMENTS).optional(),
+  ldr: z.boolean().optional(),
   exp: z.number(),
 });
 
@@ -28,7 +29,7 @@ export class TokenService implements TokenVerifier {
   ) {}
 
   issue(user: SessionUser): { token: string; expiresAt: number } {
-    const token = jwt.sign({ name: user.name, role: user.role, ...(user.department ? { dept: user.department } : {}) }, this.secret, {
+    const token = jwt.sign({ name: user.name, role: user.role, ...(user.department ? { dept: user.department } : {}), ...(user.leader ? { ldr: true } : {}) }, this.secret, {
       algorithm: 'HS256',
       expiresIn: this.ttlSec,
       issuer: ISSUER,
@@ -49,7 +50,7 @@ export class TokenService implements TokenVerifier {
     }
     const c = claimsSchema.safeParse(payload);
     if (!c.success) throw unauthorized('invalid token');
-    const user: SessionUser = { workNumber: c.data.sub, name: c.data.name, role: c.data.role, ...(c.data.dept ? { department: c.data.dept } : {}) };
+    const user: SessionUser = { workNumber: c.data.sub, name: c.data.name, role: c.data.role, ...(c.data.dept ? { department: c.data.dept } : {}), ...(c.data.ldr ? { leader: true } : {}) };
     return { user, expiresAt: c.data.exp * 1000 };
   }
 

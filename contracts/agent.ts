@@ -1,13 +1,16 @@
 import { z } from 'zod';
 import {
+  DEPARTMENTS,
   NOT_READY_REASONS,
+  WORK_ORDER_CATEGORIES,
+  WORK_ORDER_STATUSES,
   type AgentState,
   type CallOutcome,
   type CallState,
   type Language,
 } from '../models/enums';
 import type { AlarmView } from './alarms';
-import type { AckFn } from './common';
+import { epochMs, type AckFn } from './common';
 import type { CreateWorkOrderCommand, WorkOrderSummary, WorkOrderView } from './work-orders';
 
 export const setStateSchema = z
@@ -164,6 +167,11 @@ export interface AgentServerToClient extends SessionEvents {
   /** Sent just before `pop:clear` when the ring ended because this agent's phone did not take the call. */
   'offer:missed': (m: MissedCallView) => void;
   'pop:orders': (o: PopOrdersView) => void;
+  /** 我的工单 and the handover, on connect and on request. */
+  'orders:snapshot': (s: AgentOrdersSnapshot) => void;
+  'orders:changed': (c: AgentOrderChange) => void;
+  /** A shift began (its handover to review) or its leader acknowledged the handover. */
+  'handover:changed': (h: HandoverView) => void;
 }
 
 export interface AgentClientToServer {
@@ -172,6 +180,7 @@ export interface AgentClientToServer {
   'demo:answer': (cmd: DemoAnswerCommand, ack: AckFn<AgentStateView>) => void;
   'work-order:create': (cmd: CreateWorkOrderCommand, ack: AckFn<WorkOrderView>) => void;
   'session:resync': (ack: AckFn<AgentSnapshot>) => void;
+  'orders:resync': (ack: AckFn<AgentOrdersSnapshot>) => void;
 }
 
 /** Events the supervisor and admin consoles share: the alarm feed. */
@@ -179,4 +188,89 @@ export interface AlarmFeedServerToClient {
   'alarms:snapshot': (a: AlarmView[]) => void;
   'alarm:raised': (a: AlarmView) => void;
   'alarm:updated': (a: AlarmView) => void;
+}
+
+// ───────────────────────────── work orders on the call-centre side ─────────────────────────────
+
+/**
+ * One order as the call centre's consoles list it (我的工单, 催办, the handover, the board): the
+ * status, the deadline flags the rules set, the deadlines themselves (time left is counted by the
+ * page against `serverNow`) and the urgings.
+ */
+export const workOrderBriefSchema = z
+  .object({
+    number: z.string(),
+    category: z.enum(WORK_ORDER_CATEGORIES),
+    department: z.enum(DEPARTMENTS),
+    status: z.enum(WORK_ORDER_STATUSES),
+    emergency: z.boolean(),
+    createdAt: epochMs,
+    address: z.string(),
+    /** 首问负责制: the agent who owns it (the creator until handed over). */
+    owner: z.string(),
+    createdBy: z.string(),
+    noticeLate: z.boolean(),
+    acceptLate: z.boolean(),
+    overdue: z.boolean(),
+    escalated: z.boolean(),
+    dispatchBy: epochMs.nullable(),
+    acceptBy: epochMs.nullable(),
+    dueBy: epochMs.nullable(),
+    acceptedAt: epochMs.nullable(),
+    resolvedAt: epochMs.nullable(),
+    urgedAt: epochMs.nullable(),
+    urgeCount: z.number().int().nonnegative(),
+    updatedAt: epochMs,
+  })
+  .meta({ id: 'WorkOrderBrief' });
+export type WorkOrderBrief = z.infer<typeof workOrderBriefSchema>;
+
+export const shiftWindowSchema = z.object({ label: z.string(), start: epochMs, end: epochMs }).meta({ id: 'ShiftWindow' });
+export type ShiftWindowView = z.infer<typeof shiftWindowSchema>;
+
+/**
+ * Rule 八: what the shift in progress takes over. `orders` are the unfinished orders opened before
+ * this shift began (the previous shift's and older, overdue ones first); `reviewed` is the shift
+ * leader's acknowledgement, once per shift.
+ */
+export const handoverViewSchema = z
+  .object({
+    serverNow: epochMs,
+    shift: shiftWindowSchema,
+    previous: shiftWindowSchema,
+    /** The shift's leader from the roster (Shift document), or null: then a supervisor leads. */
+    leader: z.string().nullable(),
+    /** Whether the user asking may acknowledge (the leader, or a supervisor). */
+    canReview: z.boolean(),
+    reviewed: z.object({ at: epochMs, by: z.string(), count: z.number().int().nonnegative() }).nullable(),
+    orders: z.array(workOrderBriefSchema),
+  })
+  .meta({ id: 'ShiftHandover' });
+export type HandoverView = z.infer<typeof handoverViewSchema>;
+
+/** 催办's answer: `repeated` when the same order was urged moments ago (a double click): nobody is told twice. */
+export const urgeResultSchema = z
+  .object({
+    order: workOrderBriefSchema,
+    repeated: z.boolean(),
+    /** How the department was told this time (empty when repeated). */
+    channels: z.array(z.enum(['sms', 'call'])),
+  })
+  .meta({ id: 'UrgeResult' });
+export type UrgeResult = z.infer<typeof urgeResultSchema>;
+
+/** The agent's side of work orders: sent on connect and on request; replaces what the page shows. */
+export interface AgentOrdersSnapshot {
+  serverNow: number;
+  /** Orders this agent owns: every unfinished one, then the latest finished ones. */
+  mine: WorkOrderBrief[];
+  /** The current shift's handover; null when this process has no shift roster wired. */
+  handover: HandoverView | null;
+}
+
+/** One order changed: where the page shows it (我的工单, the handover), it is replaced by this. */
+export interface AgentOrderChange {
+  order: WorkOrderBrief;
+  /** Whether it is on the current shift's handover list (opened before the shift began, unfinished). */
+  inHandover: boolean;
 }

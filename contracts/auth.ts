@@ -16,6 +16,8 @@ export const sessionUserSchema = z
     name: z.string(),
     role: z.enum(ROLES),
     department: z.enum(DEPARTMENTS).optional(),
+    /** A department user who leads the department (approves extension requests, Art. 9); set from the Agent document at log-in. */
+    leader: z.boolean().optional(),
   })
   .meta({ id: 'SessionUser' });
 export type SessionUser = z.infer<typeof sessionUserSchema>;

@@ -1,5 +1,5 @@
-import type { AgentState, CallOutcome, CallState, Language } from '../models/enums';
-import type { AgentStateView, AlarmFeedServerToClient, SessionEvents } from './agent';
+import type { AgentState, CallOutcome, CallState, DepartmentCode, Language } from '../models/enums';
+import type { AgentStateView, AlarmFeedServerToClient, SessionEvents, WorkOrderBrief } from './agent';
 import type { AlarmAckCommand, AlarmView } from './alarms';
 import type { AckFn } from './common';
 
@@ -71,6 +71,27 @@ export interface EndedCallView {
   fallback: boolean;
 }
 
+/** Unfinished orders of one department: all of them, those past their time limit, those escalated. */
+export interface DepartmentOrderCounts {
+  open: number;
+  overdue: number;
+  escalated: number;
+}
+
+/**
+ * The board's work orders (issue 12): what needs a supervisor now. Only unfinished orders; each
+ * list most urgent first and cut at a screenful (`total` says how many there are).
+ */
+export interface WorkOrderPanel {
+  /** Notice not acknowledged in time (Art. 8), complaint not accepted in time (Art. 9), or overdue. */
+  late: { total: number; orders: WorkOrderBrief[] };
+  /** Escalated to admin_hr (Art. 7). */
+  escalated: { total: number; orders: WorkOrderBrief[] };
+  /** Emergencies the department has not accepted yet (Art. 10): shown until accepted. */
+  emergencies: WorkOrderBrief[];
+  byDepartment: Record<DepartmentCode, DepartmentOrderCounts>;
+}
+
 export interface BoardSnapshot {
   serverNow: number;
   /** Asia/Shanghai calendar day the metrics cover, YYYY-MM-DD. */
@@ -85,6 +106,7 @@ export interface BoardSnapshot {
   byAgent: AgentDayRow[];
   /** Today's last ended calls (newest first), to play recordings. */
   recentCalls: EndedCallView[];
+  workOrders: WorkOrderPanel;
 }
 
 export interface SupervisorServerToClient extends SessionEvents, AlarmFeedServerToClient {

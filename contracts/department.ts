@@ -1,12 +1,15 @@
 import type { DepartmentCode } from '../models/enums';
 import type { SessionEvents } from './agent';
 import type { AckFn } from './common';
-import type { WorkOrderView } from './work-orders';
+import type { DepartmentActionCommand, WorkOrderView } from './work-orders';
 
 /** What a department page shows: its department's latest orders, newest first. */
 export interface DepartmentSnapshot {
   serverNow: number;
   department: DepartmentCode;
+  /** The user leads the department (read from the Agent collection, not the token): the page shows the extension decisions. */
+  leader: boolean;
+  /** Its orders and those it takes part in, newest first. */
   orders: WorkOrderView[];
 }
 
@@ -23,4 +26,6 @@ export interface DepartmentServerToClient extends SessionEvents {
 
 export interface DepartmentClientToServer {
   'orders:resync': (ack: AckFn<DepartmentSnapshot>) => void;
+  /** 受理 / 开始处理 / 办结 / 升级 / 申请延期 / 审批延期: answered with the order as it is now, or the refusal in Chinese. */
+  'order:act': (cmd: DepartmentActionCommand, ack: AckFn<WorkOrderView>) => void;
 }

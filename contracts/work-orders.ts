@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import {
   DEPARTMENTS,
+  ESCALATION_REASONS,
+  EXTENSION_STATUSES,
   LEAK_DETAIL_CATEGORIES,
+  NOTICE_CHANNELS,
   PHONE_RE,
   ACCOUNT_NUMBER_RE,
+  WORK_NUMBER_RE,
+  WORK_ORDER_ACTIONS,
   WORK_ORDER_CATEGORIES,
   WORK_ORDER_LIMITS as MAX,
   WORK_ORDER_STATUSES,
@@ -76,6 +81,60 @@ export interface WorkOrderSummary {
   description: string;
 }
 
+export const workOrderHistoryEntrySchema = z
+  .object({
+    at: epochMs,
+    /** A work number, `system`, or a receiver's phone number (a key press on a notice call). */
+    by: z.string(),
+    action: z.enum(WORK_ORDER_ACTIONS),
+    from: z.enum(WORK_ORDER_STATUSES).nullable(),
+    to: z.enum(WORK_ORDER_STATUSES).nullable(),
+    note: z.string().nullable(),
+  })
+  .meta({ id: 'WorkOrderHistoryEntry' });
+export type WorkOrderHistoryEntry = z.infer<typeof workOrderHistoryEntrySchema>;
+
+export const workOrderNoticeSchema = z
+  .object({
+    channels: z.array(z.enum(NOTICE_CHANNELS)),
+    sentAt: epochMs.nullable(),
+    acknowledgedAt: epochMs.nullable(),
+    acknowledgedBy: z.string().nullable(),
+  })
+  .meta({ id: 'WorkOrderNotice' });
+
+export const workOrderFlagsSchema = z
+  .object({
+    /** Not acknowledged within the notice time (Art. 8). */
+    noticeLate: z.boolean(),
+    /** A complaint not accepted within the hour (Art. 9). */
+    acceptLate: z.boolean(),
+    /** Past its completion time limit. */
+    overdue: z.boolean(),
+    /** Sent to admin_hr (Art. 7); the order keeps its status. */
+    escalated: z.boolean(),
+  })
+  .meta({ id: 'WorkOrderFlags' });
+
+export const workOrderEscalationSchema = z
+  .object({ at: epochMs, reason: z.enum(ESCALATION_REASONS), to: z.enum(DEPARTMENTS), by: z.string(), note: z.string().nullable() })
+  .meta({ id: 'WorkOrderEscalation' });
+
+export const workOrderExtensionSchema = z
+  .object({
+    id: z.string(),
+    requestedAt: epochMs,
+    requestedBy: z.string(),
+    reason: z.string(),
+    newDueBy: epochMs,
+    status: z.enum(EXTENSION_STATUSES),
+    decidedAt: epochMs.nullable(),
+    decidedBy: z.string().nullable(),
+    note: z.string().nullable(),
+  })
+  .meta({ id: 'WorkOrderExtension' });
+export type WorkOrderExtensionView = z.infer<typeof workOrderExtensionSchema>;
+
 export const workOrderViewSchema = z
   .object({
     number: z.string(),
@@ -98,8 +157,118 @@ export const workOrderViewSchema = z
     dispatchBy: epochMs.nullable(),
     acceptBy: epochMs.nullable(),
     dueBy: epochMs.nullable(),
+    /** Bumped whenever `dueBy` moves (an approved extension, a reopening). */
+    dueVersion: z.number().int().nonnegative(),
+    /** 首问负责制: the agent who owns the caller's order (the creator until handed over). */
+    owner: z.string().nullable(),
+    /** Departments taking part besides the lead `department`; they see and work the order too. */
+    participants: z.array(z.enum(DEPARTMENTS)),
+    notice: workOrderNoticeSchema,
+    flags: workOrderFlagsSchema,
+    escalations: z.array(workOrderEscalationSchema),
+    extensions: z.array(workOrderExtensionSchema),
+    /** The department's result (办理结果), set on resolve. */
+    result: z.string().nullable(),
+    acceptedAt: epochMs.nullable(),
+    resolvedAt: epochMs.nullable(),
+    archivedAt: epochMs.nullable(),
+    /** Every transition, notice, flag and decision, oldest first. */
+    history: z.array(workOrderHistoryEntrySchema),
     /** Lets a live page keep the newest of two copies of one order. */
     updatedAt: epochMs,
   })
   .meta({ id: 'WorkOrder' });
 export type WorkOrderView = z.infer<typeof workOrderViewSchema>;
+
+// ───────────────────────── the order's life (issue 12) ─────────────────────────
+
+/** The transitions of the lifecycle table (work-orders/lifecycle.ts). `dispatch` is the system's own. */
+export const LIFECYCLE_ACTIONS = ['dispatch', 'accept', 'start', 'resolve', 'archive', 'reopen'] as const;
+export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
+
+export const resolveWorkOrderSchema = z
+  .object({
+    /** 办理结果: what the department did. Required: an order is not resolved without it. */
+    result: text(MAX.description),
+  })
+  .strict()
+  .meta({ id: 'ResolveWorkOrder' });
+export type ResolveWorkOrderBody = z.infer<typeof resolveWorkOrderSchema>;
+
+// The texts have their own names, not `reason`: the Chinese vocabulary names fields by path, and
+// `reason` there is the agent's 未就绪原因 (contracts/zh.ts).
+export const reopenWorkOrderSchema = z
+  .object({ reopenReason: text(2000) })
+  .strict()
+  .meta({ id: 'ReopenWorkOrder' });
+export type ReopenWorkOrderBody = z.infer<typeof reopenWorkOrderSchema>;
+
+export const escalateWorkOrderSchema = z
+  .object({ escalationReason: text(2000) })
+  .strict()
+  .meta({ id: 'EscalateWorkOrder' });
+export type EscalateWorkOrderBody = z.infer<typeof escalateWorkOrderSchema>;
+
+export const handOverWorkOrderSchema = z
+  .object({
+    /** The agent who owns the order from now on (首问负责制). */
+    to: z.string().regex(WORK_NUMBER_RE, 'work number must be 3-6 digits'),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .strict()
+  .meta({ id: 'HandOverWorkOrder' });
+export type HandOverWorkOrderBody = z.infer<typeof handOverWorkOrderSchema>;
+
+export const addParticipantsSchema = z
+  .object({ departments: z.array(z.enum(DEPARTMENTS)).min(1).max(DEPARTMENTS.length) })
+  .strict()
+  .meta({ id: 'AddParticipants' });
+export type AddParticipantsBody = z.infer<typeof addParticipantsSchema>;
+
+export const requestExtensionSchema = z
+  .object({
+    extensionReason: text(2000),
+    /** The proposed completion time (ms since the epoch); later than now and than the current limit. */
+    newDueBy: epochMs,
+  })
+  .strict()
+  .meta({ id: 'RequestExtension' });
+export type RequestExtensionBody = z.infer<typeof requestExtensionSchema>;
+
+export const EXTENSION_DECISIONS = ['approve', 'reject'] as const;
+export const decideExtensionSchema = z
+  .object({
+    decision: z.enum(EXTENSION_DECISIONS),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .strict()
+  .meta({ id: 'DecideExtension' });
+export type DecideExtensionBody = z.infer<typeof decideExtensionSchema>;
+
+export const extensionParams = workOrderNumberParams.extend({ id: z.string().regex(/^[0-9a-f]{8,32}$/, 'not an extension id') });
+
+const onOrder = { number: workOrderNumberParams.shape.number };
+
+/**
+ * What a department page asks of one order (`order:act` on /department): one command, the
+ * action as its discriminant, so an unknown action is refused by the schema (400).
+ */
+export const departmentActionSchema = z.discriminatedUnion('action', [
+  z.object({ ...onOrder, action: z.literal('accept') }).strict(),
+  z.object({ ...onOrder, action: z.literal('start') }).strict(),
+  z.object({ ...onOrder, action: z.literal('resolve'), ...resolveWorkOrderSchema.shape }).strict(),
+  z.object({ ...onOrder, action: z.literal('escalate'), ...escalateWorkOrderSchema.shape }).strict(),
+  z.object({ ...onOrder, action: z.literal('request-extension'), ...requestExtensionSchema.shape }).strict(),
+  z.object({ ...onOrder, action: z.literal('decide-extension'), id: extensionParams.shape.id, ...decideExtensionSchema.shape }).strict(),
+]);
+export type DepartmentActionCommand = z.infer<typeof departmentActionSchema>;
+
+/** The call centre's actions on an order from its consoles (`work-order:act`). */
+export const callCentreActionSchema = z.discriminatedUnion('action', [
+  z.object({ ...onOrder, action: z.literal('archive') }).strict(),
+  z.object({ ...onOrder, action: z.literal('reopen'), ...reopenWorkOrderSchema.shape }).strict(),
+  z.object({ ...onOrder, action: z.literal('hand-over'), ...handOverWorkOrderSchema.shape }).strict(),
+  z.object({ ...onOrder, action: z.literal('escalate'), ...escalateWorkOrderSchema.shape }).strict(),
+  z.object({ ...onOrder, action: z.literal('participants'), ...addParticipantsSchema.shape }).strict(),
+]);
+export type CallCentreActionCommand = z.infer<typeof callCentreActionSchema>;

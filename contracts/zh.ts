@@ -48,6 +48,17 @@ export const FIELD_LABEL_ZH: Readonly<Record<string, string>> = {
   id: '编号',
   name: '录音名称',
   grant: '播放凭证',
+  // the order's life (issue 12)
+  result: '办理结果',
+  reopenReason: '重新派单原因',
+  escalationReason: '升级原因',
+  extensionReason: '延期原因',
+  newDueBy: '延期后的办结时间',
+  decision: '审批结果',
+  note: '备注',
+  to: '接手坐席工号',
+  departments: '协办部门',
+  action: '操作',
 };
 
 /** Where the domain has a sentence of its own; anything else gets the generic phrase with the label. */
@@ -68,6 +79,15 @@ export const FIELD_SENTENCE_ZH: Readonly<Record<string, Partial<Record<FieldProb
   workNumber: { required: '请输入工号', format: '工号应为 3–6 位数字' },
   password: { required: '请输入密码' },
   reason: { required: '请选择未就绪原因', custom: '请选择未就绪原因', choice: '请选择未就绪原因' },
+  result: { required: '请填写办理结果后再办结' },
+  reopenReason: { required: '请填写重新派单原因' },
+  escalationReason: { required: '请填写升级原因' },
+  extensionReason: { required: '请填写延期原因' },
+  newDueBy: { required: '请选择延期后的办结时间', number: '请选择延期后的办结时间', integer: '请选择延期后的办结时间', too_small: '请选择延期后的办结时间' },
+  decision: { required: '请选择批准或驳回', choice: '请选择批准或驳回' },
+  to: { required: '请填写接手坐席的工号', format: '接手坐席工号应为 3–6 位数字' },
+  departments: { required: '请选择协办部门', choice: '请从列表中选择协办部门' },
+  action: { required: '请求的操作无效，请刷新页面后重试', choice: '请求的操作无效，请刷新页面后重试', invalid: '请求的操作无效，请刷新页面后重试' },
 };
 
 /** The label of a field: its full path, else its last part; never the raw English name if avoidable. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { shiftTableSchema } from './shifts';
 
 /**
  * Every setting the CTI reads from the environment, validated once at start.
@@ -23,6 +24,22 @@ const duration = z
     return unit === 'm' ? n * 60 : unit === 'h' ? n * 3600 : unit === 'd' ? n * 86_400 : n;
   })
   .refine((s) => s >= 60 && s <= 7 * 86_400, 'between 1 minute and 7 days');
+
+/** `2026-10-01,2026-10-02` → sorted unique dates (YYYY-MM-DD); empty → none. */
+const dateList = z
+  .string()
+  .regex(/^(\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*)?$/, 'comma list of dates YYYY-MM-DD, e.g. 2026-10-01,2026-10-02')
+  .transform((v, ctx) => {
+    const days = v ? v.split(',') : [];
+    for (const d of days) {
+      // Round-tripping through Date refuses 2026-02-30 and the like.
+      if (Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) {
+        ctx.addIssue({ code: 'custom', message: `not a calendar date: ${d}` });
+        return z.NEVER;
+      }
+    }
+    return [...new Set(days)].sort();
+  });
 
 /**
  * Signing key of console tokens when none is configured outside production. Derived from a
@@ -154,7 +171,70 @@ const envSchema = z.object({
   SMS_GATEWAY: z.enum(['log', 'webhook']).default('log'),
   SMS_WEBHOOK_URL: url(['http', 'https']).optional(),
   SMS_WEBHOOK_TOKEN: z.string().min(1).optional(),
+  /** How a department is told of an order (Art. 8): `sms`, `call` or both, comma-separated. */
+  NOTICE_CHANNELS: z
+    .string()
+    .regex(/^(sms|call)(,(sms|call))?$/, 'sms, call or sms,call')
+    .default('sms,call')
+    .transform((v) => [...new Set(v.split(','))] as Array<'sms' | 'call'>),
+  /** PJSIP endpoint of the carrier trunk notice calls go out through: `PJSIP/<number>@<endpoint>`. */
+  NOTICE_TRUNK_ENDPOINT: z.string().regex(/^[A-Za-z0-9_-]+$/).default('carrier'),
+  /** How long a notice call rings before it counts as not answered (originate timeout). */
+  NOTICE_CALL_RING_SEC: z.coerce.number().int().min(5).max(120).default(30),
+  /** Busy, no answer or failed: the notice call is placed once more after this long. */
+  NOTICE_CALL_RETRY_MS: ms.default(60_000),
+  /** After the notice prompt, how long to wait for key 1 or 2 before replaying it (once) or hanging up. */
+  NOTICE_KEY_WAIT_MS: ms.default(8_000),
+  /**
+   * Where the CTI writes the spoken part of each notice (category and address, generated per order
+   * with espeak-ng + sox): Asterisk's `<sounds>/hotline-notices` or a mount of it.
+   */
+  NOTICE_SOUNDS_DIR: z.string().min(1).default('var/sounds/hotline-notices'),
+  /** The same folder as Asterisk names it in `sound:` URIs: relative to its sounds directory, or absolute. */
+  NOTICE_SOUNDS_MEDIA: z.string().regex(/^\/?[A-Za-z0-9_./-]+$/).default('hotline-notices'),
   DEMO: bool.default(false),
+
+  /** Art. 8: the department acknowledges the notice within this long of the order's creation, else a supervisor alarm. */
+  WORK_ORDER_NOTICE_MS: ms.default(5 * 60_000),
+  /** Art. 9: a complaint is accepted within this long of the caller's report, else escalation to admin_hr. */
+  WORK_ORDER_COMPLAINT_ACCEPT_MS: ms.default(60 * 60_000),
+  /**
+   * Overrides of the per-category completion limits (work-orders/time-limits.ts holds the defaults):
+   * `leak=4h,billing=3wd`; units m (minutes), h (hours), d (calendar days), wd (working days).
+   * Category names are checked when the limits are built.
+   */
+  WORK_ORDER_TIME_LIMITS: z
+    .string()
+    .regex(/^[a-z_]+=\d+(m|h|d|wd)(,[a-z_]+=\d+(m|h|d|wd))*$/, 'comma list of category=amount+unit, e.g. leak=4h,billing=3wd (units m, h, d, wd)')
+    .optional(),
+  /** Public holidays (no working day) for `wd` limits, Asia/Shanghai dates: `2026-10-01,2026-10-02`. */
+  WORK_ORDER_HOLIDAYS: dateList.default([]),
+  /** Weekend days worked in lieu (调休), counted as working days: `2026-09-27,2026-10-10`. */
+  WORK_ORDER_WORKDAYS: dateList.default([]),
+  /**
+   * Whether a notice nobody acknowledged in time is also escalated to admin_hr. Off: the Art. 8
+   * notice is the call centre's task, so its supervisors get the alarm; Art. 7 escalates what the
+   * department is late with (acceptance, completion).
+   */
+  WORK_ORDER_ESCALATE_NOTICE_LATE: bool.default(false),
+  /** When the daily digest of major matters goes to company leaders, Asia/Shanghai time (HH:MM). */
+  MAJOR_DIGEST_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:MM, e.g. 08:00')
+    .default('08:00'),
+  /** Company leaders who get the daily digest: `role=phone,…`. */
+  MAJOR_DIGEST_CONTACTS: z
+    .string()
+    .regex(/^([a-z_]+=\+?\d{3,20})(,[a-z_]+=\+?\d{3,20})*$/, 'comma list of role=phone, e.g. general_manager=13800000201')
+    .default('general_manager=13800000201,deputy_manager=13800000202'),
+
+  /**
+   * The call centre's shifts (rule 八), Asia/Shanghai wall clock, covering the day exactly once:
+   * at each start the handover of the shifts before is announced to the agents on duty.
+   */
+  SHIFTS: shiftTableSchema.default(shiftTableSchema.parse('08:00-16:00,16:00-24:00,00:00-08:00')),
+  /** 催办: a second urging of one order within this window (a double click, two agents at once) is the same urging. */
+  URGE_REPEAT_MS: ms.default(60_000),
 
   /** HMAC key of console log-in tokens (HS256); required in production (see DEV_JWT_SECRET). */
   JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),

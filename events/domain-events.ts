@@ -46,6 +46,8 @@ export type DomainEvent =
       at: number;
     }
   /** An order was opened or changed; the department pages re-read it (the event carries no order data). */
-  | { type: 'work-order.changed'; number: string; department: DepartmentCode; at: number };
+  | { type: 'work-order.changed'; number: string; department: DepartmentCode; at: number }
+  /** Rule 八: the shift starting at `startsAt` began (its handover is announced) or its leader acknowledged the handover. */
+  | { type: 'shift.handover'; startsAt: number; what: 'announced' | 'reviewed'; at: number };
 
 export type DomainEventType = DomainEvent['type'];

@@ -1,6 +1,17 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { CALL_OUTCOMES, CALL_STATES, LANGUAGES, OFFER_RESULTS } from './enums';
 
+/** `inbound`: a call to the hotline; `outbound`: one the CTI placed (a department notice call). */
+export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
+export type CallDirection = (typeof CALL_DIRECTIONS)[number];
+
+/**
+ * How one attempt of a notice call ended: the receiver pressed 1 (`acknowledged`), answered but
+ * never pressed 1 (`unacknowledged`), or was not reached (busy, no answer, unreachable, failed).
+ */
+export const NOTICE_CALL_RESULTS = ['acknowledged', 'unacknowledged', 'busy', 'no-answer', 'unreachable', 'failed'] as const;
+export type NoticeCallResult = (typeof NOTICE_CALL_RESULTS)[number];
+
 /** One ring of one agent's phone for this call. Every offer's ring time is kept (issue: 20 s rule). */
 const offerSchema = new Schema(
   {
@@ -64,6 +75,20 @@ export const callSchema = new Schema(
      * work number announced; offers and times are as app_queue logged them (whole seconds).
      */
     fallback: { type: Boolean, default: false },
+    /**
+     * `outbound`: a call the CTI placed itself (the recorded notice call to a department, Art. 8):
+     * never offered to agents and never counted in the hotline's statistics. Then `callerNumber`
+     * is the number shown to the callee (the hotline's) and `dialledNumber` the callee's. Absent
+     * means `inbound` (no schema default, so the typed inbound writers need not name it; every
+     * statistic filters `direction: { $ne: 'outbound' }`).
+     */
+    direction: { type: String, enum: CALL_DIRECTIONS },
+    /** The work order an outbound notice call was about. */
+    workOrderNumber: { type: String },
+    /** Outbound notice calls: the notice (`<order>:<reason>:<seq>:<phone>`), the attempt, how it went. */
+    noticeKey: { type: String },
+    noticeAttempt: { type: Number, min: 1 },
+    noticeResult: { type: String, enum: NOTICE_CALL_RESULTS },
   },
   { timestamps: true },
 );
@@ -73,6 +98,7 @@ callSchema.index({ callerNumber: 1, arrivedAt: -1 });
 callSchema.index({ arrivedAt: -1 });
 callSchema.index({ state: 1 });
 callSchema.index({ agentWorkNumber: 1, arrivedAt: -1 });
+callSchema.index({ workOrderNumber: 1 }, { sparse: true });
 
 export type CallDoc = InferSchemaType<typeof callSchema>;
 export const callModel = (conn: Connection): Model<CallDoc> => conn.model<CallDoc>('Call', callSchema);

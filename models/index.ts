@@ -6,9 +6,11 @@ import { callbackModel } from './callback';
 import { callerPreferenceModel } from './caller-preference';
 import { customerModel } from './customer';
 import { departmentModel } from './department';
+import { noticeModel } from './notice';
 import { outageModel } from './outage';
 import { recordingModel } from './recording';
 import { shiftModel } from './shift';
+import { smsMessageModel } from './sms-message';
 import { workOrderModel } from './work-order';
 
 /** Every collection bound to one connection: no global mongoose models, so tests can open several. */
@@ -25,6 +27,8 @@ export function createModels(conn: Connection) {
     Alarm: alarmModel(conn),
     Shift: shiftModel(conn),
     CallerPreference: callerPreferenceModel(conn),
+    SmsMessage: smsMessageModel(conn),
+    Notice: noticeModel(conn),
   };
 }
 

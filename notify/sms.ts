@@ -9,20 +9,21 @@ export interface AlarmContact {
 
 export interface SmsGateway {
   readonly name: string;
-  send(to: AlarmContact, text: string): Promise<void>;
+  /** `id`: the message's key, the same on every retry, so a provider can drop a duplicate. */
+  send(to: AlarmContact, text: string, id?: string): Promise<void>;
 }
 
 /** Writes the message to the log: the default where no SMS provider is configured. */
 export class LogSmsGateway implements SmsGateway {
   readonly name = 'log';
   constructor(private readonly logger: Logger) {}
-  async send(to: AlarmContact, text: string): Promise<void> {
-    this.logger.warn({ to: to.phone, role: to.role, text }, 'SMS (log gateway)');
+  async send(to: AlarmContact, text: string, id?: string): Promise<void> {
+    this.logger.warn({ to: to.phone, role: to.role, text, ...(id ? { id } : {}) }, 'SMS (log gateway)');
   }
 }
 
 /**
- * POSTs `{ to, role, text }` as JSON to an HTTP endpoint: the adapter for an SMS provider's
+ * POSTs `{ to, role, text, id }` as JSON to an HTTP endpoint: the adapter for an SMS provider's
  * webhook or an internal messaging service. A non-2xx answer or a timeout is an error.
  */
 export class WebhookSmsGateway implements SmsGateway {
@@ -32,11 +33,11 @@ export class WebhookSmsGateway implements SmsGateway {
     private readonly timeoutMs = 5000,
     private readonly token?: string,
   ) {}
-  async send(to: AlarmContact, text: string): Promise<void> {
+  async send(to: AlarmContact, text: string, id?: string): Promise<void> {
     const res = await fetch(this.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
-      body: JSON.stringify({ to: to.phone, role: to.role, text }),
+      body: JSON.stringify({ to: to.phone, role: to.role, text, ...(id ? { id } : {}) }),
       signal: AbortSignal.timeout(this.timeoutMs),
     });
     if (!res.ok) throw new Error(`SMS webhook answered ${res.status}`);

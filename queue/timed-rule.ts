@@ -10,6 +10,11 @@ export interface TimedRuleOptions {
   logger: Logger;
   /** How often a failing instance is tried (exponential back-off from 500 ms); 3 unless said. */
   attempts?: number;
+  /**
+   * Keep a completed instance this long: scheduling its id again meanwhile is a no-op. For rules
+   * whose instance must run once per id even when asked after it ran (a call placed, a message sent).
+   */
+  keepCompletedMs?: number;
 }
 
 /**
@@ -52,7 +57,7 @@ export class TimedRule<T extends object> {
     await this.queue.add(this.opts.name, stamped(data, delayMs), {
       jobId,
       delay: Math.max(0, delayMs),
-      removeOnComplete: true,
+      removeOnComplete: this.opts.keepCompletedMs ? { age: Math.ceil(this.opts.keepCompletedMs / 1000) } : true,
       removeOnFail: { age: 7 * 24 * 3600 },
       attempts: this.opts.attempts ?? 3,
       backoff: { type: 'exponential', delay: 500 },

@@ -242,6 +242,19 @@ else
   say "${prefix}prompts $sounds_src -> $sounds_dst: $copied copied, $same unchanged, $removed removed"
 fi
 
+# ---- notice speech folder -----------------------------------------------------------------
+# The CTI speaks each work order's category and address into $ASTERISK_SOUNDS/hotline-notices
+# (NOTICE_SOUNDS_DIR) and plays it as sound:hotline-notices/<name> on the notice call. Asterisk
+# reads it; the CTI's user (NOTICE_SOUNDS_OWNER, default: the user running this script) writes it.
+notices_dst="$ASTERISK_SOUNDS/hotline-notices"
+if [[ -d "$notices_dst" ]]; then
+  say "notice speech folder $notices_dst exists"
+else
+  act "create the notice speech folder $notices_dst (mode 2775, group asterisk)" install -d -m 2775 "$notices_dst"
+  if ((!DRY_RUN)) && getent group asterisk >/dev/null 2>&1; then chgrp asterisk "$notices_dst" || warn "could not give $notices_dst to group asterisk"; fi
+fi
+if [[ -n "${NOTICE_SOUNDS_OWNER:-}" ]]; then act "give $notices_dst to $NOTICE_SOUNDS_OWNER" chown "$NOTICE_SOUNDS_OWNER" "$notices_dst"; fi
+
 # ---- hold music ---------------------------------------------------------------------------
 if [[ -z "$ASTERISK_MOH" ]]; then
   data_dir=""

@@ -20,7 +20,20 @@ export interface SeedPerson {
   languages: Language[];
   extension?: string;
   department?: DepartmentCode;
+  /** A department user who leads the department (approves extensions, Art. 9). */
+  leader?: boolean;
 }
+
+/**
+ * Per department a duty user (x01) and its leader (x11): 31xx business, 32xx production, 33xx
+ * engineering… except engineering's duty user, 3001 since the first demo. 3002 stays free for tests.
+ */
+const DEPARTMENT_USER_BASE: Record<DepartmentCode, number> = { business: 3100, production: 3200, engineering: 3300, safety_tech: 3400, admin_hr: 3500, dispatch: 3600 };
+
+export const departmentUsers: SeedPerson[] = departments.flatMap((d) => [
+  ...(d.code === 'engineering' ? [] : [{ workNumber: String(DEPARTMENT_USER_BASE[d.code] + 1), name: `${d.name}值班员`, role: 'department' as const, languages: [], department: d.code }]),
+  { workNumber: String(DEPARTMENT_USER_BASE[d.code] + 11), name: `${d.name}负责人`, role: 'department' as const, languages: [], department: d.code, leader: true },
+]);
 
 const agentNames = ['陈嘉欣', '李婉婷', '黄志强', '王丽娜', '张伟', '刘芳', '梁少华', '何敏', '周晓燕', '吴家豪'];
 /** 1001–1003 Cantonese only, 1004–1006 Mandarin only, 1007–1010 both: both ACD paths get exercised. */
@@ -37,6 +50,7 @@ export const people: SeedPerson[] = [
   { workNumber: '2001', name: '班长 林国栋', role: 'supervisor', languages: ['yue', 'cmn'] },
   { workNumber: '9001', name: '系统管理员 郑海', role: 'admin', languages: [] },
   { workNumber: '3001', name: '工程公司值班员', role: 'department', languages: [], department: 'engineering' },
+  ...departmentUsers,
 ];
 
 export const areas = [

@@ -25,7 +25,7 @@ export async function seed(models: Models, opts: { password?: string } = {}): Pr
   for (const p of people) {
     await models.Agent.updateOne(
       { workNumber: p.workNumber },
-      { $set: { ...p, active: true }, $setOnInsert: { passwordHash } },
+      { $set: { ...p, leader: p.leader ?? false, active: true }, $setOnInsert: { passwordHash } },
       { upsert: true, runValidators: true },
     );
   }

@@ -5,6 +5,7 @@ import type { Models } from '../models';
 import type { CallOutcome, CallState, Language } from '../models/enums';
 import type { BoardSnapshot, CallInProgress, EndedCallView } from '../contracts';
 import { dayMetrics, type CallFact } from './day-metrics';
+import { workOrderPanel } from './order-panel';
 
 const FACT_FIELDS =
   'callId node callerNumber state language outcome arrivedAt queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test recordingName fallback';
@@ -21,19 +22,20 @@ export class BoardService {
   async snapshot(now = Date.now()): Promise<BoardSnapshot> {
     const { models, acd, serviceLevelMs } = this.deps;
     const day = shanghaiDay(now);
-    const [today, agents, queue, live, unreachable] = await Promise.all([
-      models.Call.find({ arrivedAt: { $gte: new Date(day.start), $lt: new Date(day.end) }, test: { $ne: true } })
+    const [today, agents, queue, live, unreachable, workOrders] = await Promise.all([
+      models.Call.find({ arrivedAt: { $gte: new Date(day.start), $lt: new Date(day.end) }, test: { $ne: true }, direction: { $ne: 'outbound' } })
         .select(FACT_FIELDS)
         .lean(),
       acd.agents(),
       acd.queued(),
       acd.liveCalls(),
       acd.unreachablePhones(),
+      workOrderPanel(models),
     ]);
     // Calls that started before midnight and are still going are in progress too.
     const seen = new Set(today.map((c) => c.callId));
     const older = [...live.keys()].filter((id) => !seen.has(id));
-    const carried = older.length ? await models.Call.find({ callId: { $in: older }, test: { $ne: true } }).select(FACT_FIELDS).lean() : [];
+    const carried = older.length ? await models.Call.find({ callId: { $in: older }, test: { $ne: true }, direction: { $ne: 'outbound' } }).select(FACT_FIELDS).lean() : [];
 
     const facts: CallFact[] = today.map((c) => ({
       callId: c.callId,
@@ -125,6 +127,7 @@ export class BoardService {
       metrics,
       byAgent: byAgent.map((r) => ({ ...r, name: names.get(r.workNumber) ?? '' })),
       recentCalls,
+      workOrders,
     };
   }
 }

@@ -3,7 +3,7 @@ import { forbidden, unauthorized } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { DomainEvent } from '../events/domain-events';
 import type { Models } from '../models';
-import type { DepartmentCode } from '../models/enums';
+import { DEPARTMENTS, type DepartmentCode } from '../models/enums';
 import { guardSocket, runCommand } from '../ws/commands';
 import { requireNamespaceRole } from '../ws/namespace-auth';
 import {
@@ -15,12 +15,13 @@ import {
   type SocketData,
   type TokenVerifier,
 } from '../contracts';
+import { runDepartmentAction } from './commands';
 import type { WorkOrderService } from './work-order-service';
 
 export type DepartmentNamespace = Namespace<DepartmentClientToServer, DepartmentServerToClient, Record<string, never>, SocketData>;
 type DepartmentSocket = Socket<DepartmentClientToServer, DepartmentServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof DepartmentClientToServer>(['orders:resync']);
+const KNOWN: ReadonlySet<string> = new Set<keyof DepartmentClientToServer>(['orders:resync', 'order:act']);
 
 /** How many of the latest orders a page holds; older ones stay reachable over REST. */
 export const DEPARTMENT_SNAPSHOT_LIMIT = 100;
@@ -67,6 +68,8 @@ export class DepartmentConsole {
     const department = user.department!;
     void socket.join(room(department));
     socket.on('orders:resync', (ack) => runCommand(this.log, 'orders:resync', ack, () => this.snapshot(user, department)));
+    // The service judges who may do what to which order; the page learns the outcome from the ack and the live change.
+    socket.on('order:act', (cmd, ack) => runCommand(this.log, 'order:act', ack, () => runDepartmentAction(this.d.workOrders, user, cmd)));
     this.inOrder(department, async () => {
       const s = await this.snapshot(user, department);
       if (socket.connected) this.nsp.local.to(socket.id).emit('orders:snapshot', s);
@@ -75,18 +78,22 @@ export class DepartmentConsole {
 
   private async snapshot(user: SessionUser, department: DepartmentCode): Promise<DepartmentSnapshot> {
     // Through the service's own narrowing (a department user sees their department's orders).
-    const orders = await this.d.workOrders.list(user, { limit: DEPARTMENT_SNAPSHOT_LIMIT });
-    return { serverNow: Date.now(), department, orders };
+    const [orders, person] = await Promise.all([
+      this.d.workOrders.list(user, { limit: DEPARTMENT_SNAPSHOT_LIMIT }),
+      this.d.models.Agent.findOne({ workNumber: user.workNumber, active: true }).select('leader').lean(),
+    ]);
+    return { serverNow: Date.now(), department, leader: !!person?.leader, orders };
   }
 
   /** Every process serves its own sockets (local); a process with no page of that department skips the read. */
   onEvent(e: DomainEvent): void {
     if (e.type !== 'work-order.changed') return;
-    if (!this.nsp.adapter.rooms.get(room(e.department))?.size) return;
+    // Participating departments see the order too, and the event names only the lead: any page here may need it.
+    if (!DEPARTMENTS.some((d) => this.nsp.adapter.rooms.get(room(d))?.size)) return;
     this.inOrder(e.department, async () => {
       const order = await this.d.workOrders.find(e.number);
-      // The stored department decides, not the event's.
-      if (order) this.nsp.local.to(room(order.department)).emit('order:changed', order);
+      // The stored departments decide, not the event's.
+      if (order) this.nsp.local.to([order.department, ...order.participants].map(room)).emit('order:changed', order);
     });
   }
 

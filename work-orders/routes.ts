@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import type { ApiRoutes } from '../api/routes';
-import { createWorkOrderSchema, errorBodySchema, listWorkOrdersQuery, workOrderNumberParams, workOrderViewSchema } from '../contracts';
+import {
+  addParticipantsSchema,
+  createWorkOrderSchema,
+  decideExtensionSchema,
+  errorBodySchema,
+  escalateWorkOrderSchema,
+  extensionParams,
+  handOverWorkOrderSchema,
+  listWorkOrdersQuery,
+  reopenWorkOrderSchema,
+  requestExtensionSchema,
+  resolveWorkOrderSchema,
+  workOrderNumberParams,
+  workOrderViewSchema,
+  type Role,
+} from '../contracts';
 import { CREATOR_ROLES, type WorkOrderService } from './work-order-service';
 
 /**
@@ -50,5 +65,148 @@ export function workOrderRoutes(api: ApiRoutes, service: WorkOrderService): void
         },
       },
       ({ params, user }) => service.get(user!, params.number),
+    );
+  orderActionRoutes(api, service);
+}
+
+/** The answers every action documents: the order as it is now, or why nothing changed. */
+const actionResponses = (extra: Record<number, string> = {}) => ({
+  200: { description: 'the order after the action', schema: workOrderViewSchema },
+  403: { description: 'this user may not act on this order (another department, not the owner, not a leader)', schema: errorBodySchema },
+  404: { description: 'no such order', schema: errorBodySchema },
+  409: { description: 'the order is not in a status that allows this (e.g. accept after archive, result before accept), or changed meanwhile', schema: errorBodySchema },
+  ...Object.fromEntries(Object.entries(extra).map(([k, description]) => [Number(k), { description, schema: errorBodySchema }])),
+});
+
+const withoutOk = <T extends Record<number, unknown>>({ 200: _ok, ...rest }: T) => rest;
+
+const DEPARTMENT: readonly Role[] = ['department'];
+const CALL_CENTRE: readonly Role[] = ['agent', 'supervisor', 'admin'];
+
+/**
+ * The order's life over REST (issue 12), one route per action. Roles are checked at the door; which
+ * order and which status are the lifecycle's call (work-orders/lifecycle.ts), answered 403/409 with
+ * the reason in Chinese; a refused request changes nothing.
+ */
+function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
+  api
+    .group('/api/work-orders', 'work-order life')
+    .add(
+      {
+        method: 'post',
+        path: '/:number/accept',
+        summary: 'Accept the order (受理): its lead or a participating department; from open or dispatched',
+        access: { roles: DEPARTMENT },
+        params: workOrderNumberParams,
+        responses: actionResponses(),
+      },
+      ({ params, user }) => service.act('accept', params.number, user!),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:number/start',
+        summary: 'Start work on an accepted order (开始处理)',
+        access: { roles: DEPARTMENT },
+        params: workOrderNumberParams,
+        responses: actionResponses(),
+      },
+      ({ params, user }) => service.act('start', params.number, user!),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:number/resolve',
+        summary: 'Enter the result and resolve the order (办结)',
+        access: { roles: DEPARTMENT },
+        params: workOrderNumberParams,
+        body: resolveWorkOrderSchema,
+        responses: actionResponses({ 400: 'the result is missing or the body is malformed' }),
+      },
+      ({ params, body, user }) => service.act('resolve', params.number, user!, { result: body.result }),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:number/archive',
+        summary: 'Archive a resolved order (归档): its owning agent, a supervisor or an admin',
+        access: { roles: CALL_CENTRE },
+        params: workOrderNumberParams,
+        responses: actionResponses(),
+      },
+      ({ params, user }) => service.act('archive', params.number, user!),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:number/reopen',
+        summary: 'Reopen a resolved or archived order with a reason; it goes back to its department with a new time limit',
+        access: { roles: CALL_CENTRE },
+        params: workOrderNumberParams,
+        body: reopenWorkOrderSchema,
+        responses: actionResponses({ 400: 'the reason is missing or the body is malformed' }),
+      },
+      ({ params, body, user }) => service.act('reopen', params.number, user!, { reason: body.reopenReason }),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:number/escalate',
+        summary: 'Escalate to admin_hr by hand (Art. 7) with a reason; the order keeps its status and gains the escalated flag',
+        access: { roles: ['department', 'supervisor', 'admin'] },
+        params: workOrderNumberParams,
+        body: escalateWorkOrderSchema,
+        responses: actionResponses({ 400: 'the reason is missing or the body is malformed' }),
+      },
+      ({ params, body, user }) => service.escalateManually(params.number, user!, body),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:number/hand-over',
+        summary: 'Hand the order to another agent (首问负责制): its owning agent or a supervisor',
+        access: { roles: CALL_CENTRE },
+        params: workOrderNumberParams,
+        body: handOverWorkOrderSchema,
+        responses: actionResponses({ 400: 'malformed body, or the order is already that agent’s' }),
+      },
+      ({ params, body, user }) => service.handOver(params.number, user!, body),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:number/participants',
+        summary: 'Add participating departments to an order that needs several',
+        access: { roles: ['supervisor', 'admin'] },
+        params: workOrderNumberParams,
+        body: addParticipantsSchema,
+        responses: actionResponses({ 400: 'malformed body, or every department named already works on the order' }),
+      },
+      ({ params, body, user }) => service.addParticipants(params.number, user!, body),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:number/extensions',
+        summary: 'Request an extension (Art. 9): the lead department gives a reason and a new time; one request waits at a time',
+        access: { roles: DEPARTMENT },
+        params: workOrderNumberParams,
+        body: requestExtensionSchema,
+        status: 201,
+        responses: { ...withoutOk(actionResponses({ 400: 'malformed body, or the new time is not in the future / not later than the current limit' })), 201: { description: 'the order with the pending request', schema: workOrderViewSchema } },
+      },
+      ({ params, body, user }) => service.requestExtension(params.number, user!, body),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:number/extensions/:id/decision',
+        summary: 'Approve or reject an extension request: the leader of the order’s department only',
+        access: { roles: DEPARTMENT },
+        params: extensionParams,
+        body: decideExtensionSchema,
+        responses: actionResponses({ 400: 'malformed body' }),
+      },
+      ({ params, body, user }) => service.decideExtension(params.number, params.id, user!, body),
     );
 }

@@ -25,7 +25,7 @@ export class WaitEstimator {
 
   private async averageHandleMs(): Promise<number> {
     if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.ms;
-    const recent = await this.models.Call.find({ outcome: 'answered', test: false, answeredAt: { $exists: true }, endedAt: { $exists: true } })
+    const recent = await this.models.Call.find({ outcome: 'answered', test: false, direction: { $ne: 'outbound' }, answeredAt: { $exists: true }, endedAt: { $exists: true } })
       .sort({ endedAt: -1 })
       .limit(50)
       .select({ answeredAt: 1, endedAt: 1 })

@@ -5,6 +5,7 @@ import type { AgentService } from '../acd/agent-service';
 import type { AriEvent } from '../ari/events';
 import type { AriPort } from '../ari/port';
 import type { CallState, Language, OfferResult } from '../../models/enums';
+import type { NoticeCallRouter } from '../notice-call/notice-calls';
 import { AdoptedConversation } from './adopted-conversation';
 import { callRecordKey } from './call-record';
 import { claimDelayMs } from './claim-order';
@@ -21,6 +22,8 @@ export interface HotlineAppOptions {
   claimHandoffMs?: number;
   /** Single-app standby: how often to check whether the active process is still there. */
   standbyPollMs?: number;
+  /** The department notice calls (StasisStart args `notify,…`): their events go there, not to a call session. */
+  noticeCalls?: NoticeCallRouter;
 }
 
 /**
@@ -85,6 +88,8 @@ export class HotlineApp implements OwnCalls {
   }
 
   private async onEvent(e: AriEvent): Promise<void> {
+    const notice = this.opts.noticeCalls?.route(e);
+    if (notice) return notice;
     switch (e.type) {
       case 'CallBroadcast':
         return this.onBroadcast(e.channel.id);
@@ -278,7 +283,8 @@ export class HotlineApp implements OwnCalls {
     const { models, acd, outbox, settings } = this.deps;
     // The previous run's last record writes may still wait in the outbox.
     await outbox.settled('call:', 5000);
-    const stale = await models.Call.find({ node: settings.node, state: { $ne: 'ended' } }).lean();
+    // Notice calls (outbound) are not hotline calls: cti/notice-call picks its own up again.
+    const stale = await models.Call.find({ node: settings.node, state: { $ne: 'ended' }, direction: { $ne: 'outbound' } }).lean();
     let adopted = 0;
     for (const c of stale) {
       // Another process may have taken it over while this one was down: then it is theirs.

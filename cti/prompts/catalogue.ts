@@ -43,6 +43,12 @@ export const PROMPT_KEYS = [
   'number-hundred',
   'number-thousand',
   'number-two-counting',
+  'notice-intro',
+  'notice-emergency',
+  'notice-urge',
+  'notice-press',
+  'notice-thanks',
+  'notice-unconfirmed',
 ] as const;
 export type PromptKey = (typeof PROMPT_KEYS)[number];
 
@@ -147,6 +153,30 @@ export const PROMPTS: Readonly<Record<PromptKey, PromptEntry>> = {
   'number-two-counting': {
     purpose: '"two" before a measure word (两分钟): 2 alone is read 两/兩 when counting, not 二',
     text: { yue: '兩', cmn: '两' },
+  },
+  'notice-intro': {
+    purpose: 'notice call to a department (Art. 8): opening, then the order number digit by digit',
+    text: { yue: '您好，呢度係供水服務熱線派單通知。工單號', cmn: '您好，这里是供水服务热线派单通知。工单号' },
+  },
+  'notice-emergency': {
+    purpose: 'notice call, emergencies (Art. 10): said before the opening',
+    text: { yue: '緊急工單，請立即處理。', cmn: '紧急工单，请立即处理。' },
+  },
+  'notice-urge': {
+    purpose: 'notice call, 催办 (urging at a shift handover): said before the opening',
+    text: { yue: '催辦通知。', cmn: '催办通知。' },
+  },
+  'notice-press': {
+    purpose: 'notice call: after the order, its category and address; asks for the acknowledgement',
+    text: { yue: '確認收到請按一，重聽請按二。', cmn: '确认收到请按一，重听请按二。' },
+  },
+  'notice-thanks': {
+    purpose: 'notice call: the receiver pressed 1',
+    text: { yue: '已經確認收到，多謝，再見。', cmn: '已确认收到，谢谢，再见。' },
+  },
+  'notice-unconfirmed': {
+    purpose: 'notice call: no key after the replay; the call ends unacknowledged',
+    text: { yue: '未收到您嘅確認，請留意短信，再見。', cmn: '未收到您的确认，请留意短信，再见。' },
   },
 };
 
@@ -276,6 +306,28 @@ export function greetingMedia(defaultLang: Language): string[] {
     promptMedia('greeting-welcome', defaultLang),
     promptMedia('greeting-choose', 'yue'),
     promptMedia('greeting-choose', 'cmn'),
+  ];
+}
+
+/**
+ * The notice call's prompt (Art. 8, 10): [紧急/催办] + 「…派单通知。工单号」 + the order number's
+ * digits one by one + `spoken` (the order's category and address, generated per order, see
+ * cti/notice-call/notice-speech.ts) + 「确认收到请按一，重听请按二」. `spoken` null: not generated
+ * (TTS missing or failed): the rest still plays, and the SMS carries the address.
+ */
+export function noticeMedia(
+  order: { number: string; reason: 'dispatch' | 'emergency' | 'urge'; emergency: boolean },
+  spoken: string | null,
+  lang: Language = 'cmn',
+): string[] {
+  const digits = order.number.replace(/\D/g, '');
+  return [
+    ...(order.emergency || order.reason === 'emergency' ? [promptMedia('notice-emergency', lang)] : []),
+    ...(order.reason === 'urge' ? [promptMedia('notice-urge', lang)] : []),
+    promptMedia('notice-intro', lang),
+    ...(digits ? digitsMedia(digits, lang) : []),
+    ...(spoken ? [spoken] : []),
+    promptMedia('notice-press', lang),
   ];
 }
 

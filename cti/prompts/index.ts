@@ -19,6 +19,7 @@ export {
   queuePositionMedia,
   queueWaitMedia,
   greetingMedia,
+  noticeMedia,
   DEFAULT_SPEECH_RATE,
   ANNOUNCEMENT_RATE,
   AGENT_INTRO_TARGET_MS,

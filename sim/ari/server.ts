@@ -23,6 +23,7 @@ import type {
 } from './types';
 import { AriError } from './util';
 import { AppRegistry } from './ws';
+import { soundFileDuration, type SoundFilesOptions } from './sound-files';
 
 export interface AriSimulatorOptions {
   /** 0 (default) = ephemeral. The server always binds 127.0.0.1. */
@@ -34,6 +35,11 @@ export interface AriSimulatorOptions {
   dialplan?: DialplanRoute | DialplanRoute[];
   /** Simulated length of a media URI (ms); null/undefined/negative = file missing (playback fails). */
   soundDurationMs?: (mediaUri: string) => number | null | undefined;
+  /**
+   * Sounds read from disk when played (sound-files.ts), e.g. the per-order notice speech in
+   * `hotline-notices/`: they play for the file's real length, or fail when the file is missing.
+   */
+  soundFiles?: SoundFilesOptions;
   /** Multiplies every simulated duration (tests use e.g. 0.05). Fault durations are real time. */
   timeScale?: number;
   /** Where bridge/channel recordings are written (8 kHz mono 16-bit WAV of silence). */
@@ -130,7 +136,7 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
       asteriskId,
       routes,
       trunk: opts.trunkEndpoint ?? 'pstn',
-      soundDurationMs: opts.soundDurationMs ?? defaultSoundDurationMs,
+      soundDurationMs: withSoundFiles(opts.soundDurationMs ?? defaultSoundDurationMs, opts.soundFiles),
       recordingsDir: opts.recordingsDir,
       fallbackMedia: opts.fallbackMedia ?? 'sound:hotline/please-call-again',
       busyDelayMs: opts.busyDelayMs ?? 300,
@@ -443,6 +449,17 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
     this.model.callees.set(target, behaviour);
   }
 
+  /**
+   * The far end of an outbound channel (a called number, an agent's phone) presses a key now,
+   * e.g. a notice call's receiver once they heard the whole prompt. Its RFC 4733 digit arrives as
+   * any caller's does (ChannelDtmfReceived), recording or not (trace 12).
+   */
+  farEndDtmf(channelId: string, digit: string): void {
+    const ch = this.model.channels.get(channelId);
+    if (!ch || ch.kind !== 'outbound' || ch.gone) throw new Error(`no outbound channel ${channelId}`);
+    this.model.callerDtmf(ch, digit, this.dtmfDurationMs);
+  }
+
   /** The agent's phone answers now (useful with behaviour `no-answer`). */
   agentAnswer(channelId: string): void {
     const ch = this.model.channels.get(channelId);
@@ -628,4 +645,16 @@ export class AriSimulator extends EventEmitter<AriSimulatorEvents> {
     this.stalled.clear();
     this.clearRequests();
   }
+}
+
+function withSoundFiles(
+  table: (uri: string) => number | null | undefined,
+  files: SoundFilesOptions | undefined,
+): (uri: string) => number | null | undefined {
+  if (!files) return table;
+  const fromDisk = soundFileDuration(files);
+  return (uri) => {
+    const d = fromDisk(uri);
+    return d === undefined ? table(uri) : d;
+  };
 }

@@ -90,7 +90,7 @@ describe('department page in Chromium: burst details and live orders', function 
     expect(alarm.message).to.contain(BURST.location).and.contain('300 毫米').and.not.contain(caller.address);
   });
 
-  it('after a reload the list comes back whole; a leak filed meanwhile appears live at the top; another department\'s order never shows', async () => {
+  it('after a reload the list comes back whole; a leak filed meanwhile appears live right after the open emergency; another department\'s order never shows', async () => {
     await dept.reload();
     await dept.waitForSelector('.conn.ok');
     await dept.waitForSelector(`#wo-${burstNumber}`);
@@ -115,7 +115,9 @@ describe('department page in Chromium: burst details and live orders', function 
     const leakNumber = (leak as { data: WorkOrderView }).data.number;
 
     await dept.waitForSelector(`#wo-${leakNumber}.fresh`);
-    expect(await dept.locator('.wo-card').first().getAttribute('id')).to.equal(`wo-${leakNumber}`);
+    // By urgency (issue 12): the open burst, an emergency, stays first; the new leak comes right after it.
+    expect(await dept.locator('.wo-card').nth(0).getAttribute('id')).to.equal(`wo-${burstNumber}`);
+    expect(await dept.locator('.wo-card').nth(1).getAttribute('id')).to.equal(`wo-${leakNumber}`);
     expect(await field(leakNumber, 'location')).to.equal('建设路 20 号小区东门水表井');
     expect(await field(leakNumber, 'meterSide')).to.equal('表后');
     expect(await field(leakNumber, 'contact')).to.equal('李女士');

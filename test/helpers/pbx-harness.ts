@@ -11,6 +11,7 @@ import { AriSimulator } from '../../sim/ari/server';
 import type { DialplanRoute } from '../../sim/ari/types';
 import { PbxModel, type PhoneBehaviour } from '../../sim/pbx';
 import { testConfig } from './env';
+import { waitFor } from './wait';
 
 export const EXTENSIONS = Array.from({ length: 10 }, (_, i) => String(1001 + i));
 
@@ -92,6 +93,15 @@ export class PbxHarness {
   async ready(workNumber: string): Promise<void> {
     await this.calls.agents.login(workNumber);
     await this.calls.agents.change(workNumber, 'ready');
+  }
+
+  /** Every agent free and Not Ready, so a test rings only the agents it makes Ready. */
+  async quiet(): Promise<void> {
+    for (const wn of EXTENSIONS) {
+      await waitFor(async () => !['reserved', 'ringing', 'talking', 'acw'].includes((await this.calls.acd.agent(wn))?.state ?? ''), { what: `${wn} free` });
+      const a = await this.calls.acd.agent(wn);
+      if (a?.state === 'ready') await this.calls.agents.change(wn, 'not_ready', 'other');
+    }
   }
 
   async stop(): Promise<void> {

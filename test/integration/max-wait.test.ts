@@ -49,17 +49,9 @@ describe('the maximum-wait watchdog: no caller waits forever because of a fault'
   const longWait = (e: DomainEvent): e is Extract<DomainEvent, { type: 'alarm.raised' }> => e.type === 'alarm.raised' && e.kind === 'long-wait';
   const jobOf = (callId: string) => h.calls.maxWait.queue.getJob(h.calls.maxWait.idFor(callId));
 
-  /** Every agent free and Not Ready, so each test rings only the agents it makes Ready. */
-  async function quiet(): Promise<void> {
-    for (const wn of EXTENSIONS) {
-      await waitFor(async () => !['reserved', 'ringing', 'talking', 'acw'].includes((await h.calls.acd.agent(wn))?.state ?? ''), { what: `${wn} free` });
-      const a = await h.calls.acd.agent(wn);
-      if (a?.state === 'ready') await h.calls.agents.change(wn, 'not_ready', 'other');
-    }
-  }
 
   it('raises one long-wait alarm for a caller still waiting past the limit, however often it looks again; answered, the watch ends', async () => {
-    await quiet();
+    await h.quiet();
     const alarmed = nextEvent(longWait);
     const caller = h.ari.placeCall({ callerNumber: '13600000101', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 100 });
     const alarm = await alarmed;
@@ -91,7 +83,7 @@ describe('the maximum-wait watchdog: no caller waits forever because of a fault'
   });
 
   it('raises nothing for a caller answered in time: the answer disarms the watch', async () => {
-    await quiet();
+    await h.quiet();
     await h.calls.agents.change('1002', 'ready');
     const ringing = nextEvent((e): e is Extract<DomainEvent, { type: 'call.ringing' }> => e.type === 'call.ringing' && e.callerNumber === '13600000102');
     const caller = h.ari.placeCall({ callerNumber: '13600000102', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 100 });
@@ -109,7 +101,7 @@ describe('the maximum-wait watchdog: no caller waits forever because of a fault'
   });
 
   it('a call whose queue entry was removed behind the system’s back is put back at its place and answered', async () => {
-    await quiet();
+    await h.quiet();
     const caller = h.ari.placeCall({ callerNumber: '13600000103', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 100 });
     const [q] = await waitFor(async () => {
       const list = await h.calls.acd.queued();
@@ -141,7 +133,7 @@ describe('the maximum-wait watchdog: no caller waits forever because of a fault'
 
   /** A caller queued with nobody Ready, then lost from the shared queue; returns its entry. */
   async function lostCall(number: string) {
-    await quiet();
+    await h.quiet();
     const caller = h.ari.placeCall({ callerNumber: number, dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 100 });
     const [q] = await waitFor(async () => {
       const list = await h.calls.acd.queued();

@@ -147,17 +147,9 @@ describe('a CTI process that dies, or is taken for dead, strands no agent and lo
     await h.calls.agents.change('1002', 'ready');
     for (const c of callers) expect((await c.ended).by).to.equal('caller');
   });
-  /** Every agent free and Not Ready, so each test rings only the agents it makes Ready. */
-  async function quiet(): Promise<void> {
-    for (const wn of EXTENSIONS) {
-      await waitFor(async () => !['reserved', 'ringing', 'talking', 'acw'].includes((await h.calls.acd.agent(wn))?.state ?? ''), { what: `${wn} free` });
-      const a = await h.calls.acd.agent(wn);
-      if (a?.state === 'ready') await h.calls.agents.change(wn, 'not_ready', 'other');
-    }
-  }
 
   it('the owner dies after the answer but before the bridge (during 报工号): the survivor connects caller and agent and records the call', async () => {
-    await quiet();
+    await h.quiet();
     h.nodes.push(await startCti({ ...h.config, NODE_ID: 'e' }));
     await h.calls.agents.change('1004', 'ready');
     // 1004 speaks Mandarin: the caller presses 2.
@@ -196,7 +188,7 @@ describe('a CTI process that dies, or is taken for dead, strands no agent and lo
   });
 
   it('the owner reserved and rang an agent but died before recording it: the survivor stops that ring, frees the agent and rings again under a new attempt', async () => {
-    await quiet();
+    await h.quiet();
     h.nodes.push(await startCti({ ...h.config, NODE_ID: 'f' }));
     const caller = h.ari.placeCall({ callerNumber: '13600000061', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 100 });
     const [q] = await waitFor(async () => {

@@ -7,12 +7,14 @@ import type {
   AgentStateView,
   CreateWorkOrderCommand,
   CurrentCallView,
+  HandoverView,
   LastCallView,
   LeakDetails,
   MissedCallView,
   MissedOfferResult,
   ScreenPop,
-  WorkOrderView,
+  UrgeResult,
+  WorkOrderBrief,
 } from '../../contracts';
 import {
   ackResult,
@@ -22,6 +24,7 @@ import {
   CATEGORY_LABEL,
   connect,
   DEPARTMENT_LABEL,
+  errorText,
   fmtDateTime,
   fmtDuration,
   h,
@@ -37,6 +40,7 @@ import {
   syncClock,
 } from './common';
 import { WorkOrderChecks } from './work-order-checks';
+import { byUrgency, flagTags, isFinished, isLate, tickDeadlines, timeLeft } from './order-briefs';
 
 const session = requireSession(['agent']);
 header(session, '坐席工作台');
@@ -278,7 +282,6 @@ f.form.addEventListener('submit', (ev) => {
     f.result.className = 'ok';
     f.result.textContent = `工单 ${r.data.number} 已创建，转${DEPARTMENT_LABEL[r.data.department]}${r.data.emergency ? '（紧急）' : ''}`;
     clearDetails();
-    void loadMyOrders();
   });
 });
 
@@ -576,40 +579,164 @@ class RingCue {
 }
 const ring = new RingCue();
 
-// ───────────────────────────── 我的工单 ─────────────────────────────
+// ───────────────────────────── 我的工单, 催办, 交接班 ─────────────────────────────
 
-/** The agent's own latest orders (GET /api/work-orders shows an agent only the orders they opened). */
-async function loadMyOrders(): Promise<void> {
-  const box = byId('my-orders');
-  try {
-    const orders = await api<WorkOrderView[]>('/api/work-orders?limit=10', { token: session.token });
-    replace(
-      box,
-      orders.length
-        ? h(
-            'table',
-            { class: 'grid', id: 'my-orders-table' },
-            h('tr', {}, h('th', {}, '工单号'), h('th', {}, '时间'), h('th', {}, '类别'), h('th', {}, '转'), h('th', {}, '状态'), h('th', {}, '地址')),
-            ...orders.map((o) =>
-              h(
-                'tr',
-                o.emergency ? { class: 'emergency' } : {},
-                h('td', {}, o.number),
-                h('td', {}, fmtDateTime(o.createdAt)),
-                h('td', {}, CATEGORY_LABEL[o.category]),
-                h('td', {}, DEPARTMENT_LABEL[o.department]),
-                h('td', {}, STATUS_LABEL[o.status]),
-                h('td', { class: 'clip' }, o.address),
-              ),
-            ),
-          )
-        : h('p', { class: 'muted' }, '暂无工单'),
-    );
-  } catch {
-    replace(box, h('p', { class: 'error' }, '我的工单暂时无法读取，请稍后点「刷新」'));
+/**
+ * The agent's side of work orders, kept live by the server: 我的工单 (the orders this agent owns,
+ * 首问负责制), the shift handover (rule 八) and the 催办 list built from both. Each order change
+ * replaces that order wherever it is shown; a (re)connect replaces everything.
+ */
+const wo = {
+  mine: new Map<string, WorkOrderBrief>(),
+  handover: null as HandoverView | null,
+  handed: new Map<string, WorkOrderBrief>(),
+  /** A shift began while the page was open: the handover is shown until its leader confirms it. */
+  announced: false,
+};
+/** 我的工单 shows this many rows; the unfinished ones come first. */
+const MINE_SHOWN = 20;
+
+socket.on('orders:snapshot', (s) => {
+  wo.mine = new Map(s.mine.map((o) => [o.number, o]));
+  setHandover(s.handover);
+  renderOrders();
+});
+
+socket.on('orders:changed', (c) => {
+  if (c.order.owner === session.workNumber) wo.mine.set(c.order.number, c.order);
+  else wo.mine.delete(c.order.number);
+  if (wo.handover) {
+    if (c.inHandover) wo.handed.set(c.order.number, c.order);
+    else wo.handed.delete(c.order.number);
   }
+  renderOrders();
+});
+
+socket.on('handover:changed', (hv) => {
+  // A new shift (or its confirmation): the panel says so until the leader has confirmed.
+  if (!wo.handover || wo.handover.shift.start !== hv.shift.start) wo.announced = true;
+  setHandover(hv);
+  renderOrders();
+});
+
+function setHandover(hv: HandoverView | null): void {
+  wo.handover = hv;
+  wo.handed = new Map((hv?.orders ?? []).map((o) => [o.number, o]));
 }
-byId('btn-my-orders').addEventListener('click', () => void loadMyOrders());
-socket.on('connect', () => void loadMyOrders());
+
+function urgeButton(o: WorkOrderBrief, where: string): HTMLElement | null {
+  if (isFinished(o)) return null;
+  return h('button', { class: 'btn urge', type: 'button', id: `urge-${where}-${o.number}`, 'data-number': o.number, onclick: () => urge(o.number) }, '催办');
+}
+
+/** 催办: the department is notified again; a repeat within a minute is the same urging. */
+function urge(number: string): void {
+  const out = byId('urge-result');
+  out.className = '';
+  out.textContent = `正在催办 ${number}…`;
+  api<UrgeResult>(`/api/work-orders/${encodeURIComponent(number)}/urge`, { method: 'POST', token: session.token }).then(
+    (r) => {
+      out.className = 'ok';
+      const how = r.channels.map((c) => (c === 'sms' ? '短信' : '语音电话')).join('、');
+      out.textContent = r.repeated ? `工单 ${number} 刚刚已催办，未重复通知` : `已催办 ${number}${how ? `（${how}通知部门）` : ''}`;
+    },
+    (err: unknown) => {
+      out.className = 'error';
+      out.textContent = `催办未成功：${errorText(err)}`;
+    },
+  );
+}
+
+function ackHandover(): void {
+  const out = byId('handover-result');
+  out.className = '';
+  out.textContent = '提交中…';
+  api<HandoverView>('/api/shifts/current/ack', { method: 'POST', token: session.token }).then(
+    (hv) => {
+      out.textContent = '';
+      wo.announced = false;
+      setHandover(hv);
+      renderOrders();
+    },
+    (err: unknown) => {
+      out.className = 'error';
+      out.textContent = errorText(err);
+    },
+  );
+}
+
+function orderRow(o: WorkOrderBrief, where: string, extra: Array<HTMLElement | string> = []): HTMLElement {
+  return h(
+    'tr',
+    { id: `${where}-${o.number}`, class: [o.emergency ? 'emergency' : '', isLate(o) && !isFinished(o) ? 'late' : ''].filter(Boolean).join(' ') },
+    h('td', {}, o.number),
+    h('td', {}, fmtDateTime(o.createdAt)),
+    h('td', {}, CATEGORY_LABEL[o.category]),
+    h('td', {}, DEPARTMENT_LABEL[o.department]),
+    h('td', { class: 'status' }, STATUS_LABEL[o.status]),
+    h('td', { class: 'flags' }, ...flagTags(o)),
+    h('td', {}, timeLeft(o)),
+    ...extra.map((e) => h('td', {}, e)),
+    h('td', {}, urgeButton(o, where)),
+  );
+}
+
+const ORDER_HEAD = ['工单号', '时间', '类别', '转', '状态', '标记', '时限'];
+const head = (...cols: string[]) => h('tr', {}, ...[...ORDER_HEAD, ...cols, ''].map((c) => h('th', {}, c)));
+
+function renderOrders(): void {
+  const mine = [...wo.mine.values()].sort(byUrgency).slice(0, MINE_SHOWN);
+  replace(
+    byId('my-orders'),
+    mine.length ? h('table', { class: 'grid orders', id: 'my-orders-table' }, head(), ...mine.map((o) => orderRow(o, 'mine'))) : h('p', { class: 'muted' }, '暂无工单'),
+  );
+
+  // 催办: my late orders, and the orders this shift took over.
+  const urgeList = new Map<string, { o: WorkOrderBrief; why: string }>();
+  for (const o of wo.mine.values()) if (!isFinished(o) && (isLate(o) || o.escalated)) urgeList.set(o.number, { o, why: '我的' });
+  for (const o of wo.handed.values()) if (!isFinished(o)) urgeList.set(o.number, { o, why: urgeList.has(o.number) ? '我的 · 交接' : '交接' });
+  const rows = [...urgeList.values()].sort((a, b) => byUrgency(a.o, b.o));
+  replace(
+    byId('urge-list'),
+    rows.length
+      ? h('table', { class: 'grid orders', id: 'urge-table' }, head('来源'), ...rows.map(({ o, why }) => orderRow(o, 'urge', [why])))
+      : h('p', { class: 'muted' }, '无需催办的工单'),
+  );
+
+  const box = byId('handover');
+  const hv = wo.handover;
+  box.hidden = !hv;
+  if (!hv) return;
+  const reviewed = hv.reviewed;
+  box.className = `handover${wo.announced && !reviewed ? ' new' : ''}${reviewed ? ' reviewed' : ''}`;
+  replace(
+    box,
+    h('strong', {}, `交接班 · 本班 ${hv.shift.label}`),
+    ` · 上一班 ${hv.previous.label} 及更早未办结工单 `,
+    h('strong', { id: 'handover-count' }, String(wo.handed.size)),
+    ' 张',
+    h(
+      'div',
+      { id: 'handover-state' },
+      reviewed ? `已由 ${reviewed.by} 于 ${fmtDateTime(reviewed.at)} 确认交接（当时 ${reviewed.count} 张）` : `待班长${hv.leader ? ` ${hv.leader}` : ''}确认交接`,
+      !reviewed && hv.canReview ? h('button', { id: 'btn-handover-ack', class: 'btn primary', type: 'button', onclick: ackHandover }, '确认交接') : null,
+      h('span', { id: 'handover-result', role: 'status' }, ''),
+    ),
+  );
+}
+
+byId('btn-my-orders').addEventListener('click', () =>
+  socket.timeout(10_000).emit('orders:resync', (e, res) => {
+    const r = ackResult(e, res);
+    if (!r.ok) {
+      replace(byId('my-orders'), h('p', { class: 'error' }, `我的工单暂时无法读取：${r.message}`));
+      return;
+    }
+    wo.mine = new Map(r.data.mine.map((o) => [o.number, o]));
+    setHandover(r.data.handover);
+    renderOrders();
+  }),
+);
+setInterval(tickDeadlines, 1000);
 
 render();

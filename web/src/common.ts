@@ -15,6 +15,7 @@ import type {
   WorkOrderCategory,
   WorkOrderStatus,
 } from '../../contracts';
+import type { EscalationReason, ExtensionStatus, WorkOrderAction } from '../../models/enums';
 
 // ───────────────────────────── session ─────────────────────────────
 
@@ -330,3 +331,41 @@ export class Beeper {
     }
   }
 }
+
+// ───────────────────────────── work-order life (issue 12) ─────────────────────────────
+
+/** History entries as every console that shows an order names them. */
+export const WORK_ORDER_ACTION_LABEL: Record<WorkOrderAction, string> = {
+  created: '登记',
+  dispatched: '派单',
+  accepted: '受理',
+  started: '开始处理',
+  resolved: '办结',
+  archived: '归档',
+  reopened: '重新派单',
+  'notice-sent': '已通知部门',
+  'notice-failed': '通知失败',
+  'notice-acknowledged': '部门确认收到',
+  'notice-late': '通知超时',
+  'accept-late': '受理超时',
+  overdue: '逾期',
+  escalated: '升级至行政人事部',
+  'extension-requested': '申请延期',
+  'extension-approved': '批准延期',
+  'extension-rejected': '驳回延期',
+  'handed-over': '转交',
+  'participant-added': '增加协办部门',
+  urged: '催办',
+};
+
+export const EXTENSION_STATUS_LABEL: Record<ExtensionStatus, string> = { pending: '待审批', approved: '已批准', rejected: '已驳回' };
+
+export const ESCALATION_REASON_LABEL: Record<EscalationReason, string> = {
+  'notice-late': '通知超时',
+  'accept-late': '受理超时',
+  overdue: '逾期',
+  manual: '人工升级',
+};
+
+/** The order's flags as tags: 通知超时 / 受理超时 / 逾期 / 已升级. */
+export const FLAG_LABEL = { noticeLate: '通知超时', acceptLate: '受理超时', overdue: '逾期', escalated: '已升级' } as const;

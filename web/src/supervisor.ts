@@ -1,4 +1,5 @@
-import type { AgentState, BoardSnapshot, CallState, SupervisorClientToServer, SupervisorServerToClient } from '../../contracts';
+import { DEPARTMENTS } from '../../models/enums';
+import type { AgentState, BoardSnapshot, CallState, SupervisorClientToServer, SupervisorServerToClient, WorkOrderBrief, WorkOrderPanel } from '../../contracts';
 import { AlarmFeed } from './alarms';
 import {
   ackResult,
@@ -6,6 +7,8 @@ import {
   Beeper,
   byId,
   CALL_STATE_LABEL,
+  CATEGORY_LABEL,
+  DEPARTMENT_LABEL,
   connect,
   fmtDuration,
   fmtPercent,
@@ -20,8 +23,10 @@ import {
   REASON_LABEL,
   replace,
   requireSession,
+  STATUS_LABEL,
   syncClock,
 } from './common';
+import { flagTags, tickDeadlines, timeLeft } from './order-briefs';
 
 const session = requireSession(['supervisor', 'admin']);
 header(session, '班长看板');
@@ -132,7 +137,62 @@ function tile(idAndClass: string, label: string, value: string, sub: string): HT
   return h('div', { class: ['kpi', ...cls].join(' '), id: id!, title: `${label}：${sub}` }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-sub' }, sub));
 }
 
+/** One order on the work-order panel: number, department, status, flags, time left. */
+function orderItem(o: WorkOrderBrief, where: string): HTMLElement {
+  return h(
+    'li',
+    { id: `wo-${where}-${o.number}`, class: o.emergency ? 'emergency' : '' },
+    h('strong', {}, o.number),
+    ` ${DEPARTMENT_LABEL[o.department]} · ${CATEGORY_LABEL[o.category]} · `,
+    h('span', { class: 'status' }, STATUS_LABEL[o.status]),
+    ' ',
+    ...flagTags(o),
+    ' ',
+    timeLeft(o),
+    h('div', { class: 'muted clip' }, o.address),
+  );
+}
+
+function orderList(id: string, title: string, orders: WorkOrderBrief[], total: number, where: string): HTMLElement[] {
+  if (!orders.length) return [];
+  return [
+    h('h3', {}, `${title} ${total}`),
+    h('ul', { class: 'wo-list', id }, ...orders.map((o) => orderItem(o, where))),
+    total > orders.length ? h('p', { class: 'muted' }, `另有 ${total - orders.length} 张未列出`) : h('span', {}),
+  ];
+}
+
+function renderOrders(p: WorkOrderPanel): void {
+  const open = DEPARTMENTS.reduce((n, d) => n + p.byDepartment[d].open, 0);
+  byId('wo-summary').textContent = `未办结 ${open} · 超时 ${p.late.total} · 升级 ${p.escalated.total}`;
+  const depts = DEPARTMENTS.filter((d) => p.byDepartment[d].open > 0);
+  replace(
+    byId('wo-board'),
+    ...orderList('wo-emergencies', '紧急未受理', p.emergencies, p.emergencies.length, 'emergency'),
+    ...orderList('wo-late', '超时', p.late.orders, p.late.total, 'late'),
+    ...orderList('wo-escalated', '已升级', p.escalated.orders, p.escalated.total, 'escalated'),
+    depts.length
+      ? h(
+          'table',
+          { class: 'grid', id: 'wo-departments' },
+          h('tr', {}, h('th', {}, '部门'), h('th', {}, '未办结'), h('th', {}, '逾期'), h('th', {}, '升级')),
+          ...depts.map((d) =>
+            h(
+              'tr',
+              { id: `wo-dept-${d}` },
+              h('td', {}, DEPARTMENT_LABEL[d]),
+              h('td', {}, String(p.byDepartment[d].open)),
+              h('td', { class: p.byDepartment[d].overdue ? 'error' : '' }, String(p.byDepartment[d].overdue)),
+              h('td', {}, String(p.byDepartment[d].escalated)),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, '暂无未办结工单'),
+  );
+}
+
 function render(b: BoardSnapshot): void {
+  renderOrders(b.workOrders);
   const m = b.metrics;
   byId('day').textContent = `${b.day}（北京时间）· 服务水平门限 ${Math.round(b.serviceLevelMs / 1000)} 秒`;
   replace(
@@ -279,6 +339,7 @@ function render(b: BoardSnapshot): void {
   );
 }
 
+setInterval(tickDeadlines, 1000);
 setInterval(() => {
   const t = now();
   document.querySelectorAll<HTMLElement>('[data-since]').forEach((el) => {
