@@ -57,6 +57,7 @@ import { WorkOrderService } from './work-orders/work-order-service';
 import { workOrderRoutes } from './work-orders/routes';
 import { createSocketServer } from './ws/server';
 import { NoticeCallRule } from './cti/notice-call/notice-call-rule';
+import { NoticeCallLedger } from './cti/notice-call/notice-call-ledger';
 import { NoticeCalls } from './cti/notice-call/notice-calls';
 import { NoticeSpeech } from './cti/notice-call/notice-speech';
 import { TextSpeaker } from './cti/prompts/speak';
@@ -235,6 +236,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     rule: noticeRule,
     media,
     logger,
+    ledger: new NoticeCallLedger(redis, config.REDIS_PREFIX),
     speech: new NoticeSpeech(
       new TextSpeaker({ espeak: process.env.ESPEAK_NG || 'espeak-ng', sox: process.env.SOX || 'sox' }),
       { dir: config.NOTICE_SOUNDS_DIR, media: config.NOTICE_SOUNDS_MEDIA },
@@ -531,6 +533,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       alarms: alarmFeed,
       tokens,
       logger,
+      workOrders: services.workOrders,
     }),
     admin: new AdminConsole(adminNsp, { health, alarms: alarmFeed, tokens, logger }),
     department: new DepartmentConsole(departmentNsp, { workOrders: services.workOrders, models, tokens, logger }),

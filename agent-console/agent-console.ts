@@ -10,7 +10,7 @@ import { forbidden, notFound, unavailable } from '../core/errors';
 import type { DomainEvent } from '../events/domain-events';
 import { guardSocket, runCommand } from '../ws/commands';
 import { requireNamespaceRole } from '../ws/namespace-auth';
-import { handleWorkOrderCommands } from '../work-orders/commands';
+import { CALL_CENTRE_ORDER_EVENTS, handleCallCentreOrderCommands, handleWorkOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
 import { canReview, type ShiftHandover } from '../work-orders/shift-handover';
 import { MyOrders } from './my-orders';
@@ -21,6 +21,7 @@ import {
   setStateSchema,
   type AgentClientToServer,
   type AgentServerToClient,
+  type AgentOrdersSnapshot,
   type AgentSnapshot,
   type AgentStateView,
   type SessionUser,
@@ -35,7 +36,15 @@ import type { PopBuilder, PopStore } from './pops';
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(['agent:set-state', 'agent:decline', 'demo:answer', 'work-order:create', 'session:resync', 'orders:resync']);
+const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>([
+  'agent:set-state',
+  'agent:decline',
+  'demo:answer',
+  'work-order:create',
+  'session:resync',
+  'orders:resync',
+  ...CALL_CENTRE_ORDER_EVENTS,
+]);
 
 const room = (workNumber: string) => `agent:${workNumber}`;
 
@@ -70,6 +79,13 @@ export class AgentConsole {
   private readonly chains = new Map<string, Promise<void>>();
   private readonly log: Logger;
   private readonly orders: MyOrders;
+  /**
+   * Per socket of this process, the orders its 我的工单 shows (from the last snapshot and changes
+   * sent): an order handed on by a colleague who was neither its creator nor its new owner still
+   * reaches that colleague's page, which then drops it. Lives as long as the socket; a reconnect
+   * starts again from a snapshot.
+   */
+  private readonly shown = new Map<string, Set<string>>();
 
   constructor(
     private readonly nsp: AgentNamespace,
@@ -95,15 +111,26 @@ export class AgentConsole {
     socket.on('agent:decline', (cmd, ack) => runCommand(this.log, 'agent:decline', ack, () => this.decline(user, cmd)));
     socket.on('demo:answer', (cmd, ack) => runCommand(this.log, 'demo:answer', ack, () => this.demoAnswer(user, cmd)));
     socket.on('session:resync', (ack) => runCommand(this.log, 'session:resync', ack, () => this.snapshot(user.workNumber)));
-    socket.on('orders:resync', (ack) => runCommand(this.log, 'orders:resync', ack, () => this.orders.snapshot(user)));
+    socket.on('orders:resync', (ack) => runCommand(this.log, 'orders:resync', ack, () => this.ordersSnapshot(socket)));
     handleWorkOrderCommands(socket, this.d.workOrders, this.log, (order) => this.orderFiled(user.workNumber, order));
+    // 归档, 重新派单, 转交: the service decides what this agent may do to which order.
+    handleCallCentreOrderCommands(socket, this.d.workOrders, this.log);
+    socket.on('disconnect', () => this.shown.delete(socket.id));
     this.inOrder(user.workNumber, async () => {
       if (socket.connected) this.nsp.local.to(socket.id).emit('session:snapshot', await this.snapshot(user.workNumber));
     });
     // In the agent's order too: an order change pushed meanwhile is applied after this list, not before.
     this.inOrder(user.workNumber, async () => {
-      if (socket.connected) this.nsp.local.to(socket.id).emit('orders:snapshot', await this.orders.snapshot(user));
+      const snapshot = await this.ordersSnapshot(socket);
+      if (socket.connected) this.nsp.local.to(socket.id).emit('orders:snapshot', snapshot);
     });
+  }
+
+  /** 我的工单 for one socket, remembered as what that page shows. */
+  private async ordersSnapshot(socket: AgentSocket): Promise<AgentOrdersSnapshot> {
+    const snapshot = await this.orders.snapshot(socket.data.user);
+    if (socket.connected) this.shown.set(socket.id, new Set(snapshot.mine.map((o) => o.number)));
+    return snapshot;
   }
 
   private async setState(user: SessionUser, cmd: SetStateCommand): Promise<AgentStateView> {
@@ -233,26 +260,27 @@ export class AgentConsole {
   }
 
   /**
-   * An order changed: its owner's and creator's consoles get it (我的工单), and while it is on the
-   * handover of the shift in progress, the consoles of every agent on duty (the handover, 催办).
+   * An order changed: its owner's and creator's consoles get it (我的工单), so does a page still
+   * listing it (after a hand-over it drops from the previous owner's list at once), and while it is
+   * on the handover of the shift in progress, the consoles of every agent on duty (the handover, 催办).
    */
   private async orderChanged(number: string): Promise<void> {
     const order = await this.orders.brief(number);
     if (!order) return;
     const inHandover = this.d.handover?.inHandover(order) ?? false;
     const change = { order, inHandover };
-    // The creator too: after a hand-over to a colleague it drops from the creator's 我的工单.
-    const rooms = [...new Set([room(order.owner), room(order.createdBy)])];
-    if (!inHandover || !this.d.handover) {
-      this.nsp.local.to(rooms).emit('orders:changed', change);
-      return;
-    }
-    const roster = await this.d.handover.roster();
+    const roster = inHandover && this.d.handover ? await this.d.handover.roster() : null;
     for (const s of this.nsp.sockets.values()) {
       const wn = s.data.user.workNumber;
-      if (!roster || roster.agents.length === 0 || roster.agents.includes(wn) || roster.leader === wn || wn === order.owner) {
-        this.nsp.local.to(s.id).emit('orders:changed', change);
-      }
+      const shown = this.shown.get(s.id);
+      // The owner and the creator; a page that lists it (a previous owner: it drops the order);
+      // while on the handover, every agent on duty.
+      const mine = wn === order.owner || wn === order.createdBy;
+      const onDuty = inHandover && (!roster || roster.agents.length === 0 || roster.agents.includes(wn) || roster.leader === wn);
+      if (!mine && !shown?.has(number) && !onDuty) continue;
+      this.nsp.local.to(s.id).emit('orders:changed', change);
+      if (wn === order.owner) shown?.add(number);
+      else shown?.delete(number);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Models } from '../models';
-import type { AgentOrdersSnapshot, SessionUser, WorkOrderBrief } from '../contracts';
+import type { AgentOrdersSnapshot, ColleagueView, SessionUser, WorkOrderBrief } from '../contracts';
 import { BRIEF_FIELDS, byUrgency, ownedBy, toOrderBrief, UNFINISHED_STATUSES } from '../work-orders/order-brief';
 import type { ShiftHandover } from '../work-orders/shift-handover';
 
@@ -35,8 +35,21 @@ export class MyOrders {
   }
 
   async snapshot(user: SessionUser): Promise<AgentOrdersSnapshot> {
-    const [mine, handover] = await Promise.all([this.mine(user.workNumber), this.handover ? this.handover.build(undefined, user) : Promise.resolve(null)]);
-    return { serverNow: Date.now(), mine, handover };
+    const [mine, handover, colleagues] = await Promise.all([
+      this.mine(user.workNumber),
+      this.handover ? this.handover.build(undefined, user) : Promise.resolve(null),
+      this.colleagues(user.workNumber),
+    ]);
+    return { serverNow: Date.now(), mine, handover, colleagues };
+  }
+
+  /** Whom 转交 offers: the active agents (the service checks the chosen one again when handing over). */
+  async colleagues(except: string): Promise<ColleagueView[]> {
+    const agents = await this.models.Agent.find({ role: 'agent', active: true, workNumber: { $ne: except } })
+      .select('workNumber name')
+      .sort({ workNumber: 1 })
+      .lean();
+    return agents.map((a) => ({ workNumber: a.workNumber, name: a.name }));
   }
 
   /** One order as the consoles list it, or null when it is gone. */

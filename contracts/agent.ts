@@ -11,7 +11,7 @@ import {
 } from '../models/enums';
 import type { AlarmView } from './alarms';
 import { epochMs, type AckFn } from './common';
-import type { CreateWorkOrderCommand, WorkOrderSummary, WorkOrderView } from './work-orders';
+import type { CallCentreActionCommand, CreateWorkOrderCommand, WorkOrderSummary, WorkOrderView } from './work-orders';
 
 export const setStateSchema = z
   .object({ state: z.enum(['ready', 'not_ready', 'acw', 'offline']), reason: z.enum(NOT_READY_REASONS).optional() })
@@ -179,6 +179,8 @@ export interface AgentClientToServer {
   'agent:decline': (cmd: DeclineCommand, ack: AckFn<AgentStateView>) => void;
   'demo:answer': (cmd: DemoAnswerCommand, ack: AckFn<AgentStateView>) => void;
   'work-order:create': (cmd: CreateWorkOrderCommand, ack: AckFn<WorkOrderView>) => void;
+  /** 归档, 重新派单, 转交 on an order the agent owns (the service refuses the rest, with `zh`). */
+  'work-order:act': (cmd: CallCentreActionCommand, ack: AckFn<WorkOrderView>) => void;
   'session:resync': (ack: AckFn<AgentSnapshot>) => void;
   'orders:resync': (ack: AckFn<AgentOrdersSnapshot>) => void;
 }
@@ -266,6 +268,13 @@ export interface AgentOrdersSnapshot {
   mine: WorkOrderBrief[];
   /** The current shift's handover; null when this process has no shift roster wired. */
   handover: HandoverView | null;
+  /** Active agents besides this one: whom 转交 may hand an order to (首问负责制). */
+  colleagues: ColleagueView[];
+}
+
+export interface ColleagueView {
+  workNumber: string;
+  name: string;
 }
 
 /** One order changed: where the page shows it (我的工单, the handover), it is replaced by this. */

@@ -2,6 +2,7 @@ import type { AgentState, CallOutcome, CallState, DepartmentCode, Language } fro
 import type { AgentStateView, AlarmFeedServerToClient, SessionEvents, WorkOrderBrief } from './agent';
 import type { AlarmAckCommand, AlarmView } from './alarms';
 import type { AckFn } from './common';
+import type { CallCentreActionCommand, WorkOrderView } from './work-orders';
 
 export interface BoardAgent extends AgentStateView {
   name: string;
@@ -89,6 +90,8 @@ export interface WorkOrderPanel {
   escalated: { total: number; orders: WorkOrderBrief[] };
   /** Emergencies the department has not accepted yet (Art. 10): shown until accepted. */
   emergencies: WorkOrderBrief[];
+  /** Resolved by the department, waiting for the call centre to 归档 (or 重新派单). */
+  toArchive: { total: number; orders: WorkOrderBrief[] };
   byDepartment: Record<DepartmentCode, DepartmentOrderCounts>;
 }
 
@@ -116,4 +119,6 @@ export interface SupervisorServerToClient extends SessionEvents, AlarmFeedServer
 export interface SupervisorClientToServer {
   'alarm:ack': (cmd: AlarmAckCommand, ack: AckFn<AlarmView>) => void;
   'board:resync': (ack: AckFn<BoardSnapshot>) => void;
+  /** 归档, 升级, 增加协办部门 (and 转交, 重新派单) on any order. */
+  'work-order:act': (cmd: CallCentreActionCommand, ack: AckFn<WorkOrderView>) => void;
 }

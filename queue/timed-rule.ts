@@ -1,4 +1,5 @@
 import { DelayedError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { withTimeout } from '../core/async';
 import type { Logger } from '../core/logger';
 
 export interface TimedRuleOptions {
@@ -108,7 +109,14 @@ export class TimedRule<T extends object> {
       async (job, token) => {
         await handler(job.data, job, token);
       },
-      { connection: this.opts.connection, prefix: this.opts.prefix, concurrency },
+      {
+        connection: this.opts.connection,
+        prefix: this.opts.prefix,
+        concurrency,
+        // BullMQ waits 15 s after a Redis error before it fetches again (and a close waits that out):
+        // a due alarm would be 15 s late after a Redis blip, and a stop could hang past its budget.
+        runRetryDelay: 1000,
+      },
     );
     this.worker.on('failed', (job, err) => this.log.error({ jobId: job?.id, err: err.message }, 'timed rule failed'));
     if (this.afterRun) {
@@ -122,7 +130,19 @@ export class TimedRule<T extends object> {
   afterRun?: (data: T) => Promise<void>;
 
   async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue.close();
+    const worker = this.worker;
+    if (worker) {
+      // A worker whose blocking connection went through a Redis restart can wait out a long block
+      // before it notices the close (seen: 30 s). A stop has a budget: after a few seconds the
+      // connections are cut; a job cut short is stalled and retried elsewhere (every handler is idempotent).
+      await withTimeout(worker.close(), 5000, `closing the ${this.opts.name} worker`).catch((err: Error) => {
+        this.log.warn({ err: err.message }, 'timed rule worker did not close in time: disconnecting');
+        // Not awaited: a disconnect behind the same stuck connection hangs as well.
+        void worker.disconnect().catch(() => undefined);
+      });
+    }
+    await withTimeout(this.queue.close(), 5000, `closing the ${this.opts.name} queue`).catch((err: Error) => {
+      this.log.warn({ err: err.message }, 'timed rule queue did not close in time');
+    });
   }
 }

@@ -35,7 +35,12 @@ async function main(): Promise<void> {
     dialplan: { exten: config.HOTLINE_NUMBER, mode: 'broadcast', appPattern: `^${config.ARI_APP}-.*`, timeoutMs: 2000 },
     recordingsDir: config.RECORDINGS_DIR,
     soundDurationMs: (uri) => durations.get(uri) ?? 800,
+    trunkEndpoint: config.NOTICE_TRUNK_ENDPOINT,
+    // Each notice's spoken address: played for the length of the file the CTI wrote.
+    soundFiles: { dir: join('var', 'sounds'), folders: ['hotline-notices'] },
   });
+  // The departments' duty phones (notice calls): answered after 3 s, 1 pressed once the notice was heard.
+  ari.setCallee('*', { kind: 'answer', afterMs: 3000, dtmf: [{ digit: '1', afterMs: 14_000 }] });
   const ami = new AmiSimulator({
     port: config.AMI_PORT,
     username: config.AMI_USERNAME,
@@ -85,7 +90,7 @@ async function main(): Promise<void> {
       `  hotline-cti demo is running: ${node.url}`,
       `  log in (password ${DEMO_PASSWORD}):`,
       '    agent 1001 (yours: go 就绪 Ready; a call rings until you press 接听 in the console)   agents 1002-1010 sit at simulated phones',
-      '    supervisor board 2001     admin 9001     engineering department 3001',
+      '    supervisor board 2001     admin 9001     departments: duty users x01 (engineering 3001, business 3101), leaders x11 (3311, 3111)',
       `  simulated PBX: ARI ${ariUrl}, AMI 127.0.0.1:${config.AMI_PORT}; ${Math.round(rate * 60)} calls a minute (DEMO_CALLS_PER_MINUTE)`,
       '  Ctrl-C stops it.',
       '',

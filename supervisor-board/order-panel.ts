@@ -9,13 +9,18 @@ const SHOWN = 20;
 const NOT_ACCEPTED = ['open', 'dispatched'];
 
 /**
- * The board's work-order panel from the unfinished orders (one query, the brief's fields only):
- * the counts are exact, the lists the most urgent first.
+ * The board's work-order panel from the unfinished orders (the brief's fields only): the counts
+ * are exact, the lists the most urgent first; beside them the resolved orders waiting for 归档.
  */
 export async function workOrderPanel(models: Models): Promise<WorkOrderPanel> {
-  const docs = await models.WorkOrder.find({ status: { $in: [...UNFINISHED_STATUSES] } })
-    .select(BRIEF_FIELDS)
-    .lean();
+  const [docs, resolved, toArchiveTotal] = await Promise.all([
+    models.WorkOrder.find({ status: { $in: [...UNFINISHED_STATUSES] } })
+      .select(BRIEF_FIELDS)
+      .lean(),
+    // Oldest result first: the longest waiting for 归档.
+    models.WorkOrder.find({ status: 'resolved' }).select(BRIEF_FIELDS).sort({ resolvedAt: 1 }).limit(SHOWN).lean(),
+    models.WorkOrder.countDocuments({ status: 'resolved' }),
+  ]);
   const orders = docs.map(toOrderBrief).sort(byUrgency);
   const byDepartment = Object.fromEntries(DEPARTMENTS.map((d) => [d, { open: 0, overdue: 0, escalated: 0 }])) as Record<DepartmentCode, DepartmentOrderCounts>;
   for (const o of orders) {
@@ -30,6 +35,7 @@ export async function workOrderPanel(models: Models): Promise<WorkOrderPanel> {
     late: { total: late.length, orders: late.slice(0, SHOWN) },
     escalated: { total: escalated.length, orders: escalated.slice(0, SHOWN) },
     emergencies: orders.filter((o) => o.emergency && NOT_ACCEPTED.includes(o.status)),
+    toArchive: { total: toArchiveTotal, orders: resolved.map(toOrderBrief) },
     byDepartment,
   };
 }

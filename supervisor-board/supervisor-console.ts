@@ -6,12 +6,15 @@ import { requireNamespaceRole } from '../ws/namespace-auth';
 import type { BoardService } from './board-service';
 import { Coalescer } from './coalesce';
 import { guardSocket, runCommand } from '../ws/commands';
+import { unavailable } from '../core/errors';
+import { CALL_CENTRE_ORDER_EVENTS, handleCallCentreOrderCommands } from '../work-orders/commands';
+import type { WorkOrderService } from '../work-orders/work-order-service';
 import { NAMESPACE_ROLES, type SocketData, type SupervisorClientToServer, type SupervisorServerToClient, type TokenVerifier } from '../contracts';
 
 export type SupervisorNamespace = Namespace<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
 type SupervisorSocket = Socket<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof SupervisorClientToServer>(['alarm:ack', 'board:resync']);
+const KNOWN: ReadonlySet<string> = new Set<keyof SupervisorClientToServer>(['alarm:ack', 'board:resync', ...CALL_CENTRE_ORDER_EVENTS]);
 
 /**
  * `/supervisor`: the live queue board, pushed (the browser never polls). Any call or agent event
@@ -25,7 +28,15 @@ export class SupervisorConsole {
 
   constructor(
     private readonly nsp: SupervisorNamespace,
-    private readonly d: { board: BoardService; alarms: AlarmFeed; tokens: TokenVerifier; logger: Logger; refreshMs?: number },
+    private readonly d: {
+      board: BoardService;
+      alarms: AlarmFeed;
+      tokens: TokenVerifier;
+      logger: Logger;
+      refreshMs?: number;
+      /** 归档, 升级, 增加协办部门 from the board's work-order panel (`work-order:act`). */
+      workOrders?: WorkOrderService;
+    },
   ) {
     this.log = d.logger.child({ nsp: '/supervisor' });
     this.board = new Coalescer(() => this.push(), 100, 1000);
@@ -46,6 +57,12 @@ export class SupervisorConsole {
   private onConnection(socket: SupervisorSocket): void {
     guardSocket(socket, KNOWN, this.log);
     socket.on('board:resync', (ack) => runCommand(this.log, 'board:resync', ack, () => this.d.board.snapshot()));
+    if (this.d.workOrders) handleCallCentreOrderCommands(socket, this.d.workOrders, this.log);
+    else {
+      socket.on('work-order:act', (_cmd, ack) =>
+        runCommand(this.log, 'work-order:act', ack, () => Promise.reject(unavailable('work orders are not served by this process', '本服务器暂不能处理工单操作，请稍后重试'))),
+      );
+    }
     this.d.alarms.attach(socket, this.log, {
       load: () => this.d.board.snapshot(),
       send: (board) => this.nsp.local.to(socket.id).emit('board:snapshot', board),

@@ -215,6 +215,15 @@ export class WorkOrderService implements NoticeAcknowledgements {
       );
       return (after as Lean | null) ?? d;
     }
+    if (channels.length === 0) {
+      // Nobody was told (no on-duty contact, no channel): the order is not dispatched, and the
+      // 5-minute rule raises the alarm as for a failed notice.
+      const note = 'nobody to notify: no on-duty contact or no notice channel for this department';
+      const after = await this.locks.run(d.number, () =>
+        models.WorkOrder.findOneAndUpdate({ number: d.number }, { $push: { history: entry('notice-failed', SYSTEM, { note }) } }, { returnDocument: 'after' }).lean(),
+      );
+      return (after as Lean | null) ?? d;
+    }
     const at = new Date();
     const notice = { 'notice.channels': channels, 'notice.sentAt': at };
     const sent = entry('notice-sent', SYSTEM, { note: channels.join('+') || 'none', at });

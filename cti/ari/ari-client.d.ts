@@ -35,6 +35,7 @@ declare module 'ari-client' {
       addChannel: Op<void>;
       removeChannel: Op<void>;
       record: Op<{ name: string }>;
+      play: Op<Identified>;
     };
     playbacks: { stop: Op<void> };
     recordings: { stop: Op<void>; getStored: Op<{ name: string }> };

@@ -217,6 +217,9 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
   play = async (channelId: string, media: string, playbackId: string) => {
     await this.call('play', (c) => c.channels.play({ channelId, media, playbackId }));
   };
+  playOnBridge = async (bridgeId: string, media: string, playbackId: string) => {
+    await this.call('playOnBridge', (c) => c.bridges.play({ bridgeId, media, playbackId }));
+  };
   stopPlayback = (playbackId: string) => this.ignoreGone('stopPlayback', (c) => c.playbacks.stop({ playbackId }));
   startMoh = (channelId: string) => this.call('startMoh', (c) => c.channels.startMoh({ channelId }));
   stopMoh = (channelId: string) => this.ignoreGone('stopMoh', (c) => c.channels.stopMoh({ channelId }));

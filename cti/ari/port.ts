@@ -9,6 +9,11 @@ export interface AriPort extends EventEmitter<AriPortEvents> {
   /** Resolves also when the channel is already gone (a normal outcome, not an error). */
   hangup(channelId: string, reason?: string): Promise<void>;
   play(channelId: string, media: string, playbackId: string): Promise<void>;
+  /**
+   * Plays into a bridge: every party hears it and the bridge's recording holds it. Its
+   * PlaybackStarted/Finished carry `target_uri: bridge:<id>`; stopPlayback stops it as any.
+   */
+  playOnBridge(bridgeId: string, media: string, playbackId: string): Promise<void>;
   stopPlayback(playbackId: string): Promise<void>;
   startMoh(channelId: string): Promise<void>;
   stopMoh(channelId: string): Promise<void>;

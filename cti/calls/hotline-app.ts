@@ -81,7 +81,7 @@ export class HotlineApp implements OwnCalls {
       else void handle();
     });
     this.ari.on('reconnected', () => {
-      const released = this.deps.media.interrupted();
+      const released = this.deps.media.interrupted() + (this.opts.noticeCalls?.interrupted() ?? 0);
       if (released) this.log.warn({ playbacks: released }, 'playbacks whose end may have been lost in the gap: waits ended');
       this.reconcile().catch((err: unknown) => this.log.error({ err }, 'reconcile failed'));
     });
@@ -293,6 +293,7 @@ export class HotlineApp implements OwnCalls {
     }
     const released = await this.releaseOrphans();
     if (stale.length || released) this.log.warn({ stale: stale.length, adopted, released }, 'took back the calls left by a previous run');
+    await this.opts.noticeCalls?.recoverOwn().catch((err: Error) => this.log.error({ err: err.message }, 'ending the notice calls left by a previous run failed'));
   }
 
   /**
@@ -311,6 +312,8 @@ export class HotlineApp implements OwnCalls {
     }
     const released = await this.releaseOrphans();
     if (removed.length || released) this.log.warn({ removed: removed.length, adopted, released }, 'took over the calls of a process that stopped');
+    // Notice calls are not in the ACD's live calls: the notice side finds its own in its ledger.
+    await this.opts.noticeCalls?.sweep((node) => this.deps.acd.nodeAlive(node)).catch((err: Error) => this.log.error({ err: err.message }, 'taking over notice calls failed'));
     await this.healRequested();
   }
 

@@ -12,7 +12,8 @@ export class MediaPlayer {
   private readonly waiting = new Map<string, (state: string) => void>();
 
   constructor(
-    private readonly ari: AriPort,
+    /** A channel's play, or (notice calls) a bridge's: the id given to playAll is the target's. */
+    private readonly ari: Pick<AriPort, 'play' | 'stopPlayback'>,
     private readonly maxPlaybackMs = 120_000,
   ) {}
 

@@ -22,7 +22,10 @@ export interface NoticeCallSettings {
 /** What a session needs of its owner (NoticeCalls): Asterisk, media, and the records it keeps. */
 export interface NoticeCallContext {
   ari: AriPort;
+  /** Plays on the channel (only when its bridge could not be made). */
   media: Pick<MediaPlayer, 'playAll'>;
+  /** Plays into the call's bridge: `playAll(bridgeId, …)`. */
+  bridgeMedia: Pick<MediaPlayer, 'playAll'>;
   speech: { media(o: NoticeOrder): Promise<string | null> };
   settings: NoticeCallSettings;
   logger: Logger;

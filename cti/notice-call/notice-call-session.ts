@@ -26,13 +26,16 @@ export function unansweredResult(cause: number | undefined): NoticeCallResult {
 /**
  * One attempt of one notice call, on the process whose Stasis app holds its channel. Answered:
  * the channel goes into a mixing bridge that is recorded (a channel recording would hold every
- * playback on the channel behind it, trace 12), the prompt plays to the channel, and a key press
+ * playback on the channel behind it, trace 12), the prompt plays into that bridge (so the
+ * recording holds it beside the receiver's voice), and a key press
  * barges in: 1 acknowledges, 2 replays; no key within the wait replays once, then the call ends
  * unacknowledged. Its end, with the cause, settles the attempt (see NoticeCalls.settle).
  */
 export class NoticeCallSession {
   answered = false;
   ended = false;
+  /** The channel is in its bridge: prompts play into the bridge, so its recording holds them. */
+  bridged = false;
   result?: NoticeCallResult;
   /** The order's category and address as a `sound:` URI (made before dialling); null without TTS. */
   spoken: string | null = null;
@@ -68,10 +71,11 @@ export class NoticeCallSession {
     try {
       await ari.createBridge(this.bridgeId, 'mixing');
       await ari.addToBridge(this.bridgeId, [this.channelId]);
+      this.bridged = true;
       await ari.recordBridge(this.bridgeId, this.recordingName, settings.recordingFormat);
       await this.ctx.recordingStarted(this);
     } catch (err) {
-      this.log.error({ err: (err as Error).message }, 'notice call: bridge recording could not be started; the call goes on unrecorded');
+      this.log.error({ err: (err as Error).message, bridged: this.bridged }, 'notice call: bridge recording could not be started; the call goes on unrecorded');
     }
     const media = noticeMedia(this.order, this.spoken);
     let plays = 0;
@@ -106,7 +110,7 @@ export class NoticeCallSession {
     this.heard = null;
     const ctl = new AbortController();
     this.playing = ctl;
-    await this.ctx.media.playAll(this.channelId, media, ctl.signal);
+    await this.play(media, ctl.signal);
     this.playing = undefined;
     if (this.heard !== null || this.ended) return this.heard;
     return new Promise<string | null>((resolve) => {
@@ -122,7 +126,16 @@ export class NoticeCallSession {
 
   private async say(media: string): Promise<void> {
     if (this.ended) return;
-    await this.ctx.media.playAll(this.channelId, [media], new AbortController().signal);
+    await this.play([media], new AbortController().signal);
+  }
+
+  /**
+   * Into the recorded bridge, so the recording holds the prompt with the receiver's answer (a
+   * channel's playback is heard by the channel alone, not by the bridge's recorder); on the
+   * channel only when the bridge could not be made.
+   */
+  private play(media: string[], signal: AbortSignal): Promise<unknown> {
+    return this.bridged ? this.ctx.bridgeMedia.playAll(this.bridgeId, media, signal) : this.ctx.media.playAll(this.channelId, media, signal);
   }
 
   dtmf(digit: string): void {

@@ -9,6 +9,7 @@ import type { AriPort } from '../ari/port';
 import { callRecordKey } from '../calls/call-record';
 import { MediaPlayer } from '../calls/media';
 import type { NoticeCallContext, NoticeCallSettings } from './notice-call-context';
+import type { NoticeCallLedger } from './notice-call-ledger';
 import type { NoticeCallRule } from './notice-call-rule';
 import { NoticeCallSession, type NoticeOrder } from './notice-call-session';
 
@@ -35,6 +36,12 @@ export const NOTICE_APP_ARG = 'notify';
 export interface NoticeCallRouter {
   /** Handles the event when it belongs to a notice call; null when it does not. */
   route(e: AriEvent): Promise<void> | null;
+  /** The events socket was down: playback waits whose end may have been lost are let go. */
+  interrupted(): number;
+  /** On every sweep: the notice calls of processes that stopped beating are ended, once. */
+  sweep(alive: (node: string) => Promise<boolean>): Promise<number>;
+  /** At start-up: the notice calls this node ran before it restarted are ended, once. */
+  recoverOwn(): Promise<number>;
 }
 
 export interface NoticeCallsDeps {
@@ -48,6 +55,11 @@ export interface NoticeCallsDeps {
   logger: Logger;
   /** Its own by default: its playbacks are routed here, not to the hotline's calls. */
   media?: MediaPlayer;
+  /**
+   * Who runs which call, in Redis: without it a call whose process dies is never ended, and an
+   * attempt's end is guarded by the Notice's (not atomic on FerretDB) precondition alone.
+   */
+  ledger?: NoticeCallLedger;
 }
 
 const isNoticeChannel = (id: string | undefined): boolean => !!id && id.startsWith(NOTICE_CHANNEL_PREFIX);
@@ -56,15 +68,22 @@ const isNoticeChannel = (id: string | undefined): boolean => !!id && id.startsWi
  * The recorded notice calls (Art. 8, 10): places them through the carrier trunk when their job
  * is due, runs each on the process that placed it, keeps its Call document (direction
  * `outbound`, never a hotline statistic) and Recording, tells the lifecycle of a key 1, and
- * places a busy or unanswered call once more after NOTICE_CALL_RETRY_MS.
+ * places a busy or unanswered call once more after NOTICE_CALL_RETRY_MS. A call whose process
+ * died is ended by a survivor's sweep (or by that process at restart), found in the ledger.
  */
 export class NoticeCalls implements NoticeCallRouter, NoticeCallContext {
   private readonly sessions = new Map<string, NoticeCallSession>();
+  /** Attempts whose end this process is settling (its own, or taken over). */
+  private readonly ending = new Set<string>();
   readonly media: MediaPlayer;
+  /** Prompts go into the call's recorded bridge (see NoticeCallSession.play). */
+  readonly bridgeMedia: MediaPlayer;
   readonly log: Logger;
 
   constructor(private readonly deps: NoticeCallsDeps) {
     this.media = deps.media ?? new MediaPlayer(deps.ari);
+    const ari = deps.ari;
+    this.bridgeMedia = new MediaPlayer({ play: (bridgeId, m, id) => ari.playOnBridge(bridgeId, m, id), stopPlayback: (id) => ari.stopPlayback(id) });
     this.log = deps.logger.child({ component: 'notice-calls' });
   }
 
@@ -124,7 +143,7 @@ export class NoticeCalls implements NoticeCallRouter, NoticeCallContext {
       case 'PlaybackStarted':
         return null;
       case 'PlaybackFinished':
-        return this.media.finished(e.playback.id, e.playback.state) ? Promise.resolve() : null;
+        return this.bridgeMedia.finished(e.playback.id, e.playback.state) || this.media.finished(e.playback.id, e.playback.state) ? Promise.resolve() : null;
       case 'RecordingFinished':
       case 'RecordingFailed':
         if (!e.recording.name.startsWith(NOTICE_CHANNEL_PREFIX)) return null;
@@ -152,9 +171,11 @@ export class NoticeCalls implements NoticeCallRouter, NoticeCallContext {
     }
     const order = orderOf(claimed);
     const s = new NoticeCallSession(this, order, channelId, attempt);
+    this.sessions.set(channelId, s);
+    // Before anything can fail or die: a survivor finds the call here (see sweep).
+    await this.deps.ledger?.placed(channelId, settings.node);
     // Spoken before dialling: the receiver must not wait in silence for the TTS after answering.
     s.spoken = await this.deps.speech.media(order);
-    this.sessions.set(channelId, s);
     const now = new Date();
     await this.deps.outbox.write(callRecordKey(channelId), {
       collection: 'calls',
@@ -232,8 +253,14 @@ export class NoticeCalls implements NoticeCallRouter, NoticeCallContext {
    * (precondition: still this attempt), and a busy or unanswered first attempt is armed once more.
    */
   private async settle(s: NoticeCallSession): Promise<void> {
-    const { models, settings } = this.deps;
+    const { models, settings, ledger } = this.deps;
     setTimeout(() => this.sessions.delete(s.channelId), 30_000).unref();
+    if (!this.claimLocally(s.channelId)) return;
+    if (ledger && !(await ledger.claimEnd(s.channelId, settings.node))) {
+      // Taken for dead meanwhile (a pause): the process that took it over ended the attempt.
+      this.log.warn({ key: s.order.key, attempt: s.attempt, by: await ledger.endedBy(s.channelId) }, 'notice call ended by the process that took it over');
+      return;
+    }
     const result = s.result ?? 'failed';
     if (s.answered) await this.deps.ari.destroyBridge(s.bridgeId).catch(() => undefined);
     await this.write(s, {
@@ -252,6 +279,124 @@ export class NoticeCalls implements NoticeCallRouter, NoticeCallContext {
     );
     this.log.info({ key: s.order.key, attempt: s.attempt, result, status }, 'notice call ended');
     if (retry && moved.modifiedCount === 1) await this.deps.rule.arm(s.order.key, s.attempt + 1, settings.retryMs);
+    await ledger?.settled(s.channelId);
+  }
+
+  /** True the first time this process ends the attempt (its own end, or a take-over). */
+  private claimLocally(channelId: string): boolean {
+    if (this.ending.has(channelId)) return false;
+    this.ending.add(channelId);
+    setTimeout(() => this.ending.delete(channelId), 120_000).unref();
+    return true;
+  }
+
+  interrupted(): number {
+    return this.bridgeMedia.interrupted() + (this.deps.media ? 0 : this.media.interrupted());
+  }
+
+  // ---- calls whose process died -------------------------------------------------------------
+
+  /**
+   * The notice calls of processes whose heartbeat lapsed: each is taken over by one survivor (the
+   * ledger's claim, refused while the owner lives) and ended (see takeOver). Without this its
+   * Notice stayed `calling` for good: no retry, no outcome, the receiver left on a silent line.
+   * This node's own calls that no session here runs (left by its run before a restart, or a
+   * take-over that failed) are ended the same way.
+   */
+  async sweep(alive: (node: string) => Promise<boolean>): Promise<number> {
+    const { ledger, settings } = this.deps;
+    if (!ledger) return 0;
+    let taken = 0;
+    for (const [channelId, owner] of await ledger.calls()) {
+      // A session here (placed, or revived by an event) ends its own call.
+      if (this.sessions.has(channelId) || this.ending.has(channelId)) continue;
+      const mine = owner === settings.node;
+      if (!mine && (await alive(owner))) continue;
+      if (!(await ledger.claimEnd(channelId, settings.node, mine ? undefined : owner))) continue;
+      if (await this.takeOverOnce(channelId, owner)) taken++;
+    }
+    return taken;
+  }
+
+  /**
+   * At start-up: calls this node placed before it restarted. Asterisk still holds those that were
+   * up, in this same app, but nobody plays their prompt any more: they are ended as a dead
+   * process's are, and placed once more.
+   */
+  recoverOwn(): Promise<number> {
+    return this.sweep(async () => true);
+  }
+
+  /** A failed take-over (Asterisk or the database unreachable) is tried again on a later sweep: the claim stays this node's. */
+  private async takeOverOnce(channelId: string, owner: string): Promise<boolean> {
+    try {
+      return await this.takeOver(channelId, owner);
+    } catch (err) {
+      this.ending.delete(channelId);
+      this.log.error({ channelId, owner, err: (err as Error).message }, 'taking over a notice call failed; next sweep tries again');
+      return false;
+    }
+  }
+
+  /**
+   * Ends one attempt whose process is gone (the caller holds the ledger's end claim): the channel,
+   * if Asterisk still has it, is hung up (its bridge's recording ends with it and is kept); the
+   * Call is closed; the Notice moves on from `calling` — acknowledged if the receiver had pressed
+   * 1 (the lifecycle told again: it ignores a repeat), otherwise ended unacknowledged and, after a
+   * first attempt, placed once more after NOTICE_CALL_RETRY_MS as after busy or no answer.
+   * Returns true when there was an attempt to end.
+   */
+  private async takeOver(channelId: string, owner: string): Promise<boolean> {
+    const { models, ari, outbox, settings, ledger } = this.deps;
+    if (!this.claimLocally(channelId)) return false;
+    const doc = await models.Notice.findOne({ 'call.channelId': channelId }).lean();
+    if (!doc || doc.call?.status !== 'calling') {
+      await ledger?.settled(channelId);
+      return false;
+    }
+    const order = orderOf(doc);
+    const attempt = doc.call.attempts ?? 1;
+    const bridgeId = `br-${channelId}`;
+    const state = await ari.channelState(channelId);
+    const answered = state === 'Up' || (doc.call.plays ?? 0) > 0;
+    // Its recording's end comes here from now on (the dead app hears nothing).
+    if (await ari.bridgeExists(bridgeId)) {
+      await ari.subscribe(settings.app, [`bridge:${bridgeId}`]).catch((err: Error) => this.log.warn({ channelId, err: err.message }, 'subscription to a notice call bridge failed'));
+      // Once the channel has left: the bridge's recording then ends as done, and is kept.
+      setTimeout(() => void ari.destroyBridge(bridgeId).catch(() => undefined), 500).unref();
+    }
+    if (state !== null) await ari.hangup(channelId, 'normal');
+    const acknowledged = !!doc.acknowledgedAt;
+    const result: NoticeCallResult = acknowledged ? 'acknowledged' : answered ? 'unacknowledged' : 'failed';
+    // The dead process's last writes of this call may still wait in the outbox: after them.
+    await outbox.drained(callRecordKey(channelId), 3000);
+    await outbox.write(callRecordKey(channelId), {
+      collection: 'calls',
+      filter: { callId: channelId },
+      set: {
+        state: 'ended',
+        endedAt: new Date(),
+        outcome: answered ? 'answered' : 'failed',
+        noticeResult: result,
+        hangupBy: 'system',
+        node: settings.node,
+        ...(answered ? {} : { failureReason: result }),
+      },
+    });
+    if (acknowledged) {
+      // Its process may have died between the Notice's gate and telling the lifecycle.
+      await this.deps.acks.acknowledgeNotice(order.number, order.phone, 'call').catch((err: Error) => this.log.error({ err: err.message, order: order.number }, 'notice acknowledgement could not be stored'));
+    }
+    const retry = !acknowledged && attempt < 2;
+    const status: NoticeCallStatus = acknowledged ? 'acknowledged' : retry ? 'retry-wait' : answered ? 'unacknowledged' : 'unreached';
+    const moved = await models.Notice.updateOne(
+      { key: order.key, 'call.attempts': attempt, 'call.status': 'calling' },
+      { $set: { 'call.status': status, 'call.lastResult': result } },
+    );
+    if (retry && moved.modifiedCount === 1) await this.deps.rule.arm(order.key, attempt + 1, settings.retryMs);
+    await ledger?.settled(channelId);
+    this.log.warn({ key: order.key, attempt, owner, channel: state ?? 'gone', result, status }, 'notice call of a process that stopped taken over and ended');
+    return true;
   }
 
   private async recordingEnded(name: string, state: 'done' | 'failed', durationSec?: number): Promise<void> {

@@ -1,41 +1,14 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Connection } from 'mongoose';
-import type { Config } from '../../core/config';
-import { openMongo, queueConnection, type RedisClient } from '../../core/connections';
-import type { Logger } from '../../core/logger';
 import { AcdStore } from '../../cti/acd/acd-store';
-import { AriConnection } from '../../cti/ari/connection';
-import type { AriPort } from '../../cti/ari/port';
-import type { CallDeps } from '../../cti/calls/call-session';
-import { HotlineApp } from '../../cti/calls/hotline-app';
-import { MediaPlayer } from '../../cti/calls/media';
-import { NoticeCallRule } from '../../cti/notice-call/notice-call-rule';
-import { noticeChannelId, NoticeCalls, type NoticeAckSink } from '../../cti/notice-call/notice-calls';
 import { NoticeSpeech } from '../../cti/notice-call/notice-speech';
-import { TextSpeaker } from '../../cti/prompts/speak';
-import { createModels, syncIndexes, type Models } from '../../models';
-import { applyWrite } from '../../models/apply-write';
-import type { NoticeChannel } from '../../models/enums';
+import { parseWavHeader } from '../../core/wav';
 import { NoticeDispatcher } from '../../notices/department-notifier';
 import { MongoSmsRecords } from '../../notify/sms-records';
-import { WebhookSmsGateway } from '../../notify/sms';
-import { SmsOutbox } from '../../notify/sms-outbox';
-import { RecordOutbox } from '../../queue/record-outbox';
-import type { CalleeBehaviour } from '../../sim/ari/outbound';
-import { AriSimulator } from '../../sim/ari/server';
-import type { DeliveredEvent, RestLogEntry } from '../../sim/ari/types';
-import { PbxModel } from '../../sim/pbx';
 import { BoardService } from '../../supervisor-board/board-service';
-import type { OrderRef } from '../../work-orders/ports';
-import { testConfig } from '../helpers/env';
-import { LogCapture } from '../helpers/log-capture';
-import { deleteKeys, testRedis } from '../helpers/redis';
 import { waitFor } from '../helpers/wait';
+import { LEADER, noticeChannelIdOf, ON_DUTY, order, Rig, SECOND, type Node } from './notice-call-rig';
 
 /**
  * The department notice (Art. 8, 10) end to end on real Redis, FerretDB and the ARI simulator:
@@ -44,222 +17,6 @@ import { waitFor } from '../helpers/wait';
  * simulated receiver answers and presses keys. HotlineApp routes the call's events (args
  * `notify,…`) to the notice calls. Durations are shortened: retry 400 ms, key wait 400 ms.
  */
-
-const ON_DUTY = '13800001111';
-const LEADER = '13900002222';
-const SECOND = '13800003333';
-
-/** The SMS provider: a real HTTP endpoint that may refuse the first attempts. */
-class SmsSink {
-  readonly got: Array<{ to: string; text: string; id?: string }> = [];
-  failFirst = 0;
-  private server?: Server;
-  url = '';
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        if (this.failFirst > 0) {
-          this.failFirst--;
-          res.writeHead(503).end();
-          return;
-        }
-        this.got.push(JSON.parse(body) as { to: string; text: string; id?: string });
-        res.writeHead(200).end('{}');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/sms`;
-  }
-
-  stop(): void {
-    this.server?.close();
-  }
-}
-
-/** The lifecycle's side of a key press, as work-orders/ports.ts declares it; counts the calls. */
-class AckLog implements NoticeAckSink {
-  readonly calls: Array<[string, string, string]> = [];
-  async acknowledgeNotice(number: string, by: string, via: NoticeChannel | 'page'): Promise<void> {
-    this.calls.push([number, by, via]);
-  }
-}
-
-/** One CTI process's notice side: its own Redis and MongoDB clients, ARI app, workers. */
-interface Node {
-  name: string;
-  redis: RedisClient;
-  mongo: Connection;
-  models: Models;
-  ari: AriConnection;
-  outbox: RecordOutbox;
-  rule: NoticeCallRule;
-  sms: SmsOutbox;
-  calls: NoticeCalls;
-  app: HotlineApp;
-  notifier: NoticeDispatcher;
-}
-
-class Rig {
-  readonly sim: AriSimulator;
-  readonly soundsDir = mkdtempSync(join(tmpdir(), 'hotline-sounds-'));
-  readonly recordingsDir = mkdtempSync(join(tmpdir(), 'hotline-rec-'));
-  readonly sink = new SmsSink();
-  readonly acks = new AckLog();
-  readonly log = new LogCapture();
-  readonly nodes: Node[] = [];
-  readonly rest: RestLogEntry[] = [];
-  readonly events: DeliveredEvent[] = [];
-  config!: Config;
-
-  constructor() {
-    this.sim = new AriSimulator({
-      pbx: new PbxModel({ extensions: [] }),
-      trunkEndpoint: 'carrier',
-      recordingsDir: this.recordingsDir,
-      // Catalogue prompts are short here; the per-order speech is read from its file (real length).
-      soundDurationMs: () => 60,
-      soundFiles: { dir: this.soundsDir, folders: ['hotline-notices'] },
-      defaultCallee: { kind: 'unreachable' },
-      timeScale: 0.25,
-    });
-    this.sim.on('rest', (r) => this.rest.push(r));
-    this.sim.on('event', (e) => this.events.push(e));
-  }
-
-  async start(nodes = 1): Promise<void> {
-    const { url } = await this.sim.start();
-    await this.sink.start();
-    this.config = testConfig({
-      ARI_URL: url,
-      NOTICE_TRUNK_ENDPOINT: 'carrier',
-      NOTICE_CALL_RETRY_MS: '400',
-      NOTICE_KEY_WAIT_MS: '400',
-      NOTICE_CALL_RING_SEC: '8',
-      NOTICE_SOUNDS_DIR: join(this.soundsDir, 'hotline-notices'),
-      NOTICE_SOUNDS_MEDIA: 'hotline-notices',
-      SMS_GATEWAY: 'webhook',
-      SMS_WEBHOOK_URL: this.sink.url,
-    });
-    for (let i = 0; i < nodes; i++) this.nodes.push(await this.node(String.fromCharCode(97 + i)));
-    await syncIndexes(this.nodes[0]!.models);
-    await this.nodes[0]!.models.Department.create({
-      code: 'engineering',
-      name: '工程公司',
-      onDutyContacts: [{ name: '值班员', phone: ON_DUTY }],
-      leaderContacts: [{ name: '经理', phone: LEADER }],
-    });
-  }
-
-  private async node(name: string): Promise<Node> {
-    const c = this.config;
-    const logger: Logger = this.log.logger.child({ node: name });
-    const redis = testRedis(c);
-    const mongo = await openMongo(c.MONGO_URL, logger);
-    const models = createModels(mongo);
-    const acd = new AcdStore(redis, c.REDIS_PREFIX);
-    const outbox = new RecordOutbox(redis, acd.keys.p, applyWrite(models, logger), logger, 50);
-    outbox.start();
-    const ruleOpts = { connection: queueConnection(c, redis), prefix: `{${c.REDIS_PREFIX}}-bull`, logger };
-    const appName = `hotline-${name}`;
-    const ari = new AriConnection({ url: c.ARI_URL, username: 'cti', password: 'cti', apps: [appName], logger });
-    await ari.start();
-    const rule = new NoticeCallRule(ruleOpts);
-    const sms = new SmsOutbox(ruleOpts, new WebhookSmsGateway(c.SMS_WEBHOOK_URL!, 2000), new MongoSmsRecords(models));
-    sms.start();
-    const calls = new NoticeCalls({
-      ari: ari as AriPort,
-      models,
-      outbox,
-      rule,
-      speech: new NoticeSpeech(new TextSpeaker(), { dir: c.NOTICE_SOUNDS_DIR, media: c.NOTICE_SOUNDS_MEDIA }, logger),
-      acks: this.acks,
-      settings: {
-        node: name,
-        app: appName,
-        hotlineNumber: c.HOTLINE_NUMBER,
-        trunkEndpoint: c.NOTICE_TRUNK_ENDPOINT,
-        ringTimeoutSec: c.NOTICE_CALL_RING_SEC,
-        retryMs: c.NOTICE_CALL_RETRY_MS,
-        keyWaitMs: c.NOTICE_KEY_WAIT_MS,
-        maxPlays: 4,
-        recordingFormat: 'wav',
-      },
-      logger,
-    });
-    calls.start();
-    // The hotline's Stasis app with only what its routing touches: every event here is a notice call's.
-    const app = new HotlineApp({ ari: ari as AriPort, logger, media: new MediaPlayer(ari) } as unknown as CallDeps, { mode: 'broadcast', noticeCalls: calls });
-    app.start();
-    const notifier = new NoticeDispatcher({ models, sms, calls, channels: c.NOTICE_CHANNELS, logger });
-    return { name, redis, mongo, models, ari, outbox, rule, sms, calls, app, notifier };
-  }
-
-  get models(): Models {
-    return this.nodes[0]!.models;
-  }
-
-  callee(number: string, b: CalleeBehaviour): void {
-    this.sim.setCallee(number, b);
-  }
-
-  originates(number: string): RestLogEntry[] {
-    return this.rest.filter((r) => r.method === 'POST' && r.path === '/ari/channels' && String(r.query.endpoint ?? '').startsWith(`PJSIP/${number}@`));
-  }
-
-  /** Media started on a channel, in order (PlaybackStarted as the app received it). */
-  played(channelId: string): string[] {
-    return this.events
-      .filter((d) => d.event.type === 'PlaybackStarted')
-      .map((d) => d.event.playback as { media_uri: string; target_uri: string })
-      .filter((p) => p.target_uri === `channel:${channelId}`)
-      .map((p) => p.media_uri);
-  }
-
-  async stop(): Promise<void> {
-    for (const n of this.nodes) {
-      await n.app.stop().catch(() => undefined);
-      await n.ari.stop();
-      await n.rule.close();
-      await n.sms.close();
-      n.outbox.stop();
-    }
-    const first = this.nodes[0];
-    if (first) {
-      await first.mongo.dropDatabase().catch(() => undefined);
-      await deleteKeys(first.redis, `*${this.config.REDIS_PREFIX}*`);
-    }
-    for (const n of this.nodes) {
-      await n.mongo.close();
-      n.redis.disconnect();
-    }
-    this.sink.stop();
-    await this.sim.stop();
-    rmSync(this.soundsDir, { recursive: true, force: true });
-    rmSync(this.recordingsDir, { recursive: true, force: true });
-  }
-}
-
-const noticeChannelIdOf = (number: string): string => noticeChannelId(`${number}.dispatch.1.${ON_DUTY}`, 1);
-
-let seq = 0;
-function order(over: Partial<OrderRef> = {}): OrderRef {
-  seq++;
-  return {
-    number: `WO20261201-${String(1000 + seq).padStart(4, '0')}`,
-    category: 'leak',
-    department: 'engineering',
-    emergency: false,
-    createdAt: Date.now(),
-    address: '人民路12号',
-    dueBy: null,
-    dueVersion: 0,
-    acceptBy: null,
-    ...over,
-  };
-}
 
 describe('department notices: SMS and the recorded notice call with key-press acknowledgement', function () {
   this.timeout(60_000);
@@ -311,6 +68,29 @@ describe('department notices: SMS and the recorded notice call with key-press ac
 
       const recording = await waitFor(() => rig.models.Recording.findOne({ name: call.recordingName, state: 'done' }).lean(), { what: 'the recording to finish' });
       expect(recording.callId).to.equal(call.callId);
+
+      // Every prompt was played into the recorded bridge, none on the channel alone: the bridge's
+      // recorder hears it, with the receiver's key presses and voice.
+      const bridge = `bridge:br-${call.callId}`;
+      const started = rig.playbacks(call.callId, 'PlaybackStarted');
+      const ended = rig.playbacks(call.callId, 'PlaybackFinished');
+      expect(started.map((p) => p.target_uri)).to.have.length.above(3).and.satisfy((t: string[]) => t.every((x) => x === bridge));
+      expect(ended.every((p) => p.target_uri === bridge)).to.equal(true);
+      // The recording ran from before the first prompt to after the last (「谢谢」), and its file is that long.
+      const recEvents = rig.events.filter((d) => (d.event.recording as { name?: string } | undefined)?.name === call.recordingName);
+      const recStart = recEvents.find((d) => d.event.type === 'RecordingStarted')!.at;
+      const recEnd = recEvents.find((d) => d.event.type === 'RecordingFinished')!.at;
+      expect(recStart).to.be.at.most(started[0]!.at);
+      expect(recEnd).to.be.at.least(ended.at(-1)!.at);
+      expect(ended.at(-1)!.media_uri).to.equal('sound:hotline/cmn/notice-thanks');
+      const file = parseWavHeader(readFileSync(join(rig.recordingsDir, `${call.recordingName}.wav`)));
+      const promptSimMs = (ended.at(-1)!.at - started[0]!.at) / rig.timeScale;
+      expect(file.durationMs).to.be.at.least(Math.floor(promptSimMs));
+      // At the least the whole first prompt: its catalogue pieces (60 ms each here) and the spoken address.
+      const speechMs = parseWavHeader(readFileSync(join(rig.soundsDir, 'hotline-notices', `${NoticeSpeech.fileName(o)}.wav`))).durationMs;
+      const firstPrompt = played.slice(0, played.indexOf('sound:hotline/cmn/notice-press') + 1);
+      expect(file.durationMs).to.be.at.least(speechMs + 60 * (firstPrompt.length - 1));
+      expect(recording.durationSec).to.be.closeTo(file.durationMs / 1000, 1);
       const notice = await rig.models.Notice.findOne({ workOrderNumber: o.number }).lean();
       expect(notice?.call?.status).to.equal('acknowledged');
       expect(notice?.acknowledgedAt).to.be.instanceOf(Date);

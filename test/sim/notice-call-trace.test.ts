@@ -116,6 +116,30 @@ describe('notice call telephony (trace 12)', function () {
       await waitFor(() => box.events.some((e) => e.type === 'RecordingFinished' && (e.recording as { name: string }).name === 'notice-b-1'), { what: 'the recording to finish' });
     });
 
+    it('a prompt played into the recorded bridge: 201 and events with target bridge:<id>, stopped by DELETE /playbacks like a channel playback, DTMF arrives', async () => {
+      box.callee('13800005555', { kind: 'answer', afterMs: 200, dtmf: [{ digit: '1', afterMs: 600 }] });
+      await box.originate('notice-e-1', '13800005555');
+      await waitFor(() => box.of('notice-e-1').some((e) => e.type === 'StasisStart'), { what: 'StasisStart' });
+      await box.rest('POST', '/bridges/br-notice-e-1', { type: 'mixing' });
+      await box.rest('POST', '/bridges/br-notice-e-1/addChannel', { channel: 'notice-e-1' });
+      expect((await box.rest('POST', '/bridges/br-notice-e-1/record', { name: 'notice-e-1', format: 'wav' })).status).to.equal(201);
+      const played = await box.rest('POST', '/bridges/br-notice-e-1/play', { media: 'sound:hotline/cmn/notice-intro', playbackId: 'pb-bridge' });
+      expect(played.status).to.equal(201);
+      expect(played.body).to.include({ id: 'pb-bridge', media_uri: 'sound:hotline/cmn/notice-intro', target_uri: 'bridge:br-notice-e-1' });
+      const ofPlayback = (type: string) => box.events.find((e) => e.type === type && (e.playback as { id: string }).id === 'pb-bridge');
+      const started = await waitFor(() => ofPlayback('PlaybackStarted'), { what: 'PlaybackStarted' });
+      expect(started.playback).to.include({ target_uri: 'bridge:br-notice-e-1', state: 'playing' });
+      // The receiver's key while the prompt plays (1000 ms simulated here) stops it, as barge-in does.
+      await waitFor(() => box.of('notice-e-1').find((e) => e.type === 'ChannelDtmfReceived'), { what: 'the key press' });
+      expect(ofPlayback('PlaybackFinished'), 'still playing at the key press').to.equal(undefined);
+      expect((await box.rest('DELETE', '/playbacks/pb-bridge')).status).to.equal(204);
+      const finished = await waitFor(() => ofPlayback('PlaybackFinished'), { what: 'PlaybackFinished' });
+      expect(finished.playback).to.include({ target_uri: 'bridge:br-notice-e-1', state: 'done' });
+      expect((await box.rest('DELETE', '/playbacks/pb-bridge')).status).to.equal(404);
+      await box.rest('DELETE', '/channels/notice-e-1');
+      await waitFor(() => box.events.some((e) => e.type === 'RecordingFinished' && (e.recording as { name: string }).name === 'notice-e-1'), { what: 'the recording to finish' });
+    });
+
     it('busy → only Dial events and ChannelDestroyed cause 17; no answer → ChannelDestroyed cause 19 at the timeout', async () => {
       box.callee('13800003333', { kind: 'busy' });
       box.callee('13800004444', { kind: 'no-answer' });

@@ -326,11 +326,13 @@ describe('/agent console driven by domain events on the Redis bus', function () 
       expect(r.ok, JSON.stringify(r)).to.equal(true);
       const wo = (r as { data: WorkOrderView }).data;
       expect(wo.number).to.match(/^WO\d{8}-\d{4}$/);
-      expect(wo).to.include({ category: 'leak', department: 'engineering', emergency: false, callId, createdBy: '1009', status: 'open' });
+      // Dispatched at once: the engineering company's duty receiver was notified (Art. 8).
+      expect(wo).to.include({ category: 'leak', department: 'engineering', emergency: false, callId, createdBy: '1009', owner: '1009', status: 'dispatched' });
       expect(wo.leak).to.deep.equal({ location: '东风路 12 号门口', pipeDiameterMm: 25, meterSide: 'before', landmarks: '邮局对面' });
       const doc = await n.node.models.WorkOrder.findOne({ number: wo.number }).lean();
-      expect(doc?.history).to.have.length(1);
+      expect(doc?.history.map((e) => e.action)).to.deep.equal(['created', 'notice-sent', 'dispatched']);
       expect(doc?.history[0]).to.include({ by: '1009', action: 'created' });
+      expect(doc?.history[2]).to.include({ by: 'system', from: 'open', to: 'dispatched' });
 
       const missing = await c.command<WorkOrderView>('work-order:create', {
         category: 'fault',

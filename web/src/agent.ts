@@ -5,6 +5,8 @@ import type {
   AgentProfile,
   AgentServerToClient,
   AgentStateView,
+  CallCentreActionCommand,
+  ColleagueView,
   CreateWorkOrderCommand,
   CurrentCallView,
   HandoverView,
@@ -15,6 +17,7 @@ import type {
   ScreenPop,
   UrgeResult,
   WorkOrderBrief,
+  WorkOrderView,
 } from '../../contracts';
 import {
   ackResult,
@@ -40,7 +43,7 @@ import {
   syncClock,
 } from './common';
 import { WorkOrderChecks } from './work-order-checks';
-import { byUrgency, flagTags, isFinished, isLate, tickDeadlines, timeLeft } from './order-briefs';
+import { byUrgency, flagTags, isFinished, isLate, OrderDetails, tickDeadlines, timeLeft, type ActOutcome, type CallCentreAct } from './order-briefs';
 
 const session = requireSession(['agent']);
 header(session, '坐席工作台');
@@ -592,12 +595,37 @@ const wo = {
   handed: new Map<string, WorkOrderBrief>(),
   /** A shift began while the page was open: the handover is shown until its leader confirms it. */
   announced: false,
+  /** Whom 转交 offers (from the last snapshot). */
+  colleagues: [] as ColleagueView[],
 };
+
+/**
+ * 处理 on 我的工单 (首问负责制): 归档 once the department has resolved the order, 重新派单 with a
+ * reason when its result does not hold, 转交 to a colleague while it is not archived; and its
+ * 处理记录. The server judges each again and answers a refusal in Chinese.
+ */
+const details = new OrderDetails(
+  {
+    token: session.token,
+    act: (cmd: CallCentreActionCommand) =>
+      new Promise<ActOutcome>((resolve) =>
+        socket.timeout(10_000).emit('work-order:act', cmd, (e, res) => {
+          const r = ackResult<WorkOrderView>(e, res);
+          resolve(r.ok ? r : { ok: false, message: r.message });
+        }),
+      ),
+    offers: (o): CallCentreAct[] =>
+      o.status === 'resolved' ? ['archive', 'reopen', 'hand-over'] : o.status === 'archived' ? ['reopen'] : ['hand-over'],
+    colleagues: () => wo.colleagues,
+  },
+  'mine',
+);
 /** 我的工单 shows this many rows; the unfinished ones come first. */
 const MINE_SHOWN = 20;
 
 socket.on('orders:snapshot', (s) => {
   wo.mine = new Map(s.mine.map((o) => [o.number, o]));
+  wo.colleagues = s.colleagues;
   setHandover(s.handover);
   renderOrders();
 });
@@ -684,12 +712,23 @@ function orderRow(o: WorkOrderBrief, where: string, extra: Array<HTMLElement | s
 const ORDER_HEAD = ['工单号', '时间', '类别', '转', '状态', '标记', '时限'];
 const head = (...cols: string[]) => h('tr', {}, ...[...ORDER_HEAD, ...cols, ''].map((c) => h('th', {}, c)));
 
+/** One of 我的工单: its row with 处理, and under it, when open, its actions and 处理记录. */
+function mineRows(o: WorkOrderBrief): HTMLElement[] {
+  const row = orderRow(o, 'mine', [details.toggle(o, renderOrders)]);
+  if (!details.isOpen(o.number)) return [row];
+  return [row, h('tr', { class: 'detail-row', id: `mine-open-${o.number}` }, h('td', { colspan: ORDER_HEAD.length + 2 }, details.panel(o)))];
+}
+
 function renderOrders(): void {
   const mine = [...wo.mine.values()].sort(byUrgency).slice(0, MINE_SHOWN);
+  details.keepOnly(mine.map((o) => o.number));
+  // A re-render moves an open panel; whoever was typing in it keeps typing.
+  const focused = document.activeElement;
   replace(
     byId('my-orders'),
-    mine.length ? h('table', { class: 'grid orders', id: 'my-orders-table' }, head(), ...mine.map((o) => orderRow(o, 'mine'))) : h('p', { class: 'muted' }, '暂无工单'),
+    mine.length ? h('table', { class: 'grid orders', id: 'my-orders-table' }, head('处理'), ...mine.flatMap(mineRows)) : h('p', { class: 'muted' }, '暂无工单'),
   );
+  if (focused instanceof HTMLElement && focused !== document.activeElement && document.contains(focused)) focused.focus();
 
   // 催办: my late orders, and the orders this shift took over.
   const urgeList = new Map<string, { o: WorkOrderBrief; why: string }>();
@@ -733,6 +772,7 @@ byId('btn-my-orders').addEventListener('click', () =>
       return;
     }
     wo.mine = new Map(r.data.mine.map((o) => [o.number, o]));
+    wo.colleagues = r.data.colleagues;
     setHandover(r.data.handover);
     renderOrders();
   }),

@@ -1,5 +1,6 @@
-import type { WorkOrderBrief } from '../../contracts';
-import { fmtDuration, h, now } from './common';
+import { DEPARTMENTS, type DepartmentCode } from '../../models/enums';
+import type { CallCentreActionCommand, ColleagueView, WorkOrderBrief, WorkOrderView } from '../../contracts';
+import { api, DEPARTMENT_LABEL, errorText, fmtDateTime, fmtDuration, h, now, replace, STATUS_LABEL, WORK_ORDER_ACTION_LABEL } from './common';
 
 /**
  * How the call centre's pages show one order's urgency: its flags as tags and the time left to
@@ -56,4 +57,200 @@ function paint(el: HTMLElement, t: number): void {
 export function tickDeadlines(): void {
   const t = now();
   document.querySelectorAll<HTMLElement>('[data-deadline]').forEach((el) => paint(el, t));
+}
+
+// ───────────────────────────── the call centre's actions on one order ─────────────────────────────
+
+/** What a call-centre page may offer on an order; the server checks again (`work-order:act`). */
+export type CallCentreAct = CallCentreActionCommand['action'];
+export type ActOutcome = { ok: true; data: WorkOrderView } | { ok: false; message: string };
+
+export interface OrderDesk {
+  token: string;
+  /** Sends `work-order:act` and resolves with its ack (a refusal's Chinese in `message`). */
+  act: (cmd: CallCentreActionCommand) => Promise<ActOutcome>;
+  /** The actions this page offers on the order now (its status decides; the server has the last word). */
+  offers: (o: WorkOrderBrief) => CallCentreAct[];
+  /** Whom 转交 may pick. */
+  colleagues?: () => ColleagueView[];
+}
+
+const DONE_ZH: Record<CallCentreAct, string> = {
+  archive: '已归档',
+  reopen: '已重新派单',
+  'hand-over': '已转交',
+  escalate: '已升级至行政人事部',
+  participants: '已增加协办部门',
+};
+
+interface Shown {
+  el: HTMLElement;
+  /** The offers it was built with: rebuilt only when they change, so what the person typed stays. */
+  offers: string;
+  updatedAt: number;
+  history: HTMLElement;
+}
+
+/**
+ * One order's 处理 panel on a call-centre page: the actions this person may take now (归档,
+ * 重新派单, 转交, 升级, 增加协办部门) and the order's 处理记录, read from the server when opened
+ * and again whenever the order changes while open. Panels are kept across the page's re-renders
+ * (what was typed, the last answer), keyed by `where` and the order number.
+ */
+export class OrderDetails {
+  private readonly open = new Set<string>();
+  private readonly shown = new Map<string, Shown>();
+  /** The last answer per order, kept when the panel is rebuilt (an archived order offers less). */
+  private readonly said = new Map<string, { text: string; ok: boolean }>();
+
+  constructor(
+    private readonly desk: OrderDesk,
+    private readonly where: string,
+  ) {}
+
+  isOpen(number: string): boolean {
+    return this.open.has(number);
+  }
+
+  /** 处理 ▾: opens or closes the order's panel; `rerender` puts it where the page wants it. */
+  toggle(o: WorkOrderBrief, rerender: () => void): HTMLElement {
+    const open = this.open.has(o.number);
+    return h(
+      'button',
+      {
+        class: `btn small${open ? ' on' : ''}`,
+        type: 'button',
+        id: `${this.where}-act-${o.number}`,
+        'aria-expanded': String(open),
+        onclick: () => {
+          if (this.open.has(o.number)) this.open.delete(o.number);
+          else this.open.add(o.number);
+          rerender();
+        },
+      },
+      open ? '收起' : '处理',
+    );
+  }
+
+  /** The panel of an open order (the same element across re-renders while its offers stay). */
+  panel(o: WorkOrderBrief): HTMLElement {
+    const offers = this.desk.offers(o);
+    const key = offers.join(',');
+    let s = this.shown.get(o.number);
+    if (!s || s.offers !== key) {
+      const history = s?.history ?? h('div', { class: 'order-history' }, h('p', { class: 'muted' }, '处理记录读取中…'));
+      const el = h('div', { class: 'order-detail', id: `${this.where}-detail-${o.number}`, 'data-number': o.number }, this.actions(o, offers), history);
+      s = { el, offers: key, updatedAt: -1, history };
+      this.shown.set(o.number, s);
+    }
+    if (s.updatedAt !== o.updatedAt) {
+      s.updatedAt = o.updatedAt;
+      void this.loadHistory(o.number, s.history);
+    }
+    return s.el;
+  }
+
+  /** Orders no longer listed: their panels are forgotten. */
+  keepOnly(numbers: Iterable<string>): void {
+    const keep = new Set(numbers);
+    for (const n of [...this.shown.keys()]) if (!keep.has(n)) this.shown.delete(n);
+    for (const n of [...this.open]) if (!keep.has(n)) this.open.delete(n);
+  }
+
+  private actions(o: WorkOrderBrief, offers: CallCentreAct[]): HTMLElement {
+    const n = o.number;
+    const out = h('p', { class: 'act-result', role: 'status' });
+    const said = this.said.get(n);
+    if (said) {
+      out.textContent = said.text;
+      out.className = `act-result ${said.ok ? 'ok' : 'error'}`;
+    }
+    const run = (cmd: CallCentreActionCommand, button: HTMLButtonElement, after?: () => void) => {
+      button.disabled = true;
+      out.className = 'act-result';
+      out.textContent = '提交中…';
+      void this.desk.act(cmd).then((r) => {
+        button.disabled = false;
+        const text = r.ok ? `${DONE_ZH[cmd.action]} · 当前状态：${STATUS_LABEL[r.data.status]}` : r.message;
+        this.said.set(n, { text, ok: r.ok });
+        // The panel may have been rebuilt meanwhile (the change arrived first): the answer goes to whichever is shown.
+        const now = this.shown.get(n)?.el.querySelector<HTMLElement>('.act-result') ?? out;
+        now.className = `act-result ${r.ok ? 'ok' : 'error'}`;
+        now.textContent = text;
+        if (r.ok) after?.();
+      });
+    };
+    const rows: HTMLElement[] = [];
+    if (offers.includes('archive')) {
+      const b = h('button', { class: 'btn primary', type: 'button', 'data-act': 'archive' }, '归档');
+      b.addEventListener('click', () => run({ action: 'archive', number: n }, b));
+      rows.push(h('div', { class: 'act-row' }, b, h('span', { class: 'muted' }, '核实办理结果后归档')));
+    }
+    if (offers.includes('reopen')) {
+      const reason = h('input', { name: 'reopenReason', maxlength: 2000, placeholder: '重新派单原因（必填）' });
+      const b = h('button', { class: 'btn', type: 'button', 'data-act': 'reopen' }, '重新派单');
+      b.addEventListener('click', () => run({ action: 'reopen', number: n, reopenReason: reason.value }, b, () => (reason.value = '')));
+      rows.push(h('div', { class: 'act-row' }, reason, b));
+    }
+    if (offers.includes('hand-over')) {
+      const to = h('select', { name: 'to', 'aria-label': '转交给' }, h('option', { value: '' }, '— 转交给坐席 —'));
+      for (const c of this.desk.colleagues?.() ?? []) to.append(h('option', { value: c.workNumber }, `${c.workNumber} ${c.name}`));
+      const note = h('input', { name: 'note', maxlength: 2000, placeholder: '转交说明（可选）' });
+      const b = h('button', { class: 'btn', type: 'button', 'data-act': 'hand-over' }, '转交');
+      b.addEventListener('click', () => run({ action: 'hand-over', number: n, to: to.value, ...(note.value.trim() ? { note: note.value } : {}) }, b));
+      rows.push(h('div', { class: 'act-row' }, to, note, b));
+    }
+    if (offers.includes('escalate')) {
+      const reason = h('input', { name: 'escalationReason', maxlength: 2000, placeholder: '升级原因（必填）' });
+      const b = h('button', { class: 'btn notready', type: 'button', 'data-act': 'escalate' }, '升级');
+      b.addEventListener('click', () => run({ action: 'escalate', number: n, escalationReason: reason.value }, b, () => (reason.value = '')));
+      rows.push(h('div', { class: 'act-row' }, reason, b));
+    }
+    if (offers.includes('participants')) {
+      const dept = h('select', { name: 'departments', 'aria-label': '协办部门' }, h('option', { value: '' }, '— 协办部门 —'));
+      for (const d of DEPARTMENTS) if (d !== o.department) dept.append(h('option', { value: d }, DEPARTMENT_LABEL[d]));
+      const b = h('button', { class: 'btn', type: 'button', 'data-act': 'participants' }, '增加协办部门');
+      // An empty choice goes to the server too: its refusal names the field in Chinese.
+      b.addEventListener('click', () => run({ action: 'participants', number: n, departments: dept.value ? [dept.value as DepartmentCode] : [] }, b));
+      rows.push(h('div', { class: 'act-row' }, dept, b));
+    }
+    if (!rows.length) rows.push(h('p', { class: 'muted' }, '当前无可执行的操作'));
+    return h('div', { class: 'order-actions' }, ...rows, out);
+  }
+
+  private async loadHistory(number: string, box: HTMLElement): Promise<void> {
+    try {
+      const o = await api<WorkOrderView>(`/api/work-orders/${encodeURIComponent(number)}`, { token: this.desk.token });
+      replace(box, historyList(o));
+    } catch (err) {
+      replace(box, h('p', { class: 'error' }, `处理记录暂时无法读取：${errorText(err)}`));
+    }
+  }
+}
+
+/** 处理记录: every step of the order, oldest first, with who and why. */
+export function historyList(o: WorkOrderView): HTMLElement {
+  return h(
+    'div',
+    {},
+    h('h4', {}, `处理记录（${o.history.length}）`),
+    o.participants.length ? h('div', { class: 'muted' }, `牵头 ${DEPARTMENT_LABEL[o.department]} · 协办 ${o.participants.map((d) => DEPARTMENT_LABEL[d]).join('、')}`) : null,
+    o.result ? h('div', { class: 'result' }, `办理结果：${o.result}`) : null,
+    h(
+      'ol',
+      { class: 'history' },
+      ...o.history.map((e) =>
+        h(
+          'li',
+          { 'data-action': e.action },
+          h('span', { class: 'muted' }, fmtDateTime(e.at)),
+          ' ',
+          h('strong', {}, WORK_ORDER_ACTION_LABEL[e.action]),
+          e.from && e.to && e.from !== e.to ? ` ${STATUS_LABEL[e.from]} → ${STATUS_LABEL[e.to]}` : '',
+          ` · ${e.by === 'system' ? '系统' : e.by}`,
+          e.note ? ` · ${e.note}` : '',
+        ),
+      ),
+    ),
+  );
 }

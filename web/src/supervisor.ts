@@ -1,5 +1,15 @@
 import { DEPARTMENTS } from '../../models/enums';
-import type { AgentState, BoardSnapshot, CallState, SupervisorClientToServer, SupervisorServerToClient, WorkOrderBrief, WorkOrderPanel } from '../../contracts';
+import type {
+  AgentState,
+  BoardSnapshot,
+  CallCentreActionCommand,
+  CallState,
+  SupervisorClientToServer,
+  SupervisorServerToClient,
+  WorkOrderBrief,
+  WorkOrderPanel,
+  WorkOrderView,
+} from '../../contracts';
 import { AlarmFeed } from './alarms';
 import {
   ackResult,
@@ -26,7 +36,7 @@ import {
   STATUS_LABEL,
   syncClock,
 } from './common';
-import { flagTags, tickDeadlines, timeLeft } from './order-briefs';
+import { flagTags, OrderDetails, tickDeadlines, timeLeft, type ActOutcome, type CallCentreAct, type OrderDesk } from './order-briefs';
 
 const session = requireSession(['supervisor', 'admin']);
 header(session, '班长看板');
@@ -137,8 +147,33 @@ function tile(idAndClass: string, label: string, value: string, sub: string): HT
   return h('div', { class: ['kpi', ...cls].join(' '), id: id!, title: `${label}：${sub}` }, h('div', { class: 'kpi-label' }, label), h('div', { class: 'kpi-value' }, value), h('div', { class: 'kpi-sub' }, sub));
 }
 
-/** One order on the work-order panel: number, department, status, flags, time left. */
-function orderItem(o: WorkOrderBrief, where: string): HTMLElement {
+/**
+ * 处理 on the board's orders: 归档 (or 重新派单) a resolved order, 升级 to admin_hr with a reason,
+ * 增加协办部门; and the order's 处理记录. The server judges each again and refuses in Chinese.
+ */
+const desk: OrderDesk = {
+  token: session.token,
+  act: (cmd: CallCentreActionCommand) =>
+    new Promise<ActOutcome>((resolve) =>
+      socket.timeout(10_000).emit('work-order:act', cmd, (e, res) => {
+        const r = ackResult<WorkOrderView>(e, res);
+        resolve(r.ok ? r : { ok: false, message: r.message });
+      }),
+    ),
+  offers: (o): CallCentreAct[] => (o.status === 'resolved' ? ['archive', 'reopen'] : o.status === 'archived' ? [] : ['escalate', 'participants']),
+};
+/** One per list: an order may be both late and escalated, each list shows it with its own panel. */
+const details = {
+  emergency: new OrderDetails(desk, 'wo-emergency'),
+  late: new OrderDetails(desk, 'wo-late'),
+  escalated: new OrderDetails(desk, 'wo-escalated'),
+  archive: new OrderDetails(desk, 'wo-archive'),
+};
+type ListName = keyof typeof details;
+
+/** One order on the work-order panel: number, department, status, flags, time left, 处理. */
+function orderItem(o: WorkOrderBrief, where: ListName): HTMLElement {
+  const d = details[where];
   return h(
     'li',
     { id: `wo-${where}-${o.number}`, class: o.emergency ? 'emergency' : '' },
@@ -149,11 +184,15 @@ function orderItem(o: WorkOrderBrief, where: string): HTMLElement {
     ...flagTags(o),
     ' ',
     timeLeft(o),
+    ' ',
+    d.toggle(o, () => panel && renderOrders(panel, true)),
     h('div', { class: 'muted clip' }, o.address),
+    d.isOpen(o.number) ? d.panel(o) : null,
   );
 }
 
-function orderList(id: string, title: string, orders: WorkOrderBrief[], total: number, where: string): HTMLElement[] {
+function orderList(id: string, title: string, orders: WorkOrderBrief[], total: number, where: ListName): HTMLElement[] {
+  details[where].keepOnly(orders.map((o) => o.number));
   if (!orders.length) return [];
   return [
     h('h3', {}, `${title} ${total}`),
@@ -162,15 +201,26 @@ function orderList(id: string, title: string, orders: WorkOrderBrief[], total: n
   ];
 }
 
-function renderOrders(p: WorkOrderPanel): void {
+/** The panel last drawn, and as text: snapshots come several times a second, the orders seldom change. */
+let panel: WorkOrderPanel | null = null;
+let panelText = '';
+
+function renderOrders(p: WorkOrderPanel, force = false): void {
+  const text = JSON.stringify(p);
+  if (!force && text === panelText) return;
+  panel = p;
+  panelText = text;
   const open = DEPARTMENTS.reduce((n, d) => n + p.byDepartment[d].open, 0);
-  byId('wo-summary').textContent = `未办结 ${open} · 超时 ${p.late.total} · 升级 ${p.escalated.total}`;
+  byId('wo-summary').textContent = `未办结 ${open} · 超时 ${p.late.total} · 升级 ${p.escalated.total} · 待归档 ${p.toArchive.total}`;
   const depts = DEPARTMENTS.filter((d) => p.byDepartment[d].open > 0);
+  // A re-render moves an open panel; whoever was typing in it keeps typing.
+  const focused = document.activeElement;
   replace(
     byId('wo-board'),
     ...orderList('wo-emergencies', '紧急未受理', p.emergencies, p.emergencies.length, 'emergency'),
     ...orderList('wo-late', '超时', p.late.orders, p.late.total, 'late'),
     ...orderList('wo-escalated', '已升级', p.escalated.orders, p.escalated.total, 'escalated'),
+    ...orderList('wo-to-archive', '待归档', p.toArchive.orders, p.toArchive.total, 'archive'),
     depts.length
       ? h(
           'table',
@@ -189,6 +239,7 @@ function renderOrders(p: WorkOrderPanel): void {
         )
       : h('p', { class: 'muted' }, '暂无未办结工单'),
   );
+  if (focused instanceof HTMLElement && focused !== document.activeElement && document.contains(focused)) focused.focus();
 }
 
 function render(b: BoardSnapshot): void {
