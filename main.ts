@@ -70,6 +70,8 @@ import { ShiftHandover, ShiftStartAnnouncer, ShiftStartRule } from './work-order
 import { WorkOrderTimeLimits } from './work-orders/time-limits';
 import { UrgeService } from './work-orders/urge';
 import { urgeRoutes } from './work-orders/urge-routes';
+import { OrderNotices } from './work-orders/order-notices';
+import { noticeRoutes } from './work-orders/notices-routes';
 
 /**
  * The composition root, and the only one: it reads the config, opens the connections and builds
@@ -478,6 +480,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   authRoutes(api, services.login);
   workOrderRoutes(api, services.workOrders);
   urgeRoutes(api, services.urge, handover);
+  noticeRoutes(api, new OrderNotices({ models }));
   alarmRoutes(api, services.alarms);
   recordingRoutes(api, { models, tokens, dirs: { recordings: config.RECORDINGS_DIR, monitor: config.ASTERISK_MONITOR_DIR } });
   if (calls) selfCheckRoutes(api, calls.selfCheck, live.selfChecks, logger);

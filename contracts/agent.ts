@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import {
-  DEPARTMENTS,
   NOT_READY_REASONS,
-  WORK_ORDER_CATEGORIES,
-  WORK_ORDER_STATUSES,
   type AgentState,
   type CallOutcome,
   type CallState,
@@ -11,7 +8,7 @@ import {
 } from '../models/enums';
 import type { AlarmView } from './alarms';
 import { epochMs, type AckFn } from './common';
-import type { CallCentreActionCommand, CreateWorkOrderCommand, WorkOrderSummary, WorkOrderView } from './work-orders';
+import { workOrderCoreShape, type CallCentreActionCommand, type CreateWorkOrderCommand, type WorkOrderSummary, type WorkOrderView } from './work-orders';
 
 export const setStateSchema = z
   .object({ state: z.enum(['ready', 'not_ready', 'acw', 'offline']), reason: z.enum(NOT_READY_REASONS).optional() })
@@ -201,13 +198,7 @@ export interface AlarmFeedServerToClient {
  */
 export const workOrderBriefSchema = z
   .object({
-    number: z.string(),
-    category: z.enum(WORK_ORDER_CATEGORIES),
-    department: z.enum(DEPARTMENTS),
-    status: z.enum(WORK_ORDER_STATUSES),
-    emergency: z.boolean(),
-    createdAt: epochMs,
-    address: z.string(),
+    ...workOrderCoreShape,
     /** 首问负责制: the agent who owns it (the creator until handed over). */
     owner: z.string(),
     createdBy: z.string(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  CALL_STATES,
   DEPARTMENTS,
   ESCALATION_REASONS,
   EXTENSION_STATUSES,
@@ -16,6 +17,9 @@ import {
   type WorkOrderCategory,
   type WorkOrderStatus,
 } from '../models/enums';
+import { NOTICE_CALL_RESULTS } from '../models/call';
+import { NOTICE_CALL_STATUSES, NOTICE_REASONS, NOTICE_RECEIVER_ROLES } from '../models/notice';
+import { SMS_STATUSES } from '../models/sms-message';
 import { epochMs } from './common';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -135,15 +139,20 @@ export const workOrderExtensionSchema = z
   .meta({ id: 'WorkOrderExtension' });
 export type WorkOrderExtensionView = z.infer<typeof workOrderExtensionSchema>;
 
+/** What every listing of an order starts with: the full view, the consoles' brief. */
+export const workOrderCoreShape = {
+  number: z.string(),
+  category: z.enum(WORK_ORDER_CATEGORIES),
+  department: z.enum(DEPARTMENTS),
+  status: z.enum(WORK_ORDER_STATUSES),
+  emergency: z.boolean(),
+  createdAt: epochMs,
+  address: z.string(),
+};
+
 export const workOrderViewSchema = z
   .object({
-    number: z.string(),
-    category: z.enum(WORK_ORDER_CATEGORIES),
-    department: z.enum(DEPARTMENTS),
-    status: z.enum(WORK_ORDER_STATUSES),
-    emergency: z.boolean(),
-    createdAt: epochMs,
-    address: z.string(),
+    ...workOrderCoreShape,
     description: z.string(),
     callId: z.string().nullable(),
     createdBy: z.string(),
@@ -272,3 +281,80 @@ export const callCentreActionSchema = z.discriminatedUnion('action', [
   z.object({ ...onOrder, action: z.literal('participants'), ...addParticipantsSchema.shape }).strict(),
 ]);
 export type CallCentreActionCommand = z.infer<typeof callCentreActionSchema>;
+
+// ───────────────────────── 通知记录: the notices of one order (issue 12) ─────────────────────────
+
+/** A Recording's state (models/recording.ts). */
+const RECORDING_STATES = ['recording', 'done', 'failed'] as const;
+
+/** One attempt of a recorded notice call: a Call document of direction `outbound`. */
+export const noticeCallAttemptSchema = z
+  .object({
+    attempt: z.number().int().min(1),
+    callId: z.string(),
+    /** The receiver's number as dialled through the trunk. */
+    dialled: z.string(),
+    state: z.enum(CALL_STATES),
+    placedAt: epochMs,
+    answeredAt: epochMs.nullable(),
+    endedAt: epochMs.nullable(),
+    /** How the attempt went (acknowledged, unacknowledged, busy, no-answer…); null while it is up. */
+    result: z.enum(NOTICE_CALL_RESULTS).nullable(),
+    /** Played through `/api/recordings/:name`; null when the receiver never answered. */
+    recordingName: z.string().nullable(),
+    recordingState: z.enum(RECORDING_STATES).nullable(),
+    durationSec: z.number().nonnegative().nullable(),
+  })
+  .meta({ id: 'NoticeCallAttempt' });
+export type NoticeCallAttemptView = z.infer<typeof noticeCallAttemptSchema>;
+
+/** One notice to one receiver: why, to whom, its SMS and its recorded call. */
+export const noticeRecordSchema = z
+  .object({
+    key: z.string(),
+    reason: z.enum(NOTICE_REASONS),
+    /** Which dispatch (1 + reopenings) or which 催办 of the order. */
+    seq: z.number().int().nonnegative(),
+    emergency: z.boolean(),
+    /** A work number, or `system` for the automatic dispatch. */
+    by: z.string(),
+    createdAt: epochMs,
+    channels: z.array(z.enum(NOTICE_CHANNELS)),
+    receiver: z.object({ name: z.string(), phone: z.string(), role: z.enum(NOTICE_RECEIVER_ROLES) }),
+    /** Null when SMS was not a channel of this notice. */
+    sms: z
+      .object({
+        status: z.enum(SMS_STATUSES),
+        attempts: z.number().int().nonnegative(),
+        sentAt: epochMs.nullable(),
+        failedAt: epochMs.nullable(),
+        error: z.string().nullable(),
+      })
+      .nullable(),
+    /** Null when the call was not a channel of this notice. */
+    call: z
+      .object({
+        status: z.enum(NOTICE_CALL_STATUSES),
+        attempts: z.number().int().nonnegative(),
+        result: z.enum(NOTICE_CALL_RESULTS).nullable(),
+        calls: z.array(noticeCallAttemptSchema),
+      })
+      .nullable(),
+    /** The receiver pressed 1 on this notice's call: when, and who (their phone). */
+    acknowledgedAt: epochMs.nullable(),
+    acknowledgedBy: z.string().nullable(),
+  })
+  .meta({ id: 'NoticeRecord' });
+export type NoticeRecordView = z.infer<typeof noticeRecordSchema>;
+
+export const orderNoticesSchema = z
+  .object({
+    number: z.string(),
+    /** The order's acknowledgement (key 1 on a call, or accepting on the department page). */
+    acknowledgedAt: epochMs.nullable(),
+    acknowledgedBy: z.string().nullable(),
+    /** Oldest first. */
+    notices: z.array(noticeRecordSchema),
+  })
+  .meta({ id: 'OrderNotices' });
+export type OrderNoticesView = z.infer<typeof orderNoticesSchema>;

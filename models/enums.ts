@@ -49,6 +49,25 @@ export const WORK_ORDER_CATEGORIES = [
 ] as const;
 export type WorkOrderCategory = (typeof WORK_ORDER_CATEGORIES)[number];
 
+/** Category names as the call centre says and writes them (DOMAIN.md "Work orders"): pages, SMS, spoken notices. */
+export const CATEGORY_LABEL: Readonly<Record<WorkOrderCategory, string>> = {
+  leak: '报漏',
+  fault: '报障',
+  pipe_burst: '爆管',
+  water_quality: '水质',
+  pressure: '水压',
+  billing: '收费',
+  metering: '计量',
+  quality: '质量',
+  service_conduct: '文明服务',
+  inquiry: '咨询',
+  complaint: '投诉',
+  report: '举报',
+  installation: '报装',
+  meter_relocation: '表位改造',
+  after_meter_repair: '表后维修',
+};
+
 /** The department that handles each category (DOMAIN.md "Who is who", Art. 3–6). */
 export const DEPARTMENT_FOR_CATEGORY: Readonly<Record<WorkOrderCategory, DepartmentCode>> = {
   leak: 'engineering',

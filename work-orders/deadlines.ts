@@ -3,13 +3,12 @@ import { raiseAlarm } from '../alarms/raise';
 import type { Logger } from '../core/logger';
 import type { EventBus } from '../events/event-bus';
 import type { Models } from '../models';
-import { DEPARTMENT_LABEL, type DepartmentCode, type WorkOrderCategory, type WorkOrderStatus } from '../models/enums';
+import { CATEGORY_LABEL, DEPARTMENT_LABEL, type DepartmentCode, type WorkOrderCategory, type WorkOrderStatus } from '../models/enums';
 import type { RecordOutbox } from '../queue/record-outbox';
 import { TimedRule, type TimedRuleOptions } from '../queue/timed-rule';
 import { escalate } from './escalate';
 import type { OrderLocks } from './order-lock';
 import type { OrderRef, WorkOrderDeadlines } from './ports';
-import { CATEGORY_ZH } from './time-limits';
 
 export interface NoticeDeadlineJob {
   number: string;
@@ -187,6 +186,13 @@ export class WorkOrderDeadlineRules implements WorkOrderDeadlines {
     }
   }
 
+  async reopened(o: OrderRef, at: number): Promise<void> {
+    const { notice } = this.d.rules;
+    // A job of the first round still pending is moved, not kept: the new round has its own 5 minutes.
+    await notice.reschedule(notice.idFor(o.number), { number: o.number }, at + this.d.settings.noticeMs - Date.now());
+    await this.dueMoved(o);
+  }
+
   async closed(number: string): Promise<void> {
     const { notice, accept, due } = this.d.rules;
     await notice.cancel(notice.idFor(number));
@@ -293,7 +299,7 @@ export class WorkOrderDeadlineRules implements WorkOrderDeadlines {
   }
 
   private what(o: Flagged): string {
-    const category = CATEGORY_ZH[o.category as WorkOrderCategory] ?? o.category;
+    const category = CATEGORY_LABEL[o.category as WorkOrderCategory] ?? o.category;
     const department = DEPARTMENT_LABEL[o.department as DepartmentCode] ?? o.department;
     return `${o.emergency ? '紧急 · ' : ''}${category} · ${department}`;
   }

@@ -3,11 +3,11 @@ import { raiseAlarm } from '../alarms/raise';
 import type { Logger } from '../core/logger';
 import type { EventBus } from '../events/event-bus';
 import type { Models } from '../models';
-import { DEPARTMENT_LABEL, type DepartmentCode, type EscalationReason, type WorkOrderCategory, type WorkOrderStatus } from '../models/enums';
+import { CATEGORY_LABEL, DEPARTMENT_LABEL, type DepartmentCode, type EscalationReason, type WorkOrderCategory, type WorkOrderStatus } from '../models/enums';
 import type { AlarmContact } from '../notify/sms';
 import type { RecordOutbox } from '../queue/record-outbox';
 import { TimedRule, type TimedRuleOptions } from '../queue/timed-rule';
-import { CATEGORY_ZH, HOTLINE_ZONE } from './time-limits';
+import { HOTLINE_ZONE } from './time-limits';
 
 const DAY_MS = 24 * 3600_000;
 /** A leader reads an SMS, not a report: each section lists this many and counts the rest. */
@@ -76,7 +76,7 @@ export function digestWindow(day: string, hhmm: string): { from: number; to: num
 const shTime = (ms: number) => DateTime.fromMillis(ms, { zone: HOTLINE_ZONE }).toFormat('MM-dd HH:mm');
 
 function orderLine(o: DigestOrder): string {
-  return `${o.number} ${CATEGORY_ZH[o.category] ?? o.category} ${DEPARTMENT_LABEL[o.department] ?? o.department}`;
+  return `${o.number} ${CATEGORY_LABEL[o.category] ?? o.category} ${DEPARTMENT_LABEL[o.department] ?? o.department}`;
 }
 
 function section(title: string, lines: string[]): string {

@@ -29,8 +29,13 @@ export interface WorkOrderDeadlines {
   accepted(number: string): Promise<void>;
   /** An approved extension moved `dueBy`: the old completion job never fires, a new one is armed. */
   dueMoved(o: OrderRef): Promise<void>;
-  /** Resolved or archived: nothing more is due. Reopened: `opened`-like re-arming is `dueMoved`. */
+  /** Resolved or archived: nothing more is due. */
   closed(number: string): Promise<void>;
+  /**
+   * Reopened (a new round for the department, notified again at `at`): the notice rule runs from
+   * `at`, the completion rule under the new `dueVersion`.
+   */
+  reopened(o: OrderRef, at: number): Promise<void>;
 }
 
 /** Why a department is told of an order. */

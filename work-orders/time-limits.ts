@@ -14,24 +14,6 @@ export interface TimeLimit {
   unit: TimeLimitUnit;
 }
 
-/** The Chinese names of the categories, for alarms, digests and SMS texts. */
-export const CATEGORY_ZH: Readonly<Record<WorkOrderCategory, string>> = {
-  leak: '报漏',
-  fault: '报障',
-  pipe_burst: '爆管',
-  water_quality: '水质',
-  pressure: '水压',
-  billing: '收费',
-  metering: '计量',
-  quality: '质量',
-  service_conduct: '文明服务',
-  inquiry: '咨询',
-  complaint: '投诉',
-  report: '举报',
-  installation: '报装',
-  meter_relocation: '表位改造',
-  after_meter_repair: '表后维修',
-};
 
 /**
  * Production completion limits, counted from the order's creation. Field work on the network runs

@@ -57,6 +57,8 @@ export class UrgeService {
     let channels: UrgeResult['channels'];
     try {
       ({ channels } = await notifier.notify(orderRefOf(doc), 'urge', by.workNumber));
+      // No on-duty contact or no channel: nobody was told, so there is no urging to record either.
+      if (channels.length === 0) throw new Error('nobody to notify: no on-duty contact or no notice channel for this department');
     } catch (err) {
       // Nobody was told: the next click must be able to try again at once.
       await redis.del(this.key(number)).catch(() => undefined);

@@ -277,7 +277,10 @@ export class WorkOrderService implements NoticeAcknowledgements {
     } else if (action === 'resolve' || action === 'archive') {
       await this.tellDeadlines('closed', number, (p) => p.closed(number));
     } else if (action === 'reopen') {
-      await this.tellDeadlines('dueMoved', number, (p) => p.dueMoved(orderRef(after)));
+      await this.tellDeadlines('reopened', number, (p) => p.reopened(orderRef(after), Date.now()));
+      // Back to the department: the same notice as a new order's (SMS and/or the recorded call).
+      await this.announce(await this.dispatch(after));
+      return toWorkOrderView((await this.deps.models.WorkOrder.findOne({ number }).lean()) ?? after);
     }
     await this.announce(after);
     return toWorkOrderView((await this.deps.models.WorkOrder.findOne({ number }).lean()) ?? after);
@@ -311,8 +314,10 @@ export class WorkOrderService implements NoticeAcknowledgements {
         const dueBy = this.times.dueByFor?.(d.category as WorkOrderCategory, at.getTime()) ?? null;
         if (dueBy !== null) set.dueBy = new Date(dueBy);
         set.overdue = false;
+        // The department is told again (below, once the move is stored): the last round's notice is history.
+        set.noticeLate = false;
         inc.dueVersion = 1;
-        Object.assign(unset, { acceptedAt: '', resolvedAt: '', archivedAt: '', result: '' });
+        Object.assign(unset, { acceptedAt: '', resolvedAt: '', archivedAt: '', result: '', 'notice.acknowledgedAt': '', 'notice.acknowledgedBy': '' });
         note = input.reason!.trim();
         break;
       }

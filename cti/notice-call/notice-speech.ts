@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../core/logger';
-import type { WorkOrderCategory } from '../../models/enums';
+import { CATEGORY_LABEL, type WorkOrderCategory } from '../../models/enums';
 import type { TextSpeaker } from '../prompts/speak';
-import { CATEGORY_ZH } from './words';
 
 export interface NoticeSpeechOptions {
   /** Where the CTI writes the files: Asterisk's `<sounds>/hotline-notices`, or a mount of it. */
@@ -17,7 +16,7 @@ export interface NoticeSpeechOptions {
 export function spokenText(o: { category: WorkOrderCategory; address: string }): string {
   // Digits inside the address (门牌号) are read as numbers by espeak-ng's Mandarin voice: fine for 12号.
   const address = o.address.replace(/\s+/g, ' ').trim();
-  return `类别，${CATEGORY_ZH[o.category]}。地址，${address}。`;
+  return `类别，${CATEGORY_LABEL[o.category]}。地址，${address}。`;
 }
 
 /**

@@ -52,7 +52,7 @@ describe('two CTI processes on one Redis and one Asterisk: 50 concurrent calls, 
         const docs = await h.node.models.Call.find({ callerChannelId: { $in: callers.map((c) => c.id) } }).lean();
         return docs.length === 50 && docs.every((d) => d.state === 'ended' && d.outcome) && docs;
       },
-      { what: 'all 50 calls closed', timeoutMs: 30_000 },
+      { what: 'all 50 calls closed', timeoutMs: 90_000 },
     );
 
     if (overlaps.length) {

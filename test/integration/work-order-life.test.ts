@@ -1,58 +1,29 @@
 import { expect } from 'chai';
 import type { Ack, DepartmentSnapshot, ErrorBody, SessionUser, WorkOrderView } from '../../contracts';
 import type { DomainEvent } from '../../events/domain-events';
-import type { NoticeChannel } from '../../models/enums';
-import type { DepartmentNotifier, NoticeReason, OrderRef, WorkOrderDeadlines } from '../../work-orders/ports';
 import { WorkOrderService } from '../../work-orders/work-order-service';
-import { ConsoleNode } from '../helpers/console-node';
+import type { ConsoleNode } from '../helpers/console-node';
 import { waitFor } from '../helpers/wait';
+import { WorkOrderRig } from '../helpers/work-order-rig';
 
-/**
- * The ports' side of the lifecycle, kept as what it was told: the deadline rules and the notifier
- * live in other folders (and have their own tests); here what matters is that every transition
- * tells them, once, with the order as stored.
- */
-class PortLog implements WorkOrderDeadlines, DepartmentNotifier {
-  readonly calls: Array<{ port: string; number: string; ref?: OrderRef; reason?: NoticeReason }> = [];
-  failNotice = false;
-  channels: NoticeChannel[] = ['sms', 'call'];
-  async opened(o: OrderRef) {
-    this.calls.push({ port: 'opened', number: o.number, ref: o });
-  }
-  async acknowledged(number: string) {
-    this.calls.push({ port: 'acknowledged', number });
-  }
-  async accepted(number: string) {
-    this.calls.push({ port: 'accepted', number });
-  }
-  async dueMoved(o: OrderRef) {
-    this.calls.push({ port: 'dueMoved', number: o.number, ref: o });
-  }
-  async closed(number: string) {
-    this.calls.push({ port: 'closed', number });
-  }
-  async notify(o: OrderRef, reason: NoticeReason) {
-    if (this.failNotice) throw new Error('SMS gateway unreachable');
-    this.calls.push({ port: 'notify', number: o.number, ref: o, reason });
-    return { channels: this.channels };
-  }
-  of(number: string, port?: string) {
-    return this.calls.filter((c) => c.number === number && (!port || c.port === port));
-  }
-}
+/** On-duty receivers and leaders of the seeded departments (scripts/seed-data.ts). */
+const ENGINEERING_ON_DUTY = '13800000311';
+const ENGINEERING_LEADER = '13800000301';
 
 const HOUR = 3600_000;
 
 describe('work-order life on Redis and FerretDB: every action, its refusals and its races', function () {
   this.timeout(60_000);
+  let rig: WorkOrderRig;
   let n: ConsoleNode;
   let service: WorkOrderService;
-  const ports = new PortLog();
   const events: DomainEvent[] = [];
 
-  const user = async (workNumber: string): Promise<SessionUser> => {
-    const s = await n.session(workNumber);
-    return { workNumber: s.workNumber, name: s.name, role: s.role, ...(s.department ? { department: s.department } : {}) };
+  const user = (workNumber: string): Promise<SessionUser> => rig.user(workNumber);
+  /** The due time of an armed deadline job, or null when none is armed. */
+  const armedAt = async (...a: ['notice' | 'accept', string] | ['due', string, number]): Promise<number | null> => {
+    const job = a[0] === 'due' ? await rig.armed('due', a[1], a[2]) : await rig.armed(a[0], a[1]);
+    return job ? WorkOrderRig.dueAt(job) : null;
   };
   const post = async (path: string, workNumber: string, body?: unknown) => {
     const res = await fetch(`${n.url}/api/work-orders/${path}`, {
@@ -85,55 +56,101 @@ describe('work-order life on Redis and FerretDB: every action, its refusals and 
   };
 
   before(async () => {
-    n = await ConsoleNode.start();
+    // The ports as main.ts wires them: notices by SMS to a webhook sink, deadlines on BullMQ, the
+    // time-limit table of the configuration (a leak: 4 hours).
+    rig = await WorkOrderRig.start({ WORK_ORDER_TIME_LIMITS: 'leak=4h' });
+    n = rig.n;
     service = n.node.services.workOrders;
-    // A 4-hour limit for leaks: the time-limit table is handed in, not read here.
-    service.usePorts({ deadlines: ports, notifier: ports, times: { dueByFor: (c, at) => (c === 'leak' ? at + 4 * HOUR : null) } });
     n.live.bus.subscribe((e) => {
       if (e.type === 'work-order.changed') events.push(e);
     });
   });
-  after(async () => n?.stop());
+  after(async () => rig?.stop());
+
+  /** Every SMS so far went out: the provider is idle. */
+  const smsSettled = () => waitFor(async () => (await rig.models.SmsMessage.countDocuments({ status: { $ne: 'sent' } })) === 0, { what: 'every SMS sent' });
 
   describe('opening and dispatch', () => {
     it('stores the order owned by its agent, arms the deadlines, notifies the department and moves it to dispatched', async () => {
       const wo = await open();
       expect(wo).to.include({ status: 'dispatched', owner: '1001', createdBy: '1001', department: 'engineering', dueVersion: 0 });
       expect(wo.dueBy! - wo.createdAt).to.equal(4 * HOUR);
-      expect(wo.notice.channels).to.deep.equal(['sms', 'call']);
+      expect(wo.notice.channels).to.deep.equal(['sms']);
       expect(wo.notice.sentAt).to.be.a('number');
       expect(wo.history.map((h) => h.action)).to.deep.equal(['created', 'notice-sent', 'dispatched']);
       expect(wo.history[2]).to.include({ by: 'system', from: 'open', to: 'dispatched' });
-      expect(ports.of(wo.number).map((c) => c.port)).to.deep.equal(['opened', 'notify']);
-      expect(ports.of(wo.number, 'notify')[0]).to.include({ reason: 'dispatch' });
-      expect(ports.of(wo.number, 'opened')[0]!.ref).to.include({ number: wo.number, category: 'leak', department: 'engineering', dueBy: wo.dueBy, dueVersion: 0 });
+      // The deadlines: the 5-minute notice rule from the order's creation, the completion limit at dueBy (version 0); no acceptance rule for a leak.
+      const notice = await rig.armed('notice', wo.number);
+      expect(notice?.data).to.include({ number: wo.number });
+      expect(WorkOrderRig.dueAt(notice!)).to.be.closeTo(wo.createdAt + n.config.WORK_ORDER_NOTICE_MS, 1000);
+      const due = await rig.armed('due', wo.number, 0);
+      expect(due?.data).to.include({ number: wo.number, dueVersion: 0 });
+      expect(WorkOrderRig.dueAt(due!)).to.be.closeTo(wo.dueBy!, 1000);
+      expect(await armedAt('accept', wo.number)).to.equal(null);
+      // The notice: one to the on-duty receiver, for the dispatch, after the deadlines were armed.
+      const notices = await rig.notices(wo.number);
+      expect(notices).to.have.length(1);
+      expect(notices[0]).to.include({ noticeId: `${wo.number}.dispatch.1`, reason: 'dispatch', by: 'system', department: 'engineering', category: 'leak', emergency: false });
+      expect(notices[0]!.receiver).to.include({ phone: ENGINEERING_ON_DUTY, role: 'on_duty' });
+      expect(notices[0]!.createdAt!.getTime()).to.be.at.least(notice!.timestamp);
+      await waitFor(async () => (await rig.smsOf(wo.number)).some((m) => m.status === 'sent'), { what: 'the dispatch SMS sent' });
+      expect(rig.sink.about(wo.number).map((m) => [m.to, m.role])).to.deep.equal([[ENGINEERING_ON_DUTY, 'on_duty']]);
+      expect(rig.sink.about(wo.number)[0]!.text).to.contain('派单通知').and.contain('东城区东风路 8 号');
       await waitFor(() => events.some((e) => e.type === 'work-order.changed' && e.number === wo.number), { what: 'work-order.changed published' });
     });
 
-    it('a burst main is an emergency notice (Art. 10)', async () => {
+    it('a burst main is an emergency notice (Art. 10): the on-duty receiver and the leader at once', async () => {
       const wo = await open('pipe_burst');
-      expect(ports.of(wo.number, 'notify')[0]).to.include({ reason: 'emergency' });
       expect(wo.emergency).to.equal(true);
+      const notices = await rig.notices(wo.number);
+      expect(notices.map((x) => x.reason)).to.deep.equal(['emergency', 'emergency']);
+      expect(notices.map((x) => x.receiver?.phone).sort()).to.deep.equal([ENGINEERING_LEADER, ENGINEERING_ON_DUTY].sort());
+      await waitFor(() => rig.sink.about(wo.number).length === 2, { what: 'two emergency SMS' });
+      for (const m of rig.sink.about(wo.number)) expect(m.text).to.contain('【紧急】');
     });
 
-    it('a failing notifier leaves the order open with notice-failed in the history; the deadlines are armed anyway', async () => {
-      ports.failNotice = true;
+    it('an SMS provider that refuses does not hold the dispatch: the outbox retries and the SMS goes out once', async () => {
+      await smsSettled();
+      rig.sink.refuse = 2;
+      const wo = await open();
+      expect(wo.status).to.equal('dispatched');
+      await waitFor(async () => (await rig.smsOf(wo.number))[0]?.status === 'sent', { what: 'the SMS sent after two refusals', timeoutMs: 15_000 });
+      const [sms] = await rig.smsOf(wo.number);
+      expect(sms).to.include({ to: ENGINEERING_ON_DUTY, purpose: 'notice', status: 'sent', attempts: 3 });
+      expect(rig.sink.refused).to.equal(2);
+      expect(rig.sink.about(wo.number)).to.have.length(1);
+    });
+
+    // A notifier that throws needs a database failing mid-call; the real notifier's way of not
+    // reaching a department is a department without an on-duty contact: it tells nobody.
+    it('a department nobody can be told of leaves the order open with notice-failed in the history; the deadlines are armed anyway', async () => {
+      const contacts = await rig.onDuty('engineering');
+      await rig.setOnDuty('engineering', []);
+      let wo: WorkOrderView;
       try {
-        const wo = await open();
-        expect(wo.status).to.equal('open');
-        expect(wo.history.map((h) => h.action)).to.deep.equal(['created', 'notice-failed']);
-        expect(wo.history[1]!.note).to.contain('SMS gateway unreachable');
-        expect(ports.of(wo.number, 'opened')).to.have.length(1);
+        wo = await open();
       } finally {
-        ports.failNotice = false;
+        await rig.setOnDuty('engineering', contacts);
       }
+      expect(wo.status).to.equal('open');
+      expect(wo.history.map((h) => h.action)).to.deep.equal(['created', 'notice-failed']);
+      expect(wo.history[1]!.note).to.contain('no on-duty contact');
+      expect(wo.notice.sentAt ?? null).to.equal(null);
+      expect(await rig.notices(wo.number)).to.deep.equal([]);
+      expect(await rig.smsOf(wo.number)).to.deep.equal([]);
+      // The 5-minute rule stands: it raises the alarm nobody acknowledged.
+      expect(await armedAt('notice', wo.number)).to.be.closeTo(wo.createdAt + n.config.WORK_ORDER_NOTICE_MS, 1000);
+      expect(await armedAt('due', wo.number, 0)).to.be.closeTo(wo.dueBy!, 1000);
     });
 
     it('without ports (no telephony, other folders’ tests) an order is still opened, and stays open', async () => {
       const bare = new WorkOrderService({ models: n.node.models, redis: n.node.redis, bus: n.live.bus, outbox: n.live.outbox, keyPrefix: n.live.acd.keys.p, logger: n.node.logger });
       const wo = await bare.create({ category: 'billing', contactPhone: '13912345678', address: '西城区建设路 1 号', description: '水费异常' }, await user('1002'));
       expect(wo).to.include({ status: 'open', owner: '1002', dueBy: null });
-      expect(ports.of(wo.number)).to.deep.equal([]);
+      expect(await rig.notices(wo.number)).to.deep.equal([]);
+      expect(await rig.smsOf(wo.number)).to.deep.equal([]);
+      expect(await armedAt('notice', wo.number)).to.equal(null);
+      expect(await armedAt('due', wo.number, 0)).to.equal(null);
     });
   });
 
@@ -172,10 +189,20 @@ describe('work-order life on Redis and FerretDB: every action, its refusals and 
       expect(doc.history.filter((h) => h.action === 'accepted')).to.have.length(1);
       expect(doc.history.find((h) => h.action === 'accepted')).to.include({ from: 'dispatched', to: 'accepted' });
       expect(doc.acceptedAt).to.be.instanceOf(Date);
-      expect(ports.of(wo.number, 'accepted')).to.have.length(1);
-      // Accepting on the page answers the notice too.
+      // Accepting on the page answers the notice too: the 5-minute rule stands down; the completion limit still runs.
       expect(doc.notice?.acknowledgedBy).to.be.oneOf(['3001', '3311']);
-      expect(ports.of(wo.number, 'acknowledged')).to.have.length(1);
+      expect(doc.history.filter((h) => h.action === 'notice-acknowledged')).to.have.length(1);
+      expect(await armedAt('notice', wo.number)).to.equal(null);
+      expect(await armedAt('due', wo.number, 0)).to.be.closeTo(wo.dueBy!, 1000);
+    });
+
+    it('a complaint arms the 1-hour acceptance rule (Art. 9); accepting stands it down', async () => {
+      const complaint = await open('complaint', '1001', { address: '西城区建设路 5 号', description: '营业厅服务态度差' });
+      expect(complaint.department).to.equal('business');
+      expect(await armedAt('accept', complaint.number)).to.be.closeTo(complaint.createdAt + n.config.WORK_ORDER_COMPLAINT_ACCEPT_MS, 1000);
+      expect((await post(`${complaint.number}/accept`, '3101')).status).to.equal(200);
+      expect(await armedAt('accept', complaint.number)).to.equal(null);
+      expect(await armedAt('notice', complaint.number)).to.equal(null);
     });
 
     it('start, then resolve with the result: the deadline rules are closed', async () => {
@@ -187,7 +214,10 @@ describe('work-order life on Redis and FerretDB: every action, its refusals and 
       expect(resolved.body).to.include({ status: 'resolved', result: '更换 DN100 阀门，已恢复供水' });
       expect(resolved.body.resolvedAt).to.be.a('number');
       expect(resolved.body.history.at(-1)).to.include({ action: 'resolved', by: '3001', from: 'in_progress', to: 'resolved', note: '更换 DN100 阀门，已恢复供水' });
-      expect(ports.of(wo.number, 'closed')).to.have.length(1);
+      // Nothing more is due: every deadline job of the order is gone.
+      expect(await armedAt('notice', wo.number)).to.equal(null);
+      expect(await armedAt('accept', wo.number)).to.equal(null);
+      expect(await armedAt('due', wo.number, 0)).to.equal(null);
     });
 
     it('archive: another agent is refused (首问负责制), the owner archives', async () => {
@@ -197,7 +227,8 @@ describe('work-order life on Redis and FerretDB: every action, its refusals and 
       expect(archived.status).to.equal(200);
       expect(archived.body).to.include({ status: 'archived' });
       expect(archived.body.archivedAt).to.be.a('number');
-      expect(ports.of(wo.number, 'closed')).to.have.length(2);
+      expect(await armedAt('due', wo.number, 0)).to.equal(null);
+      expect(await armedAt('notice', wo.number)).to.equal(null);
     });
 
     it('accept after archive is refused (409); reopen needs a reason and re-arms the deadline under a new version', async () => {
@@ -210,12 +241,22 @@ describe('work-order life on Redis and FerretDB: every action, its refusals and 
       expect(reopened.status).to.equal(200);
       expect(reopened.body).to.include({ status: 'dispatched', dueVersion: 1, result: null, resolvedAt: null, archivedAt: null, acceptedAt: null });
       expect(reopened.body.dueBy).to.be.greaterThan(before.dueBy!.getTime());
-      expect(reopened.body.history.at(-1)).to.include({ action: 'reopened', by: '2001', from: 'archived', to: 'dispatched', note: '用户来电：仍然漏水' });
-      const moved = ports.of(wo.number, 'dueMoved');
-      expect(moved).to.have.length(1);
-      expect(moved[0]!.ref).to.include({ dueVersion: 1, dueBy: reopened.body.dueBy });
-      // The department takes it again.
+      expect(reopened.body.history.at(-2)).to.include({ action: 'reopened', by: '2001', from: 'archived', to: 'dispatched', note: '用户来电：仍然漏水' });
+      // Back to the department: told again (a second dispatch notice), with a new 5 minutes from now.
+      expect(reopened.body.history.at(-1)).to.include({ action: 'notice-sent', by: 'system' });
+      const reopenedAt = reopened.body.history.at(-2)!.at;
+      const notices = await rig.notices(wo.number);
+      expect(notices.map((x) => x.noticeId)).to.deep.equal([`${wo.number}.dispatch.1`, `${wo.number}.dispatch.2`]);
+      expect(notices[1]!.receiver).to.include({ phone: ENGINEERING_ON_DUTY, role: 'on_duty' });
+      await waitFor(async () => (await rig.smsOf(wo.number)).filter((m) => m.status === 'sent').length === 2, { what: 'the second dispatch SMS sent' });
+      expect(await armedAt('notice', wo.number)).to.be.closeTo(reopenedAt + n.config.WORK_ORDER_NOTICE_MS, 1000);
+      expect((await stored(wo.number)).notice?.acknowledgedAt ?? null).to.equal(null);
+      // A new completion job under version 1, at the new dueBy; version 0's never fires.
+      expect(await armedAt('due', wo.number, 1)).to.be.closeTo(reopened.body.dueBy!, 1000);
+      expect(await armedAt('due', wo.number, 0)).to.equal(null);
+      // The department takes it again; the new limit still runs.
       expect((await post(`${wo.number}/accept`, '3001')).status).to.equal(200);
+      expect(await armedAt('due', wo.number, 1)).to.be.closeTo(reopened.body.dueBy!, 1000);
     });
   });
 
@@ -245,8 +286,10 @@ describe('work-order life on Redis and FerretDB: every action, its refusals and 
       expect(asked.body.dueBy).to.equal(wo.dueBy);
       expectRefusal(await post(`${wo.number}/extensions`, '3001', { extensionReason: '再延一次', newDueBy: wo.dueBy! + 9 * HOUR }), 409, /等待负责人审批/);
 
-      // The order went overdue meanwhile: approval clears it.
-      await n.node.models.WorkOrder.updateOne({ number: wo.number }, { $set: { overdue: true } });
+      // The order went overdue meanwhile (the completion rule's handler, run now as BullMQ runs it at
+      // dueBy): flagged, escalated to admin_hr. Approval clears the flag.
+      await rig.deadlines.completionDue({ number: wo.number, dueVersion: 0 });
+      expect((await stored(wo.number)).overdue).to.equal(true);
       await unchanged(wo.number, async () => {
         expectRefusal(await post(`${wo.number}/extensions/${ext.id}/decision`, '3001', { decision: 'approve' }), 403, '只有本部门负责人可以审批延期申请');
         expectRefusal(await post(`${wo.number}/extensions/${ext.id}/decision`, '3211', { decision: 'approve' }), 403);
@@ -259,10 +302,10 @@ describe('work-order life on Redis and FerretDB: every action, its refusals and 
       expect(approved.body).to.include({ dueBy: wo.dueBy! + 6 * HOUR, dueVersion: 1 });
       expect(approved.body.flags.overdue).to.equal(false);
       expect(approved.body.extensions.at(-1)).to.include({ status: 'approved', decidedBy: '3311', note: '同意，注意安全' });
-      expect(approved.body.history.slice(-2).map((h) => h.action)).to.deep.equal(['extension-requested', 'extension-approved']);
-      const moved = ports.of(wo.number, 'dueMoved');
-      expect(moved).to.have.length(1);
-      expect(moved[0]!.ref).to.include({ dueVersion: 1, dueBy: wo.dueBy! + 6 * HOUR });
+      expect(approved.body.history.slice(-4).map((h) => h.action)).to.deep.equal(['extension-requested', 'overdue', 'escalated', 'extension-approved']);
+      // The completion job moves with it: version 1 at the new time, version 0 gone.
+      expect(await armedAt('due', wo.number, 1)).to.be.closeTo(wo.dueBy! + 6 * HOUR, 1000);
+      expect(await armedAt('due', wo.number, 0)).to.equal(null);
       // Decided once: a second decision changes nothing.
       await unchanged(wo.number, async () => expectRefusal(await post(`${wo.number}/extensions/${ext.id}/decision`, '3311', { decision: 'reject' }), 409, '该延期申请已批准'));
     });
@@ -276,7 +319,8 @@ describe('work-order life on Redis and FerretDB: every action, its refusals and 
       expect(rejected.status).to.equal(200);
       expect(rejected.body).to.include({ dueBy: now.dueBy!.getTime(), dueVersion: 1 });
       expect(rejected.body.extensions.at(-1)).to.include({ status: 'rejected' });
-      expect(ports.of(wo.number, 'dueMoved')).to.have.length(1);
+      expect(await armedAt('due', wo.number, 1)).to.be.closeTo(now.dueBy!.getTime(), 1000);
+      expect(await armedAt('due', wo.number, 2)).to.equal(null);
       expect((await post(`${wo.number}/extensions`, '3001', { extensionReason: '材料今晚到', newDueBy: now.dueBy!.getTime() + 2 * HOUR })).status).to.equal(201);
     });
 
@@ -368,12 +412,15 @@ describe('work-order life on Redis and FerretDB: every action, its refusals and 
 
     it('a notice is acknowledged once: repeated and simultaneous key presses change nothing more', async () => {
       const fresh = await open('water_quality');
+      expect(await armedAt('notice', fresh.number)).to.be.a('number');
       await Promise.all([service.acknowledgeNotice(fresh.number, '13800000411', 'call'), service.acknowledgeNotice(fresh.number, '13800000411', 'call')]);
       await service.acknowledgeNotice(fresh.number, '3401', 'page');
       const doc = await stored(fresh.number);
       expect(doc.history.filter((h) => h.action === 'notice-acknowledged')).to.have.length(1);
       expect(doc.notice?.acknowledgedBy).to.equal('13800000411');
-      expect(ports.of(fresh.number, 'acknowledged')).to.have.length(1);
+      // The 5-minute rule stood down with the first press.
+      expect(await armedAt('notice', fresh.number)).to.equal(null);
+      expect(await armedAt('due', fresh.number, 0)).to.be.closeTo(fresh.dueBy!, 1000);
       // An unknown order is ignored, not an error.
       await service.acknowledgeNotice('WO20000101-9999', '13800000411', 'call');
     });

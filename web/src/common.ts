@@ -12,7 +12,6 @@ import type {
   Language,
   LoginResponse,
   Role,
-  WorkOrderCategory,
   WorkOrderStatus,
 } from '../../contracts';
 import type { EscalationReason, ExtensionStatus, WorkOrderAction } from '../../models/enums';
@@ -237,23 +236,7 @@ export const REASON_LABEL: Record<string, string> = {
   declined: '已拒接',
 };
 
-export const CATEGORY_LABEL: Record<WorkOrderCategory, string> = {
-  leak: '报漏',
-  fault: '报障',
-  pipe_burst: '爆管',
-  water_quality: '水质',
-  pressure: '水压',
-  billing: '收费',
-  metering: '计量',
-  quality: '质量',
-  service_conduct: '文明服务',
-  inquiry: '咨询',
-  complaint: '投诉',
-  report: '举报',
-  installation: '报装',
-  meter_relocation: '表位改造',
-  after_meter_repair: '表后维修',
-};
+export { CATEGORY_LABEL } from '../../models/enums';
 
 export { DEPARTMENT_LABEL } from '../../models/enums';
 

@@ -21,6 +21,7 @@ import {
   syncClock,
   WORK_ORDER_ACTION_LABEL,
 } from './common';
+import { loadNotices } from './order-briefs';
 
 const session = requireSession(['department']);
 header(session, '部门工单');
@@ -44,6 +45,8 @@ const drafts = new Map<string, string>();
 const notes = new Map<string, { text: string; ok: boolean }>();
 /** History panels left open: a live change must not fold them. */
 const historyOpen = new Set<string>();
+/** 通知记录 panels left open: read again whenever their card is rebuilt (the order changed). */
+const noticesOpen = new Set<string>();
 const busy = new Set<string>();
 let leader = false;
 let loaded = false;
@@ -165,6 +168,7 @@ function card(o: WorkOrderView): HTMLElement {
     actions(o, lead),
     leader && lead ? extensionDecision(o) : null,
     history(o),
+    notices(o),
   );
 }
 
@@ -386,6 +390,21 @@ function history(o: WorkOrderView): HTMLElement {
   d.addEventListener('toggle', () => {
     if ((d as HTMLDetailsElement).open) historyOpen.add(o.number);
     else historyOpen.delete(o.number);
+  });
+  return d;
+}
+
+/** 通知记录: how the department was told of the order (SMS, recorded calls), read when opened. */
+function notices(o: WorkOrderView): HTMLElement {
+  const box = h('div', { class: 'order-notices', 'data-notices': o.number }, h('p', { class: 'muted' }, '通知记录读取中…'));
+  const d = h('details', { class: 'wo-notices', open: noticesOpen.has(o.number) }, h('summary', {}, '通知记录'), box) as HTMLDetailsElement;
+  if (noticesOpen.has(o.number)) void loadNotices(session.token, o.number, box);
+  d.addEventListener('toggle', () => {
+    if (!d.open) noticesOpen.delete(o.number);
+    else if (!noticesOpen.has(o.number)) {
+      noticesOpen.add(o.number);
+      void loadNotices(session.token, o.number, box);
+    }
   });
   return d;
 }

@@ -1,6 +1,6 @@
 import { DEPARTMENTS, type DepartmentCode } from '../../models/enums';
-import type { CallCentreActionCommand, ColleagueView, WorkOrderBrief, WorkOrderView } from '../../contracts';
-import { api, DEPARTMENT_LABEL, errorText, fmtDateTime, fmtDuration, h, now, replace, STATUS_LABEL, WORK_ORDER_ACTION_LABEL } from './common';
+import type { CallCentreActionCommand, ColleagueView, NoticeCallAttemptView, NoticeRecordView, OrderNoticesView, WorkOrderBrief, WorkOrderView } from '../../contracts';
+import { api, DEPARTMENT_LABEL, errorText, fmtDateTime, fmtDuration, h, loadSession, now, playRecording, replace, STATUS_LABEL, WORK_ORDER_ACTION_LABEL } from './common';
 
 /**
  * How the call centre's pages show one order's urgency: its flags as tags and the time left to
@@ -89,6 +89,7 @@ interface Shown {
   offers: string;
   updatedAt: number;
   history: HTMLElement;
+  notices: HTMLElement;
 }
 
 /**
@@ -139,13 +140,15 @@ export class OrderDetails {
     let s = this.shown.get(o.number);
     if (!s || s.offers !== key) {
       const history = s?.history ?? h('div', { class: 'order-history' }, h('p', { class: 'muted' }, '处理记录读取中…'));
-      const el = h('div', { class: 'order-detail', id: `${this.where}-detail-${o.number}`, 'data-number': o.number }, this.actions(o, offers), history);
-      s = { el, offers: key, updatedAt: -1, history };
+      const notices = s?.notices ?? h('div', { class: 'order-notices', 'data-notices': o.number }, h('p', { class: 'muted' }, '通知记录读取中…'));
+      const el = h('div', { class: 'order-detail', id: `${this.where}-detail-${o.number}`, 'data-number': o.number }, this.actions(o, offers), history, notices);
+      s = { el, offers: key, updatedAt: -1, history, notices };
       this.shown.set(o.number, s);
     }
     if (s.updatedAt !== o.updatedAt) {
       s.updatedAt = o.updatedAt;
       void this.loadHistory(o.number, s.history);
+      void loadNotices(this.desk.token, o.number, s.notices);
     }
     return s.el;
   }
@@ -252,5 +255,118 @@ export function historyList(o: WorkOrderView): HTMLElement {
         ),
       ),
     ),
+  );
+}
+
+// ───────────────────────────── 通知记录: how the department was told ─────────────────────────────
+
+export const NOTICE_REASON_LABEL: Record<NoticeRecordView['reason'], string> = { dispatch: '派单通知', urge: '催办', emergency: '紧急通知' };
+const RECEIVER_ROLE_LABEL: Record<NoticeRecordView['receiver']['role'], string> = { on_duty: '值班', leader: '负责人' };
+const SMS_STATUS_LABEL: Record<NonNullable<NoticeRecordView['sms']>['status'], string> = { queued: '待发送', sent: '已发送', failed: '发送失败' };
+const CALL_STATUS_LABEL: Record<NonNullable<NoticeRecordView['call']>['status'], string> = {
+  pending: '待呼叫',
+  calling: '呼叫中',
+  'retry-wait': '等待重拨',
+  acknowledged: '已按 1 确认',
+  unacknowledged: '接听未确认',
+  unreached: '未接通',
+};
+const CALL_RESULT_LABEL: Record<NonNullable<NoticeCallAttemptView['result']>, string> = {
+  acknowledged: '按 1 确认',
+  unacknowledged: '接听未确认',
+  busy: '忙线',
+  'no-answer': '无人接听',
+  unreachable: '无法接通',
+  failed: '呼叫失败',
+};
+
+/** Supervisors and admins play notice recordings (the recordings route lets them play any). */
+function recordingPlayer(): ((name: string, button: HTMLButtonElement) => void) | undefined {
+  const session = loadSession();
+  if (!session || (session.role !== 'supervisor' && session.role !== 'admin')) return undefined;
+  return (name, button) => {
+    // The page's own player when it has one (the board's), else one beside the button.
+    let player = document.getElementById('player') as HTMLAudioElement | null;
+    if (!player) {
+      player = h('audio', { controls: true, hidden: true, class: 'notice-player' });
+      button.after(player);
+    }
+    void playRecording(session, name, player).catch((err: unknown) => {
+      button.title = `录音暂不可用：${errorText(err)}`;
+      button.textContent = '录音暂不可用';
+    });
+  };
+}
+
+/** Reads the order's 通知记录 into `box` (its panel stays where it is while it loads). */
+export async function loadNotices(token: string, number: string, box: HTMLElement): Promise<void> {
+  try {
+    const v = await api<OrderNoticesView>(`/api/work-orders/${encodeURIComponent(number)}/notices`, { token });
+    replace(box, noticeList(v, () => void loadNotices(token, number, box)));
+  } catch (err) {
+    replace(box, h('p', { class: 'error' }, `通知记录暂时无法读取：${errorText(err)}`));
+  }
+}
+
+/**
+ * 通知记录: each notice to each receiver — 派单 / 催办 / 紧急, who, the SMS with its status and
+ * attempts, the recorded call with each attempt's result and (supervisors, admins) ▶ 播放录音.
+ * Delivery and key presses come after the order last changed, hence 刷新.
+ */
+export function noticeList(v: OrderNoticesView, refresh?: () => void): HTMLElement {
+  const play = recordingPlayer();
+  const ack = v.acknowledgedAt !== null ? h('span', { class: 'ok', 'data-field': 'notice-ack' }, `已确认 ${fmtDateTime(v.acknowledgedAt)} · ${v.acknowledgedBy ?? ''}`) : h('span', { class: 'muted', 'data-field': 'notice-ack' }, '尚未确认');
+  return h(
+    'div',
+    {},
+    h(
+      'h4',
+      {},
+      `通知记录（${v.notices.length}）`,
+      ' ',
+      ack,
+      refresh ? h('button', { class: 'btn small', type: 'button', 'data-act': 'refresh-notices', onclick: refresh }, '刷新') : null,
+    ),
+    v.notices.length
+      ? h('ol', { class: 'notices' }, ...v.notices.map((n) => noticeItem(n, play)))
+      : h('p', { class: 'muted' }, '暂无通知记录'),
+  );
+}
+
+function noticeItem(n: NoticeRecordView, play?: (name: string, button: HTMLButtonElement) => void): HTMLElement {
+  const sms = n.sms
+    ? h('span', { class: `notice-sms ${n.sms.status}`, 'data-field': 'sms' }, `短信 ${SMS_STATUS_LABEL[n.sms.status]}${n.sms.attempts > 1 ? `（${n.sms.attempts} 次）` : ''}${n.sms.sentAt !== null ? ` ${fmtDateTime(n.sms.sentAt)}` : ''}`)
+    : null;
+  const call = n.call
+    ? h('span', { class: `notice-call ${n.call.status}`, 'data-field': 'call' }, `电话 ${CALL_STATUS_LABEL[n.call.status]}${n.call.attempts ? `（拨打 ${n.call.attempts} 次）` : ''}`)
+    : null;
+  return h(
+    'li',
+    { 'data-notice': n.key, 'data-reason': n.reason },
+    h('span', { class: 'muted' }, fmtDateTime(n.createdAt)),
+    ' ',
+    h('strong', {}, NOTICE_REASON_LABEL[n.reason]),
+    ` · ${n.receiver.name}（${RECEIVER_ROLE_LABEL[n.receiver.role]}）${n.receiver.phone}`,
+    n.by !== 'system' ? ` · ${n.by}` : '',
+    h('div', { class: 'notice-line' }, sms, call, n.acknowledgedAt !== null ? h('span', { class: 'ok' }, `按 1 确认 ${fmtDateTime(n.acknowledgedAt)}`) : null),
+    n.call && n.call.calls.length ? h('ul', { class: 'notice-attempts' }, ...n.call.calls.map((c) => attemptItem(c, play))) : null,
+  );
+}
+
+function attemptItem(c: NoticeCallAttemptView, play?: (name: string, button: HTMLButtonElement) => void): HTMLElement {
+  const rec = c.recordingName;
+  let button: HTMLButtonElement | null = null;
+  if (rec && play) {
+    const b = h('button', { class: 'btn small', type: 'button', 'data-recording': rec }, '▶ 播放录音');
+    b.addEventListener('click', () => play(rec, b));
+    button = b;
+  }
+  return h(
+    'li',
+    { 'data-call': c.callId },
+    `第 ${c.attempt} 次 ${fmtDateTime(c.placedAt)} · ${c.result ? CALL_RESULT_LABEL[c.result] : '进行中'}`,
+    c.durationSec !== null ? ` · 录音 ${Math.round(c.durationSec)} 秒` : rec ? ' · 有录音' : '',
+    button ? ' ' : '',
+    button,
   );
 }
