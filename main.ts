@@ -556,6 +556,12 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     consoles.department.onEvent(e);
     alarmFeed.onEvent(e);
   });
+  const unGap = live.bus.onGap(() => {
+    consoles.agent.resyncAll();
+    consoles.supervisor.resyncAll();
+    consoles.department.resyncAll();
+    alarmFeed.resendAll().catch((err: unknown) => log.error({ err }, 'alarm list could not be sent afresh'));
+  });
   await live.bus.whenSubscribed();
   log.info('consoles attached: /agent /supervisor /admin /department');
 
@@ -581,6 +587,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       if (stopped) return;
       stopped = true;
       unsubscribe();
+      unGap();
       alarmFeed.stop();
       consoles.supervisor.stop();
       consoles.admin.stop();

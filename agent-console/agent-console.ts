@@ -116,14 +116,25 @@ export class AgentConsole {
     // 归档, 重新派单, 转交: the service decides what this agent may do to which order.
     handleCallCentreOrderCommands(socket, this.d.workOrders, this.log);
     socket.on('disconnect', () => this.shown.delete(socket.id));
-    this.inOrder(user.workNumber, async () => {
-      if (socket.connected) this.nsp.local.to(socket.id).emit('session:snapshot', await this.snapshot(user.workNumber));
+    this.sendState(socket);
+  }
+
+  /** The socket's full state: the session, then 我的工单, each in the agent's order of sends. */
+  private sendState(socket: AgentSocket): void {
+    const wn = socket.data.user.workNumber;
+    this.inOrder(wn, async () => {
+      if (socket.connected) this.nsp.local.to(socket.id).emit('session:snapshot', await this.snapshot(wn));
     });
     // In the agent's order too: an order change pushed meanwhile is applied after this list, not before.
-    this.inOrder(user.workNumber, async () => {
+    this.inOrder(wn, async () => {
       const snapshot = await this.ordersSnapshot(socket);
       if (socket.connected) this.nsp.local.to(socket.id).emit('orders:snapshot', snapshot);
     });
+  }
+
+  /** Events may have been lost (the bus's subscription dropped): every console of this process gets its state afresh. */
+  resyncAll(): void {
+    for (const socket of this.nsp.sockets.values()) this.sendState(socket);
   }
 
   /** 我的工单 for one socket, remembered as what that page shows. */

@@ -74,6 +74,12 @@ export class AlarmFeed {
     );
   }
 
+  /** Alarms raised while the bus's subscription was down were not pushed: the list goes out afresh. */
+  async resendAll(): Promise<void> {
+    const alarms = await this.alarms.recent();
+    for (const nsp of this.namespaces) nsp.local.emit('alarms:snapshot', alarms);
+  }
+
   /** Every process serves its own sockets (local): one delivery per console without electing a sender. */
   onEvent(e: DomainEvent): void {
     if (e.type !== 'alarm.raised') return;

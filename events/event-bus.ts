@@ -6,12 +6,18 @@ import type { DomainEvent } from './domain-events';
 export interface EventBus {
   publish(e: DomainEvent): Promise<void>;
   subscribe(handler: (e: DomainEvent) => void): () => void;
+  /**
+   * The subscription came back after its connection dropped (a Redis restart or a network cut):
+   * events published meanwhile are lost, so whoever shows state from events shows it afresh.
+   */
+  onGap(handler: () => void): () => void;
   close(): Promise<void>;
 }
 
 /**
  * Domain events over Redis pub/sub, so a console connected to any CTI process sees events of
- * calls owned by any other. Delivery is at-most-once: consoles re-read full state on reconnect.
+ * calls owned by any other. Delivery is at-most-once: consoles re-read full state when they
+ * reconnect, and are sent it afresh when this process's subscription comes back (`onGap`).
  */
 export class RedisEventBus implements EventBus {
   private readonly local = new EventEmitter();
@@ -41,6 +47,11 @@ export class RedisEventBus implements EventBus {
     return () => this.local.off('event', handler);
   }
 
+  onGap(handler: () => void): () => void {
+    this.local.on('gap', handler);
+    return () => this.local.off('gap', handler);
+  }
+
   /** Resolves once the Redis subscription is active (tests await it before acting). */
   whenSubscribed(): Promise<void> {
     return this.ensureSubscribed();
@@ -66,7 +77,29 @@ export class RedisEventBus implements EventBus {
           }
         }
       });
-      this.ready = this.sub.subscribe(this.channel).then(() => undefined);
+      const sub = this.sub;
+      let dropped = false;
+      sub.on('close', () => (dropped = true));
+      sub.on('ready', () => {
+        if (!dropped) return;
+        dropped = false;
+        // Subscribed again (idempotent; ioredis resubscribes too) before anyone reads state afresh,
+        // so nothing published after that read is missed.
+        sub.subscribe(this.channel).then(
+          () => {
+            this.logger.warn('domain-event subscription restored after a drop: consoles get their state afresh');
+            for (const l of this.local.listeners('gap') as Array<() => void>) {
+              try {
+                l();
+              } catch (err) {
+                this.logger.error({ err }, 'gap handler failed');
+              }
+            }
+          },
+          (err: Error) => this.logger.error({ err: err.message }, 'domain-event subscription not restored'),
+        );
+      });
+      this.ready = sub.subscribe(this.channel).then(() => undefined);
     }
     return this.ready;
   }

@@ -69,6 +69,11 @@ export class SupervisorConsole {
     });
   }
 
+  /** Events may have been lost (the bus's subscription dropped): the board is sent afresh. */
+  resyncAll(): void {
+    this.board.poke();
+  }
+
   onEvent(e: DomainEvent): void {
     if (e.type === 'call.arrived' && e.test) return;
     this.board.poke();

@@ -70,10 +70,21 @@ export class DepartmentConsole {
     socket.on('orders:resync', (ack) => runCommand(this.log, 'orders:resync', ack, () => this.snapshot(user, department)));
     // The service judges who may do what to which order; the page learns the outcome from the ack and the live change.
     socket.on('order:act', (cmd, ack) => runCommand(this.log, 'order:act', ack, () => runDepartmentAction(this.d.workOrders, user, cmd)));
+    this.sendState(socket);
+  }
+
+  private sendState(socket: DepartmentSocket): void {
+    const user = socket.data.user;
+    const department = user.department!;
     this.inOrder(department, async () => {
       const s = await this.snapshot(user, department);
       if (socket.connected) this.nsp.local.to(socket.id).emit('orders:snapshot', s);
     });
+  }
+
+  /** Events may have been lost (the bus's subscription dropped): every page of this process gets its list afresh. */
+  resyncAll(): void {
+    for (const socket of this.nsp.sockets.values()) this.sendState(socket);
   }
 
   private async snapshot(user: SessionUser, department: DepartmentCode): Promise<DepartmentSnapshot> {
