@@ -131,7 +131,9 @@ describe('work-order:act on /agent and /supervisor (call-centre actions)', funct
     // 重新派单 with a reason: back to the department.
     const reopened = ok(await act(a1, { action: 'reopen', number: wo.number, reopenReason: '用户来电反映水表仍未安装' }));
     expect(reopened.status).to.equal('dispatched');
-    expect(reopened.history.at(-1)).to.include({ action: 'reopened', by: '1001', note: '用户来电反映水表仍未安装' });
+    // Reopened, and the department told again.
+    expect(reopened.history.slice(-2).map((e) => e.action)).to.deep.equal(['reopened', 'notice-sent']);
+    expect(reopened.history.at(-2)).to.include({ action: 'reopened', by: '1001', note: '用户来电反映水表仍未安装' });
   });
 
   it('an agent may not touch a colleague’s order (403, 首问负责制), nor escalate or add departments (supervisors only)', async () => {
