@@ -477,7 +477,8 @@ export class MediaEngine {
     const scope = this.recordingScope(rec);
     this.host.emit(scope, { type: 'RecordingStarted', timestamp: ariTimestamp(), recording: rec.json() });
     if (p.maxDurationSeconds > 0) {
-      rec.maxTimer = this.host.clock.after(p.maxDurationSeconds * 1000, () => this.finishRecording(rec, 'done'));
+      // Stopped by its limit, a recording is exactly that long: a timer may fire a millisecond early by the clock.
+      rec.maxTimer = this.host.clock.after(p.maxDurationSeconds * 1000, () => this.finishRecording(rec, 'done', p.maxDurationSeconds * 1000));
     }
   }
 
@@ -505,10 +506,10 @@ export class MediaEngine {
     return Math.max(0, this.host.clock.simElapsed(rec.startedReal) - paused);
   }
 
-  finishRecording(rec: SimLiveRecording, state: 'done' | 'canceled'): void {
+  finishRecording(rec: SimLiveRecording, state: 'done' | 'canceled', atLeastMs = 0): void {
     if (!this.live.has(rec.name) || this.live.get(rec.name) !== rec) return;
     rec.maxTimer?.cancel();
-    const durationMs = this.simDurationMs(rec);
+    const durationMs = Math.max(atLeastMs, this.simDurationMs(rec));
     this.live.delete(rec.name);
     rec.state = state;
     if (rec.target.kind === 'bridge' && rec.recorder) this.removeRecorder(rec.target.bridge, rec.recorder);

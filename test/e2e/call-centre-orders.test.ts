@@ -90,7 +90,7 @@ describe('call-centre actions on work orders: 归档, 转交, 升级, 增加协�
     await a1.click(`#mine-act-${first}`);
     const panel = `#mine-detail-${first}`;
     await a1.waitForSelector(`${panel} .order-history li[data-action="created"]`);
-    expect(await a1.locator(`${panel} button[data-act]`).evaluateAll((bs) => bs.map((b) => b.textContent))).to.deep.equal(['转交']);
+    expect(await a1.locator(`${panel} button[data-act]:not([data-act="refresh-notices"])`).evaluateAll((bs) => bs.map((b) => b.textContent))).to.deep.equal(['转交']);
 
     await department('accept', first);
     await department('resolve', first, { result: '已上门安装水表并通水' });
@@ -112,7 +112,7 @@ describe('call-centre actions on work orders: 归档, 转交, 升级, 增加协�
     await a1.waitForSelector(`${panel} .order-history li[data-action="archived"]`);
     expect(await a1.locator(`${panel} .order-history li[data-action="archived"]`).innerText()).to.contain('1001');
     // Archived: only 重新派单 is left.
-    expect(await a1.locator(`${panel} button[data-act]`).evaluateAll((bs) => bs.map((b) => b.textContent))).to.deep.equal(['重新派单']);
+    expect(await a1.locator(`${panel} button[data-act]:not([data-act="refresh-notices"])`).evaluateAll((bs) => bs.map((b) => b.textContent))).to.deep.equal(['重新派单']);
     await board.waitForSelector(`#wo-archive-${first}`, { state: 'detached' });
     const stored = await h.node.models.WorkOrder.findOne({ number: first }).lean();
     expect(stored?.status).to.equal('archived');

@@ -84,7 +84,7 @@ describe('department page in Chromium: accept, start, extension approved by the 
     const doc = await stored(order);
     expect(doc.status).to.equal('in_progress');
     expect(doc.history.map((h) => h.action)).to.include.members(['accepted', 'started']);
-    await cardOf(duty, order).locator('summary').click();
+    await cardOf(duty, order).locator('summary', { hasText: '处理记录' }).click();
     // 待派单 when this node has no notifier wired, 已派单 when it has.
     expect(await cardOf(duty, order).locator('.wo-history li[data-action="accepted"]').innerText()).to.match(/受理 (待派单|已派单) → 已受理 · 3001$/);
     await duty.screenshot({ path: join(ARTIFACTS, 'department-actions-started.png') });
