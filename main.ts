@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { AgentConsole } from './agent-console/agent-console';
 import { PopBuilder, PopStore } from './agent-console/pops';
+import { PopContext } from './agent-console/pop-context';
 import { AlarmService } from './alarms/alarm-service';
 import { AlarmFeed } from './alarms/feed';
 import { alarmRoutes } from './alarms/routes';
@@ -17,6 +18,7 @@ import { LoginService } from './auth/login-service';
 import { authRoutes } from './auth/routes';
 import { TokenService } from './auth/token-service';
 import { ConfigError, loadConfig, usesDevJwtSecret, type Config } from './core/config';
+import { openBenchTrace } from './core/bench-trace';
 import { openMongo, openRedis, queueConnection, type RedisClient } from './core/connections';
 import { createLogger, type Logger } from './core/logger';
 import { AcdStore } from './cti/acd/acd-store';
@@ -118,6 +120,8 @@ export interface CallPath extends LiveState {
 /** What the telephony side takes from the company side, built before it. */
 interface TelephonyInputs {
   sms: SmsOutbox;
+  /** The screen-pop's content, gathered while a caller is greeted (the owning process does it). */
+  popContext: PopContext;
   /** Bound once the work-order service exists: a key press on a notice call acknowledges through it. */
   noticeAcks: { current?: NoticeAcknowledgements };
 }
@@ -153,6 +157,8 @@ export interface CtiNode {
   live: LiveState;
   /** The telephony side; absent when started with `telephony: false` (storage-only tests). */
   calls?: CallPath;
+  /** The screen-pop's content per call (prepared at arrival by the call's owner). */
+  popContext: PopContext;
   services: Services;
   consoles: Consoles;
   stop(): Promise<void>;
@@ -194,6 +200,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
   const maxWait = new MaxWaitRule(ruleOpts, config.QUEUE_MAX_WAIT_MS, config.QUEUE_MAX_WAIT_RECHECK_MS);
   const { sms } = inputs;
   const metrics = new CtiMetrics({ node: config.NODE_ID });
+  metrics.countMongoWrites(mongo);
 
   const ari = new AriConnection({
     url: config.ARI_URL,
@@ -284,7 +291,9 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       logger,
       hooks: {
         arrived: (call) => {
-          if (!call.test) void silence.onCall().catch((err: Error) => logger.error({ err: err.message }, 'silence watch update failed'));
+          if (call.test) return;
+          void silence.onCall().catch((err: Error) => logger.error({ err: err.message }, 'silence watch update failed'));
+          void inputs.popContext.prepare({ callId: call.callId, callerNumber: call.callerNumber });
         },
         offerEnded: (call, result, ringMs) => {
           if (!call.test) metrics.ringSeconds.observe({ result }, ringMs / 1000);
@@ -295,7 +304,9 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
           metrics.answerDelaySeconds.observe(waitMs / 1000);
         },
         ended: (call, outcome) => {
-          if (!call.test) metrics.calls.inc({ outcome });
+          if (call.test) return;
+          metrics.calls.inc({ outcome });
+          void inputs.popContext.callEnded(call.callerNumber).catch((err: Error) => logger.warn({ err: err.message }, 'pop cache of the number not dropped'));
         },
       },
       settings: {
@@ -417,7 +428,8 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   );
   sms.start();
   const noticeAcks: TelephonyInputs['noticeAcks'] = {};
-  const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger, { sms, noticeAcks });
+  const popContext = new PopContext(redis, live.acd.keys.p, new PopBuilder(models, config.ANSWER_ALARM_MS), logger);
+  const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger, { sms, noticeAcks, popContext });
 
   if (usesDevJwtSecret(config)) {
     logger.warn(
@@ -522,7 +534,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       acd: live.acd,
       agents: live.agents,
       pops: new PopStore(redis, keyPrefix),
-      popBuilder: new PopBuilder(models, config.ANSWER_ALARM_MS),
+      popContext,
       workOrders: services.workOrders,
       handover,
       ...(calls ? { decline: calls.decline } : {}),
@@ -581,6 +593,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     url,
     live,
     ...(calls ? { calls } : {}),
+    popContext,
     services,
     consoles,
     async stop() {
@@ -631,6 +644,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config);
   keepServingOnUnhandledRejection(logger);
+  openBenchTrace(config.BENCH_TRACE_FILE);
   const node = await startCti(config, { logger });
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -31,7 +31,9 @@ import {
   type TokenVerifier,
   type WorkOrderView,
 } from '../contracts';
-import type { PopBuilder, PopStore } from './pops';
+import type { PopStore } from './pops';
+import type { PopContext } from './pop-context';
+import { trace } from '../core/bench-trace';
 
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
@@ -56,7 +58,8 @@ export interface AgentConsoleDeps {
   acd: AcdStore;
   agents: AgentService;
   pops: PopStore;
-  popBuilder: PopBuilder;
+  /** The pop's content, prepared at arrival (and the MongoDB reads behind it). */
+  popContext: PopContext;
   workOrders: WorkOrderService;
   /** Rule 八: the shift in progress and its handover; absent, the console shows 我的工单 only. */
   handover?: ShiftHandover;
@@ -92,7 +95,7 @@ export class AgentConsole {
     private readonly d: AgentConsoleDeps,
   ) {
     this.log = d.logger.child({ nsp: '/agent' });
-    this.orders = new MyOrders(d.popBuilder.models, d.handover);
+    this.orders = new MyOrders(d.popContext.builder.models, d.handover);
   }
 
   start(): void {
@@ -178,7 +181,7 @@ export class AgentConsole {
       const { pops } = this.d;
       const stored = [await pops.pop(workNumber), (await pops.last(workNumber))?.pop ?? null].find((p) => p?.callId === callId);
       if (!stored) return;
-      const openWorkOrders = await this.d.popBuilder.openOrders({
+      const openWorkOrders = await this.d.popContext.builder.openOrders({
         callerNumber: stored.callerNumber,
         customerAccount: stored.customer?.accountNumber,
         callId,
@@ -226,10 +229,19 @@ export class AgentConsole {
         return;
       case 'call.ringing':
         this.inOrder(e.agentWorkNumber, async () => {
-          // Another process may have built this pop already: reuse it rather than query MongoDB again.
-          const stored = await pops.pop(e.agentWorkNumber);
-          const pop = stored && stored.callId === e.callId && stored.attempt === e.attempt ? stored : await this.buildPop(e);
-          if (await pops.setPop(e.agentWorkNumber, pop)) to(e.agentWorkNumber).emit('pop:show', pop);
+          // One script and one emit: the content was gathered while the caller was greeted.
+          const { popContext } = this.d;
+          const shown = await pops.showPop(e.agentWorkNumber, popContext.builder.ringing(e), popContext.contextKey(e.callId));
+          if (!shown) return;
+          trace('pop', e.callId, e.attempt);
+          to(e.agentWorkNumber).emit('pop:show', shown.pop);
+          if (shown.full) return;
+          // No context (its preparation failed, or the caller reached an agent before it was
+          // done): the agent already sees who is calling; the rest follows from MongoDB, bounded.
+          const pop = await this.buildPop(e);
+          const found = pop.customer !== null || pop.recentCalls.length > 0 || pop.openWorkOrders.length > 0 || pop.outages.length > 0;
+          // Stored either way (a refresh need not look again); sent only when it adds something.
+          if ((await pops.setPop(e.agentWorkNumber, pop)) && found) to(e.agentWorkNumber).emit('pop:show', pop);
         });
         return;
       case 'call.offer-ended':
@@ -260,6 +272,7 @@ export class AgentConsole {
         return;
       }
       case 'work-order.changed':
+        void this.d.popContext.ordersChanged().catch((err: unknown) => this.log.warn({ err }, 'pop cache not invalidated'));
         if (this.nsp.sockets.size > 0) this.inOrder(`wo:${e.number}`, () => this.orderChanged(e.number));
         return;
       case 'shift.handover':
@@ -314,10 +327,10 @@ export class AgentConsole {
    */
   private async buildPop(e: Extract<DomainEvent, { type: 'call.ringing' }>): Promise<ScreenPop> {
     try {
-      return await withTimeout(this.d.popBuilder.build(e), 1500, 'screen-pop lookup');
+      return await withTimeout(this.d.popContext.builder.build(e), 1500, 'screen-pop lookup');
     } catch (err) {
       this.log.warn({ err: (err as Error).message, callId: e.callId }, 'screen-pop without customer data');
-      return this.d.popBuilder.bare(e);
+      return this.d.popContext.builder.bare(e);
     }
   }
 

@@ -4,12 +4,25 @@ import type { RedisClient } from '../core/connections';
 import type { DomainEvent } from '../events/domain-events';
 import type { Models } from '../models';
 import type { CallOutcome, CallState, DepartmentCode, Language, WorkOrderCategory, WorkOrderStatus } from '../models/enums';
+import { EMPTY_CONTENT_FIELDS } from './pop-context';
 import { MISSED_OFFER_RESULTS, type CurrentCallView, type LastCallView, type MissedCallView, type MissedOfferResult, type ScreenPop, type WorkOrderSummary } from '../contracts';
 
 const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
 
 type PopRedis = RedisClient & {
   consolePopSet(popKey: string, goneOffer: string, goneCall: string, callId: string, attempt: string, json: string, ttl: string, callerNumber: string): Promise<number>;
+  consolePopShow(
+    popKey: string,
+    goneOffer: string,
+    goneCall: string,
+    contextKey: string,
+    callId: string,
+    attempt: string,
+    bareJson: string,
+    ttl: string,
+    callerNumber: string,
+    emptyFields: string,
+  ): Promise<[string, number] | null>;
   consolePopClear(
     popKey: string,
     goneOffer: string,
@@ -46,6 +59,7 @@ export class PopStore {
   ) {
     if (!('consolePopSet' in redis)) {
       redis.defineCommand('consolePopSet', { numberOfKeys: 3, lua: lua('pop-set') });
+      redis.defineCommand('consolePopShow', { numberOfKeys: 4, lua: lua('pop-show') });
       redis.defineCommand('consolePopClear', { numberOfKeys: 3, lua: lua('pop-clear') });
       redis.defineCommand('consolePopOrders', { numberOfKeys: 1, lua: lua('pop-orders') });
       redis.defineCommand('consoleCallAnswered', { numberOfKeys: 2, lua: lua('call-answered') });
@@ -60,6 +74,27 @@ export class PopStore {
   private missedKey = (wn: string) => `${this.p}:console:missed:${wn}`;
   private goneOffer = (callId: string, attempt: number) => `${this.p}:console:gone:${callId}:${attempt}`;
   private goneCall = (callId: string) => `${this.p}:console:gone:${callId}`;
+
+  /**
+   * The pop at ringing, in one script: the ringing event's own fields joined with the call's
+   * prepared context (`contextKey`, see PopContext). Null when the offer already ended; `full` is
+   * false when there was no context to join (the pop then carries no customer data yet).
+   */
+  async showPop(agent: string, bare: BarePop, contextKey: string): Promise<{ pop: ScreenPop; full: boolean } | null> {
+    const res = await this.r.consolePopShow(
+      this.popKey(agent),
+      this.goneOffer(bare.callId, bare.attempt),
+      this.goneCall(bare.callId),
+      contextKey,
+      bare.callId,
+      String(bare.attempt),
+      JSON.stringify(bare),
+      String(POP_TTL_MS),
+      bare.callerNumber,
+      EMPTY_CONTENT_FIELDS,
+    );
+    return res ? { pop: JSON.parse(res[0]) as ScreenPop, full: Number(res[1]) === 1 } : null;
+  }
 
   /** False when the offer already ended: the pop must not be shown. */
   async setPop(agent: string, pop: ScreenPop): Promise<boolean> {
@@ -176,6 +211,9 @@ export function isMissed(result: string): result is MissedOfferResult {
 
 type RingingEvent = Extract<DomainEvent, { type: 'call.ringing' }>;
 
+/** A pop without its content fields (PopContent): the part the ringing event itself gives. */
+export type BarePop = Omit<ScreenPop, 'customer' | 'recentCalls' | 'openWorkOrders' | 'outages'>;
+
 /** Builds the screen-pop from MongoDB: who is calling, what happened before, what is going on in their area. */
 export class PopBuilder {
   constructor(
@@ -184,8 +222,8 @@ export class PopBuilder {
     private readonly ringLimitMs: number,
   ) {}
 
-  /** The pop without anything from the database: who is calling, in which language, since when. */
-  bare(e: RingingEvent): ScreenPop {
+  /** What the ringing event alone says: who is calling, in which language, since when. */
+  ringing(e: RingingEvent): BarePop {
     return {
       callId: e.callId,
       attempt: e.attempt,
@@ -194,11 +232,12 @@ export class PopBuilder {
       queuedAt: e.queuedAt,
       ringingAt: e.ringingAt,
       ringLimitMs: this.ringLimitMs,
-      customer: null,
-      recentCalls: [],
-      openWorkOrders: [],
-      outages: [],
     };
+  }
+
+  /** The pop without anything from the database. */
+  bare(e: RingingEvent): ScreenPop {
+    return { ...this.ringing(e), customer: null, recentCalls: [], openWorkOrders: [], outages: [] };
   }
 
   /**
@@ -228,61 +267,63 @@ export class PopBuilder {
     }));
   }
 
-  async build(e: RingingEvent, now = Date.now()): Promise<ScreenPop> {
-    const { Customer, Call, Outage } = this.models;
-    const number = e.callerNumber;
-    const customer = e.customerAccount
-      ? await Customer.findOne({ accountNumber: e.customerAccount }).lean()
-      : number
-        ? await Customer.findOne({ phones: number }).lean()
+  /** The customer on file for this account or, without one, for this phone number. */
+  async customer(of: { callerNumber: string; customerAccount?: string | undefined }): Promise<ScreenPop['customer']> {
+    const { Customer } = this.models;
+    const c = of.customerAccount
+      ? await Customer.findOne({ accountNumber: of.customerAccount }).lean()
+      : of.callerNumber
+        ? await Customer.findOne({ phones: of.callerNumber }).lean()
         : null;
-    const [calls, orders, outages] = await Promise.all([
-      number
-        ? Call.find({ callerNumber: number, callId: { $ne: e.callId }, test: { $ne: true } })
-            .sort({ arrivedAt: -1 })
-            .limit(5)
-            .select('callId arrivedAt state outcome agentWorkNumber language recordingName')
-            .lean()
-        : [],
-      this.openOrders({ callerNumber: number, customerAccount: customer?.accountNumber }),
-      customer
-        ? Outage.find({ areaCodes: customer.areaCode, status: 'published', expectedEndAt: { $gt: new Date(now) } })
-            .sort({ startsAt: 1 })
-            .limit(5)
-            .lean()
-        : [],
+    return c
+      ? { accountNumber: c.accountNumber, name: c.name, address: c.address, areaCode: c.areaCode, bigUser: !!c.bigUser, phones: [...(c.phones ?? [])] }
+      : null;
+  }
+
+  /** The number's latest calls, newest first, without `exceptCallId` (the call being popped). */
+  async recentCalls(callerNumber: string, limit: number, exceptCallId?: string): Promise<ScreenPop['recentCalls']> {
+    if (!callerNumber) return [];
+    const calls = await this.models.Call.find({ callerNumber, test: { $ne: true }, ...(exceptCallId ? { callId: { $ne: exceptCallId } } : {}) })
+      .sort({ arrivedAt: -1 })
+      .limit(limit)
+      .select('callId arrivedAt state outcome agentWorkNumber language recordingName')
+      .lean();
+    return calls.map((c) => ({
+      callId: c.callId,
+      arrivedAt: c.arrivedAt.getTime(),
+      state: c.state as CallState,
+      outcome: (c.outcome as CallOutcome | undefined) ?? null,
+      agentWorkNumber: c.agentWorkNumber ?? null,
+      language: (c.language as Language | undefined) ?? null,
+      recordingName: c.recordingName ?? null,
+    }));
+  }
+
+  /** Published outages of an area that have not ended by `now`, soonest first. */
+  async outages(areaCode: string, now: number): Promise<ScreenPop['outages']> {
+    const outages = await this.models.Outage.find({ areaCodes: areaCode, status: 'published', expectedEndAt: { $gt: new Date(now) } })
+      .sort({ startsAt: 1 })
+      .limit(5)
+      .lean();
+    return outages.map((o) => ({
+      id: String(o._id),
+      kind: o.kind as 'planned' | 'unplanned',
+      scope: o.scope as 'network' | 'plant',
+      areaCodes: [...(o.areaCodes ?? [])],
+      areaDescription: o.areaDescription,
+      startsAt: o.startsAt.getTime(),
+      expectedEndAt: o.expectedEndAt.getTime(),
+    }));
+  }
+
+  /** The whole pop straight from MongoDB: used only when the call's prepared context is missing. */
+  async build(e: RingingEvent, now = Date.now()): Promise<ScreenPop> {
+    const customer = await this.customer({ callerNumber: e.callerNumber, customerAccount: e.customerAccount });
+    const [recentCalls, openWorkOrders, outages] = await Promise.all([
+      this.recentCalls(e.callerNumber, 5, e.callId),
+      this.openOrders({ callerNumber: e.callerNumber, customerAccount: customer?.accountNumber }),
+      customer ? this.outages(customer.areaCode, now) : [],
     ]);
-    return {
-      ...this.bare(e),
-      customer: customer
-        ? {
-            accountNumber: customer.accountNumber,
-            name: customer.name,
-            address: customer.address,
-            areaCode: customer.areaCode,
-            bigUser: !!customer.bigUser,
-            phones: [...(customer.phones ?? [])],
-          }
-        : null,
-      recentCalls: calls.map((c) => ({
-        callId: c.callId,
-        arrivedAt: c.arrivedAt.getTime(),
-        state: c.state as CallState,
-        outcome: (c.outcome as CallOutcome | undefined) ?? null,
-        agentWorkNumber: c.agentWorkNumber ?? null,
-        language: (c.language as Language | undefined) ?? null,
-        recordingName: c.recordingName ?? null,
-      })),
-      openWorkOrders: orders,
-      outages: outages.map((o) => ({
-        id: String(o._id),
-        kind: o.kind as 'planned' | 'unplanned',
-        scope: o.scope as 'network' | 'plant',
-        areaCodes: [...(o.areaCodes ?? [])],
-        areaDescription: o.areaDescription,
-        startsAt: o.startsAt.getTime(),
-        expectedEndAt: o.expectedEndAt.getTime(),
-      })),
-    };
+    return { ...this.bare(e), customer, recentCalls, openWorkOrders, outages };
   }
 }

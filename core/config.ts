@@ -193,6 +193,8 @@ const envSchema = z.object({
   /** The same folder as Asterisk names it in `sound:` URIs: relative to its sounds directory, or absolute. */
   NOTICE_SOUNDS_MEDIA: z.string().regex(/^\/?[A-Za-z0-9_./-]+$/).default('hotline-notices'),
   DEMO: bool.default(false),
+  /** `npm run bench` only: NDJSON timing points of each call (core/bench-trace.ts) go to this file. */
+  BENCH_TRACE_FILE: z.string().min(1).optional(),
 
   /** Art. 8: the department acknowledges the notice within this long of the order's creation, else a supervisor alarm. */
   WORK_ORDER_NOTICE_MS: ms.default(5 * 60_000),

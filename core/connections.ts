@@ -77,6 +77,8 @@ export async function openMongo(url: string, logger: Logger): Promise<Connection
     serverSelectionTimeoutMS: 5000,
     // FerretDB speaks the wire protocol but is not a replica set: no retryable writes, no transactions.
     retryWrites: false,
+    // Command events feed the write counter (hotline_mongo_writes_total): writes per call are a target.
+    monitorCommands: true,
   });
   // Our own close() (the seed when done, a process stopping) passes through 'disconnecting'; a
   // server that went away goes straight to 'disconnected'. Only the second is worth a warning.

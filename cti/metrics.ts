@@ -4,6 +4,10 @@ import { AGENT_STATES } from './acd/agent-state';
 import type { AmiClient } from './ami/client';
 import type { AriConnection } from './ari/connection';
 import type { Queue } from 'bullmq';
+import type { Connection } from 'mongoose';
+
+/** Commands that change documents: what `hotline_mongo_writes_total` counts. */
+const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify']);
 
 /**
  * Prometheus metrics of one CTI process, on a registry of its own (two processes in one test must
@@ -16,6 +20,7 @@ export class CtiMetrics {
   readonly alarms: Counter<'kind'>;
   readonly ringSeconds: Histogram<'result'>;
   readonly answerDelaySeconds: Histogram<string>;
+  readonly mongoWrites: Counter<'collection'>;
 
   constructor(opts: { node: string }) {
     this.registry.setDefaultLabels({ node: opts.node });
@@ -34,6 +39,21 @@ export class CtiMetrics {
       help: 'Queue entry to agent answer (speed of answer)',
       buckets: [1, 5, 10, 20, 30, 60, 120, 300],
       registers: [this.registry],
+    });
+    this.mongoWrites = new Counter({
+      name: 'hotline_mongo_writes_total',
+      help: 'Write commands this process sent to MongoDB, by collection (npm run bench divides by calls)',
+      labelNames: ['collection'],
+      registers: [this.registry],
+    });
+  }
+
+  /** Counts every write command on `mongo` (the connection is opened with monitorCommands). */
+  countMongoWrites(mongo: Connection): void {
+    mongo.getClient().on('commandStarted', (e) => {
+      if (!WRITE_COMMANDS.has(e.commandName)) return;
+      const coll: unknown = (e.command as Record<string, unknown>)[e.commandName];
+      this.mongoWrites.inc({ collection: typeof coll === 'string' ? coll : 'unknown' });
     });
   }
 

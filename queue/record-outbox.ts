@@ -17,6 +17,10 @@ export interface RecordWrite {
 export type ApplyWrite = (w: RecordWrite) => Promise<void>;
 
 const LEASE_MS = 10_000;
+/** List entries so marked are held writes (see `write`); JSON entries begin with '{'. */
+const HELD = 'H';
+/** A `drained` marker: applies the held writes before it and is itself no write. */
+const FLUSH = 'F';
 const DRAIN_PARALLEL = 8;
 
 /**
@@ -33,6 +37,7 @@ export class RecordOutbox {
   private retryAt = 0;
   private readonly log: Logger;
   private readonly token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  private flushes = 0;
 
   constructor(
     private readonly redis: RedisClient,
@@ -49,8 +54,17 @@ export class RecordOutbox {
   private leaseKey = (record: string) => `${this.p}:outbox-lease:${record}`;
   private readonly setKey = () => `${this.p}:outbox-records`;
 
-  /** Queues a write of `record` (e.g. `call:<id>`); it reaches MongoDB as soon as it can. */
-  async write(record: string, w: RecordWrite): Promise<void> {
+  /**
+   * Queues a write of `record` (e.g. `call:<id>`); it reaches MongoDB as soon as it can. A `hold`
+   * write is kept in Redis (as durable as any) but not applied yet: it rides along with the
+   * record's next write that is not held, merged into it, so a call's intermediate steps cost no
+   * MongoDB write of their own. `drained` flushes held writes too.
+   */
+  async write(record: string, w: RecordWrite, opts: { hold?: boolean } = {}): Promise<void> {
+    if (opts.hold) {
+      await this.redis.rpush(this.listKey(record), HELD + JSON.stringify(w));
+      return;
+    }
     await this.redis.multi().rpush(this.listKey(record), JSON.stringify(w)).sadd(this.setKey(), record).exec();
     this.kick();
   }
@@ -89,8 +103,14 @@ export class RecordOutbox {
    */
   async drained(record: string, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
+    const list = this.listKey(record);
+    if ((await this.redis.llen(list)) === 0) return true;
+    // A marker that is not held: everything before it, held writes included, is applied with it.
+    // Done when the marker is gone; writes queued after it (a call still going on) need not wait.
+    const marker = `${FLUSH}${this.token}:${++this.flushes}`;
+    await this.redis.multi().rpush(list, marker).sadd(this.setKey(), record).exec();
     for (;;) {
-      if ((await this.redis.llen(this.listKey(record))) === 0) return true;
+      if ((await this.redis.lpos(list, marker)) === null) return true;
       if (Date.now() > deadline) return false;
       this.kick();
       await new Promise((r) => setTimeout(r, 10));
@@ -154,27 +174,28 @@ export class RecordOutbox {
     try {
       for (;;) {
         const raw = await this.redis.lrange(this.listKey(record), 0, 49);
-        if (raw.length === 0) break;
-        const batch = raw.map((r) => JSON.parse(r) as RecordWrite);
-        // Merge the run of writes to the same document: later fields win, creation fields of the first.
-        let n = 0;
-        while (n < batch.length && batch[n]!.collection === batch[0]!.collection && sameFilter(batch[n]!, batch[0]!)) n++;
-        const set = Object.assign({}, ...batch.slice(0, n).map((w) => w.set)) as Record<string, unknown>;
-        const onInsert = Object.assign({}, ...batch.slice(0, n).map((w) => w.setOnInsert ?? {})) as Record<string, unknown>;
-        // A field set later wins over its creation value (MongoDB refuses one path in both).
-        for (const k of Object.keys(set)) delete onInsert[k];
-        const merged: RecordWrite = { ...batch[0]!, set, setOnInsert: onInsert };
-        await this.apply(merged);
-        await this.redis.ltrim(this.listKey(record), n, -1);
+        // Up to the last entry that is not held: held writes after it wait for the next one.
+        let upTo = raw.length;
+        while (upTo > 0 && raw[upTo - 1]!.startsWith(HELD)) upTo--;
+        if (upTo === 0) break;
+        const writes = raw
+          .slice(0, upTo)
+          .filter((r) => !r.startsWith(FLUSH))
+          .map((r) => JSON.parse(r.startsWith(HELD) ? r.slice(HELD.length) : r) as RecordWrite);
+        // One write per document in the batch (a call and its recording), each merged in order.
+        // Applying one again after a failure further on is harmless: every write is a $set.
+        for (const w of mergeByDocument(writes)) await this.apply(w);
+        await this.redis.ltrim(this.listKey(record), upTo, -1);
         await this.redis.pexpire(lease, LEASE_MS);
       }
-      // Forget the record only if nothing arrived meanwhile.
+      // Forget the record unless a write that is not held arrived meanwhile (held ones wait to be asked for).
       await this.redis.eval(
-        "if redis.call('LLEN', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end return 1",
+        "for _, w in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do if string.sub(w, 1, 1) ~= ARGV[2] then return 0 end end redis.call('SREM', KEYS[2], ARGV[1]) return 1",
         2,
         this.listKey(record),
         this.setKey(),
         record,
+        HELD,
       );
     } finally {
       await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1", 1, lease, this.token);
@@ -182,6 +203,26 @@ export class RecordOutbox {
   }
 }
 
-function sameFilter(a: RecordWrite, b: RecordWrite): boolean {
-  return JSON.stringify(a.filter) === JSON.stringify(b.filter);
+/**
+ * The writes of a batch merged per document (collection + filter), documents in the order they
+ * first appear: later fields win; a field set later wins over its
+ * creation value (MongoDB refuses one path in both).
+ */
+export function mergeByDocument(batch: RecordWrite[]): RecordWrite[] {
+  const docs = new Map<string, RecordWrite>();
+  for (const w of batch) {
+    const key = `${w.collection}\u0000${JSON.stringify(w.filter)}`;
+    const seen = docs.get(key);
+    if (!seen) {
+      docs.set(key, { ...w, set: { ...w.set }, setOnInsert: { ...(w.setOnInsert ?? {}) } });
+      continue;
+    }
+    Object.assign(seen.set, w.set);
+    Object.assign(seen.setOnInsert ?? {}, w.setOnInsert ?? {});
+  }
+  return [...docs.values()].map((w) => {
+    const onInsert = { ...w.setOnInsert };
+    for (const k of Object.keys(w.set)) delete onInsert[k];
+    return { ...w, setOnInsert: onInsert };
+  });
 }

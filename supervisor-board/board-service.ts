@@ -22,13 +22,14 @@ export class BoardService {
   async snapshot(now = Date.now()): Promise<BoardSnapshot> {
     const { models, acd, serviceLevelMs } = this.deps;
     const day = shanghaiDay(now);
-    const [today, agents, queue, live, unreachable, workOrders] = await Promise.all([
+    const [today, agents, queue, live, steps, unreachable, workOrders] = await Promise.all([
       models.Call.find({ arrivedAt: { $gte: new Date(day.start), $lt: new Date(day.end) }, test: { $ne: true }, direction: { $ne: 'outbound' } })
         .select(FACT_FIELDS)
         .lean(),
       acd.agents(),
       acd.queued(),
       acd.liveCalls(),
+      acd.liveSteps(),
       acd.unreachablePhones(),
       workOrderPanel(models),
     ]);
@@ -76,11 +77,13 @@ export class BoardService {
       .filter((c) => live.has(c.callId) && c.state !== 'ended')
       .map((c) => {
         const agentWorkNumber = c.agentWorkNumber ?? offeredTo.get(c.callId) ?? null;
+        // The record holds milestones only (arrival, answer, end): the step in between is in Redis.
+        const step = steps.get(c.callId);
         return {
           callId: c.callId,
           callerNumber: c.callerNumber,
-          state: c.state as CallState,
-          language: (c.language as Language | undefined) ?? null,
+          state: step?.state ?? (c.state as CallState),
+          language: step?.language ?? (c.language as Language | undefined) ?? null,
           arrivedAt: c.arrivedAt.getTime(),
           agentWorkNumber,
           agentName: agentWorkNumber ? (names.get(agentWorkNumber) ?? null) : null,

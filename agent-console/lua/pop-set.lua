@@ -8,6 +8,6 @@ if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[3]) == 1 then
   return 0
 end
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'callId', ARGV[1], 'attempt', ARGV[2], 'json', ARGV[3], 'callerNumber', ARGV[5])
+redis.call('HSET', KEYS[1], 'callId', ARGV[1], 'attempt', ARGV[2], 'json', ARGV[3], 'callerNumber', ARGV[5], 'full', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1

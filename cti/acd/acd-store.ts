@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RedisClient } from '../../core/connections';
-import type { Language, OfferResult } from '../../models/enums';
+import type { CallState, Language, OfferResult } from '../../models/enums';
 import { AGENT_STATES, callAfter, fromStates, type AgentLive, type AgentMove, type AgentState } from './agent-state';
 import { AcdKeys } from './keys';
 
@@ -17,8 +17,14 @@ export interface QueuedCall {
 
 export type OfferState = OfferResult;
 
+/** The agent the ACD picked for a call, and the phone to ring. */
+export interface ReservedAgent {
+  workNumber: string;
+  extension: string;
+}
+
 type LuaRedis = RedisClient & {
-  acdReserve(...args: string[]): Promise<string | null>;
+  acdReserve(...args: string[]): Promise<[string, string] | null>;
   acdSetState(...args: string[]): Promise<[number, string, string?]>;
   acdCas(key: string, expected: string, next: string, ttlMs: string): Promise<number>;
   acdClaimAdoption(adoptedKey: string, node: string, keepMs: string, owner: string): Promise<number>;
@@ -39,7 +45,7 @@ export class AcdStore {
     this.keys = new AcdKeys(prefix);
     // defineCommand loads each script once (EVALSHA, falling back to EVAL after a Redis restart).
     if (!('acdReserve' in redis)) {
-      redis.defineCommand('acdReserve', { numberOfKeys: 6, lua: lua('reserve') });
+      redis.defineCommand('acdReserve', { numberOfKeys: 7, lua: lua('reserve') });
       redis.defineCommand('acdSetState', { numberOfKeys: 4, lua: lua('set-state') });
       redis.defineCommand('acdCas', { numberOfKeys: 1, lua: lua('cas') });
       redis.defineCommand('acdClaimAdoption', { numberOfKeys: 1, lua: lua('claim-adoption') });
@@ -147,8 +153,35 @@ export class AcdStore {
    * Only `node`, the call's owner, may ask, and only while its heartbeat mark lives (fencing).
    */
   async reserve(callId: string, node: string, fallbackMs: number, now = Date.now()): Promise<string | null> {
+    return (await this.reserveFor(callId, node, fallbackMs, null, now))?.workNumber ?? null;
+  }
+
+  /**
+   * `reserve`, and in the same script the offer `attempt` marked ringing: all the owner needs to
+   * ring the agent's phone (their extension included), in one round trip.
+   */
+  async reserveOffer(callId: string, node: string, fallbackMs: number, attempt: number, now = Date.now()): Promise<ReservedAgent | null> {
+    return this.reserveFor(callId, node, fallbackMs, attempt, now);
+  }
+
+  private async reserveFor(callId: string, node: string, fallbackMs: number, attempt: number | null, now: number): Promise<ReservedAgent | null> {
     const k = this.keys;
-    return this.r.acdReserve(k.queue(), k.qcall(callId), k.ready('yue'), k.ready('cmn'), k.ready('any'), k.unreachable(), callId, String(now), String(fallbackMs), node);
+    const got = await this.r.acdReserve(
+      k.queue(),
+      k.qcall(callId),
+      k.ready('yue'),
+      k.ready('cmn'),
+      k.ready('any'),
+      k.unreachable(),
+      k.offer(callId, attempt ?? 0),
+      callId,
+      String(now),
+      String(fallbackMs),
+      node,
+      attempt === null ? '' : String(attempt),
+      String(OFFER_TTL_MS),
+    );
+    return got ? { workNumber: got[0], extension: got[1] } : null;
   }
 
   async startOffer(callId: string, attempt: number): Promise<void> {
@@ -275,7 +308,23 @@ export class AcdStore {
   }
 
   async markDone(callId: string): Promise<void> {
-    await this.r.hdel(this.keys.live(), callId);
+    await this.r.multi().hdel(this.keys.live(), callId).hdel(this.keys.liveSteps(), callId).exec();
+  }
+
+  /** A live call's step (its record in MongoDB shows only arrival, answer and end as they happen). */
+  async markStep(callId: string, state: CallState, language: Language | undefined): Promise<void> {
+    await this.r.hset(this.keys.liveSteps(), callId, `${state}|${language ?? ''}`);
+  }
+
+  /** The latest step of each live call that has taken one. */
+  async liveSteps(): Promise<Map<string, { state: CallState; language: Language | null }>> {
+    const raw = await this.r.hgetall(this.keys.liveSteps());
+    return new Map(
+      Object.entries(raw).map(([callId, v]) => {
+        const [state, language] = v.split('|');
+        return [callId, { state: state as CallState, language: (language || null) as Language | null }];
+      }),
+    );
   }
 
   async liveCalls(): Promise<Map<string, string>> {

@@ -1,3 +1,4 @@
+import { trace } from '../../core/bench-trace';
 import { raiseAlarm } from '../../alarms/raise';
 import type { Logger } from '../../core/logger';
 import type { EventBus } from '../../events/event-bus';
@@ -83,6 +84,7 @@ export class RingNoAnswer {
     // Lost to an answer, busy or abandon: nothing to raise. Won by an earlier attempt of this same
     // job (the offer already says no-answer): go on, every step below is idempotent.
     if (!won && (await acd.offerState(job.callId, job.attempt)) !== 'no-answer') return;
+    trace('alarm', job.callId, job.attempt);
     const now = Date.now();
     const ringMs = now - job.ringingAt;
     const log = logger.child({ callId: job.callId, agent: job.agentWorkNumber, attempt: job.attempt });

@@ -1,6 +1,6 @@
 import { OnePassAtATime } from '../../core/async';
 import type { Logger } from '../../core/logger';
-import type { AcdStore } from './acd-store';
+import type { AcdStore, ReservedAgent } from './acd-store';
 import type { DispatchKicks } from './agent-service';
 
 /** A queued call owned by this process, as the dispatcher sees it. */
@@ -8,8 +8,10 @@ export interface Dispatchable {
   callId: string;
   queuedAt: number;
   language: string;
-  /** Rings the reserved agent; the call is out of the queue from now on. */
-  offer(agentWorkNumber: string): Promise<void>;
+  /** The attempt number the next offer of this call will have (its offer mark is set with the reservation). */
+  nextAttempt(): number;
+  /** Rings the reserved agent (offer `attempt` is already marked ringing); the call is out of the queue from now on. */
+  offer(agent: ReservedAgent, attempt: number): Promise<void>;
 }
 
 /**
@@ -64,14 +66,15 @@ export class Dispatcher {
     const exhausted = new Set<string>();
     for (const call of calls) {
       if (exhausted.has(call.language)) continue;
-      const agent = await this.acd.reserve(call.callId, this.node, this.fallbackMs);
+      const attempt = call.nextAttempt();
+      const agent = await this.acd.reserveOffer(call.callId, this.node, this.fallbackMs, attempt);
       if (!agent) {
         exhausted.add(call.language);
         continue;
       }
       matched = true;
       this.waiting.delete(call.callId);
-      call.offer(agent).catch((err: unknown) => this.logger.error({ err, callId: call.callId }, 'offer failed'));
+      call.offer(agent, attempt).catch((err: unknown) => this.logger.error({ err, callId: call.callId }, 'offer failed'));
     }
     // A reservation takes a call out of the queue, which may unblock later calls elsewhere.
     if (matched) await this.kicks.kick();

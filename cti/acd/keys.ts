@@ -19,6 +19,8 @@ export class AcdKeys {
   offer = (callId: string, attempt: number) => `${this.p}:offer:${callId}:${attempt}`;
   events = () => `${this.p}:events`;
   live = () => `${this.p}:live-calls`;
+  /** Each live call's latest step and language: the board's view while MongoDB holds only its milestones. */
+  liveSteps = () => `${this.p}:live-steps`;
   /** Which process took over a dead process's call (the node names `node(…)` marks alive). */
   adopted = (callId: string) => `${this.p}:adopted:${callId}`;
   selfCheck = (channelId: string) => `${this.p}:selfcheck:${channelId}`;

@@ -15,7 +15,8 @@ export interface NewCallRecord {
 /** Where Call documents are stored. */
 export interface CallStore {
   create(doc: NewCallRecord): Promise<unknown>;
-  updateOne(callId: string, set: Record<string, unknown>): Promise<unknown>;
+  /** `hold`: kept durable but applied with the call's next write that is not held (RecordOutbox). */
+  updateOne(callId: string, set: Record<string, unknown>, opts?: { hold?: boolean }): Promise<unknown>;
   /** Resolves when what was handed over has reached the database, or after a bounded wait. */
   settled?(callId: string): Promise<unknown>;
 }
@@ -35,7 +36,7 @@ export const callRecordKey = (callId: string) => `call:${callId}`;
 export function outboxCallStore(outbox: RecordOutbox, settleMs = 5000): CallStore {
   return {
     create: (doc) => outbox.write(callRecordKey(doc.callId), { collection: 'calls', filter: { callId: doc.callId }, set: {}, setOnInsert: { ...doc } }),
-    updateOne: (callId, set) => outbox.write(callRecordKey(callId), { collection: 'calls', filter: { callId }, set }),
+    updateOne: (callId, set, opts) => outbox.write(callRecordKey(callId), { collection: 'calls', filter: { callId }, set }, opts),
     settled: (callId) => outbox.drained(callRecordKey(callId), settleMs),
   };
 }
@@ -43,12 +44,15 @@ export function outboxCallStore(outbox: RecordOutbox, settleMs = 5000): CallStor
 /**
  * One call's durable record, written behind the call. Writes are chained so the Call document
  * never sees an older state after a newer one, and are not awaited on the call's path. Under
- * back-pressure (a slow database) the patches waiting behind an in-flight write merge into one,
- * so a call costs a few writes, not one per step. A failed write is logged and the chain goes on.
+ * back-pressure (a slow database) the patches waiting behind an in-flight write merge into one.
+ * The steps between arrival, answer and end are saved with `hold`: durable in Redis at once, they
+ * reach MongoDB merged into the next milestone's write, so an answered call costs three Call
+ * writes (arrival, answer, end). A failed write is logged and the chain goes on.
  */
 export class CallRecord {
   private writes: Promise<unknown> = Promise.resolve();
   private pending?: Record<string, unknown>;
+  private pendingHold = false;
 
   constructor(
     private readonly store: CallStore,
@@ -65,18 +69,22 @@ export class CallRecord {
    * Sets these fields (undefined ones are left out). Values are stored as they are when the write
    * runs, so a mutable value (the offers list) is never written stale.
    */
-  save(patch: Record<string, unknown>): void {
+  save(patch: Record<string, unknown>, opts: { hold?: boolean } = {}): void {
     const clean = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     if (this.pending) {
       Object.assign(this.pending, clean);
+      // Merged with a write that must land now, the whole patch lands now.
+      this.pendingHold = this.pendingHold && !!opts.hold;
       return;
     }
     this.pending = clean;
+    this.pendingHold = !!opts.hold;
     this.writes = this.writes
       .then(() => {
         const next = this.pending!;
+        const hold = this.pendingHold;
         this.pending = undefined;
-        return this.store.updateOne(this.callId, next);
+        return this.store.updateOne(this.callId, next, { hold });
       })
       .catch((err: Error) => this.log.error({ err: err.message }, 'call record update failed'));
   }

@@ -4,7 +4,8 @@ import type { Models } from '../../models';
 import type { CallOutcome, CallState, Language, OfferResult } from '../../models/enums';
 import type { AfterCallWorkRule } from '../acd/after-call-work';
 import type { AnswerAlarmRule } from '../acd/answer-alarm';
-import type { AcdStore } from '../acd/acd-store';
+import type { AcdStore, ReservedAgent } from '../acd/acd-store';
+import { trace } from '../../core/bench-trace';
 import type { AgentService } from '../acd/agent-service';
 import type { Dispatcher } from '../acd/dispatcher';
 import type { WaitEstimator } from '../acd/wait-estimate';
@@ -299,18 +300,25 @@ export class CallSession {
     await this.d.maxWait
       ?.arm({ callId: this.callId, callerNumber: this.callerNumber, queuedAt: this.queuedAt.getTime() })
       .catch((err: Error) => this.log.error({ err: err.message }, 'max-wait watchdog could not be armed'));
-    this.d.dispatcher.add({ callId: this.callId, queuedAt: this.queuedAt.getTime(), language: lang, offer: (agent) => this.offer(agent) });
+    this.d.dispatcher.add({
+      callId: this.callId,
+      queuedAt: this.queuedAt.getTime(),
+      language: lang,
+      nextAttempt: () => this.offers.all.length + 1,
+      offer: (agent, attempt) => this.offer(agent, attempt),
+    });
+    trace('queued', this.callId);
     this.announcer.schedule();
     this.d.dispatcher.run();
   }
 
   /** The dispatcher reserved `agentWorkNumber` for this call: ring their phone. Never rejects. */
-  offer(agentWorkNumber: string): Promise<void> {
+  offer(agent: ReservedAgent, attempt: number): Promise<void> {
     return this.decide(async () => {
       try {
-        await this.ring(agentWorkNumber);
+        await this.ring(agent, attempt);
       } catch (err) {
-        await this.offerFailed(agentWorkNumber, err).catch((e: unknown) => this.log.error({ err: e }, 'recovering from a failed offer failed'));
+        await this.offerFailed(agent.workNumber, err).catch((e: unknown) => this.log.error({ err: e }, 'recovering from a failed offer failed'));
       }
     });
   }
@@ -333,37 +341,49 @@ export class CallSession {
     if (!this.ended && !this.callerGone.signal.aborted) await this.enqueue(this.language ?? this.d.settings.defaultLanguage);
   }
 
-  private async ring(agentWorkNumber: string): Promise<void> {
+  /**
+   * Rings the agent the reservation picked. The reservation script already marked offer `attempt`
+   * ringing and gave the extension, so the originate request leaves with no round trip before it;
+   * the call's state change is told while the request is in flight.
+   */
+  private async ring(agent: ReservedAgent, attempt: number): Promise<void> {
     const { ari, acd, settings } = this.d;
     this.announcer.cancel();
-    const agent = await acd.agent(agentWorkNumber);
-    if (this.ended || !agent) {
-      await this.d.agents.forCall(agentWorkNumber, this.callId, 'ready', ['reserved']);
+    if (this.ended || !agent.extension) {
+      await acd.endOffer(this.callId, attempt, this.ended ? 'caller-gone' : 'failed');
+      await this.d.agents.forCall(agent.workNumber, this.callId, 'ready', ['reserved']);
       return;
     }
-    const offer = this.offers.start(agentWorkNumber, agent.extension);
-    await acd.startOffer(this.callId, offer.attempt);
-    await this.move('ringing');
-    // The caller may have left during the awaits above; callerLeft() then released the agent.
+    const offer = this.offers.start(agent.workNumber, agent.extension);
+    // An offer recorded between the reservation and now (a take-over) moved the numbering on.
+    if (offer.attempt !== attempt) {
+      await acd.endOffer(this.callId, attempt, 'failed');
+      await acd.startOffer(this.callId, offer.attempt);
+    }
+    // The caller may have left before this decision ran; callerLeft() then released the agent.
     // From here to the request being issued there is no await, so callerLeft() sees it in flight.
     if (this.callerGone.signal.aborted) {
       if (await acd.endOffer(this.callId, offer.attempt, 'caller-gone')) await this.offerEnded(offer, 'caller-gone');
       return;
     }
-    this.log.info({ agent: agentWorkNumber, attempt: offer.attempt }, 'offering to agent');
+    trace('originate', this.callId, offer.attempt);
+    this.originating = ari.originate({
+      channelId: offer.channelId,
+      endpoint: `PJSIP/${agent.extension}`,
+      app: settings.app,
+      appArgs: `agent,${this.callId},${offer.attempt}`,
+      callerId: `"${this.callerNumber}" <${this.callerNumber}>`,
+      timeoutSec: settings.ringTimeoutSec,
+    });
+    // Its failure is handled below, after the state change: never an unhandled rejection meanwhile.
+    this.originating.catch(() => undefined);
+    this.log.info({ agent: agent.workNumber, attempt: offer.attempt }, 'offering to agent');
+    await this.move('ringing');
     try {
-      this.originating = ari.originate({
-        channelId: offer.channelId,
-        endpoint: `PJSIP/${agent.extension}`,
-        app: settings.app,
-        appArgs: `agent,${this.callId},${offer.attempt}`,
-        callerId: `"${this.callerNumber}" <${this.callerNumber}>`,
-        timeoutSec: settings.ringTimeoutSec,
-      });
       await this.originating;
     } catch (err) {
       const kind = (err as { kind?: string }).kind;
-      this.log.warn({ agent: agentWorkNumber, err: (err as Error).message }, 'agent phone could not be rung');
+      this.log.warn({ agent: agent.workNumber, err: (err as Error).message }, 'agent phone could not be rung');
       const result = kind === 'allocation-failed' ? 'unreachable' : 'failed';
       if (await acd.endOffer(this.callId, offer.attempt, result)) await this.offerEnded(offer, result);
     }
@@ -380,6 +400,16 @@ export class CallSession {
     const ringingAt = new Date();
     offer.ringingAt = ringingAt;
     const { agents, answerAlarm } = this.d;
+    // The pop first (what the agent feels), then the agent's state and the 20-second clock, which
+    // counts from ringingAt whenever it is armed.
+    await this.notify.ringing({
+      attempt: offer.attempt,
+      agentWorkNumber: offer.agentWorkNumber,
+      language: this.language ?? this.d.settings.defaultLanguage,
+      customerAccount: this.menu.customerAccount,
+      queuedAt: this.queuedAt!,
+      ringingAt,
+    });
     await agents.forCall(offer.agentWorkNumber, this.callId, 'ringing', ['reserved']);
     await answerAlarm.arm({
       callId: this.callId,
@@ -389,15 +419,7 @@ export class CallSession {
       ringingAt: ringingAt.getTime(),
       callerNumber: this.callerNumber,
     });
-    this.record.save({ ringingAt, offers: this.offers.all });
-    await this.notify.ringing({
-      attempt: offer.attempt,
-      agentWorkNumber: offer.agentWorkNumber,
-      language: this.language ?? this.d.settings.defaultLanguage,
-      customerAccount: this.menu.customerAccount,
-      queuedAt: this.queuedAt!,
-      ringingAt,
-    });
+    this.record.save({ ringingAt, offers: this.offers.all }, { hold: true });
   }
 
   /** The agent picked up (the agent leg entered Stasis): the decision in turn, then the connection. */
@@ -481,7 +503,8 @@ export class CallSession {
     );
     // In the call's write chain: stored in order, never on the caller's path.
     this.record.append(
-      () => this.d.outbox.write(callRecordKey(this.callId), { collection: 'recordings', filter: { name: recording.name }, set: {}, setOnInsert: { ...recording } }),
+      // Held: it lands with the answer's write just after (the call's `talking` move).
+      () => this.d.outbox.write(callRecordKey(this.callId), { collection: 'recordings', filter: { name: recording.name }, set: {}, setOnInsert: { ...recording } }, { hold: true }),
       'recording record create failed',
     );
   }
@@ -535,7 +558,7 @@ export class CallSession {
       else await agents.forCall(offer.agentWorkNumber, this.callId, 'ready', ['ringing', 'reserved']);
     }
     await this.notify.offerEnded({ attempt: offer.attempt, agentWorkNumber: offer.agentWorkNumber, result, ringMs, at: now });
-    this.record.save({ offers: this.offers.all });
+    this.record.save({ offers: this.offers.all }, { hold: true });
     if (this.ended || this.callerGone.signal.aborted) return;
     if (result === 'caller-gone') return;
     this.offers.current = undefined;
@@ -751,7 +774,9 @@ export class CallSession {
     this.state = to;
     const at = new Date();
     const language = this.language;
-    this.record.save({ state: to, ...stateStamps(to, at, this.queuedAt), ...extra, ...(language ? { language, languageSource: this.menu.source } : {}) });
+    // Only the answer is a milestone among the moves (arrival and end are written elsewhere).
+    this.record.save({ state: to, ...stateStamps(to, at, this.queuedAt), ...extra, ...(language ? { language, languageSource: this.menu.source } : {}) }, { hold: to !== 'talking' });
+    await this.d.acd.markStep(this.callId, to, language);
     await this.notify.state(to, language, at);
   }
 }

@@ -14,7 +14,21 @@ export function callClosed(h: PbxHarness, caller: CallerHandle, timeoutMs = 20_0
   );
 }
 
-/** Waits until the caller's Call record is in `state`. */
+/** Waits until the caller's call has reached `state` and that step is stored (see stepStored). */
 export async function callInState(h: PbxHarness, caller: CallerHandle, state: string): Promise<void> {
-  await waitFor(async () => (await h.node.models.Call.findOne({ callerChannelId: caller.id }).lean())?.state === state, { what: `call ${state}` });
+  const doc = await waitFor(async () => h.node.models.Call.findOne({ callerChannelId: caller.id }).lean(), { what: `call of ${caller.id} recorded` });
+  await stepStored(h, doc.callId, state);
+}
+
+/**
+ * Waits until the call's step into `state` is stored durably: in MongoDB, or held in the record
+ * outbox in Redis (steps between arrival, answer and end reach MongoDB with the next milestone).
+ */
+export async function stepStored(h: PbxHarness, callId: string, state: string): Promise<void> {
+  const list = `${h.node.live.acd.keys.p}:outbox:call:${callId}`;
+  const marker = `"state":"${state}"`;
+  await waitFor(
+    async () => (await h.node.models.Call.findOne({ callId }).lean())?.state === state || (await h.node.redis.lrange(list, 0, -1)).some((w) => w.includes(marker)),
+    { what: `call ${state} stored` },
+  );
 }

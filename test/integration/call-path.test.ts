@@ -90,6 +90,28 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     await waitFor(async () => (await h.calls.acd.agent('1004'))?.state === 'ready', { what: '1004 ready after ACW' });
   });
 
+  it('an answered call costs three Call writes (arrival, answer, end) and its Recording two; the steps between ride along', async () => {
+    const writes = async () => {
+      const m = await h.calls.metrics.mongoWrites.get();
+      const of = (c: string) => m.values.find((v) => v.labels.collection === c)?.value ?? 0;
+      return { calls: of('calls'), recordings: of('recordings') };
+    };
+    // Nothing of an earlier test still on its way to MongoDB.
+    expect(await h.node.live.outbox.settled('call:', 10_000)).to.equal(true);
+    const before = await writes();
+    const caller = h.ari.placeCall({ callerNumber: '13800007777', dtmf: [{ digit: '1', afterMs: 0 }], hangupAfterBridgedMs: 300 });
+    await caller.ended;
+    const call = await ended(h, caller);
+    expect(call.outcome).to.equal('answered');
+    // Every step stamped, though only three writes carried them.
+    for (const k of ['greetingAt', 'queuedAt', 'ringingAt', 'answeredAt', 'announcingAt', 'talkingAt'] as const) expect(call[k], k).to.be.instanceOf(Date);
+    expect(call.offers[0]).to.include({ result: 'answered' });
+    await waitFor(async () => (await h.node.models.Recording.findOne({ callId: call.callId }).lean())?.state === 'done', { what: 'recording finished' });
+    expect(await h.node.live.outbox.settled('call:', 10_000)).to.equal(true);
+    const after = await writes();
+    expect({ calls: after.calls - before.calls, recordings: after.recordings - before.recordings }).to.deep.equal({ calls: 3, recordings: 2 });
+  });
+
   it('a key pressed before the menu has started still counts', async () => {
     await onlyReady(h, ['1004']);
     const caller = h.ari.placeCall({ callerNumber: '13800008888', dtmf: [{ digit: '2', afterMs: 0 }], hangupAfterBridgedMs: 100 });

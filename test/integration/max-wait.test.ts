@@ -1,3 +1,4 @@
+import { stepStored } from '../helpers/calls';
 import { expect } from 'chai';
 import { startCti } from '../../main';
 import type { MaxWaitLook } from '../../cti/calls/max-wait';
@@ -108,7 +109,7 @@ describe('the maximum-wait watchdog: no caller waits forever because of a fault'
       return list.length === 1 && list;
     }, { what: 'caller queued' });
     const callId = q!.callId;
-    await waitFor(async () => (await h.node.models.Call.findOne({ callId }).lean())?.state === 'queued', { what: 'record says queued' });
+    await stepStored(h, callId, 'queued');
     // Lost from the shared queue (a Redis fault, a bad hand): no dispatcher would ever offer it now.
     await h.calls.acd.dequeue(callId);
     await h.calls.agents.change('1003', 'ready');
@@ -139,7 +140,7 @@ describe('the maximum-wait watchdog: no caller waits forever because of a fault'
       const list = await h.calls.acd.queued();
       return list.length === 1 && list;
     }, { what: 'caller queued' });
-    await waitFor(async () => (await h.node.models.Call.findOne({ callId: q!.callId }).lean())?.state === 'queued', { what: 'record says queued' });
+    await stepStored(h, q!.callId, 'queued');
     await h.calls.acd.dequeue(q!.callId);
     return { caller, q: q! };
   }

@@ -1,3 +1,4 @@
+import { stepStored } from '../helpers/calls';
 import { expect } from 'chai';
 import { startCti } from '../../main';
 import type { CallerHandle } from '../../sim/ari/script';
@@ -106,7 +107,7 @@ describe('a CTI process that dies, or is taken for dead, strands no agent and lo
       const list = await h.calls.acd.queued();
       return list.length === 1 && list;
     }, { what: 'caller queued' });
-    await waitFor(async () => (await h.node.models.Call.findOne({ callId: q!.callId }).lean())?.state === 'queued', { what: 'record says queued' });
+    await stepStored(h, q!.callId, 'queued');
     const survivorId = h.nodes.find((n) => n.config.NODE_ID !== q!.node)!.config.NODE_ID;
     await kill(q!.node);
     caller.hangup();
@@ -196,7 +197,7 @@ describe('a CTI process that dies, or is taken for dead, strands no agent and lo
       return list.length === 1 && list;
     }, { what: 'caller queued' });
     const callId = q!.callId;
-    await waitFor(async () => (await h.node.models.Call.findOne({ callId }).lean())?.state === 'queued', { what: 'record says queued' });
+    await stepStored(h, callId, 'queued');
     const dead = h.nodes.find((n) => n.config.NODE_ID === q!.node)!;
     h.nodes.splice(h.nodes.indexOf(dead), 1);
     await dead.stop();

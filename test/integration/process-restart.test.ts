@@ -1,3 +1,4 @@
+import { stepStored } from '../helpers/calls';
 import { expect } from 'chai';
 import { startCti } from '../../main';
 import { EXTENSIONS, PbxHarness } from '../helpers/pbx-harness';
@@ -36,8 +37,9 @@ describe('a CTI process restarted under its own name takes its calls back', func
     const waiting = h.ari.placeCall({ callerNumber: '13600000103', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 200 });
     const [q] = await waitFor(async () => {
       const list = await h.calls.acd.queued();
-      return list.length === 1 && (await recordState(list[0]!.callId)) === 'queued' && list;
+      return list.length === 1 && list;
     }, { what: 'a caller waiting' });
+    await stepStored(h, q!.callId, 'queued');
 
     // Killed: nothing runs for its calls any more (stable states: bridged, and on hold music).
     const dead = h.nodes.splice(0)[0]!;

@@ -62,8 +62,10 @@ describe('/agent console driven by domain events on the Redis bus', function () 
   }
 
   /** What the call path does before publishing call.ringing: Ready → Reserved → Ringing for the call. */
-  async function ring(wn: string, callId: string, opts: Partial<Ringing> = {}): Promise<Ringing> {
+  async function ring(wn: string, callId: string, opts: Partial<Ringing> = {}, prepared = true): Promise<Ringing> {
     const { agents } = n.live;
+    // The owning process gathers the pop's content while the caller is greeted.
+    if (prepared) await n.node.popContext.prepare({ callId, callerNumber: opts.callerNumber ?? knownPhone });
     await agents.change(wn, 'ready').catch(() => undefined);
     await n.reserve(wn, callId);
     expect(await agents.forCall(wn, callId, 'ringing', ['reserved'])).to.equal(true);
@@ -115,6 +117,27 @@ describe('/agent console driven by domain events on the Redis bus', function () 
     await a2.next<AgentStateView>('agent:state', (s) => s.state === 'ready', { from: m2 });
     expect(a2.events('pop:show', m2)).to.deep.equal([]);
     expect(sup.events('pop:show', mSup)).to.deep.equal([]);
+  });
+
+  it('one pop at ringing from the prepared context; without it the caller shows at once and the content follows from MongoDB', async () => {
+    const { c } = await agentConsole('1001');
+    const m = c.mark();
+    const callId = randomUUID();
+    await ring('1001', callId);
+    const pop = await c.next<ScreenPop>('pop:show', (p) => p.callId === callId, { from: m });
+    expect(pop.customer?.accountNumber).to.equal(known.accountNumber);
+    // A refresh (any process) gets the same stored pop.
+    const { snap } = await reconnect(c, '1001');
+    expect(snap.pop).to.deep.equal(pop);
+
+    const { c: c2 } = await agentConsole('1002');
+    const m2 = c2.mark();
+    const late = randomUUID();
+    await ring('1002', late, {}, false);
+    const full = await c2.next<ScreenPop>('pop:show', (p) => p.callId === late && p.customer !== null, { from: m2 });
+    expect(full.openWorkOrders.map((o) => o.number)).to.deep.equal(['WO20200101-0001']);
+    const shown = c2.events('pop:show', m2) as ScreenPop[];
+    expect(shown.map((p) => p.customer?.accountNumber ?? null)).to.deep.equal([null, known.accountNumber]);
   });
 
   it('an unknown caller gets "unknown" with nothing else; the pop shows as the phone rings', async () => {

@@ -31,7 +31,8 @@ describe('two CTI processes on one Redis: any process serves any console', funct
     await agents.change('1002', 'ready');
     await a.reserve('1002', callId);
     expect(await agents.forCall('1002', callId, 'ringing', ['reserved'])).to.equal(true);
-    // Published through node a's bus: as the process owning the call would.
+    // Published through node a's bus, its context prepared at arrival: as the process owning the call would.
+    await a.node.popContext.prepare({ callId, callerNumber: '13800001234' });
     await a.publish({ type: 'call.ringing', callId, attempt: 1, agentWorkNumber: '1002', callerNumber: '13800001234', language: 'yue', queuedAt: Date.now(), ringingAt: Date.now() });
     const pop = await onB.next<ScreenPop>('pop:show', (p) => p.callId === callId);
     expect(pop.customer).to.equal(null);

@@ -1,8 +1,11 @@
 -- Atomically picks and reserves the agent for one queued call, or returns nil.
 -- Why one script: two CTI processes dispatching at once must never offer one agent two calls,
 -- and a later call must never take an agent that an earlier eligible call is waiting for.
--- KEYS: queue, qcall:<callId>, ready:yue, ready:cmn, ready:any, phones:unreachable
--- ARGV: callId, nowMs, fallbackMs, node (the process asking)
+-- KEYS: queue, qcall:<callId>, ready:yue, ready:cmn, ready:any, phones:unreachable, offer:<callId>:<attempt>
+-- ARGV: callId, nowMs, fallbackMs, node (the process asking), attempt ('' = no offer mark), offer mark ttl ms
+-- With an attempt the offer's mark is set to 'ringing' in the same step, so the owner goes from
+-- this one script straight to the originate request (the ACD decision is one round trip).
+-- Returns { agent, extension } or false.
 -- The earlier calls' and the candidate agents' hashes are only known once the script has read
 -- the queue and the ready sets, so they cannot be declared: slotKey() names them from the hash
 -- tag of KEYS[1] (`{prefix}`), which puts them in the declared keys' Cluster slot by construction.
@@ -36,26 +39,34 @@ for _, e in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. myScore))
   end
 end
 
+-- Longest idle first, read a page at a time: the first eligible agent is nearly always on the
+-- first page, and a thousand Ready agents must not cost a thousand-entry reply per call.
+local PAGE = 32
 local function pick(ready)
-  for _, a in ipairs(redis.call('ZRANGE', KEYS[ready], 0, -1)) do
-    local ag = redis.call('HMGET', slotKey('agent:' .. a), 'state', 'langs', 'ext')
-    if ag[1] == 'ready' and redis.call('SISMEMBER', KEYS[6], ag[3] or '') == 0 then
-      local blocked = false
-      for _, e in ipairs(earlier) do
-        if speaks(ag[2], e[1]) or (now - e[2]) >= fallback then
-          blocked = true
-          break
+  local from = 0
+  while true do
+    local page = redis.call('ZRANGE', KEYS[ready], from, from + PAGE - 1)
+    if #page == 0 then return nil end
+    for _, a in ipairs(page) do
+      local ag = redis.call('HMGET', slotKey('agent:' .. a), 'state', 'langs', 'ext')
+      if ag[1] == 'ready' and redis.call('SISMEMBER', KEYS[6], ag[3] or '') == 0 then
+        local blocked = false
+        for _, e in ipairs(earlier) do
+          if speaks(ag[2], e[1]) or (now - e[2]) >= fallback then
+            blocked = true
+            break
+          end
         end
+        if not blocked then return a, ag[3] end
       end
-      if not blocked then return a end
     end
+    from = from + PAGE
   end
-  return nil
 end
 
 if not readyIndex[lang] then return false end
-local agent = pick(readyIndex[lang])
-if not agent and (now - queuedAt) >= fallback then agent = pick(readyIndex.any) end
+local agent, ext = pick(readyIndex[lang])
+if not agent and (now - queuedAt) >= fallback then agent, ext = pick(readyIndex.any) end
 if not agent then return false end
 
 redis.call('HSET', slotKey('agent:' .. agent), 'state', 'reserved', 'since', now, 'reason', '', 'callId', callId)
@@ -64,4 +75,5 @@ redis.call('ZREM', KEYS[4], agent)
 redis.call('ZREM', KEYS[5], agent)
 redis.call('ZREM', KEYS[1], callId)
 redis.call('HSET', KEYS[2], 'agent', agent)
-return agent
+if ARGV[5] ~= '' then redis.call('SET', KEYS[7], 'ringing', 'PX', ARGV[6]) end
+return { agent, ext or '' }
