@@ -250,11 +250,21 @@ export class PopBuilder {
     if (of.customerAccount) owners.push({ customerAccount: of.customerAccount });
     if (of.callId) owners.push({ callId: of.callId });
     if (!owners.length) return [];
-    const orders = await this.models.WorkOrder.find({ $or: owners, status: { $nin: ['resolved', 'archived'] } })
-      .sort({ createdAt: -1 })
-      .limit(10)
-      .select('number category department status emergency createdAt address description')
-      .lean();
+    // One equality query per owner, merged here: FerretDB hands no `$or` to PostgreSQL (70 ms on
+    // 300 orders against 3 ms for the plain ones); on MongoDB each is one index lookup.
+    const found = await Promise.all(
+      owners.map((owner) =>
+        this.models.WorkOrder.find({ ...owner, status: { $nin: ['resolved', 'archived'] } })
+          .sort({ createdAt: -1 })
+          .limit(10)
+          .select('number category department status emergency createdAt address description')
+          .lean(),
+      ),
+    );
+    const byNumber = new Map(found.flat().map((o) => [o.number, o]));
+    const orders = [...byNumber.values()]
+      .sort((a, b) => ((b as { createdAt?: Date }).createdAt?.getTime() ?? 0) - ((a as { createdAt?: Date }).createdAt?.getTime() ?? 0))
+      .slice(0, 10);
     return orders.map((o) => ({
       number: o.number,
       category: o.category as WorkOrderCategory,

@@ -113,8 +113,31 @@ export class RecordOutbox {
       if ((await this.redis.lpos(list, marker)) === null) return true;
       if (Date.now() > deadline) return false;
       this.kick();
-      await new Promise((r) => setTimeout(r, 10));
+      // Woken by this process's drain of the record (the usual case: it kicked it); another
+      // process's drain is seen by the slower look below.
+      await this.progressOn(record, 100);
     }
+  }
+
+  private readonly progress = new Map<string, Set<() => void>>();
+
+  private progressOn(record: string, maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.progress.get(record) ?? new Set<() => void>();
+      this.progress.set(record, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        if (waiters.size === 0 && this.progress.get(record) === waiters) this.progress.delete(record);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      waiters.add(done);
+    });
+  }
+
+  private progressed(record: string): void {
+    for (const done of [...(this.progress.get(record) ?? [])]) done();
   }
 
   /** Resolves once no record whose name starts with `prefix` has writes waiting (false after `timeoutMs`). */
@@ -186,6 +209,7 @@ export class RecordOutbox {
         // Applying one again after a failure further on is harmless: every write is a $set.
         for (const w of mergeByDocument(writes)) await this.apply(w);
         await this.redis.ltrim(this.listKey(record), upTo, -1);
+        this.progressed(record);
         await this.redis.pexpire(lease, LEASE_MS);
       }
       // Forget the record unless a write that is not held arrived meanwhile (held ones wait to be asked for).

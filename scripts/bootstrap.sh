@@ -31,6 +31,11 @@ fi
 # redis-server: live state and BullMQ; sox + espeak-ng: the prompts; chromium: the console tests;
 # fonts-wqy-microhei: Chinese glyphs in Chromium screenshots.
 PACKAGES=(redis-server sox espeak-ng chromium fonts-wqy-microhei)
+# postgresql: only when FerretDB runs on its PostgreSQL backend (HOTLINE_DB_BACKEND=pg, or pg made the
+# default in services.sh, which says which). Not always: it is ~60 MB, and on a machine with systemd
+# its install starts a system-wide cluster on 5432 that this project never uses (ours is in var/pg).
+db_backend="$(bash scripts/services.sh backend)" # exits here on a bad HOTLINE_DB_BACKEND
+if [ -z "${MONGO_URL:-}" ] && [ "$db_backend" = pg ]; then PACKAGES+=(postgresql); fi
 need_apt=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$p")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Local Redis and FerretDB for development, tests, CI and the demo.
-#   scripts/services.sh start|stop|status|env|build|needs-build|cluster-start|cluster-stop
+#   scripts/services.sh start|stop|status|env|backend|build|needs-build|cluster-start|cluster-stop
+# HOTLINE_DB_BACKEND=sqlite|pg picks FerretDB's backend (default sqlite): `pg` also runs a private
+# PostgreSQL cluster in var/pg (Debian's postgresql, unix socket in var/pg-run only, no TCP).
 # Idempotent: start leaves running services alone; stop only stops what it started (the cluster too).
 # REDIS_URL / MONGO_URL set → that service is external (production-style) and is not started here.
 # cluster-start (on demand, never by start): a 3-master Redis Cluster on 127.0.0.1 ports
@@ -16,6 +18,15 @@ FERRET_PORT="${HOTLINE_FERRET_PORT:-27018}"
 CLUSTER_PORT="${HOTLINE_CLUSTER_PORT:-6391}"
 CLUSTER_PORTS=("$CLUSTER_PORT" "$((CLUSTER_PORT + 1))" "$((CLUSTER_PORT + 2))")
 FERRET_VERSION="v1.24.2"
+DB_BACKEND="${HOTLINE_DB_BACKEND:-pg}"
+case "$DB_BACKEND" in sqlite | pg) ;; *) printf '[services] HOTLINE_DB_BACKEND must be sqlite or pg, not "%s"\n' "$DB_BACKEND" >&2; exit 2 ;; esac
+# The port names the socket file (.s.PGSQL.<port>) only: nothing listens on TCP, so two clusters
+# (dev services, a bench) never collide even on the same number.
+PG_PORT="${HOTLINE_PG_PORT:-5433}"
+PG_DATA="$VAR/pg"
+PG_SOCK="$VAR/pg-run"
+PG_USER="ferretdb" # the cluster's superuser (initdb -U) and FerretDB's role
+PG_DB="ferretdb"   # one PostgreSQL database; FerretDB keeps each MongoDB database as a schema in it
 RUN="$VAR/run"
 LOGS="$VAR/log"
 
@@ -74,14 +85,120 @@ start_redis() {
   wait_port redis "$REDIS_PORT" "$RUN/redis.pid"
 }
 
+# ---- PostgreSQL (HOTLINE_DB_BACKEND=pg) ----
+
+# Debian's server binaries are not on PATH; the newest installed major wins (HOTLINE_PG_BIN overrides).
+pg_bindir() {
+  if [ -n "${HOTLINE_PG_BIN:-}" ]; then echo "$HOTLINE_PG_BIN"; return; fi
+  local d; d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [ -n "$d" ] && [ -x "$d/initdb" ] || { log "PostgreSQL server missing: apt-get install postgresql (or run scripts/bootstrap.sh as root)"; exit 1; }
+  echo "$d"
+}
+
+# PostgreSQL refuses to run as root. As root (this machine, often CI) it runs as Debian's `postgres`
+# user, which owns var/pg and var/pg-run; otherwise as whoever runs this script.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_own() { if [ "$(id -u)" = 0 ]; then chown postgres: "$@"; fi; }
+
+# The socket too: after a reboot a stale postmaster.pid may name a live, unrelated process.
+pg_running() { [ -f "$PG_DATA/postmaster.pid" ] && [ -S "$PG_SOCK/.s.PGSQL.$PG_PORT" ] && kill -0 "$(head -n 1 "$PG_DATA/postmaster.pid")" 2>/dev/null; }
+
+# FerretDB parses the URL with net/url: the socket directory goes in `host`, percent-encoded.
+urlencode() { local LC_ALL=C s="$1" out="" c i; for ((i = 0; i < ${#s}; i++)); do c="${s:i:1}"; case "$c" in [A-Za-z0-9/._~-]) out+="$c" ;; *) out+="$(printf '%%%02X' "'$c")" ;; esac; done; echo "$out"; }
+pg_url() { echo "postgres://$PG_USER@/$PG_DB?host=$(urlencode "$PG_SOCK")&port=$PG_PORT"; }
+
+start_postgres() {
+  if pg_running; then log "postgresql already running"; return; fi
+  local bin; bin="$(pg_bindir)"
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then log "no 'postgres' user to run PostgreSQL as (apt-get install postgresql creates it)"; exit 1; fi
+  # A unix socket path is at most 107 bytes; a deep HOTLINE_VAR_DIR would fail with a vaguer error.
+  local sock="$PG_SOCK/.s.PGSQL.$PG_PORT"
+  if [ "${#sock}" -gt 107 ]; then log "socket path $sock is too long for a unix socket: use a shorter HOTLINE_VAR_DIR"; exit 1; fi
+  mkdir -p "$RUN" "$LOGS" "$PG_SOCK"
+  if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+    # Once. -N: no fsync of the fresh files (a crash during initdb is fixed by running it again);
+    # C locale: byte-order strings, as MongoDB compares them, and one FerretDB accepts.
+    # Trust on the socket only, TCP refused: the socket's directory is 0700, so only the server's
+    # own user (and root) can reach it at all.
+    rm -rf "$PG_DATA"; mkdir -p "$PG_DATA"; pg_own "$PG_DATA"
+    as_pg test -w "$PG_DATA" || { log "the postgres user cannot reach $PG_DATA: every directory above it must be searchable (chmod o+x)"; exit 1; }
+    log "creating the PostgreSQL cluster in $PG_DATA"
+    as_pg "$bin/initdb" -D "$PG_DATA" -U "$PG_USER" --auth-local=trust --auth-host=reject \
+      --encoding=UTF8 --locale=C -N >"$LOGS/postgresql-initdb.log" 2>&1 ||
+      { log "initdb failed:"; tail -n 20 "$LOGS/postgresql-initdb.log" >&2; exit 1; }
+    echo "include_if_exists = 'hotline.conf'" >>"$PG_DATA/postgresql.conf"
+  fi
+  local made; made="$(cat "$PG_DATA/PG_VERSION")"
+  if [ "$made" != "$("$bin/postgres" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)*.*/\1/')" ]; then
+    log "$PG_DATA was made by PostgreSQL $made, not $bin: remove it (dev/test data) or set HOTLINE_PG_BIN"; exit 1
+  fi
+  # Rewritten on every start, so this script stays the one place these settings live.
+  # synchronous_commit=off: a commit returns before its WAL reaches the disk. A crash of the machine
+  # loses at most the last ~0.6 s of writes but never corrupts the cluster, and that is the right
+  # trade for a dev/test/demo database (tests make their data; the demo reseeds). fsync stays on so
+  # the cluster survives a power cut, whereas fsync=off could corrupt it and make someone re-initdb;
+  # with commits not waiting, fsync costs only background writes (checkpoints, the WAL writer).
+  cat >"$PG_DATA/hotline.conf" <<CONF
+listen_addresses = ''
+port = $PG_PORT
+unix_socket_directories = '$PG_SOCK'
+synchronous_commit = off
+fsync = on
+max_connections = 120
+CONF
+  pg_own "$PG_DATA/hotline.conf" "$PG_SOCK"
+  chmod 700 "$PG_SOCK"
+  touch "$LOGS/postgresql.log"; pg_own "$LOGS/postgresql.log"
+  as_pg "$bin/pg_ctl" -D "$PG_DATA" -l "$LOGS/postgresql.log" -w -t 30 -s start ||
+    { log "postgresql did not start; last log lines:"; tail -n 20 "$LOGS/postgresql.log" >&2; exit 1; }
+  if ! "$bin/psql" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d postgres -XtAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
+    "$bin/createdb" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" "$PG_DB"
+  fi
+}
+
+stop_postgres() {
+  if pg_running; then
+    # fast: roll back open transactions and stop now (the default, smart, waits for clients).
+    as_pg "$(pg_bindir)/pg_ctl" -D "$PG_DATA" -m fast -w -t 30 -s stop || true
+    log "postgresql stopped"
+  fi
+}
+
+# Test databases (schemas to FerretDB's pg backend) left by a killed run: dropped before FerretDB starts.
+drop_pg_test_schemas() {
+  "$(pg_bindir)/psql" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -XqAt -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+SET client_min_messages = warning;
+DO $$ DECLARE s text; BEGIN
+  FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hotline\_test\_%' LOOP
+    EXECUTE format('DROP SCHEMA %I CASCADE', s);
+  END LOOP;
+END $$;
+SQL
+}
+
 start_ferretdb() {
   if [ -n "${MONGO_URL:-}" ]; then log "MONGO_URL given: using external MongoDB"; return; fi
-  if alive "$RUN/ferretdb.pid" && port_open "$FERRET_PORT"; then log "ferretdb already running"; return; fi
+  if alive "$RUN/ferretdb.pid" && port_open "$FERRET_PORT"; then
+    local running; running="$(cat "$RUN/ferretdb.backend" 2>/dev/null || echo sqlite)"
+    if [ "$running" != "$DB_BACKEND" ]; then
+      log "ferretdb is running on the $running backend, not $DB_BACKEND: run \`scripts/services.sh stop\` first"; exit 1
+    fi
+    log "ferretdb already running ($running)"; return
+  fi
   if port_open "$FERRET_PORT"; then log "port $FERRET_PORT is taken by another process"; exit 1; fi
   local bin; bin="$(ferretdb_bin)"
   mkdir -p "$VAR/ferretdb" "$VAR/ferretdb-state" "$RUN" "$LOGS"
-  # Test databases are throw-away; one left half-dropped by a killed run would stop FerretDB starting.
-  rm -f "$VAR/ferretdb"/hotline_test_*.sqlite "$VAR/ferretdb"/hotline_test_*.sqlite-*
+  local backend_args=()
+  if [ "$DB_BACKEND" = pg ]; then
+    start_postgres
+    drop_pg_test_schemas
+    # The launcher and a release ferretdb both name this handler `postgresql`.
+    backend_args=(--handler=postgresql "--postgresql-url=$(pg_url)")
+  else
+    # Test databases are throw-away; one left half-dropped by a killed run would stop FerretDB starting.
+    rm -f "$VAR/ferretdb"/hotline_test_*.sqlite "$VAR/ferretdb"/hotline_test_*.sqlite-*
+    backend_args=(--handler=sqlite "--sqlite-url=file:$VAR/ferretdb/")
+  fi
   # --debug-addr=- : its debug server would take 127.0.0.1:8088, Asterisk's ARI port.
   # --telemetry=disable : telemetry would call an outside host.
   # Kept alive by a restart loop in its own session (stop kills the whole group): FerretDB's SQLite
@@ -89,12 +206,13 @@ start_ferretdb() {
   # clients (mongoose) reconnect by themselves.
   setsid nohup bash -c '
     while :; do
-      "$0" --handler=sqlite --sqlite-url="file:$1/" --listen-addr="127.0.0.1:$2" --state-dir="$3" \
+      "$0" "$1" "$2" --listen-addr="127.0.0.1:$3" --state-dir="$4" \
         --telemetry=disable --debug-addr=- --log-level=error
       echo "[services] ferretdb exited with $?; restarting in 1 s" >&2
       sleep 1
-    done' "$bin" "$VAR/ferretdb" "$FERRET_PORT" "$VAR/ferretdb-state" >>"$LOGS/ferretdb.log" 2>&1 < /dev/null &
+    done' "$bin" "${backend_args[@]}" "$FERRET_PORT" "$VAR/ferretdb-state" >>"$LOGS/ferretdb.log" 2>&1 < /dev/null &
   echo $! >"$RUN/ferretdb.pid"
+  echo "$DB_BACKEND" >"$RUN/ferretdb.backend"
   wait_port ferretdb "$FERRET_PORT" "$RUN/ferretdb.pid"
 }
 
@@ -169,6 +287,8 @@ start_cluster() {
 print_env() {
   echo "REDIS_URL=${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
   echo "MONGO_URL=${MONGO_URL:-mongodb://127.0.0.1:$FERRET_PORT/hotline}"
+  # Exported by test.sh and demo.sh: tests that start a FerretDB of their own use the same backend.
+  echo "HOTLINE_DB_BACKEND=$DB_BACKEND"
 }
 
 case "${1:-start}" in
@@ -177,11 +297,16 @@ case "${1:-start}" in
     start_ferretdb
     print_env
     ;;
-  stop) stop_one ferretdb; stop_one redis; stop_cluster ;;
+  # PostgreSQL whatever HOTLINE_DB_BACKEND says now: it may have been started with pg before.
+  stop) stop_one ferretdb; rm -f "$RUN/ferretdb.backend"; stop_postgres; stop_one redis; stop_cluster ;;
   status)
-    for s in redis ferretdb; do if alive "$RUN/$s.pid"; then echo "$s running"; else echo "$s stopped"; fi; done
+    if alive "$RUN/redis.pid"; then echo "redis running"; else echo "redis stopped"; fi
+    if alive "$RUN/ferretdb.pid"; then echo "ferretdb running ($(cat "$RUN/ferretdb.backend" 2>/dev/null || echo sqlite))"; else echo "ferretdb stopped"; fi
+    if pg_running; then echo "postgresql running ($PG_SOCK, port $PG_PORT)"; else echo "postgresql stopped"; fi
     if cluster_ok; then echo "redis cluster running ($(cluster_nodes))"; else echo "redis cluster stopped"; fi ;;
   env) print_env ;;
+  # backend: the FerretDB backend start would use (HOTLINE_DB_BACKEND or the default); bootstrap.sh asks.
+  backend) echo "$DB_BACKEND" ;;
   cluster-start)
     start_cluster
     echo "REDIS_CLUSTER_NODES=${REDIS_CLUSTER_NODES:-$(cluster_nodes)}"
@@ -190,5 +315,5 @@ case "${1:-start}" in
   # build: the FerretDB launcher if it is missing or older than its source; needs-build: exit 0 if it is.
   build) if [ -z "${FERRETDB_BIN:-}" ] && ! release_ferretdb; then build_launcher; fi ;;
   needs-build) if [ -z "${FERRETDB_BIN:-}" ] && ! release_ferretdb && launcher_stale; then exit 0; else exit 1; fi ;;
-  *) echo "usage: $0 start|stop|status|env|build|needs-build|cluster-start|cluster-stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|backend|build|needs-build|cluster-start|cluster-stop" >&2; exit 2 ;;
 esac

@@ -8,24 +8,61 @@ import { dayMetrics, type CallFact } from './day-metrics';
 import { workOrderPanel } from './order-panel';
 
 const FACT_FIELDS =
-  'callId node callerNumber state language outcome arrivedAt queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test recordingName fallback';
+  'callId node callerNumber state language outcome arrivedAt queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test recordingName fallback updatedAt';
+
+/** A write's `updatedAt` is its writer's clock: changes are re-read this far back, so a clock a little behind loses none. */
+const CLOCK_SKEW_MS = 5_000;
+/** A full read now and then bounds what a change made behind the writers' backs (a manual edit) can leave stale. */
+const FULL_READ_MS = 5 * 60_000;
+
+type DayCall = Awaited<ReturnType<BoardService['readCalls']>>[number];
 
 /**
  * The supervisor board: live state from the ACD store (agents, queue, calls in progress) plus
  * today's figures from the Call documents of the Asia/Shanghai day, test calls excluded.
  */
 export class BoardService {
+  /**
+   * Today's Call documents as last read: a refresh reads only those changed since (a busy day
+   * holds thousands, and the board refreshes every second or so). Rebuilt at the day's turn.
+   */
+  private day?: { label: string; calls: Map<string, DayCall>; seenUpTo: number; fullAt: number };
+
   constructor(
     private readonly deps: { models: Models; acd: AcdStore; serviceLevelMs: number },
   ) {}
+
+  private readCalls(range: { start: number; end: number }, changedSince?: number) {
+    return this.deps.models.Call.find({
+      arrivedAt: { $gte: new Date(range.start), $lt: new Date(range.end) },
+      test: { $ne: true },
+      direction: { $ne: 'outbound' },
+      ...(changedSince !== undefined ? { updatedAt: { $gte: new Date(changedSince) } } : {}),
+    })
+      .select(FACT_FIELDS)
+      .lean();
+  }
+
+  private async todayCalls(day: { label: string; start: number; end: number }, now: number): Promise<DayCall[]> {
+    const cached = this.day;
+    const full = !cached || cached.label !== day.label || now - cached.fullAt >= FULL_READ_MS;
+    const docs = await this.readCalls(day, full ? undefined : cached.seenUpTo - CLOCK_SKEW_MS);
+    const calls = full ? new Map<string, DayCall>() : cached.calls;
+    let seenUpTo = full ? 0 : cached.seenUpTo;
+    for (const d of docs) {
+      calls.set(d.callId, d);
+      const at = (d as { updatedAt?: Date }).updatedAt?.getTime() ?? 0;
+      if (at > seenUpTo) seenUpTo = at;
+    }
+    this.day = { label: day.label, calls, seenUpTo: seenUpTo || now, fullAt: full ? now : cached.fullAt };
+    return [...calls.values()];
+  }
 
   async snapshot(now = Date.now()): Promise<BoardSnapshot> {
     const { models, acd, serviceLevelMs } = this.deps;
     const day = shanghaiDay(now);
     const [today, agents, queue, live, steps, unreachable, workOrders] = await Promise.all([
-      models.Call.find({ arrivedAt: { $gte: new Date(day.start), $lt: new Date(day.end) }, test: { $ne: true }, direction: { $ne: 'outbound' } })
-        .select(FACT_FIELDS)
-        .lean(),
+      this.todayCalls(day, now),
       acd.agents(),
       acd.queued(),
       acd.liveCalls(),

@@ -41,7 +41,15 @@ export class AcdStore {
   readonly keys: AcdKeys;
   private readonly r: LuaRedis;
 
-  constructor(redis: RedisClient, prefix: string) {
+  constructor(
+    redis: RedisClient,
+    prefix: string,
+    /**
+     * How long an earlier call of another process may wait before it holds later calls back (see
+     * reserve.lua): the price of first-come first-served across processes, in fairness, is at most this.
+     */
+    private readonly fairnessGraceMs = 250,
+  ) {
     this.keys = new AcdKeys(prefix);
     // defineCommand loads each script once (EVALSHA, falling back to EVAL after a Redis restart).
     if (!('acdReserve' in redis)) {
@@ -180,6 +188,7 @@ export class AcdStore {
       node,
       attempt === null ? '' : String(attempt),
       String(OFFER_TTL_MS),
+      String(this.fairnessGraceMs),
     );
     return got ? { workNumber: got[0], extension: got[1] } : null;
   }

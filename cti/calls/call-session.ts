@@ -94,6 +94,8 @@ export class CallSession {
   /** The language of a call taken over from a process that died (its menu ran there). */
   private adoptedLanguage?: Language;
   private readonly offers: Offers;
+  /** Agent legs whose ringing was already popped (Asterisk may report a ring twice). */
+  private readonly popped = new Set<string>();
   private bridgeId?: string;
   private recordingName?: string;
   private agentWorkNumber?: string;
@@ -391,25 +393,40 @@ export class CallSession {
 
   /** The agent's phone started ringing: screen-pop now, and the 20-second clock starts. */
   agentRinging(channelId: string): Promise<void> {
-    return this.decide(() => this.ringing(channelId));
+    const poppedAt = this.popAtOnce(channelId);
+    return this.decide(() => this.ringing(channelId, poppedAt));
   }
 
-  private async ringing(channelId: string): Promise<void> {
+  /**
+   * The screen-pop leaves as the ringing is heard, not after the decisions queued before it (the
+   * offer's own state change and originate reply): it only informs, and a pop whose offer has
+   * ended meanwhile is never shown (the consoles' store keeps the end's tombstone).
+   */
+  private popAtOnce(channelId: string): Date | undefined {
+    const offer = this.offers.current;
+    if (!offer || offer.channelId !== channelId || offer.ringingAt || offer.result !== 'ringing' || this.popped.has(channelId)) return undefined;
+    this.popped.add(channelId);
+    const at = new Date();
+    this.notify
+      .ringing({
+        attempt: offer.attempt,
+        agentWorkNumber: offer.agentWorkNumber,
+        language: this.language ?? this.d.settings.defaultLanguage,
+        customerAccount: this.menu.customerAccount,
+        queuedAt: this.queuedAt!,
+        ringingAt: at,
+      })
+      .catch((err: Error) => this.log.error({ err: err.message }, 'screen-pop not published'));
+    return at;
+  }
+
+  private async ringing(channelId: string, poppedAt: Date | undefined): Promise<void> {
     const offer = this.offers.current;
     if (!offer || offer.channelId !== channelId || offer.ringingAt || offer.result !== 'ringing') return;
-    const ringingAt = new Date();
+    // The 20-second clock counts from the ring the agent saw popping.
+    const ringingAt = poppedAt ?? new Date();
     offer.ringingAt = ringingAt;
     const { agents, answerAlarm } = this.d;
-    // The pop first (what the agent feels), then the agent's state and the 20-second clock, which
-    // counts from ringingAt whenever it is armed.
-    await this.notify.ringing({
-      attempt: offer.attempt,
-      agentWorkNumber: offer.agentWorkNumber,
-      language: this.language ?? this.d.settings.defaultLanguage,
-      customerAccount: this.menu.customerAccount,
-      queuedAt: this.queuedAt!,
-      ringingAt,
-    });
     await agents.forCall(offer.agentWorkNumber, this.callId, 'ringing', ['reserved']);
     await answerAlarm.arm({
       callId: this.callId,

@@ -73,6 +73,22 @@ describe('ACD live state in Redis', () => {
     expect(await acd.reserve(early, owner.get(early)!, 60_000, 4000)).to.equal('1007');
   });
 
+  it('an earlier call of another process holds later ones back only once it has waited the grace (250 ms)', async () => {
+    await agent('1001', ['yue', 'cmn'], 1000);
+    await agent('1002', ['yue', 'cmn'], 1001);
+    const early = await call('yue', 2000, 'b');
+    const late = await call('cmn', 2100, 'a');
+    // 249 ms after the early call was queued its own process is about to serve it: no hold.
+    expect(await acd.reserve(late, owner.get(late)!, 60_000, 2249)).to.equal('1001');
+    expect(await acd.reserve(early, owner.get(early)!, 60_000, 2249)).to.equal('1002');
+    // Past the grace the earlier call keeps its turn.
+    await agent('1003', ['yue', 'cmn'], 1002);
+    const first = await call('yue', 3000, 'b');
+    const second = await call('cmn', 3010, 'a');
+    expect(await acd.reserve(second, owner.get(second)!, 60_000, 3250)).to.equal(null);
+    expect(await acd.reserve(first, owner.get(first)!, 60_000, 3250)).to.equal('1003');
+  });
+
   it("ignores a dead node's waiting calls when judging fairness", async () => {
     await agent('1007', ['yue', 'cmn'], 1000);
     await call('yue', 2000, 'ghost');

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { PopSeen, Ring } from './api';
+
+/** One line the CTI writes with BENCH_TRACE_FILE set (core/bench-trace.ts). */
+const traceLine = z.object({
+  ev: z.enum(['queued', 'originate', 'alarm', 'pop']),
+  callId: z.string(),
+  attempt: z.number().int().optional(),
+  t: z.number(),
+});
+/** A trace point and the CTI process (NODE_ID) that wrote it. */
+export type TracePoint = z.infer<typeof traceLine> & { node: string };
+
+/** Every trace point of the CTI processes' files, oldest first; a line cut short (still being written) is skipped. */
+export function readTraces(files: Array<{ node: string; file: string }>): TracePoint[] {
+  const out: TracePoint[] = [];
+  for (const { node, file: f } of files) {
+    let text = '';
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      if (!line) continue;
+      try {
+        const p = traceLine.safeParse(JSON.parse(line));
+        if (p.success) out.push({ ...p.data, node });
+      } catch {
+        // partial line
+      }
+    }
+  }
+  return out.sort((a, b) => a.t - b.t);
+}
+
+const inWindow = (t: number, w: { from: number; to: number }): boolean => t >= w.from && t <= w.to;
+
+/** Queue entry → originate request, each originate paired with its call's latest queue entry before it. */
+export function queueToOriginate(points: TracePoint[], w: { from: number; to: number }): number[] {
+  const lastQueued = new Map<string, number>();
+  const out: number[] = [];
+  for (const p of points) {
+    if (p.ev === 'queued') lastQueued.set(p.callId, p.t);
+    else if (p.ev === 'originate' && inWindow(p.t, w)) {
+      const q = lastQueued.get(p.callId);
+      if (q !== undefined) out.push(p.t - q);
+    }
+  }
+  return out;
+}
+
+export function ringTimes(rings: Ring[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const [leg, t] of rings) if (!m.has(leg)) m.set(leg, t);
+  return m;
+}
+
+/** Ring start → pop:show at that agent's socket, per ringing leg; `missing`: rings no pop followed. */
+export function popLatencies(rings: Ring[], pops: PopSeen[]): { latencies: number[]; missing: number } {
+  const popAt = new Map<string, number>();
+  for (const [leg, t] of pops) if (!popAt.has(leg)) popAt.set(leg, t);
+  const latencies: number[] = [];
+  let missing = 0;
+  for (const [leg, t] of ringTimes(rings)) {
+    const p = popAt.get(leg);
+    if (p === undefined) missing++;
+    else latencies.push(p - t);
+  }
+  return { latencies, missing };
+}
+
+/**
+ * The answer alarm's firing time − (ring start + alarm time), for the legs left ringing on
+ * purpose; `missing`: such legs with no alarm traced. null when no process traces alarms.
+ */
+export function alarmErrors(points: TracePoint[], rings: Ring[], alarmLegs: string[], alarmMs: number): { errors: number[]; missing: number } | null {
+  const alarms = points.filter((p) => p.ev === 'alarm');
+  if (alarms.length === 0 && !points.some((p) => p.ev === 'queued' || p.ev === 'originate')) return null;
+  const at = new Map<string, number>();
+  for (const a of alarms) {
+    const leg = `${a.callId}-${a.attempt ?? 1}`;
+    if (!at.has(leg)) at.set(leg, a.t);
+  }
+  const ringAt = ringTimes(rings);
+  const errors: number[] = [];
+  let missing = 0;
+  for (const leg of alarmLegs) {
+    const a = at.get(leg);
+    const r = ringAt.get(leg);
+    if (a === undefined || r === undefined) missing++;
+    else errors.push(a - (r + alarmMs));
+  }
+  return { errors, missing };
+}
+
+/** (callId, ring start) of each call's first ring: what the boards are timed against. */
+export function firstRings(rings: Ring[]): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  for (const [leg, t] of ringTimes(rings)) if (leg.endsWith('-1')) out.push([leg.slice(0, -2), t]);
+  return out;
+}
+
+/**
+ * The pop's path in two parts, where the CTI traces its emit (`pop`): ring start → the emit of
+ * the process that holds that agent's socket (`nodeOf` the ringing extension), and that emit →
+ * the agent's socket (transport under load). null without such points.
+ */
+export function popSplit(points: TracePoint[], rings: Ring[], pops: PopSeen[], nodeOf: (extension: string) => string | undefined): { server: number[]; transport: number[] } | null {
+  const emitted = new Map<string, number>();
+  for (const p of points) {
+    const key = `${p.node} ${p.callId}-${p.attempt ?? 1}`;
+    if (p.ev === 'pop' && !emitted.has(key)) emitted.set(key, p.t);
+  }
+  if (emitted.size === 0) return null;
+  const extOf = new Map<string, string>();
+  for (const [leg, , ext] of rings) extOf.set(leg, ext);
+  const seen = new Map<string, number>();
+  for (const [leg, t] of pops) if (!seen.has(leg)) seen.set(leg, t);
+  const server: number[] = [];
+  const transport: number[] = [];
+  for (const [leg, t] of ringTimes(rings)) {
+    const e = emitted.get(`${nodeOf(extOf.get(leg) ?? '') ?? ''} ${leg}`);
+    if (e === undefined) continue;
+    server.push(e - t);
+    const s = seen.get(leg);
+    if (s !== undefined) transport.push(s - e);
+  }
+  return { server, transport };
+}

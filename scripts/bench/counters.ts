@@ -1,0 +1,53 @@
+import { Redis } from 'ioredis';
+
+export interface RedisCounts {
+  total: number;
+  byCommand: Record<string, number>;
+}
+
+/** Commands Redis has processed: INFO stats' total and INFO commandstats per command. */
+export async function redisCounts(redis: Redis): Promise<RedisCounts> {
+  const [stats, cmds] = await Promise.all([redis.info('stats'), redis.info('commandstats')]);
+  const total = Number(/total_commands_processed:(\d+)/.exec(stats)?.[1] ?? NaN);
+  const byCommand: Record<string, number> = {};
+  for (const m of cmds.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) byCommand[m[1]!] = Number(m[2]);
+  return { total, byCommand };
+}
+
+export function redisDelta(a: RedisCounts, b: RedisCounts): RedisCounts {
+  const byCommand: Record<string, number> = {};
+  for (const [k, v] of Object.entries(b.byCommand)) {
+    const d = v - (a.byCommand[k] ?? 0);
+    if (d > 0) byCommand[k] = d;
+  }
+  return { total: b.total - a.total, byCommand };
+}
+
+/**
+ * `hotline_mongo_writes_total{collection=…}` of one CTI's /metrics (cti/metrics.ts), summed per
+ * collection; null when the process does not export it.
+ */
+export async function mongoWrites(url: string): Promise<Record<string, number> | null> {
+  const res = await fetch(`${url}/metrics`);
+  if (res.status !== 200) return null;
+  const text = await res.text();
+  let found = false;
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^hotline_mongo_writes_total\{([^}]*)\}\s+(\S+)/gm)) {
+    found = true;
+    const coll = /collection="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
+    out[coll] = (out[coll] ?? 0) + Number(m[2]);
+  }
+  // A counter with no sample yet prints only its HELP/TYPE lines: it exists, at zero.
+  if (!found && /^# TYPE hotline_mongo_writes_total counter/m.test(text)) found = true;
+  return found ? out : null;
+}
+
+export function sumDelta(before: Array<Record<string, number> | null>, after: Array<Record<string, number> | null>): Record<string, number> | null {
+  if (after.some((x) => x === null)) return null;
+  const out: Record<string, number> = {};
+  after.forEach((a, i) => {
+    for (const [k, v] of Object.entries(a ?? {})) out[k] = (out[k] ?? 0) + v - (before[i]?.[k] ?? 0);
+  });
+  return out;
+}

@@ -1,0 +1,141 @@
+import Table from 'cli-table3';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BenchOptions } from './options';
+import type { Summary } from './stats';
+
+export interface Latency extends Summary {
+  /** Events with no matching end (a ring without pop, an alarm leg without alarm, …). */
+  missing?: number;
+}
+
+export interface StepResult {
+  rate: number;
+  placed: number;
+  lost: number;
+  pop: Latency;
+  /** No call lost and pop p99 (a missing pop counting as infinitely late) under 100 ms. */
+  ok: boolean;
+}
+
+export interface ProcessUsage {
+  /** % of one core over the main phase (or the soak) and over the whole measured run. */
+  cpuMainPct: number | null;
+  cpuRunPct: number | null;
+  peakRssMb: number | null;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  options: BenchOptions;
+  machine: { cpus: number; model: string; memGb: number; node: string; os: string };
+  setupMs: Record<string, number>;
+  /** Getting the consoles on: agent handshake (token, profile) and Ready, per agent. */
+  consoles: { agents: number; ready: number; boards: number; connectMs: Summary; readyMs: Summary };
+  baseline: Latency & { sent: number; clients: number };
+  main: {
+    rate: number;
+    placed: number;
+    answered: number;
+    lost: number;
+    lostReasons: Record<string, number>;
+    pop: Latency;
+    /** Split by the CTI's own `pop` trace point: ring → its emit, and emit → the agent's socket. */
+    popServer: Latency | null;
+    popTransport: Latency | null;
+    popToBaselineP99: number | null;
+    queueToOriginate: Latency | null;
+    alarmError: Latency | null;
+    board: (Latency & { notShown: number }) | null;
+    redisCommandsPerCall: number | null;
+    redisTopPerCall: Record<string, number>;
+    mongoWritesPerAnsweredCall: number | null;
+    mongoWritesByCollection: Record<string, number> | null;
+    agentsReReady: number;
+    consoleDisconnects: number;
+  } | null;
+  steps: StepResult[];
+  maxSustainedRate: number | null;
+  processes: Record<string, ProcessUsage>;
+  soak: { calls: number; lost: number; rssMb: Record<string, { start: number | null; middle: number | null; end: number | null; growthPct: number | null }>; pop: Latency } | null;
+  wallS: number;
+}
+
+const ms = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : x.toFixed(1));
+const yes = (ok: boolean | null): string => (ok === null ? '' : ok ? 'yes' : 'NO');
+
+function latencyRow(name: string, l: Latency | null, target: string, ok: boolean | null): string[] {
+  if (!l) return [name, 'n/a', 'n/a', 'n/a', 'n/a', 'n/a', target, ''];
+  const n = `${l.n}${l.missing ? ` (+${l.missing} missing)` : ''}`;
+  return [name, n, ms(l.p50), ms(l.p95), ms(l.p99), ms(l.max), target, yes(ok)];
+}
+
+/** The figures of issue 13 as one table (plus the steps and the processes), for the terminal. */
+export function formatReport(r: BenchResults): string {
+  const out: string[] = [];
+  const o = r.options;
+  out.push(
+    `hotline-cti bench (${o.mode}): ${o.agents} agents, ${o.boards} boards, ${o.nodes} CTI process(es), FerretDB/${o.db}, ` +
+      `phones answer after ${o.answerMs} ms, talk ${o.talkMs} ms, wrap-up ${o.acwMs} ms, prompts ${o.promptMs} ms`,
+    `machine: ${r.machine.cpus} × ${r.machine.model}, ${r.machine.memGb} GB, Node ${r.machine.node}, ${r.machine.os}; wall ${r.wallS.toFixed(0)} s`,
+  );
+  const t = new Table({ head: ['figure (ms)', 'n', 'p50', 'p95', 'p99', 'max', 'target', 'met'], style: { head: [], border: [] } });
+  const m = r.main;
+  const base = r.baseline;
+  t.push(latencyRow(`transport baseline: emit → receive (${base.clients} clients)`, base, '', null));
+  if (m) {
+    const popOk = m.pop.p99 !== null ? m.pop.p99 <= 50 && (m.popToBaselineP99 ?? Infinity) <= 5 && !m.pop.missing : null;
+    t.push(latencyRow(`phone rings → pop:show at the agent (${m.rate}/s)`, m.pop, 'p99 ≤ 50, ≤ 5× baseline', popOk));
+    if (m.popServer) t.push(latencyRow('  of which: ring → CTI emits the pop', m.popServer, '', null));
+    if (m.popTransport) t.push(latencyRow('  of which: CTI emit → agent socket', m.popTransport, '', null));
+    t.push(['pop p99 ÷ baseline p99', '', '', '', m.popToBaselineP99 === null ? 'n/a' : `${m.popToBaselineP99.toFixed(1)}×`, '', '≤ 5×', yes(m.popToBaselineP99 === null ? null : m.popToBaselineP99 <= 5)]);
+    t.push(latencyRow('queue entry → originate request', m.queueToOriginate, 'p99 ≤ 3', m.queueToOriginate?.p99 != null ? m.queueToOriginate.p99 <= 3 : null));
+    t.push(latencyRow('20 s alarm: fired − (ring + 20 s)', m.alarmError, 'p99 ≤ 250', m.alarmError?.p99 != null ? m.alarmError.p99 <= 250 && !m.alarmError.missing : null));
+    t.push(latencyRow('phone rings → next board update received', m.board, '', null));
+    t.push([`calls at ${m.rate}/s: placed / answered / lost`, '', '', '', '', `${m.placed} / ${m.answered} / ${m.lost}`, 'none lost', yes(m.lost === 0)]);
+    t.push(['Redis commands per call', '', '', '', '', m.redisCommandsPerCall === null ? 'n/a' : m.redisCommandsPerCall.toFixed(1), '', '']);
+    t.push(['MongoDB writes per answered call', '', '', '', '', m.mongoWritesPerAnsweredCall === null ? 'n/a' : m.mongoWritesPerAnsweredCall.toFixed(2), '≤ 3', yes(m.mongoWritesPerAnsweredCall === null ? null : m.mongoWritesPerAnsweredCall <= 3)]);
+  }
+  if (r.steps.length) {
+    t.push(['max sustained calls/s (no loss, pop p99 < 100)', '', '', '', '', r.maxSustainedRate === null ? `< ${r.steps[0]!.rate}` : String(r.maxSustainedRate), '≥ 50', yes((r.maxSustainedRate ?? 0) >= 50)]);
+  }
+  for (const [name, p] of Object.entries(r.processes).filter(([n]) => n.startsWith('cti-'))) {
+    const rssOk = p.peakRssMb === null ? null : o.agents < 1000 || p.peakRssMb <= 400;
+    t.push([`${name}: CPU % of a core (main / run), peak RSS MB`, '', '', '', '', `${ms(p.cpuMainPct)} / ${ms(p.cpuRunPct)}, ${ms(p.peakRssMb)}`, 'RSS ≤ 400 (1,000 agents)', yes(rssOk)]);
+  }
+  out.push(t.toString());
+  const c = r.consoles;
+  out.push(
+    `setup: ${Object.entries(r.setupMs).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}; ` +
+      `${c.agents} agents connected (p50 ${ms(c.connectMs.p50)}, max ${ms(c.connectMs.max)} ms), ${c.ready} Ready (p50 ${ms(c.readyMs.p50)}, max ${ms(c.readyMs.max)} ms), ${c.boards} boards`,
+  );
+  if (m) {
+    const top = Object.entries(m.redisTopPerCall)
+      .map(([k, v]) => `${k} ${v.toFixed(1)}`)
+      .join(', ');
+    out.push(`Redis per call: ${top || 'n/a'}`);
+    out.push(`MongoDB writes per answered call by collection: ${m.mongoWritesByCollection ? Object.entries(m.mongoWritesByCollection).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ') || 'none' : 'n/a (no hotline_mongo_writes_total)'}`);
+    if (m.lost) out.push(`lost calls: ${JSON.stringify(m.lostReasons)}`);
+    if (m.board) out.push(`board updates measured per (call, board): ${m.board.n}, none after the ring: ${m.board.missing ?? 0}, update not showing the call: ${m.board.notShown}`);
+  }
+  if (r.steps.length) {
+    const s = new Table({ head: ['step calls/s', 'placed', 'lost', 'pop p50', 'pop p99', 'pops missing', 'sustained'], style: { head: [], border: [] } });
+    for (const st of r.steps) s.push([String(st.rate), String(st.placed), String(st.lost), ms(st.pop.p50), ms(st.pop.p99), String(st.pop.missing ?? 0), yes(st.ok)]);
+    out.push(s.toString());
+  }
+  const p = new Table({ head: ['process', 'CPU % main', 'CPU % run', 'peak RSS MB'], style: { head: [], border: [] } });
+  for (const [name, u] of Object.entries(r.processes)) p.push([name, ms(u.cpuMainPct), ms(u.cpuRunPct), ms(u.peakRssMb)]);
+  out.push(p.toString());
+  if (r.soak) {
+    const s = new Table({ head: ['soak', 'RSS MB start', 'middle', 'end', 'growth %', 'target', 'met'], style: { head: [], border: [] } });
+    for (const [name, v] of Object.entries(r.soak.rssMb)) s.push([name, ms(v.start), ms(v.middle), ms(v.end), ms(v.growthPct), '≤ 10 %', yes(v.growthPct === null ? null : v.growthPct <= 10)]);
+    out.push(`soak: ${r.soak.calls} calls, ${r.soak.lost} lost; pop p50 ${ms(r.soak.pop.p50)} p99 ${ms(r.soak.pop.p99)} max ${ms(r.soak.pop.max)} ms`);
+    out.push(s.toString());
+  }
+  return out.join('\n');
+}
+
+export function writeJson(path: string, r: BenchResults): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(r, null, 2)}\n`);
+}
