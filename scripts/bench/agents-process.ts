@@ -4,6 +4,7 @@
  * like a diligent agent; it stamps every `pop:show` on arrival. Also the baseline's clients: as
  * many plain Socket.IO clients with the same options on the baseline server.
  */
+import { CLIENT_OPTIONS, connected } from './socket-connect';
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, AgentClientToServer, AgentServerToClient, AgentStateView } from '../../contracts';
 import type { AgentsApi, ConsoleLogin, PopSeen } from './api';
@@ -13,8 +14,7 @@ import { now, summarize, type Summary } from './stats';
 
 type AgentSocket = Socket<AgentServerToClient, AgentClientToServer>;
 
-/** The page's options (web/src/common.ts), WebSocket only: a Node client has no proxy to fall back from. */
-const clientOptions = { transports: ['websocket'], forceNew: true, reconnectionDelayMax: 5000 };
+const clientOptions = CLIENT_OPTIONS;
 
 const agents: AgentSocket[] = [];
 let pops: PopSeen[] = [];
@@ -22,23 +22,7 @@ let reReady = 0;
 let disconnects = 0;
 
 function connectOne(url: string, nsp: string, auth: Record<string, string>): Promise<Socket> {
-  const socket = io(`${url}${nsp}`, { ...clientOptions, auth });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`no connection to ${url}${nsp} within 30 s`)), 30_000);
-    const ok = (): void => {
-      clearTimeout(timer);
-      socket.off('connect_error', fail);
-      resolve(socket);
-    };
-    function fail(err: Error): void {
-      clearTimeout(timer);
-      socket.off('connect', ok);
-      socket.close();
-      reject(err);
-    }
-    socket.once('connect', ok);
-    socket.once('connect_error', fail);
-  });
+  return connected(io(`${url}${nsp}`, { ...clientOptions, auth }), `${url}${nsp}`);
 }
 
 async function setReady(s: AgentSocket): Promise<boolean> {

@@ -4,6 +4,7 @@
  * figures) and parsing it must not delay the agents' pops. It keeps, per board, when each update
  * arrived, when the server computed it (`serverNow`) and which calls it shows.
  */
+import { CLIENT_OPTIONS, connected } from './socket-connect';
 import { io, type Socket } from 'socket.io-client';
 import type { BoardSnapshot, SupervisorClientToServer, SupervisorServerToClient } from '../../contracts';
 import type { BoardStats, BoardsApi, ConsoleLogin } from './api';
@@ -33,29 +34,16 @@ function callsShown(b: BoardSnapshot): Set<string> {
 }
 
 function connectOne(login: ConsoleLogin): Promise<BoardSocket> {
-  const socket: BoardSocket = io(`${login.url}/supervisor`, { auth: { token: login.token }, transports: ['websocket'], forceNew: true, reconnectionDelayMax: 5000 });
+  const socket: BoardSocket = io(`${login.url}/supervisor`, { ...CLIENT_OPTIONS, auth: { token: login.token } });
   const board = { socket, seen: [] as Seen[] };
   socket.on('board:snapshot', (b) => {
     const recvT = now();
     board.seen.push({ recvT, serverNow: b.serverNow, calls: callsShown(b) });
     if (!latest || b.serverNow >= latest.board.serverNow) latest = { recvT, board: b };
   });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`no connection to ${login.url}/supervisor within 30 s`)), 30_000);
-    const ok = (): void => {
-      clearTimeout(timer);
-      socket.off('connect_error', fail);
-      boards.push(board);
-      resolve(socket);
-    };
-    function fail(err: Error): void {
-      clearTimeout(timer);
-      socket.off('connect', ok);
-      socket.close();
-      reject(err);
-    }
-    socket.once('connect', ok);
-    socket.once('connect_error', fail);
+  return connected(socket, `${login.url}/supervisor`).then((s) => {
+    boards.push(board);
+    return s;
   });
 }
 

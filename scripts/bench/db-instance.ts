@@ -3,9 +3,9 @@
  * scripts/services.sh itself (so it runs with exactly the dev/test/CI settings): its own
  * HOTLINE_VAR_DIR under var/bench-db/, its own FerretDB port, wiped before each run.
  */
+import { freePort } from './services';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -20,16 +20,6 @@ const ROOT = join(__dirname, '..', '..');
 export const VARIANTS = ['sqlite', 'pg', 'pg-sync'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** User+system CPU seconds of a process and all its descendants, from /proc (Linux). */
 function treeCpuSeconds(rootPid: number): number {
