@@ -122,10 +122,12 @@ describe('Asterisk link drills', function () {
       await waitFor(() => !h.calls.ari.connected, { what: 'the dead link detected', timeoutMs: 30_000, intervalMs: 20 });
       const detectMs = Date.now() - t0;
       expect(detectMs, 'half-open link detected').to.be.below(15_000);
-      const mark = c.admin.mark();
       await waitFor(() => h.calls.ari.connected, { what: 'events socket back', timeoutMs: 60_000 });
       const recoverMs = Date.now() - t0;
-      await healthShows(c, 'ARI connected again', (n) => n.ari?.connected === true, mark);
+      // What the page shows last must be the truth. The outage may be too short for a health round
+      // to see it at all (the link comes back as soon as it is found dead): then nothing changed for
+      // the page, and no new push is owed.
+      await healthShows(c, 'ARI connected again', (n) => n.ari?.connected === true);
       const row = await audit(h, `ARI half-open, no pong (detected in ${(detectMs / 1000).toFixed(1)} s)`, callers, flying, recoverMs);
       expect(row).to.include({ recordsLost: 0, callsLost: 0, alarmsLost: 0, alarmsDuplicated: 0, agentsStranded: 0 });
       await boardShowsTruth(h, c);
