@@ -272,10 +272,12 @@ export class AgentConsole {
         return;
       }
       case 'work-order.changed':
+        this.orders.changed();
         void this.d.popContext.ordersChanged().catch((err: unknown) => this.log.warn({ err }, 'pop cache not invalidated'));
         if (this.nsp.sockets.size > 0) this.inOrder(`wo:${e.number}`, () => this.orderChanged(e.number));
         return;
       case 'shift.handover':
+        this.orders.changed();
         if (this.d.handover && this.nsp.sockets.size > 0) this.inOrder('shift', () => this.handoverChanged());
         return;
       default:

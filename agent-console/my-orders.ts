@@ -1,21 +1,48 @@
+import { SharedRead } from '../core/shared-read';
 import type { Models } from '../models';
-import type { AgentOrdersSnapshot, ColleagueView, SessionUser, WorkOrderBrief } from '../contracts';
+import type { AgentOrdersSnapshot, ColleagueView, HandoverView, SessionUser, WorkOrderBrief } from '../contracts';
 import { BRIEF_FIELDS, byUrgency, ownedBy, toOrderBrief, UNFINISHED_STATUSES } from '../work-orders/order-brief';
-import type { ShiftHandover } from '../work-orders/shift-handover';
+import { canReview, type ShiftHandover } from '../work-orders/shift-handover';
 
 /** Finished orders shown after the unfinished ones: enough to see today's results come in. */
 const FINISHED_SHOWN = 10;
 const UNFINISHED_LIMIT = 200;
+/**
+ * How stale 转交's colleague list may be: an agent added or deactivated shows up this much later
+ * (the hand-over checks the chosen colleague again). Read once for every console, not once each:
+ * a thousand consoles reconnecting after a restart read a thousand agents a thousand times.
+ */
+const COLLEAGUES_TTL_MS = 30_000;
+/** The handover is the same list for everyone on duty: kept briefly, dropped at any order or shift change. */
+const HANDOVER_TTL_MS = 5_000;
 
 /**
  * 我的工单 (首问负责制): the orders an agent owns, read from MongoDB; with the shift roster wired,
  * the handover of the shift in progress beside them.
  */
 export class MyOrders {
+  private readonly agents: SharedRead<ColleagueView[]>;
+  private readonly handoverView?: SharedRead<HandoverView>;
+
   constructor(
     private readonly models: Models,
-    private readonly handover?: ShiftHandover,
-  ) {}
+    handover?: ShiftHandover,
+  ) {
+    this.agents = new SharedRead(
+      async () =>
+        (await this.models.Agent.find({ role: 'agent', active: true }).select('workNumber name').sort({ workNumber: 1 }).lean()).map((a) => ({
+          workNumber: a.workNumber,
+          name: a.name,
+        })),
+      COLLEAGUES_TTL_MS,
+    );
+    if (handover) this.handoverView = new SharedRead(() => handover.build(), HANDOVER_TTL_MS);
+  }
+
+  /** An order or the shift changed: the next handover is read afresh. */
+  changed(): void {
+    this.handoverView?.invalidate();
+  }
 
   async mine(workNumber: string): Promise<WorkOrderBrief[]> {
     const owned = ownedBy(workNumber);
@@ -37,7 +64,7 @@ export class MyOrders {
   async snapshot(user: SessionUser): Promise<AgentOrdersSnapshot> {
     const [mine, handover, colleagues] = await Promise.all([
       this.mine(user.workNumber),
-      this.handover ? this.handover.build(undefined, user) : Promise.resolve(null),
+      this.handoverFor(user),
       this.colleagues(user.workNumber),
     ]);
     return { serverNow: Date.now(), mine, handover, colleagues };
@@ -45,11 +72,13 @@ export class MyOrders {
 
   /** Whom 转交 offers: the active agents (the service checks the chosen one again when handing over). */
   async colleagues(except: string): Promise<ColleagueView[]> {
-    const agents = await this.models.Agent.find({ role: 'agent', active: true, workNumber: { $ne: except } })
-      .select('workNumber name')
-      .sort({ workNumber: 1 })
-      .lean();
-    return agents.map((a) => ({ workNumber: a.workNumber, name: a.name }));
+    return (await this.agents.get()).filter((a) => a.workNumber !== except);
+  }
+
+  private async handoverFor(user: SessionUser): Promise<HandoverView | null> {
+    if (!this.handoverView) return null;
+    const view = await this.handoverView.get();
+    return { ...view, serverNow: Date.now(), canReview: canReview(user, view.leader) };
   }
 
   /** One order as the consoles list it, or null when it is gone. */

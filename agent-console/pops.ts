@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RedisClient } from '../core/connections';
 import type { DomainEvent } from '../events/domain-events';
 import type { Models } from '../models';
+import { customerByPhone } from '../models/customer';
 import type { CallOutcome, CallState, DepartmentCode, Language, WorkOrderCategory, WorkOrderStatus } from '../models/enums';
 import { EMPTY_CONTENT_FIELDS } from './pop-context';
 import { MISSED_OFFER_RESULTS, type CurrentCallView, type LastCallView, type MissedCallView, type MissedOfferResult, type ScreenPop, type WorkOrderSummary } from '../contracts';
@@ -283,7 +284,7 @@ export class PopBuilder {
     const c = of.customerAccount
       ? await Customer.findOne({ accountNumber: of.customerAccount }).lean()
       : of.callerNumber
-        ? await Customer.findOne({ phones: of.callerNumber }).lean()
+        ? await customerByPhone(Customer, of.callerNumber)
         : null;
     return c
       ? { accountNumber: c.accountNumber, name: c.name, address: c.address, areaCode: c.areaCode, bigUser: !!c.bigUser, phones: [...(c.phones ?? [])] }

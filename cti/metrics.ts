@@ -21,6 +21,7 @@ export class CtiMetrics {
   readonly ringSeconds: Histogram<'result'>;
   readonly answerDelaySeconds: Histogram<string>;
   readonly mongoWrites: Counter<'collection'>;
+  readonly mongoCommands: Counter<'command' | 'collection'>;
 
   constructor(opts: { node: string }) {
     this.registry.setDefaultLabels({ node: opts.node });
@@ -46,14 +47,21 @@ export class CtiMetrics {
       labelNames: ['collection'],
       registers: [this.registry],
     });
+    this.mongoCommands = new Counter({
+      name: 'hotline_mongo_commands_total',
+      help: 'Commands this process sent to MongoDB (reads and writes), by command and collection (npm run bench divides by calls)',
+      labelNames: ['command', 'collection'],
+      registers: [this.registry],
+    });
   }
 
-  /** Counts every write command on `mongo` (the connection is opened with monitorCommands). */
+  /** Counts every command on `mongo`, and the writes apart (the connection is opened with monitorCommands). */
   countMongoWrites(mongo: Connection): void {
     mongo.getClient().on('commandStarted', (e) => {
-      if (!WRITE_COMMANDS.has(e.commandName)) return;
-      const coll: unknown = (e.command as Record<string, unknown>)[e.commandName];
-      this.mongoWrites.inc({ collection: typeof coll === 'string' ? coll : 'unknown' });
+      const named: unknown = (e.command as Record<string, unknown>)[e.commandName];
+      const collection = typeof named === 'string' ? named : 'none';
+      this.mongoCommands.inc({ command: e.commandName, collection });
+      if (WRITE_COMMANDS.has(e.commandName)) this.mongoWrites.inc({ collection });
     });
   }
 

@@ -25,3 +25,23 @@ customerSchema.index({ areaCode: 1 });
 
 export type CustomerDoc = InferSchemaType<typeof customerSchema>;
 export const customerModel = (conn: Connection): Model<CustomerDoc> => conn.model<CustomerDoc>('Customer', customerSchema);
+
+type CustomerModel = Pick<Model<CustomerDoc>, 'findOne'>;
+const inFlight = new WeakMap<CustomerModel, Map<string, Promise<CustomerDoc | null>>>();
+
+/**
+ * The customer on file for a phone number. A call's arrival asks twice at the same moment (the
+ * greeting's language, the screen-pop's content): asked again while a lookup of that number is
+ * in flight, the same lookup answers. Nothing is kept once it is done.
+ */
+export function customerByPhone(Customer: CustomerModel, phone: string): Promise<CustomerDoc | null> {
+  let pending = inFlight.get(Customer);
+  if (!pending) inFlight.set(Customer, (pending = new Map()));
+  const known = pending.get(phone);
+  if (known) return known;
+  const lookup = Customer.findOne({ phones: phone }).lean<CustomerDoc>().exec();
+  pending.set(phone, lookup);
+  const done = (): void => void pending.delete(phone);
+  lookup.then(done, done);
+  return lookup;
+}

@@ -5,6 +5,7 @@ import type { AlarmFeed } from '../alarms/feed';
 import { requireNamespaceRole } from '../ws/namespace-auth';
 import type { BoardService } from './board-service';
 import { Coalescer } from './coalesce';
+import { SharedRead } from '../core/shared-read';
 import { guardSocket, runCommand } from '../ws/commands';
 import { unavailable } from '../core/errors';
 import { CALL_CENTRE_ORDER_EVENTS, handleCallCentreOrderCommands } from '../work-orders/commands';
@@ -24,6 +25,12 @@ const KNOWN: ReadonlySet<string> = new Set<keyof SupervisorClientToServer>(['ala
 export class SupervisorConsole {
   private readonly log: Logger;
   private readonly board: Coalescer;
+  /**
+   * The board for a console that just connected: boards connecting together (a restart moves
+   * them all at once) share one snapshot. Any event fences it off, so none gets one older than
+   * an event it would then miss.
+   */
+  private readonly forNewcomers: SharedRead<Awaited<ReturnType<BoardService['snapshot']>>>;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -40,6 +47,7 @@ export class SupervisorConsole {
   ) {
     this.log = d.logger.child({ nsp: '/supervisor' });
     this.board = new Coalescer(() => this.push(), 100, 1000);
+    this.forNewcomers = new SharedRead(() => this.d.board.snapshot(), 0);
   }
 
   start(): void {
@@ -64,18 +72,20 @@ export class SupervisorConsole {
       );
     }
     this.d.alarms.attach(socket, this.log, {
-      load: () => this.d.board.snapshot(),
+      load: () => this.forNewcomers.get(),
       send: (board) => this.nsp.local.to(socket.id).emit('board:snapshot', board),
     });
   }
 
   /** Events may have been lost (the bus's subscription dropped): the board is sent afresh. */
   resyncAll(): void {
+    this.forNewcomers.invalidate();
     this.board.poke();
   }
 
   onEvent(e: DomainEvent): void {
     if (e.type === 'call.arrived' && e.test) return;
+    this.forNewcomers.invalidate();
     this.board.poke();
   }
 

@@ -1,6 +1,7 @@
 import type { Models } from '../../models';
 import type { Language } from '../../models/enums';
 import { withTimeout } from '../../core/async';
+import { customerByPhone } from '../../models/customer';
 import { promptMedia } from '../prompts/catalogue';
 import type { MediaPlayer } from './media';
 
@@ -41,7 +42,7 @@ export interface LanguageMenuOptions {
 
 export function callerDirectory(models: Pick<Models, 'Customer' | 'CallerPreference'>): CallerDirectory {
   return {
-    customer: (number) => models.Customer.findOne({ phones: number }).lean().exec(),
+    customer: (number) => customerByPhone(models.Customer, number),
     rememberedLanguage: async (number) => (await models.CallerPreference.findOne({ number }).lean().exec())?.language,
     remember: (number, language) =>
       models.CallerPreference.updateOne({ number }, { $set: { language } }, { upsert: true, runValidators: true }).exec(),

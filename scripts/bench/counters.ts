@@ -43,6 +43,25 @@ export async function mongoWrites(url: string): Promise<Record<string, number> |
   return found ? out : null;
 }
 
+/**
+ * `hotline_mongo_commands_total{command=…,collection=…}` of one CTI's /metrics, keyed
+ * "command collection" (reads included: what the database is asked per call); null when absent.
+ */
+export async function mongoCommands(url: string): Promise<Record<string, number> | null> {
+  const res = await fetch(`${url}/metrics`);
+  if (res.status !== 200) return null;
+  const text = await res.text();
+  if (!/^# TYPE hotline_mongo_commands_total counter/m.test(text)) return null;
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^hotline_mongo_commands_total\{([^}]*)\}\s+(\S+)/gm)) {
+    const command = /command="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
+    const coll = /collection="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
+    const k = `${command} ${coll}`;
+    out[k] = (out[k] ?? 0) + Number(m[2]);
+  }
+  return out;
+}
+
 export function sumDelta(before: Array<Record<string, number> | null>, after: Array<Record<string, number> | null>): Record<string, number> | null {
   if (after.some((x) => x === null)) return null;
   const out: Record<string, number> = {};

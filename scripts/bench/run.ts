@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { alarmErrors, firstRings, popLatencies, popSplit, queueToOriginate, readTraces } from './analysis';
 import type { AgentsApi, BaselineApi, BoardsApi, RunResult, RunSpec, SimApi } from './api';
-import { mongoWrites, redisCounts, redisDelta, sumDelta } from './counters';
+import { mongoCommands, mongoWrites, redisCounts, redisDelta, sumDelta } from './counters';
 import { startCti, type CtiChild } from './cti';
 import { parseOptions, USAGE, type BenchOptions } from './options';
 import { formatReport, writeJson, type BenchResults, type Latency, type ProcessUsage, type StepResult } from './report';
@@ -188,11 +188,13 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     const m0 = await usage.mark();
     const r0 = await redisCounts(redis);
     const w0 = await Promise.all(ctis.map((c) => mongoWrites(c.url).catch(() => null)));
+    const c0 = await Promise.all(ctis.map((c) => mongoCommands(c.url).catch(() => null)));
     // 20 s to finish after the last call (a step has 10 s: a backlog that long is not sustained anyway).
     const main = await runCalls(spec('main', o.rate, calls, { alarmCalls: o.alarmCalls, drainMs: 20_000 + o.talkMs + o.answerMs }));
     const m1 = await usage.mark();
     const r1 = await redisCounts(redis);
     const w1 = await Promise.all(ctis.map((c) => mongoWrites(c.url).catch(() => null)));
+    const c1 = await Promise.all(ctis.map((c) => mongoCommands(c.url).catch(() => null)));
     mainMark = [m0, m1];
     const taken = await agents.call('takePops', {});
     const board = await takeBoards(main);
@@ -212,6 +214,8 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     );
     const rd = redisDelta(r0, r1);
     const writes = sumDelta(w0, w1);
+    const commands = sumDelta(c0, c1);
+    const perPlaced = (x: number): number => x / Math.max(1, main.placed);
     const perAnswered = (x: number): number => x / Math.max(1, main.bridged);
     mainResult = {
       rate: o.rate,
@@ -235,6 +239,15 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
       ),
       mongoWritesPerAnsweredCall: writes ? perAnswered(Object.values(writes).reduce((a, b) => a + b, 0)) : null,
       mongoWritesByCollection: writes ? Object.fromEntries(Object.entries(writes).map(([k, v]) => [k, perAnswered(v)])) : null,
+      mongoCommandsPerCall: commands ? perPlaced(Object.values(commands).reduce((a, b) => a + b, 0)) : null,
+      mongoTopPerCall: commands
+        ? Object.fromEntries(
+            Object.entries(commands)
+              .sort((a, b) => b[1] - a[1])
+              .slice(0, 12)
+              .map(([k, v]) => [k, perPlaced(v)]),
+          )
+        : {},
       agentsReReady: taken.reReady,
       consoleDisconnects: taken.disconnects,
     };

@@ -89,6 +89,48 @@ describe('ACD live state in Redis', () => {
     expect(await acd.reserve(first, owner.get(first)!, 60_000, 3250)).to.equal('1003');
   });
 
+  it('earlier calls set their agents aside, oldest first; a later call takes from what is left instead of waiting for their processes', async () => {
+    await agent('1001', ['yue'], 1000);
+    await agent('1002', ['cmn'], 1001);
+    await agent('1003', ['yue', 'cmn'], 1002);
+    const e1 = await call('yue', 2000, 'b');
+    const e2 = await call('cmn', 2001, 'b');
+    const later = await call('cmn', 2002, 'a');
+    // Both earlier calls waited past the grace: 1001 is e1's, 1002 is e2's; 1003 is left over.
+    expect(await acd.reserve(later, owner.get(later)!, 60_000, 5000)).to.equal('1003');
+    expect(await acd.reserve(e2, owner.get(e2)!, 60_000, 5000)).to.equal('1002');
+    expect(await acd.reserve(e1, owner.get(e1)!, 60_000, 5000)).to.equal('1001');
+  });
+
+  it('with no agent left over the later call waits; an earlier call past the fallback sets aside an agent of any language', async () => {
+    await agent('1001', ['yue'], 1000);
+    await agent('1002', ['cmn'], 1001);
+    const e1 = await call('cmn', 2000, 'b');
+    const later = await call('cmn', 2500, 'a');
+    // 1002 is e1's; 1001 does not speak cmn.
+    expect(await acd.reserve(later, owner.get(later)!, 60_000, 5000)).to.equal(null);
+    // Past the 5 s fallback the later call may take any agent: e1 keeps 1002, the later call gets 1001.
+    expect(await acd.reserve(later, owner.get(later)!, 5000, 8000)).to.equal('1001');
+    expect(await acd.reserve(e1, owner.get(e1)!, 5000, 8000)).to.equal('1002');
+    await agent('1003', ['yue'], 1002);
+    const e3 = await call('cmn', 3000, 'b');
+    const y = await call('yue', 3100, 'a');
+    // e3 has no cmn speaker but is past the fallback: it sets 1003 aside, so the yue call waits.
+    expect(await acd.reserve(y, owner.get(y)!, 5000, 8100)).to.equal(null);
+    expect(await acd.reserve(e3, owner.get(e3)!, 5000, 8100)).to.equal('1003');
+  });
+
+  it('an agent whose phone is unreachable is set aside for nobody: the later call still gets the next', async () => {
+    await agent('1001', ['yue'], 1000);
+    await agent('1002', ['yue'], 1001);
+    await agent('1003', ['yue'], 1002);
+    await acd.setPhoneReachable('1001', false);
+    const e1 = await call('yue', 2000, 'b');
+    const later = await call('yue', 2100, 'a');
+    expect(await acd.reserve(later, owner.get(later)!, 60_000, 5000)).to.equal('1003');
+    expect(await acd.reserve(e1, owner.get(e1)!, 60_000, 5000)).to.equal('1002');
+  });
+
   it("ignores a dead node's waiting calls when judging fairness", async () => {
     await agent('1007', ['yue', 'cmn'], 1000);
     await call('yue', 2000, 'ghost');

@@ -1,6 +1,7 @@
 -- Atomically picks and reserves the agent for one queued call, or returns nil.
 -- Why one script: two CTI processes dispatching at once must never offer one agent two calls,
--- and a later call must never take an agent that an earlier eligible call is waiting for.
+-- and a later call must never take an agent that an earlier eligible call is waiting for (the
+-- earlier calls set their agents aside first: see below).
 -- KEYS: queue, qcall:<callId>, ready:yue, ready:cmn, ready:any, phones:unreachable, offer:<callId>:<attempt>
 -- ARGV: callId, nowMs, fallbackMs, node (the process asking), attempt ('' = no offer mark), offer mark ttl ms,
 --       fairness grace ms
@@ -27,63 +28,76 @@ if not lang or not queuedAt then return false end
 -- that was taken for dead (a long pause) must not ring agents for calls another one took over.
 if me[3] ~= ARGV[4] or redis.call('EXISTS', slotKey('node:' .. ARGV[4])) == 0 then return false end
 
-local function speaks(langs, l)
-  return string.find(',' .. (langs or '') .. ',', ',' .. l .. ',', 1, true) ~= nil
-end
-
 -- Earlier calls still waiting, whose owning node is alive (a dead node's calls must not block),
 -- and that have waited at least the grace (ARGV[7] ms): a call queued a moment ago is about to be
--- served by its own process, and waiting for that would chain every reservation through the
--- processes one hand-off at a time (at 20 calls/s the queue grew by seconds). Within the grace a
--- later call may take an agent first; past it, strict first-come first-served holds.
+-- served by its own process. Oldest first (the queue's order).
 local grace = tonumber(ARGV[7]) or 0
 local earlier = {}
 for _, e in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. myScore)) do
   local h = redis.call('HMGET', slotKey('qcall:' .. e), 'lang', 'queuedAt', 'node')
-  if h[1] and h[3] and now - tonumber(h[2]) >= grace and redis.call('EXISTS', slotKey('node:' .. h[3])) == 1 then
+  if h[1] and h[3] and readyIndex[h[1]] and now - tonumber(h[2]) >= grace and redis.call('EXISTS', slotKey('node:' .. h[3])) == 1 then
     table.insert(earlier, { h[1], tonumber(h[2]) })
   end
 end
 
--- Longest idle first, read a page at a time: the first eligible agent is nearly always on the
--- first page, and a thousand Ready agents must not cost a thousand-entry reply per call.
+-- Who may take an agent, and which: the earlier calls first, each (in queue order) setting aside
+-- the longest-idle agent it could take, then this call from what is left. An earlier call keeps
+-- its turn and its agent whichever process serves it; with more Ready agents than earlier calls a
+-- later call need not wait for their processes. (Holding every later call back until the earlier
+-- ones were served made the processes serve the queue one hand-off at a time: once a stall let
+-- the queue grow past the grace it never recovered, and 1,000 Ready agents watched it grow.)
+-- Agents are read a page at a time, longest idle first, each at most once; a cursor per ready set
+-- remembers where the agents still free begin, so N earlier calls cost about N agent reads.
 local PAGE = 32
-local function pick(ready)
-  local from = 0
-  while true do
-    local page = redis.call('ZRANGE', KEYS[ready], from, from + PAGE - 1)
-    if #page == 0 then return nil end
-    for _, a in ipairs(page) do
-      local ag = redis.call('HMGET', slotKey('agent:' .. a), 'state', 'langs', 'ext')
-      if ag[1] == 'ready' and redis.call('SISMEMBER', KEYS[6], ag[3] or '') == 0 then
-        local blocked = false
-        for _, e in ipairs(earlier) do
-          if speaks(ag[2], e[1]) or (now - e[2]) >= fallback then
-            blocked = true
-            break
-          end
-        end
-        if not blocked then return a, ag[3] end
-      end
-    end
-    from = from + PAGE
+local usable = {}
+local taken = {}
+local cursor = { 0, 0, 0, 0, 0 }
+local pages = { {}, {}, {}, {}, {} }
+local function agentUsable(a)
+  local u = usable[a]
+  if u == nil then
+    local ag = redis.call('HMGET', slotKey('agent:' .. a), 'state', 'ext')
+    u = ag[1] == 'ready' and redis.call('SISMEMBER', KEYS[6], ag[2] or '') == 0 and (ag[2] or '')
+    usable[a] = u
   end
+  return u
+end
+-- The first agent of ready set `idx` that is usable and not set aside, or nil; it stays free.
+local function firstFree(idx)
+  local pos = cursor[idx]
+  while true do
+    local from = pos - (pos % PAGE)
+    local page = pages[idx][from]
+    if page == nil then
+      page = redis.call('ZRANGE', KEYS[idx], from, from + PAGE - 1)
+      pages[idx][from] = page
+    end
+    local a = page[pos - from + 1]
+    if a == nil then
+      cursor[idx] = pos
+      return nil
+    end
+    if not taken[a] and agentUsable(a) then
+      cursor[idx] = pos
+      return a
+    end
+    pos = pos + 1
+  end
+end
+local function choose(l, since)
+  local a = firstFree(readyIndex[l])
+  if not a and (now - since) >= fallback then a = firstFree(readyIndex.any) end
+  return a
 end
 
 if not readyIndex[lang] then return false end
--- An earlier call of the same language (or one past the fallback) wants every agent this call
--- could get: no need to read the agents at all. Without this a queue spread over processes made
--- each refused reservation read every Ready agent (1,000 HMGETs a call with 1,000 agents).
-local function outranked(l)
-  for _, e in ipairs(earlier) do
-    if e[1] == l or (now - e[2]) >= fallback then return true end
-  end
-  return false
+for _, e in ipairs(earlier) do
+  local a = choose(e[1], e[2])
+  if a then taken[a] = true end
 end
-local agent, ext
-if not outranked(lang) then agent, ext = pick(readyIndex[lang]) end
-if not agent and (now - queuedAt) >= fallback and not outranked('any') then agent, ext = pick(readyIndex.any) end
+local agent = choose(lang, queuedAt)
 if not agent then return false end
+local ext = usable[agent]
 
 redis.call('HSET', slotKey('agent:' .. agent), 'state', 'reserved', 'since', now, 'reason', '', 'callId', callId)
 redis.call('ZREM', KEYS[3], agent)
