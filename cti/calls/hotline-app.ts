@@ -13,6 +13,8 @@ import { agentLegId } from './offer';
 import { CallSession, type CallDeps } from './call-session';
 import type { HealResult, OwnCalls } from './max-wait';
 
+/** How long a burst of broadcasts waits for the live process list before using the last one. */
+const LIVE_LIST_WAIT_MS = 1000;
 /** A process's liveness mark lives this long after each heartbeat (every 5 s); others sweep it after. */
 export const LEASE_MS = 15_000;
 
@@ -146,10 +148,15 @@ export class HotlineApp implements OwnCalls {
 
   /**
    * Read afresh for each burst of broadcasts (calls arriving together share one read), so a process
-   * that just started is counted at once. Redis slow or down: the last list, and the claim goes on.
+   * that just started is counted at once. Redis slow or down: the list of the last read or heartbeat
+   * (at most 5 s old), and the claim goes on. Before the first read that list was empty: every
+   * process then took itself for the only one and claimed at once, and the first to hear took the
+   * whole burst. The wait is 1 s, not less: a burst of broadcasts can hold the event loop for a few
+   * hundred ms, and Node runs due timers before it reads the socket, so a short wait can lose to a
+   * reply that has already arrived. 1 s + the hand-off stays inside StasisBroadcast's 2 s.
    */
   private currentLiveNodes(): Promise<string[]> {
-    this.nodesRead ??= withTimeout(this.deps.acd.liveNodes(), 200, 'live process list')
+    this.nodesRead ??= withTimeout(this.deps.acd.liveNodes(), LIVE_LIST_WAIT_MS, 'live process list')
       .then(
         (nodes) => (this.liveNodes = nodes),
         () => this.liveNodes,
@@ -435,6 +442,12 @@ export class HotlineApp implements OwnCalls {
     // The first beat always finds no mark; a later one that does not was taken for dead meanwhile.
     if (lapsed && this.beats > 0) await this.rejoin().catch((err: Error) => this.log.error({ err: err.message }, 'rejoin after a lapsed heartbeat failed'));
     this.beats++;
+    // The broadcast claims' fallback when a burst's own read is late: never older than a beat.
+    // Not awaited: the renewal (and any events held for it) must not wait on this read.
+    void withTimeout(this.deps.acd.liveNodes(), LIVE_LIST_WAIT_MS, 'live process list').then(
+      (nodes) => void (this.liveNodes = nodes),
+      () => undefined,
+    );
   }
 
   /**
