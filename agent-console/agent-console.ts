@@ -12,8 +12,8 @@ import { guardSocket, runCommand } from '../ws/commands';
 import { requireNamespaceRole } from '../ws/namespace-auth';
 import { CALL_CENTRE_ORDER_EVENTS, handleCallCentreOrderCommands, handleWorkOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
-import { canReview, type ShiftHandover } from '../work-orders/shift-handover';
-import { MyOrders } from './my-orders';
+import type { ShiftHandover } from '../work-orders/shift-handover';
+import { handoverFor, MyOrders } from './my-orders';
 import {
   declineSchema,
   demoAnswerSchema,
@@ -314,12 +314,13 @@ export class AgentConsole {
   private async handoverChanged(): Promise<void> {
     const handover = this.d.handover;
     if (!handover) return;
-    const [view, roster] = await Promise.all([handover.build(), handover.roster()]);
+    const [view, roster] = await Promise.all([this.orders.handover(), handover.roster()]);
+    if (!view) return;
     for (const s of this.nsp.sockets.values()) {
       const user = s.data.user;
       const wn = user.workNumber;
       if (roster && roster.agents.length > 0 && !roster.agents.includes(wn) && roster.leader !== wn) continue;
-      this.nsp.local.to(s.id).emit('handover:changed', { ...view, canReview: canReview(user, view.leader) });
+      this.nsp.local.to(s.id).emit('handover:changed', handoverFor(view, user));
     }
   }
 

@@ -76,9 +76,13 @@ export class MyOrders {
   }
 
   private async handoverFor(user: SessionUser): Promise<HandoverView | null> {
-    if (!this.handoverView) return null;
-    const view = await this.handoverView.get();
-    return { ...view, serverNow: Date.now(), canReview: canReview(user, view.leader) };
+    const view = await this.handover();
+    return view && handoverFor(view, user);
+  }
+
+  /** The handover of the shift in progress, shared by every console of this process; null when no roster is wired. */
+  async handover(): Promise<HandoverView | null> {
+    return this.handoverView ? this.handoverView.get() : null;
   }
 
   /** One order as the consoles list it, or null when it is gone. */
@@ -86,4 +90,9 @@ export class MyOrders {
     const doc = await this.models.WorkOrder.findOne({ number }).select(BRIEF_FIELDS).lean();
     return doc ? toOrderBrief(doc) : null;
   }
+}
+
+/** The shared handover as one agent sees it: the leader may confirm it (确认交接). */
+export function handoverFor(view: HandoverView, user: SessionUser): HandoverView {
+  return { ...view, serverNow: Date.now(), canReview: canReview(user, view.leader) };
 }

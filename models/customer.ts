@@ -1,3 +1,4 @@
+import { SharedReads } from '../core/shared-read';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { LANGUAGES, PHONE_RE } from './enums';
 
@@ -27,7 +28,7 @@ export type CustomerDoc = InferSchemaType<typeof customerSchema>;
 export const customerModel = (conn: Connection): Model<CustomerDoc> => conn.model<CustomerDoc>('Customer', customerSchema);
 
 type CustomerModel = Pick<Model<CustomerDoc>, 'findOne'>;
-const inFlight = new WeakMap<CustomerModel, Map<string, Promise<CustomerDoc | null>>>();
+const lookups = new WeakMap<CustomerModel, SharedReads<CustomerDoc | null>>();
 
 /**
  * The customer on file for a phone number. A call's arrival asks twice at the same moment (the
@@ -35,13 +36,10 @@ const inFlight = new WeakMap<CustomerModel, Map<string, Promise<CustomerDoc | nu
  * in flight, the same lookup answers. Nothing is kept once it is done.
  */
 export function customerByPhone(Customer: CustomerModel, phone: string): Promise<CustomerDoc | null> {
-  let pending = inFlight.get(Customer);
-  if (!pending) inFlight.set(Customer, (pending = new Map()));
-  const known = pending.get(phone);
-  if (known) return known;
-  const lookup = Customer.findOne({ phones: phone }).lean<CustomerDoc>().exec();
-  pending.set(phone, lookup);
-  const done = (): void => void pending.delete(phone);
-  lookup.then(done, done);
-  return lookup;
+  let reads = lookups.get(Customer);
+  if (!reads) {
+    reads = new SharedReads((p) => Customer.findOne({ phones: p }).lean<CustomerDoc>().exec(), 0);
+    lookups.set(Customer, reads);
+  }
+  return reads.get(phone);
 }

@@ -10,7 +10,7 @@ import { guardSocket, runCommand } from '../ws/commands';
 import { unavailable } from '../core/errors';
 import { CALL_CENTRE_ORDER_EVENTS, handleCallCentreOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
-import { NAMESPACE_ROLES, type SocketData, type SupervisorClientToServer, type SupervisorServerToClient, type TokenVerifier } from '../contracts';
+import { NAMESPACE_ROLES, type BoardSnapshot, type SocketData, type SupervisorClientToServer, type SupervisorServerToClient, type TokenVerifier } from '../contracts';
 
 export type SupervisorNamespace = Namespace<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
 type SupervisorSocket = Socket<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
@@ -30,7 +30,7 @@ export class SupervisorConsole {
    * them all at once) share one snapshot. Any event fences it off, so none gets one older than
    * an event it would then miss.
    */
-  private readonly forNewcomers: SharedRead<Awaited<ReturnType<BoardService['snapshot']>>>;
+  private readonly forNewcomers: SharedRead<BoardSnapshot>;
   private timer?: NodeJS.Timeout;
 
   constructor(

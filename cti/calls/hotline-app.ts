@@ -156,13 +156,16 @@ export class HotlineApp implements OwnCalls {
    * reply that has already arrived. 1 s + the hand-off stays inside StasisBroadcast's 2 s.
    */
   private currentLiveNodes(): Promise<string[]> {
-    this.nodesRead ??= withTimeout(this.deps.acd.liveNodes(), LIVE_LIST_WAIT_MS, 'live process list')
-      .then(
-        (nodes) => (this.liveNodes = nodes),
-        () => this.liveNodes,
-      )
-      .finally(() => (this.nodesRead = undefined));
+    this.nodesRead ??= this.readLiveNodes().finally(() => (this.nodesRead = undefined));
     return this.nodesRead;
+  }
+
+  /** The live process list within 1 s, kept as the next fallback; late or failed, the last one known. */
+  private readLiveNodes(): Promise<string[]> {
+    return withTimeout(this.deps.acd.liveNodes(), LIVE_LIST_WAIT_MS, 'live process list').then(
+      (nodes) => (this.liveNodes = nodes),
+      () => this.liveNodes,
+    );
   }
 
   private async onStasisStart(e: Extract<AriEvent, { type: 'StasisStart' }>): Promise<void> {
@@ -444,10 +447,7 @@ export class HotlineApp implements OwnCalls {
     this.beats++;
     // The broadcast claims' fallback when a burst's own read is late: never older than a beat.
     // Not awaited: the renewal (and any events held for it) must not wait on this read.
-    void withTimeout(this.deps.acd.liveNodes(), LIVE_LIST_WAIT_MS, 'live process list').then(
-      (nodes) => void (this.liveNodes = nodes),
-      () => undefined,
-    );
+    void this.readLiveNodes();
   }
 
   /**

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AppError } from '../../core/errors';
 import type { DomainEvent } from '../../events/domain-events';
-import type { ErrorBody, SessionUser, UrgeResult } from '../../contracts';
+import type { AgentOrdersSnapshot, ErrorBody, HandoverView, SessionUser, UrgeResult } from '../../contracts';
 import type { UrgeService } from '../../work-orders/urge';
 import { waitFor } from '../helpers/wait';
 import { WorkOrderRig } from '../helpers/work-order-rig';
@@ -208,5 +208,33 @@ describe('催办 (urging): re-notifies the department once, records the urging, 
       const acked = await post('/api/shifts/current/ack', '2001');
       expect(acked.status).to.equal(200);
     });
+  });
+
+  it('the leader\'s acknowledgement reaches the consoles on duty at once, the leader\'s with 确认交接; an agent off the roster hears nothing', async () => {
+    const handover = rig.n.node.services.handover;
+    const shift = handover.current(Date.now());
+    await rig.models.Shift.create({ name: shift.label, startsAt: new Date(shift.start), endsAt: new Date(shift.end), leader: '1003', agents: ['1001', '1002', '1003'] });
+    const consoles = await Promise.all(['1002', '1003', '1009'].map((wn) => rig.n.client('/agent', wn)));
+    try {
+      // Each console's own snapshot first: it reads (and so keeps) the handover before the acknowledgement.
+      const snaps = await Promise.all(consoles.map((c) => c.next<AgentOrdersSnapshot>('orders:snapshot')));
+      expect(snaps[0]!.handover?.reviewed).to.equal(null);
+      const [member, leader, off] = consoles as [typeof consoles[0], typeof consoles[0], typeof consoles[0]];
+      const from = [member.received.length, leader.received.length, off.received.length];
+      await handover.acknowledge(agent('1003'));
+      const reviewed = (h: HandoverView) => h.reviewed?.by === '1003';
+      const [seen, led] = await Promise.all([member.next<HandoverView>('handover:changed', reviewed, { from: from[0] }), leader.next<HandoverView>('handover:changed', reviewed, { from: from[1] })]);
+      expect(seen.canReview).to.equal(false);
+      expect(led.canReview).to.equal(true);
+      expect(seen.reviewed).to.deep.equal(led.reviewed);
+      // A console that connects now is handed the acknowledged handover too (the kept one was dropped).
+      const late = await rig.n.client('/agent', '1001');
+      consoles.push(late);
+      expect((await late.next<AgentOrdersSnapshot>('orders:snapshot')).handover?.reviewed?.by).to.equal('1003');
+      expect(off.received.slice(from[2]).some((r) => r.event === 'handover:changed')).to.equal(false);
+    } finally {
+      for (const c of consoles) c.socket.disconnect();
+      await rig.models.Shift.deleteMany({});
+    }
   });
 });

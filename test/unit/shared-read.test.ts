@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { SharedRead } from '../../core/shared-read';
+import { SharedRead, SharedReads } from '../../core/shared-read';
 import { deferred, type Deferred } from './deferred';
 
 /** A read the test settles by hand, counting how often it was started. */
@@ -74,5 +74,24 @@ describe('core/shared-read: one read for many readers (consoles connecting toget
     expect(r.started).to.have.length(2);
     r.started[1]!.resolve(5);
     expect(await next).to.equal(5);
+  });
+
+  it('keyed: each key is its own read, kept for its own time; a change drops every key', async () => {
+    let clock = 0;
+    const started: Array<{ key: string; d: Deferred<string> }> = [];
+    const shared = new SharedReads((key) => { const d = deferred<string>(); started.push({ key, d }); return d.promise; }, 10_000, () => clock);
+    const a = [shared.get('DC-01'), shared.get('DC-02'), shared.get('DC-01')];
+    expect(started.map((s) => s.key)).to.deep.equal(['DC-01', 'DC-02']);
+    started[0]!.d.resolve('east');
+    started[1]!.d.resolve('west');
+    expect(await Promise.all(a)).to.deep.equal(['east', 'west', 'east']);
+    clock += 5_000;
+    expect(await shared.get('DC-02')).to.equal('west');
+    expect(started).to.have.length(2);
+    shared.invalidate();
+    const b = shared.get('DC-01');
+    expect(started.map((s) => s.key)).to.deep.equal(['DC-01', 'DC-02', 'DC-01']);
+    started[2]!.d.resolve('east 2');
+    expect(await b).to.equal('east 2');
   });
 });
