@@ -74,6 +74,12 @@ import { UrgeService } from './work-orders/urge';
 import { urgeRoutes } from './work-orders/urge-routes';
 import { OrderNotices } from './work-orders/order-notices';
 import { noticeRoutes } from './work-orders/notices-routes';
+import { OrderLocks } from './work-orders/order-lock';
+import { CallbackService } from './callbacks/callback-service';
+import { callbackRules } from './callbacks/callback-rules';
+import { callbackRoutes } from './callbacks/routes';
+import { SmsSignature } from './callbacks/sms-signature';
+import { EngineeringSampler, EngineeringSampleRule } from './callbacks/engineering-sample';
 
 /**
  * The composition root, and the only one: it reads the config, opens the connections and builds
@@ -134,6 +140,7 @@ export interface Services {
   alarms: AlarmService;
   urge: UrgeService;
   handover: ShiftHandover;
+  callbacks: CallbackService;
 }
 
 export interface Consoles {
@@ -453,7 +460,34 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   });
   deadlines.start();
   const notifier = new NoticeDispatcher({ models, sms, ...(calls ? { calls: calls.noticeCalls } : {}), channels: config.NOTICE_CHANNELS, logger });
-  workOrders.usePorts({ deadlines, notifier });
+  const callbacks = new CallbackService({
+    models,
+    bus: live.bus,
+    outbox: live.outbox,
+    sms,
+    rules: callbackRules(ruleOpts),
+    locks: new OrderLocks(redis, `${live.acd.keys.p}:callback`),
+    orders: workOrders,
+    settings: {
+      phoneWithinMs: config.CALLBACK_PHONE_WITHIN_MS,
+      smsReplyMs: config.CALLBACK_SMS_REPLY_MS,
+      smsReminderMs: config.CALLBACK_SMS_REMINDER_MS,
+      smsShare: config.CALLBACK_SMS_SHARE,
+      sweepMs: config.CALLBACK_SWEEP_MS,
+    },
+    logger,
+  });
+  await callbacks.start();
+  workOrders.usePorts({ deadlines, notifier, callbacks });
+  const sampleRule = new EngineeringSampleRule(ruleOpts);
+  await new EngineeringSampler({
+    models,
+    callbacks,
+    calendar: timeLimits.calendar,
+    at: config.CALLBACK_SAMPLE_AT,
+    share: config.CALLBACK_ENGINEERING_SHARE,
+    logger,
+  }).start(sampleRule);
   noticeAcks.current = workOrders;
   const handover = new ShiftHandover({ models, bus: live.bus, logger, shifts: config.SHIFTS });
   const services: Services = {
@@ -462,6 +496,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     workOrders,
     alarms: new AlarmService({ models, logger, outbox: live.outbox }),
     handover,
+    callbacks,
     urge: new UrgeService({
       models,
       redis,
@@ -494,6 +529,12 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   urgeRoutes(api, services.urge, handover);
   noticeRoutes(api, new OrderNotices({ models }));
   alarmRoutes(api, services.alarms);
+  callbackRoutes(api, callbacks, {
+    ...(config.SMS_INBOUND_SECRET
+      ? { signature: new SmsSignature({ secret: config.SMS_INBOUND_SECRET, redis, keyPrefix, maxSkewMs: config.SMS_INBOUND_MAX_SKEW_MS }) }
+      : {}),
+    logger,
+  });
   recordingRoutes(api, { models, tokens, dirs: { recordings: config.RECORDINGS_DIR, monitor: config.ASTERISK_MONITOR_DIR } });
   if (calls) selfCheckRoutes(api, calls.selfCheck, live.selfChecks, logger);
 
@@ -610,6 +651,8 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       await shiftStart.close();
       await digestRule.close();
       await deadlines.close();
+      await callbacks.close();
+      await sampleRule.close();
       await sms.close();
       live.outbox.stop();
       await live.bus.close();

@@ -6,6 +6,11 @@ import { buildOpenApi } from './openapi';
 import type { ReadinessProbe } from './readiness';
 import type { ApiRoutes } from './routes';
 
+/** A request whose JSON body arrived as these bytes. */
+export interface RawBodyRequest extends express.Request {
+  rawBody?: Buffer;
+}
+
 export interface AppDeps {
   logger: Logger;
   probes: ReadinessProbe[];
@@ -18,7 +23,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '100kb' }));
+  // The exact bytes are kept for routes that check a signature over them (signed webhooks).
+  app.use(express.json({ limit: '100kb', verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }));
   app.use(healthRouter(deps.probes));
   if (deps.api) {
     const doc = buildOpenApi(deps.api.mounted, { title: 'hotline-cti REST API', version: '1' });

@@ -16,6 +16,7 @@ export * from './recordings';
 export * from './work-orders';
 export * from './zh';
 export * from './department';
+export * from './callbacks';
 export type {
   AgentState,
   AlarmKind,

@@ -181,6 +181,10 @@ export const workOrderViewSchema = z
     acceptedAt: epochMs.nullable(),
     resolvedAt: epochMs.nullable(),
     archivedAt: epochMs.nullable(),
+    /** Engineering jobs: when the works were settled (竣工结算), which their callback sampling counts from. */
+    settledAt: epochMs.nullable(),
+    /** A follow-up of a callback answered "unsatisfied" (Art. 21 三): the order and callback it came from. */
+    linkedFrom: z.object({ workOrderNumber: z.string(), callbackId: z.string() }).nullable(),
     /** Every transition, notice, flag and decision, oldest first. */
     history: z.array(workOrderHistoryEntrySchema),
     /** Lets a live page keep the newest of two copies of one order. */

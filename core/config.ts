@@ -238,6 +238,28 @@ const envSchema = z.object({
   /** 催办: a second urging of one order within this window (a double click, two agents at once) is the same urging. */
   URGE_REPEAT_MS: ms.default(60_000),
 
+  /** Art. 22 (一): a phone callback is made within this long of the order's completion, else a supervisor alarm. */
+  CALLBACK_PHONE_WITHIN_MS: ms.default(3 * 24 * 3600_000),
+  /** An SMS callback unanswered this long gets one reminder… */
+  CALLBACK_SMS_REPLY_MS: ms.default(48 * 3600_000),
+  /** …and, still unanswered this long after the reminder, is closed as "no reply". */
+  CALLBACK_SMS_REMINDER_MS: ms.default(24 * 3600_000),
+  /** Share of after-sales callbacks drawn for an SMS (Art. 22: 95 %); the rest by phone. */
+  CALLBACK_SMS_SHARE: z.coerce.number().min(0).max(1).default(0.95),
+  /** Art. 21 (四): the share of last month's settled engineering jobs called back each month (rounded up). */
+  CALLBACK_ENGINEERING_SHARE: z.coerce.number().min(0).max(1).default(0.1),
+  /** When, on a month's first working day (Asia/Shanghai, WORK_ORDER_HOLIDAYS/WORKDAYS), last month's engineering jobs are sampled. */
+  CALLBACK_SAMPLE_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:MM, e.g. 09:00')
+    .default('09:00'),
+  /** How often the callback sweep finishes what a process that died left half done (a callback owed, a follow-up). */
+  CALLBACK_SWEEP_MS: ms.default(60_000),
+  /** HMAC-SHA256 key the SMS provider signs customers' replies with; unset, the inbound webhook refuses everything (503). */
+  SMS_INBOUND_SECRET: z.string().min(16, 'at least 16 characters').optional(),
+  /** How far an inbound SMS's signed timestamp may be from now; each nonce is remembered twice this long. */
+  SMS_INBOUND_MAX_SKEW_MS: ms.default(5 * 60_000),
+
   /** HMAC key of console log-in tokens (HS256); required in production (see DEV_JWT_SECRET). */
   JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEV_JWT_SECRET),
   /** Lifetime of a console log-in token (a shift, by default). */

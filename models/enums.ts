@@ -119,6 +119,7 @@ export const WORK_ORDER_ACTIONS = [
   'handed-over',
   'participant-added',
   'urged',
+  'settled',
 ] as const;
 export type WorkOrderAction = (typeof WORK_ORDER_ACTIONS)[number];
 
@@ -172,3 +173,29 @@ export const WORK_ORDER_LIMITS = {
 } as const;
 /** Customer account numbers (户号). */
 export const ACCOUNT_NUMBER_RE = /^\d{6,12}$/;
+
+/**
+ * Why a callback (回访, Art. 20–22) exists: an after-sales order drawn 95 % SMS / 5 % phone, a
+ * complaint (always by phone), an engineering job's monthly sample, or the manual callback an
+ * "unsatisfied" SMS reply turns into.
+ */
+export const CALLBACK_REASONS = ['after_sales', 'complaint', 'engineering', 'sms_unsatisfied'] as const;
+export type CallbackReason = (typeof CALLBACK_REASONS)[number];
+
+export const CALLBACK_METHODS = ['sms', 'phone'] as const;
+export type CallbackMethod = (typeof CALLBACK_METHODS)[number];
+
+/** pending: a phone callback to make; sms_sent: waiting for the customer's reply; done; no_reply: the SMS went unanswered after its reminder. */
+export const CALLBACK_STATUSES = ['pending', 'sms_sent', 'done', 'no_reply'] as const;
+export type CallbackStatus = (typeof CALLBACK_STATUSES)[number];
+
+/** The customer's verdict (Art. 21 五: 满意 / 不满意). */
+export const CALLBACK_VERDICTS = ['satisfied', 'unsatisfied'] as const;
+export type CallbackVerdict = (typeof CALLBACK_VERDICTS)[number];
+
+/** How the customer grades each aspect of a phone callback (服务质量, 服务态度, 工程质量, 工程时限). */
+export const CALLBACK_GRADES = ['satisfied', 'fair', 'unsatisfied'] as const;
+export type CallbackGrade = (typeof CALLBACK_GRADES)[number];
+
+/** Engineering jobs (Art. 20 二, 22 二): called back after settlement, sampled monthly; not after-sales. */
+export const ENGINEERING_CATEGORIES: readonly WorkOrderCategory[] = ['installation', 'meter_relocation', 'after_meter_repair'];

@@ -113,6 +113,18 @@ export const workOrderSchema = new Schema(
     acceptedAt: { type: Date },
     resolvedAt: { type: Date },
     result: { type: String, maxlength: 4000 },
+    /** Engineering jobs (报装, 表位改造, 表后维修): when the works were settled (竣工结算); callbacks sample them monthly (Art. 21 四, 22 二). */
+    settledAt: { type: Date },
+    /**
+     * Set with the move to resolved, cleared once the callback (回访) it owes exists (or it owes
+     * none): a process that dies in between leaves it to the callback sweep.
+     */
+    callbackPending: { type: Boolean },
+    /** A follow-up order: the customer answered a callback "unsatisfied" (Art. 21 三), so the department visits until it is solved. */
+    linkedFrom: {
+      workOrderNumber: { type: String },
+      callbackId: { type: String },
+    },
     history: { type: [historySchema], default: [] },
   },
   { timestamps: true },
@@ -125,6 +137,9 @@ workOrderSchema.index({ participants: 1, status: 1 });
 workOrderSchema.index({ owner: 1, status: 1 });
 workOrderSchema.index({ status: 1, dueBy: 1 });
 workOrderSchema.index({ callId: 1 });
+workOrderSchema.index({ callbackPending: 1 }, { sparse: true });
+workOrderSchema.index({ settledAt: 1 }, { sparse: true });
+workOrderSchema.index({ 'linkedFrom.callbackId': 1 }, { sparse: true });
 
 export type WorkOrderDoc = InferSchemaType<typeof workOrderSchema>;
 export const workOrderModel = (conn: Connection): Model<WorkOrderDoc> =>

@@ -53,3 +53,13 @@ export interface DepartmentNotifier {
 export interface NoticeAcknowledgements {
   acknowledgeNotice(number: string, by: string, via: NoticeChannel | 'page'): Promise<void>;
 }
+
+/** The callbacks' side of an order (callbacks/): it was completed, so a callback may be owed. */
+export interface CompletedOrders {
+  orderCompleted(number: string): Promise<void>;
+}
+
+/** The orders' side of a callback: a customer answered "unsatisfied" (Art. 21 三); returns the new order's number. */
+export interface FollowUpOrders {
+  openFollowUp(from: { workOrderNumber: string; callbackId: string; customerWords: string | null }): Promise<string>;
+}

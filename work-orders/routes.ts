@@ -163,6 +163,17 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
     .add(
       {
         method: 'post',
+        path: '/:number/settle',
+        summary: '竣工结算: the department records that an engineering job (报装, 表位改造, 表后维修) was settled; its callback is then sampled monthly',
+        access: { roles: ['department'] },
+        params: workOrderNumberParams,
+        responses: actionResponses({}),
+      },
+      ({ params, user }) => service.settle(params.number, user!),
+    )
+    .add(
+      {
+        method: 'post',
         path: '/:number/hand-over',
         summary: 'Hand the order to another agent (首问负责制): its owning agent or a supervisor',
         access: { roles: CALL_CENTRE },

@@ -9,6 +9,7 @@ import {
   DEPARTMENT_FOR_CATEGORY,
   DEPARTMENT_LABEL,
   EMERGENCY_CATEGORIES,
+  ENGINEERING_CATEGORIES,
   LEAK_DETAIL_CATEGORIES,
   type DepartmentCode,
   type EscalationReason,
@@ -36,7 +37,7 @@ import type {
 import { escalateHeld } from './escalate';
 import { isCallCentreFor, isOrderDepartment, judge, SYSTEM, type ActionInput, type OrderFacts, type Refusal } from './lifecycle';
 import { OrderLocks } from './order-lock';
-import type { DepartmentNotifier, NoticeAcknowledgements, OrderRef, WorkOrderDeadlines } from './ports';
+import type { CompletedOrders, DepartmentNotifier, FollowUpOrders, NoticeAcknowledgements, OrderRef, WorkOrderDeadlines } from './ports';
 
 /** Who opens work orders: the call centre. */
 export const CREATOR_ROLES = ['agent', 'supervisor', 'admin'] as const;
@@ -61,6 +62,7 @@ export interface OrderTimes {
 export interface WorkOrderPorts {
   deadlines?: WorkOrderDeadlines;
   notifier?: DepartmentNotifier;
+  callbacks?: CompletedOrders;
 }
 
 export interface WorkOrderServiceDeps extends WorkOrderPorts {
@@ -110,7 +112,7 @@ function notYours(d: Lean, by: SessionUser): AppError {
  * them wins and the other is told, never a half-written order. Each change lands in the history,
  * is announced on the bus (`work-order.changed`) and told to the deadline rules.
  */
-export class WorkOrderService implements NoticeAcknowledgements {
+export class WorkOrderService implements NoticeAcknowledgements, FollowUpOrders {
   private ports: WorkOrderPorts;
   private times: OrderTimes;
   /** Every change to an order is made holding its lock (see order-lock.ts: FerretDB's updates are not atomic). */
@@ -118,7 +120,11 @@ export class WorkOrderService implements NoticeAcknowledgements {
 
   constructor(private readonly deps: WorkOrderServiceDeps) {
     this.locks = deps.locks ?? new OrderLocks(deps.redis, deps.keyPrefix);
-    this.ports = { ...(deps.deadlines ? { deadlines: deps.deadlines } : {}), ...(deps.notifier ? { notifier: deps.notifier } : {}) };
+    this.ports = {
+      ...(deps.deadlines ? { deadlines: deps.deadlines } : {}),
+      ...(deps.notifier ? { notifier: deps.notifier } : {}),
+      ...(deps.callbacks ? { callbacks: deps.callbacks } : {}),
+    };
     this.times = deps.times ?? {};
   }
 
@@ -132,7 +138,8 @@ export class WorkOrderService implements NoticeAcknowledgements {
     if (times) this.times = times;
   }
 
-  async create(cmd: CreateWorkOrderCommand, by: SessionUser): Promise<WorkOrderView> {
+  /** `link`: a follow-up order (openFollowUp): the first order's department, and where it came from. */
+  async create(cmd: CreateWorkOrderCommand, by: SessionUser, link?: { department: DepartmentCode; linkedFrom: { workOrderNumber: string; callbackId: string } }): Promise<WorkOrderView> {
     if (!(CREATOR_ROLES as readonly string[]).includes(by.role)) throw forbidden('only the call centre opens work orders', '只有话务中心可以新建工单');
     const { models, logger } = this.deps;
     const times = this.times;
@@ -141,7 +148,7 @@ export class WorkOrderService implements NoticeAcknowledgements {
     if (cmd.customerAccount && !(await models.Customer.exists({ accountNumber: cmd.customerAccount }))) {
       throw notFound(`customer ${cmd.customerAccount}`, `户号 ${cmd.customerAccount} 不存在`);
     }
-    const department = DEPARTMENT_FOR_CATEGORY[cmd.category];
+    const department = link?.department ?? DEPARTMENT_FOR_CATEGORY[cmd.category];
     const emergency = EMERGENCY_CATEGORIES.includes(cmd.category);
     const now = new Date();
     const at = now.getTime();
@@ -171,7 +178,15 @@ export class WorkOrderService implements NoticeAcknowledgements {
       ...(acceptBy !== null ? { acceptBy: new Date(acceptBy) } : {}),
       ...(dueBy !== null ? { dueBy: new Date(dueBy) } : {}),
       dueVersion: 0,
-      history: [{ at: now, by: by.workNumber, action: 'created', note: `${cmd.category} → ${department}${emergency ? ' (emergency)' : ''}` }],
+      ...(link ? { linkedFrom: link.linkedFrom } : {}),
+      history: [
+        {
+          at: now,
+          by: by.workNumber,
+          action: 'created',
+          note: `${cmd.category} → ${department}${emergency ? ' (emergency)' : ''}${link ? ` (callback ${link.linkedFrom.callbackId} unsatisfied)` : ''}`,
+        },
+      ],
     };
     let doc;
     for (let attempt = 0; ; attempt++) {
@@ -276,6 +291,7 @@ export class WorkOrderService implements NoticeAcknowledgements {
       await this.acknowledgeNotice(number, by.workNumber, 'page');
     } else if (action === 'resolve' || action === 'archive') {
       await this.tellDeadlines('closed', number, (p) => p.closed(number));
+      if (action === 'resolve') await this.tellCallbacks(number);
     } else if (action === 'reopen') {
       await this.tellDeadlines('reopened', number, (p) => p.reopened(orderRef(after), Date.now()));
       // Back to the department: the same notice as a new order's (SMS and/or the recorded call).
@@ -304,6 +320,8 @@ export class WorkOrderService implements NoticeAcknowledgements {
       case 'resolve':
         set.resolvedAt = at;
         set.result = input.result!.trim();
+        // With the move, in one write: the callback it owes is then never lost to a crash (callbacks/).
+        set.callbackPending = true;
         note = set.result as string;
         break;
       case 'archive':
@@ -480,6 +498,34 @@ export class WorkOrderService implements NoticeAcknowledgements {
     return after;
   }
 
+  /**
+   * 竣工结算: the engineering company records that a job's works were settled, once; the monthly
+   * callback sample (callbacks/engineering-sample.ts) counts settled jobs. Only its department, only
+   * engineering categories, only once the works are done (resolved or archived).
+   */
+  async settle(number: string, by: SessionUser): Promise<WorkOrderView> {
+    const after = await this.locks.run(number, async () => {
+      const d = await this.load(number);
+      if (!isOrderDepartment(facts(d), by)) throw notYours(d, by);
+      if (!ENGINEERING_CATEGORIES.includes(d.category as WorkOrderCategory)) {
+        throw conflict('only engineering jobs are settled', '只有报装、表位改造、表后维修等工程类工单需要登记竣工结算');
+      }
+      if (d.settledAt) throw conflict('the job is settled already', `该工程已于 ${fmtZh(d.settledAt.getTime())} 登记结算`);
+      if (d.status !== 'resolved' && d.status !== 'archived') throw conflict('the works are not finished', '工程尚未办结，办结后才能登记竣工结算');
+      const at = new Date();
+      const moved = (await this.deps.models.WorkOrder.findOneAndUpdate(
+        { number, settledAt: { $exists: false } },
+        { $set: { settledAt: at }, $push: { history: entry('settled', by.workNumber, { at }) } },
+        { returnDocument: 'after' },
+      ).lean()) as Lean | null;
+      if (!moved) throw changedMeanwhile();
+      return moved;
+    });
+    this.deps.logger.info({ workOrder: number, by: by.workNumber }, 'engineering job settled');
+    await this.announce(after);
+    return toWorkOrderView(after);
+  }
+
   /** Art. 7: beyond the department (or stuck), sent on to admin_hr by hand; the order keeps its status. */
   async escalateManually(number: string, by: SessionUser, body: EscalateWorkOrderBody): Promise<WorkOrderView> {
     const { models, bus, logger } = this.deps;
@@ -517,6 +563,44 @@ export class WorkOrderService implements NoticeAcknowledgements {
     } catch (err) {
       this.deps.logger.error({ err, workOrder: number, what }, 'deadline rules could not be told of an order change');
     }
+  }
+
+  /** Completed: the callback it owes. Should that fail, the order's `callbackPending` leaves it to the sweep. */
+  private async tellCallbacks(number: string): Promise<void> {
+    const c = this.ports.callbacks;
+    if (!c) return;
+    try {
+      await c.orderCompleted(number);
+    } catch (err) {
+      this.deps.logger.error({ err, workOrder: number }, 'callback of a completed order not made yet (the sweep makes it)');
+    }
+  }
+
+  /**
+   * Art. 21 (三): a customer answered a callback "unsatisfied". A new order of the same category
+   * to the same department, linked to the first, owned by the agent who owned that one (首问负责制);
+   * notified and timed like any order. One per callback: asked again, the existing one is returned.
+   */
+  async openFollowUp(from: { workOrderNumber: string; callbackId: string; customerWords: string | null }): Promise<string> {
+    const existing = await this.deps.models.WorkOrder.findOne({ 'linkedFrom.callbackId': from.callbackId }).select('number').lean();
+    if (existing) return existing.number;
+    const orig = await this.load(from.workOrderNumber);
+    const owner = orig.owner || orig.createdBy;
+    const words = from.customerWords?.trim();
+    const view = await this.create(
+      {
+        category: orig.category as WorkOrderCategory,
+        contactPhone: orig.contactPhone,
+        ...(orig.contactName ? { contactName: orig.contactName } : {}),
+        ...(orig.customerAccount ? { customerAccount: orig.customerAccount } : {}),
+        address: orig.address,
+        description: `客户回访不满意，请上门回访直至问题解决。原工单 ${orig.number}${words ? `；客户意见：${words}` : ''}`.slice(0, 4000),
+        ...(orig.leak?.location ? { leak: { location: orig.leak.location, ...(orig.leak.landmarks ? { landmarks: orig.leak.landmarks } : {}) } } : {}),
+      },
+      { workNumber: owner, name: owner, role: 'agent' },
+      { department: orig.department as DepartmentCode, linkedFrom: { workOrderNumber: orig.number, callbackId: from.callbackId } },
+    );
+    return view.number;
   }
 
   /** Tells every process's consoles; they re-read the order themselves. */
@@ -663,6 +747,8 @@ export function toWorkOrderView(d: StoredWorkOrder): WorkOrderView {
     acceptedAt: epoch(d.acceptedAt),
     resolvedAt: epoch(d.resolvedAt),
     archivedAt: epoch(d.archivedAt),
+    settledAt: epoch(d.settledAt),
+    linkedFrom: d.linkedFrom?.workOrderNumber && d.linkedFrom.callbackId ? { workOrderNumber: d.linkedFrom.workOrderNumber, callbackId: d.linkedFrom.callbackId } : null,
     history: (d.history ?? []).map((e) => ({
       at: e.at.getTime(),
       by: e.by,

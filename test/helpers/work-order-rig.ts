@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Job } from 'bullmq';
 import type { SessionUser } from '../../contracts';
 import type { DepartmentCode } from '../../models/enums';
+import type { SmsPurpose } from '../../models/sms-message';
 import { queueConnection } from '../../core/connections';
 import { deadlineRules, WorkOrderDeadlineRules, type DeadlineRules } from '../../work-orders/deadlines';
 import { ConsoleNode } from './console-node';
@@ -119,9 +120,9 @@ export class WorkOrderRig {
     return this.models.Notice.find({ workOrderNumber: number }).sort({ createdAt: 1, seq: 1 }).lean();
   }
 
-  /** The SmsMessage records of an order. */
-  smsOf(number: string) {
-    return this.models.SmsMessage.find({ workOrderNumber: number }).lean();
+  /** The SmsMessage records of an order sent for `purpose`: its department notices unless said (a resolved order also texts the customer its callback). */
+  smsOf(number: string, purpose: SmsPurpose = 'notice') {
+    return this.models.SmsMessage.find({ workOrderNumber: number, purpose }).lean();
   }
 
   /** A department's on-duty contacts, e.g. emptied for a department nobody can be reached in. */

@@ -87,12 +87,18 @@ const cases: Case[] = [
   },
   {
     model: 'Callback',
-    valid: () => ({ workOrderNumber: 'WO20261129-0001', method: 'phone', reason: 'complaint', dueBy: now, verdict: 'satisfied', attitude: 5 }),
+    valid: () => ({
+      id: 'WO20261129-0001.complaint', workOrderNumber: 'WO20261129-0001', category: 'complaint', department: 'business', method: 'phone', reason: 'complaint',
+      phone: '13800000000', address: '东城路 1 号', status: 'done', completedAt: now, dueBy: now, verdict: 'satisfied', attitude: 'fair',
+    }),
     invalid: [
       { field: 'method', patch: { method: 'fax' } },
-      { field: 'attitude', patch: { attitude: 9 } },
+      { field: 'attitude', patch: { attitude: 'great' } },
       { field: 'verdict', patch: { verdict: 'meh' } },
+      { field: 'status', patch: { status: 'sent' } },
+      { field: 'phone', patch: { phone: 'none' } },
     ],
+    uniqueBy: 'id',
   },
   {
     model: 'Outage',

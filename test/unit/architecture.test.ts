@@ -26,6 +26,7 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   'work-orders': ['core', 'models', 'contracts', 'events', 'queue', 'notify', 'alarms', 'api', 'ws'],
   recordings: ['core', 'models', 'contracts', 'api', 'auth'],
   notices: ['core', 'models', 'queue', 'notify', 'cti', 'work-orders'],
+  callbacks: ['core', 'models', 'contracts', 'events', 'queue', 'notify', 'alarms', 'api', 'work-orders'],
   'agent-console': ['core', 'models', 'contracts', 'events', 'cti', 'work-orders', 'ws'],
   'supervisor-board': ['core', 'models', 'contracts', 'events', 'cti', 'alarms', 'work-orders', 'ws'],
   'system-health': ['core', 'contracts', 'cti', 'alarms', 'api', 'ws'],

@@ -67,6 +67,10 @@ function expectSameRoutes(app: Express, doc: OpenApiDoc): void {
 /** A signed-in user of each role, for routes that check the body after the role. */
 const TOKEN_FOR: Record<string, string> = { agent: '1001', supervisor: '2001', admin: '9001', department: '3001' };
 const PATH_EXAMPLE: Record<string, string> = { number: 'WO20260101-0001', id: '0123456789abcdef' };
+/** Paths whose `{id}` is of another shape. */
+const PATH_EXAMPLE_UNDER: Record<string, Record<string, string>> = { '/api/callbacks/': { id: 'WO20260101-0001.complaint' } };
+const example = (path: string, k: string): string =>
+  Object.entries(PATH_EXAMPLE_UNDER).find(([base]) => path.startsWith(base))?.[1][k] ?? PATH_EXAMPLE[k] ?? k;
 
 describe('REST API described as OpenAPI 3.1 from the validating schemas', function () {
   this.timeout(30_000);
@@ -121,7 +125,7 @@ describe('REST API described as OpenAPI 3.1 from the validating schemas', functi
         const role = op['x-roles']?.[0];
         const token = role ? await n.token(TOKEN_FOR[role]!) : undefined;
         // Path parameters get a well-formed example: the body is what is being checked, not the path.
-        const res = await fetch(`${n.url}${path.replace(/\{(\w+)\}/g, (_m, k: string) => PATH_EXAMPLE[k] ?? k)}`, {
+        const res = await fetch(`${n.url}${path.replace(/\{(\w+)\}/g, (_m, k: string) => example(path, k))}`, {
           method: method.toUpperCase(),
           headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
           body: '{}',
@@ -134,8 +138,9 @@ describe('REST API described as OpenAPI 3.1 from the validating schemas', functi
         checked++;
       }
     }
-    // POST /api/login, POST /api/work-orders, and the order's life: resolve, reopen, escalate, hand-over, participants, extensions, decision
-    expect(checked).to.equal(9);
+    // POST /api/login, POST /api/work-orders, and the order's life: resolve, reopen, escalate, hand-over, participants, extensions,
+    // decision; a callback's result and the inbound SMS webhook
+    expect(checked).to.equal(11);
   });
 
   it('marks who may call each route: bearer security with the roles, or a public route that says how it checks', () => {

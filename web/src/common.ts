@@ -339,6 +339,7 @@ export const WORK_ORDER_ACTION_LABEL: Record<WorkOrderAction, string> = {
   'handed-over': '转交',
   'participant-added': '增加协办部门',
   urged: '催办',
+  settled: '竣工结算',
 };
 
 export const EXTENSION_STATUS_LABEL: Record<ExtensionStatus, string> = { pending: '待审批', approved: '已批准', rejected: '已驳回' };

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { RawBodyRequest } from '../api/app';
+import type { ApiRoutes } from '../api/routes';
+import { unauthorized, unavailable } from '../core/errors';
+import type { Logger } from '../core/logger';
+import {
+  callbackIdParams,
+  callbackViewSchema,
+  errorBodySchema,
+  listCallbacksQuery,
+  recordCallbackResultSchema,
+  smsInboundResultSchema,
+  smsInboundSchema,
+} from '../contracts';
+import { CALLBACK_ROLES, type CallbackService } from './callback-service';
+import { SIGNATURE_HEADERS, type SmsSignature } from './sms-signature';
+
+/** Callbacks (回访) over REST, and the SMS provider's webhook for customers' replies. */
+export function callbackRoutes(api: ApiRoutes, callbacks: CallbackService, inbound: { signature?: SmsSignature; logger: Logger }): void {
+  api
+    .group('/api/callbacks', 'callbacks')
+    .add(
+      {
+        method: 'get',
+        path: '/',
+        summary: 'Callbacks, earliest due first (the agent console lists the phone callbacks to make)',
+        access: { roles: CALLBACK_ROLES },
+        query: listCallbacksQuery,
+        responses: { 200: { description: 'the callbacks', schema: z.array(callbackViewSchema) } },
+      },
+      ({ query, user }) => callbacks.list(query, user!),
+    )
+    .add(
+      {
+        method: 'get',
+        path: '/:id',
+        summary: 'One callback',
+        access: { roles: CALLBACK_ROLES },
+        params: callbackIdParams,
+        responses: { 200: { description: 'the callback', schema: callbackViewSchema }, 404: { description: 'no such callback', schema: errorBodySchema } },
+      },
+      ({ params, user }) => callbacks.get(params.id, user!),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:id/result',
+        summary: 'Record a phone callback: the four grades, satisfied / unsatisfied and the customer\'s words ("unsatisfied" opens a follow-up order to the department)',
+        access: { roles: CALLBACK_ROLES },
+        params: callbackIdParams,
+        body: recordCallbackResultSchema,
+        responses: {
+          200: { description: 'the finished callback (with its follow-up order when unsatisfied)', schema: callbackViewSchema },
+          404: { description: 'no such callback', schema: errorBodySchema },
+          409: { description: 'finished already, or an SMS callback (the customer answers those)', schema: errorBodySchema },
+        },
+      },
+      ({ params, body, user }) => callbacks.record(params.id, body, user!),
+    );
+
+  api.group('/api/sms', 'sms').add(
+    {
+      method: 'post',
+      path: '/inbound',
+      summary: 'A customer\'s SMS reply, posted by the SMS provider, signed (HMAC-SHA256 over timestamp, nonce and body; replays refused)',
+      access: { public: `Signed by the SMS provider with SMS_INBOUND_SECRET: headers ${Object.values(SIGNATURE_HEADERS).join(', ')}.` },
+      body: smsInboundSchema,
+      responses: {
+        200: { description: 'taken: recorded, or ignored (no open callback for that number, or a text that says neither)', schema: smsInboundResultSchema },
+        401: { description: 'missing or bad signature, a stale timestamp or a nonce seen before: nothing changed', schema: errorBodySchema },
+        503: { description: 'no SMS_INBOUND_SECRET configured', schema: errorBodySchema },
+      },
+    },
+    async ({ body, req }) => {
+      if (!inbound.signature) throw unavailable('the inbound SMS webhook is not configured (SMS_INBOUND_SECRET)', '短信回复接口未配置');
+      const verdict = await inbound.signature.verify(req.headers, (req as RawBodyRequest).rawBody);
+      if (!verdict.ok) {
+        inbound.logger.warn({ why: verdict.why, from: body.from, ip: req.ip }, 'inbound SMS refused');
+        throw unauthorized(`inbound SMS refused: ${verdict.why}`);
+      }
+      return callbacks.smsReply(body);
+    },
+  );
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import {
+  CALLBACK_GRADES,
+  CALLBACK_METHODS,
+  CALLBACK_REASONS,
+  CALLBACK_STATUSES,
+  CALLBACK_VERDICTS,
+  DEPARTMENTS,
+  PHONE_RE,
+  WORK_ORDER_CATEGORIES,
+} from '../models/enums';
+import { epochMs } from './common';
+
+/** A callback (回访) as the consoles and the API show it. */
+export const callbackViewSchema = z
+  .object({
+    id: z.string(),
+    workOrderNumber: z.string(),
+    category: z.enum(WORK_ORDER_CATEGORIES),
+    department: z.enum(DEPARTMENTS),
+    reason: z.enum(CALLBACK_REASONS),
+    method: z.enum(CALLBACK_METHODS),
+    status: z.enum(CALLBACK_STATUSES),
+    phone: z.string(),
+    contactName: z.string().nullable(),
+    address: z.string(),
+    completedAt: epochMs,
+    dueBy: epochMs,
+    overdue: z.boolean(),
+    /** Redo the draw with SHA-256 of `seed`: after-sales, SMS when `roll < smsShare`; engineering, the month's lowest rolls. */
+    draw: z.object({ seed: z.string(), roll: z.number(), smsShare: z.number().nullable() }).nullable(),
+    /** Engineering: the monthly sample that picked it. */
+    sample: z.object({ month: z.string(), population: z.number().int(), picked: z.number().int() }).nullable(),
+    sms: z.object({ sentAt: epochMs.nullable(), remindedAt: epochMs.nullable(), repliedAt: epochMs.nullable(), reply: z.string().nullable() }).nullable(),
+    serviceQuality: z.enum(CALLBACK_GRADES).nullable(),
+    attitude: z.enum(CALLBACK_GRADES).nullable(),
+    engineeringQuality: z.enum(CALLBACK_GRADES).nullable(),
+    timeliness: z.enum(CALLBACK_GRADES).nullable(),
+    verdict: z.enum(CALLBACK_VERDICTS).nullable(),
+    customerWords: z.string().nullable(),
+    doneAt: epochMs.nullable(),
+    doneBy: z.string().nullable(),
+    fromCallback: z.string().nullable(),
+    /** What an "unsatisfied" verdict led to: the manual callback (after an SMS) and the new order. */
+    followUp: z.object({ callbackId: z.string().nullable(), workOrderNumber: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'Callback' });
+export type CallbackView = z.infer<typeof callbackViewSchema>;
+
+export const callbackIdParams = z.object({ id: z.string().regex(/^WO\d{8}-\d{4,}\.[a-z_]+$/, 'not a callback id') });
+
+export const listCallbacksQuery = z.object({
+  status: z.enum(CALLBACK_STATUSES).optional(),
+  method: z.enum(CALLBACK_METHODS).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type ListCallbacksQuery = z.infer<typeof listCallbacksQuery>;
+
+/** What the agent enters after a phone callback (Art. 21 五). */
+export const recordCallbackResultSchema = z
+  .object({
+    serviceQuality: z.enum(CALLBACK_GRADES),
+    attitude: z.enum(CALLBACK_GRADES),
+    /** Engineering jobs only; absent where no works were done. */
+    engineeringQuality: z.enum(CALLBACK_GRADES).optional(),
+    timeliness: z.enum(CALLBACK_GRADES),
+    verdict: z.enum(CALLBACK_VERDICTS),
+    /** The customer's words: suggestions and opinions, recorded in full. */
+    customerWords: z.string().trim().max(2000).optional(),
+  })
+  .strict()
+  .meta({ id: 'RecordCallbackResult' });
+export type RecordCallbackResultBody = z.infer<typeof recordCallbackResultSchema>;
+
+/** An SMS a customer sent to the hotline's number, as the SMS provider posts it (signed: callbacks/sms-signature.ts). */
+export const smsInboundSchema = z
+  .object({
+    from: z.string().regex(PHONE_RE, 'from must be a phone number'),
+    text: z.string().max(500),
+    /** When the provider received it; its arrival here when absent. */
+    receivedAt: epochMs.optional(),
+  })
+  .strict()
+  .meta({ id: 'SmsInbound' });
+export type SmsInbound = z.infer<typeof smsInboundSchema>;
+
+export const SMS_REPLY_OUTCOMES = ['recorded', 'unmatched', 'ambiguous'] as const;
+export const smsInboundResultSchema = z
+  .object({
+    /** recorded: the reply answered an open SMS callback; unmatched: no open one for that number; ambiguous: the text says neither (or both). */
+    outcome: z.enum(SMS_REPLY_OUTCOMES),
+    callbackId: z.string().nullable(),
+  })
+  .meta({ id: 'SmsInboundResult' });
+export type SmsInboundResult = z.infer<typeof smsInboundResultSchema>;
