@@ -43,6 +43,7 @@ import {
   syncClock,
 } from './common';
 import { WorkOrderChecks } from './work-order-checks';
+import { CallbackPanel } from './callbacks-panel';
 import { byUrgency, flagTags, isFinished, isLate, OrderDetails, tickDeadlines, timeLeft, type ActOutcome, type CallCentreAct } from './order-briefs';
 
 const session = requireSession(['agent']);
@@ -161,6 +162,16 @@ byId('btn-ready').addEventListener('click', () => setState('ready'));
 byId('btn-notready').addEventListener('click', () => setState('not_ready'));
 byId('btn-acw').addEventListener('click', () => setState('acw'));
 byId('btn-offline').addEventListener('click', () => setState('offline'));
+
+// ───────────────────────────── callbacks (回访) ─────────────────────────────
+
+const callbackPanel = new CallbackPanel(session, () => {
+  // Working a callback: Not Ready 「回访」, so no hotline call rings meanwhile (unless already so).
+  if (v.state?.state === 'not_ready' && v.state.reason === 'callback') return;
+  socket.timeout(10_000).emit('agent:set-state', { state: 'not_ready', reason: 'callback' }, stateAck());
+});
+void callbackPanel.load();
+setInterval(() => callbackPanel.tick(), 1000);
 
 // ───────────────────────────── work-order form ─────────────────────────────
 
