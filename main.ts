@@ -529,7 +529,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   urgeRoutes(api, services.urge, handover);
   noticeRoutes(api, new OrderNotices({ models }));
   alarmRoutes(api, services.alarms);
-  callbackRoutes(api, callbacks, {
+  callbackRoutes(api, callbacks, models, {
     ...(config.SMS_INBOUND_SECRET
       ? { signature: new SmsSignature({ secret: config.SMS_INBOUND_SECRET, redis, keyPrefix, maxSkewMs: config.SMS_INBOUND_MAX_SKEW_MS }) }
       : {}),

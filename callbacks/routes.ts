@@ -3,7 +3,11 @@ import type { RawBodyRequest } from '../api/app';
 import type { ApiRoutes } from '../api/routes';
 import { unauthorized, unavailable } from '../core/errors';
 import type { Logger } from '../core/logger';
+import type { Models } from '../models';
+import { callbackFigures, monthOf } from './figures';
 import {
+  callbackFiguresQuery,
+  callbackFiguresSchema,
   callbackIdParams,
   callbackViewSchema,
   errorBodySchema,
@@ -16,7 +20,15 @@ import { CALLBACK_ROLES, type CallbackService } from './callback-service';
 import { SIGNATURE_HEADERS, type SmsSignature } from './sms-signature';
 
 /** Callbacks (回访) over REST, and the SMS provider's webhook for customers' replies. */
-export function callbackRoutes(api: ApiRoutes, callbacks: CallbackService, inbound: { signature?: SmsSignature; logger: Logger }): void {
+/** The month's figures: the supervisors' and admins' (the board, the monthly report). */
+const FIGURES_ROLES = ['supervisor', 'admin'] as const;
+
+export function callbackRoutes(
+  api: ApiRoutes,
+  callbacks: CallbackService,
+  models: Pick<Models, 'WorkOrder' | 'Callback'>,
+  inbound: { signature?: SmsSignature; logger: Logger },
+): void {
   api
     .group('/api/callbacks', 'callbacks')
     .add(
@@ -29,6 +41,17 @@ export function callbackRoutes(api: ApiRoutes, callbacks: CallbackService, inbou
         responses: { 200: { description: 'the callbacks', schema: z.array(callbackViewSchema) } },
       },
       ({ query, user }) => callbacks.list(query, user!),
+    )
+    .add(
+      {
+        method: 'get',
+        path: '/figures',
+        summary: 'A month\'s callbacks per department: after-sales callback rate (Art. 21: 100 %), satisfaction, overdue, no reply, the engineering sample',
+        access: { roles: FIGURES_ROLES },
+        query: callbackFiguresQuery,
+        responses: { 200: { description: 'the month\'s figures (the current month when none is asked)', schema: callbackFiguresSchema } },
+      },
+      ({ query }) => callbackFigures(models, query.month ?? monthOf(Date.now())),
     )
     .add(
       {

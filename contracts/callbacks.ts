@@ -93,3 +93,41 @@ export const smsInboundResultSchema = z
   })
   .meta({ id: 'SmsInboundResult' });
 export type SmsInboundResult = z.infer<typeof smsInboundResultSchema>;
+
+/** One department's callbacks of a month (and the whole company's, as `total`). Rates are 0–1, or null (÷ 0). */
+export const callbackFiguresRowSchema = z.object({
+  /** After-sales orders completed (办结) in the month: complaints and every other non-engineering category. */
+  afterSales: z.number().int(),
+  /** Of those, called back: the SMS sent, or the phone callback made. Art. 21 (四): 100 % is required. */
+  calledBack: z.number().int(),
+  callbackRate: z.number().nullable(),
+  /** Verdicts given in the month, every kind of callback. */
+  satisfied: z.number().int(),
+  unsatisfied: z.number().int(),
+  satisfactionRate: z.number().nullable(),
+  /** Phone callbacks due in the month that passed their 3 days (made late, or not yet made). */
+  overdue: z.number().int(),
+  /** SMS callbacks closed in the month with no reply after the reminder. */
+  noReply: z.number().int(),
+  /** The month's settled engineering jobs sampled (⌈10 %⌉) and how many of them were called back. */
+  engineeringSampled: z.number().int(),
+  engineeringDone: z.number().int(),
+});
+export type CallbackFiguresRow = z.infer<typeof callbackFiguresRowSchema>;
+
+export const callbackFiguresSchema = z
+  .object({
+    /** YYYY-MM, Asia/Shanghai. */
+    month: z.string(),
+    departments: z.array(callbackFiguresRowSchema.extend({ department: z.enum(DEPARTMENTS) })),
+    total: callbackFiguresRowSchema,
+  })
+  .meta({ id: 'CallbackFigures' });
+export type CallbackFigures = z.infer<typeof callbackFiguresSchema>;
+
+export const callbackFiguresQuery = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month YYYY-MM')
+    .optional(),
+});

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openConsole } from '../helpers/browser';
 import { ConsoleNode, PASSWORD } from '../helpers/console-node';
+import { monthOf } from '../../callbacks/figures';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
@@ -91,5 +92,19 @@ describe('agent console: working a phone callback from the list to the form (Chr
     expect((await n.node.models.WorkOrder.findOne({ number: follow }).lean())?.linkedFrom?.callbackId).to.equal(id);
     // Still Not Ready 回访: the agent goes back to Ready when the callbacks are done.
     expect((await n.live.acd.agent('1002'))?.state).to.equal('not_ready');
+
+    // The supervisor board's 本月回访: 营业部 completed one after-sales order, called back, not satisfied.
+    const board = await openConsole(browser, n.url, { workNumber: '2001', password: PASSWORD, expectPath: '/supervisor.html' }, pageErrors, { width: 1366, height: 768 });
+    await board.waitForFunction(() => (document.querySelector('#cb-month')?.textContent ?? '') !== '');
+    const resolvedIn = monthOf((await n.node.models.WorkOrder.findOne({ number: wo.number }).lean())!.resolvedAt!.getTime());
+    if ((await board.locator('#cb-month').innerText()) === resolvedIn) {
+      const figures = await board.locator('#cb-fig-business td').allInnerTexts();
+      expect(figures).to.deep.equal(['营业部', '1', '1', '100.0%', '0.0%', '0', '0', '—']);
+      expect(await board.locator('#cb-fig-total td').allInnerTexts()).to.deep.equal(['合计', '1', '1', '100.0%', '0.0%', '0', '0', '—']);
+    } else {
+      // Resolved in the last seconds of a month (Asia/Shanghai): this month has none yet.
+      expect(await board.locator('#cb-figures').innerText()).to.contain('本月暂无回访');
+    }
+    await board.screenshot({ path: join(ARTIFACTS, 'board-callback-figures.png') });
   });
 });

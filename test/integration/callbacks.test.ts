@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import type { CallbackView, RecordCallbackResultBody, SmsInboundResult } from '../../contracts';
+import type { CallbackFigures, CallbackView, RecordCallbackResultBody, SmsInboundResult } from '../../contracts';
 import type { CallbackService } from '../../callbacks/callback-service';
 import { drawEngineeringSample, EngineeringSampler } from '../../callbacks/engineering-sample';
 import type { DepartmentCode, WorkOrderCategory } from '../../models/enums';
@@ -308,10 +308,11 @@ describe('callbacks (回访): made when an order is completed, SMS replies, phon
       });
       // 2026-11-02 is November's first working day (the 1st is a Sunday); the 3rd is not.
       expect(await sampler.tick(Date.parse('2026-11-03T09:00:00+08:00'))).to.equal(null);
-      expect(await rig.models.Callback.countDocuments({ reason: 'engineering' })).to.equal(0);
+      const october = { reason: 'engineering' as const, 'sample.month': '2026-10' };
+      expect(await rig.models.Callback.countDocuments(october)).to.equal(0);
       const ran = await sampler.tick(Date.parse('2026-11-02T09:00:00+08:00'));
       expect(ran?.month).to.equal('2026-10');
-      const made = await rig.models.Callback.find({ reason: 'engineering' }).lean();
+      const made = await rig.models.Callback.find(october).lean();
       expect(made.map((c) => c.workOrderNumber).sort()).to.deep.equal([...expected].sort());
       for (const c of made) {
         expect(c).to.deep.include({ method: 'phone', status: 'pending', department: 'engineering', contactName: '单位代表 何先生' });
@@ -322,8 +323,57 @@ describe('callbacks (回访): made when an order is completed, SMS replies, phon
       }
       // A second run of the same month (a retry, another process): nobody twice.
       await sampler.run('2026-10');
-      expect(await rig.models.Callback.countDocuments({ reason: 'engineering' })).to.equal(3);
+      expect(await rig.models.Callback.countDocuments(october)).to.equal(3);
     });
+  });
+
+  it('a month\'s figures per department on a scripted month: callback rate, satisfaction, overdue, no reply, the engineering sample', async () => {
+    const sh = (iso: string) => new Date(Date.parse(`${iso}+08:00`));
+    const order = (number: string, category: WorkOrderCategory, department: DepartmentCode, resolved: string) =>
+      rig.models.WorkOrder.create({
+        number, category, department, status: 'resolved', createdBy: '1001', contactPhone: '13800000000', address: '测试路', description: '测试',
+        createdAt: sh(resolved), resolvedAt: sh(resolved),
+      });
+    const cb = (number: string, o: Record<string, unknown>) =>
+      rig.models.Callback.create({ id: `${number}.${String(o.reason)}`, workOrderNumber: number, phone: '13800000000', address: '测试路', ...o });
+    const base = (category: WorkOrderCategory, department: DepartmentCode, reason: string, method: string, completed: string) => ({
+      category, department, reason, method, completedAt: sh(completed), dueBy: sh(completed),
+    });
+    // 营业部: four after-sales orders completed in August 2026.
+    await order('WO20260801-0001', 'complaint', 'business', '2026-08-02T10:00:00');
+    await cb('WO20260801-0001', { ...base('complaint', 'business', 'complaint', 'phone', '2026-08-02T10:00:00'), status: 'done', verdict: 'satisfied', doneAt: sh('2026-08-03T10:00:00') });
+    await order('WO20260801-0002', 'inquiry', 'business', '2026-08-05T10:00:00');
+    await cb('WO20260801-0002', { ...base('inquiry', 'business', 'after_sales', 'sms', '2026-08-05T10:00:00'), status: 'done', verdict: 'unsatisfied', sms: { sentAt: sh('2026-08-05T10:00:00') }, doneAt: sh('2026-08-06T09:00:00') });
+    await order('WO20260801-0003', 'billing', 'business', '2026-08-10T10:00:00');
+    await cb('WO20260801-0003', { ...base('billing', 'business', 'after_sales', 'sms', '2026-08-10T10:00:00'), status: 'no_reply', sms: { sentAt: sh('2026-08-10T10:00:00') }, doneAt: sh('2026-08-13T10:00:00') });
+    await order('WO20260801-0004', 'complaint', 'business', '2026-08-20T10:00:00');
+    await cb('WO20260801-0004', { ...base('complaint', 'business', 'complaint', 'phone', '2026-08-20T10:00:00'), status: 'pending', overdue: true, dueBy: sh('2026-08-23T10:00:00') });
+    // 工程公司: two leaks (one texted, one whose callback was never made), an installation (not after-sales), one order of September.
+    await order('WO20260801-0005', 'leak', 'engineering', '2026-08-15T10:00:00');
+    await cb('WO20260801-0005', { ...base('leak', 'engineering', 'after_sales', 'sms', '2026-08-15T10:00:00'), status: 'sms_sent', sms: { sentAt: sh('2026-08-15T10:00:00') } });
+    await order('WO20260801-0006', 'leak', 'engineering', '2026-08-31T23:00:00');
+    await order('WO20260801-0007', 'installation', 'engineering', '2026-08-16T10:00:00');
+    await order('WO20260901-0001', 'leak', 'engineering', '2026-09-01T00:00:00');
+    // August's engineering sample (drawn on September's first working day): one called back, one not yet.
+    await cb('WO20260701-0001', { ...base('installation', 'engineering', 'engineering', 'phone', '2026-08-05T10:00:00'), status: 'done', verdict: 'satisfied', doneAt: sh('2026-09-02T10:00:00'), sample: { month: '2026-08', population: 12, picked: 2 } });
+    await cb('WO20260701-0002', { ...base('installation', 'engineering', 'engineering', 'phone', '2026-08-06T10:00:00'), status: 'pending', sample: { month: '2026-08', population: 12, picked: 2 } });
+
+    const res = await fetch(`${rig.n.url}/api/callbacks/figures?month=2026-08`, { headers: { authorization: `Bearer ${await rig.n.token('2001')}` } });
+    expect(res.status).to.equal(200);
+    const f = (await res.json()) as CallbackFigures;
+    const dept = (d: DepartmentCode) => f.departments.find((r) => r.department === d);
+    expect(dept('business')).to.deep.equal({
+      department: 'business', afterSales: 4, calledBack: 3, callbackRate: 0.75, satisfied: 1, unsatisfied: 1, satisfactionRate: 0.5, overdue: 1, noReply: 1, engineeringSampled: 0, engineeringDone: 0,
+    });
+    expect(dept('engineering')).to.deep.equal({
+      department: 'engineering', afterSales: 2, calledBack: 1, callbackRate: 0.5, satisfied: 0, unsatisfied: 0, satisfactionRate: null, overdue: 0, noReply: 0, engineeringSampled: 2, engineeringDone: 1,
+    });
+    expect(f.total).to.deep.include({ afterSales: 6, calledBack: 4, satisfied: 1, unsatisfied: 1, overdue: 1, noReply: 1, engineeringSampled: 2, engineeringDone: 1 });
+    expect(f.total.callbackRate).to.be.closeTo(4 / 6, 1e-9);
+    expect(dept('production')?.callbackRate).to.equal(null);
+    // Agents and department users do not read the figures; a bad month is refused.
+    expect((await fetch(`${rig.n.url}/api/callbacks/figures`, { headers: { authorization: `Bearer ${await rig.n.token('1001')}` } })).status).to.equal(403);
+    expect((await fetch(`${rig.n.url}/api/callbacks/figures?month=2026-13`, { headers: { authorization: `Bearer ${await rig.n.token('2001')}` } })).status).to.equal(400);
   });
 
   describe('over REST', () => {

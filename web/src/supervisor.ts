@@ -11,6 +11,7 @@ import type {
   WorkOrderView,
 } from '../../contracts';
 import { AlarmFeed } from './alarms';
+import { CallbackFiguresPanel } from './callback-figures';
 import {
   ackResult,
   AGENT_STATE_LABEL,
@@ -42,6 +43,7 @@ const session = requireSession(['supervisor', 'admin']);
 header(session, '班长看板');
 const socket = connect<SupervisorServerToClient, SupervisorClientToServer>('/supervisor', session);
 const beeper = new Beeper();
+void new CallbackFiguresPanel(session).load();
 const player = byId<HTMLAudioElement>('player');
 
 // ── alarm sound: the choice is remembered in this browser, so a supervisor sets it once per desk ──
