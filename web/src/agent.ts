@@ -218,6 +218,13 @@ function clearDetails(): void {
 /** Prefills the form from a pop (once per call: what the agent typed is kept on re-renders). */
 function useForForm(p: ScreenPop): void {
   if (formPop?.callId === p.callId) {
+    // The customer may come after the first pop (the database was slow at ringing): the fields
+    // still empty take it; what the agent typed meanwhile stays.
+    if (!formPop.customer && p.customer) {
+      if (!f.contactName.value) f.contactName.value = p.customer.name;
+      if (!f.address.value) f.address.value = p.customer.address;
+      f.context.textContent = `来电 ${p.callerNumber || '未知号码'} · 户号 ${p.customer.accountNumber}`;
+    }
     formPop = p;
     return;
   }
