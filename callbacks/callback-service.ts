@@ -113,7 +113,9 @@ export class CallbackService implements CompletedOrders {
     const { WorkOrder } = this.d.models;
     const order = await WorkOrder.findOne({ number }).lean();
     if (!order || order.callbackPending !== true) return;
-    const plan = callbackPlan(order.category as WorkOrderCategory, number, this.d.settings.smsShare);
+    // Reopened before its callback was made (重新派单): none is owed until it is completed again.
+    const completed = order.status === 'resolved' || order.status === 'archived';
+    const plan = completed ? callbackPlan(order.category as WorkOrderCategory, number, this.d.settings.smsShare) : null;
     if (plan) {
       const completedAt = order.resolvedAt ?? new Date();
       const cb = await this.ensure({
@@ -215,7 +217,8 @@ export class CallbackService implements CompletedOrders {
       if (!cur) throw notFound(`callback ${id}`, `回访任务 ${id} 不存在`);
       if (cur.method !== 'phone') throw conflict('an SMS callback is answered by the customer', '短信回访由客户回复短信评价，不能手工登记');
       if (cur.status !== 'pending') throw conflict('the callback is finished already', `该回访已于 ${fmt(cur.doneAt)} 由 ${cur.doneBy ?? '系统'} 登记完成，不能重复登记`);
-      const unsatisfied = body.verdict === 'unsatisfied';
+      // The manual callback after an "unsatisfied" SMS already has its follow-up order: no second one.
+      const unsatisfied = body.verdict === 'unsatisfied' && cur.reason !== 'sms_unsatisfied';
       return (await Callback.findOneAndUpdate(
         { id, status: 'pending' },
         {

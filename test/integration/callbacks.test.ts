@@ -162,6 +162,11 @@ describe('callbacks (回访): made when an order is completed, SMS replies, phon
       expect((await inbound({ from: to, text: '2' })).json).to.deep.equal({ outcome: 'unmatched', callbackId: null });
       expect(await rig.models.Callback.countDocuments({ workOrderNumber: number })).to.equal(2);
       expect(await rig.models.WorkOrder.countDocuments({ 'linkedFrom.callbackId': id })).to.equal(1);
+      // Still unsatisfied on the manual call: recorded, and the follow-up order stays the one already made.
+      const manualDone = await callbacks.record(manual.id, result('unsatisfied', '还没有人上门'), await rig.user('1002'));
+      expect(manualDone).to.include({ status: 'done', verdict: 'unsatisfied' });
+      expect(manualDone.followUp).to.equal(null);
+      expect(await rig.models.WorkOrder.countDocuments({ 'linkedFrom.workOrderNumber': number })).to.equal(1);
     });
   }
 
@@ -227,6 +232,12 @@ describe('callbacks (回访): made when an order is completed, SMS replies, phon
     // The process died after the move to resolved, before the callback: the order says so.
     await rig.models.WorkOrder.updateOne({ number: wo.number }, { $set: { status: 'resolved', resolvedAt: new Date(), result: '已调压', callbackPending: true } });
     expect(await rig.models.Callback.countDocuments({ workOrderNumber: wo.number })).to.equal(0);
+    // Reopened meanwhile (重新派单) with the flag still set: the sweep owes it nothing yet.
+    await rig.models.WorkOrder.updateOne({ number: wo.number }, { $set: { status: 'dispatched' } });
+    await callbacks.sweep(0);
+    expect(await rig.models.Callback.countDocuments({ workOrderNumber: wo.number })).to.equal(0);
+    expect((await rig.models.WorkOrder.findOne({ number: wo.number }).lean())?.callbackPending).to.equal(undefined);
+    await rig.models.WorkOrder.updateOne({ number: wo.number }, { $set: { status: 'resolved', callbackPending: true } });
     await callbacks.sweep(0);
     expect(await callback(`${wo.number}.after_sales`)).to.include({ status: 'sms_sent', phone: to });
 
