@@ -59,7 +59,9 @@ import { WorkOrderService } from './work-orders/work-order-service';
 import { workOrderRoutes } from './work-orders/routes';
 import { createSocketServer } from './ws/server';
 import { NoticeCallRule } from './cti/notice-call/notice-call-rule';
-import { NoticeCallLedger } from './cti/notice-call/notice-call-ledger';
+import { PlacedCallLedger } from './cti/calls/placed-call-ledger';
+import { CallbackCallGuards } from './cti/callback-call/callback-call-guards';
+import { CallbackCalls, type CallbackCallLog } from './cti/callback-call/callback-calls';
 import { NoticeCalls } from './cti/notice-call/notice-calls';
 import { NoticeSpeech } from './cti/notice-call/notice-speech';
 import { TextSpeaker } from './cti/prompts/speak';
@@ -120,6 +122,8 @@ export interface CallPath extends LiveState {
   fallbackImport?: FallbackImport;
   /** The recorded notice calls to departments (Art. 8): placed through the carrier trunk, key 1 acknowledges. */
   noticeCalls: NoticeCalls;
+  /** Click-to-call for phone callbacks (回访): the agent's phone first, then the customer's through the trunk. */
+  callbackCalls: CallbackCalls;
   stop(): Promise<void>;
 }
 
@@ -130,6 +134,8 @@ interface TelephonyInputs {
   popContext: PopContext;
   /** Bound once the work-order service exists: a key press on a notice call acknowledges through it. */
   noticeAcks: { current?: NoticeAcknowledgements };
+  /** Bound once the callback service exists: a callback call's end is kept on its callback. */
+  callbackLog: { current?: CallbackCallLog };
 }
 
 /** The company-side services behind the REST API and the consoles. */
@@ -252,7 +258,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     rule: noticeRule,
     media,
     logger,
-    ledger: new NoticeCallLedger(redis, config.REDIS_PREFIX),
+    ledger: new PlacedCallLedger(redis, config.REDIS_PREFIX, 'notice-calls'),
     speech: new NoticeSpeech(
       new TextSpeaker({ espeak: process.env.ESPEAK_NG || 'espeak-ng', sox: process.env.SOX || 'sox' }),
       { dir: config.NOTICE_SOUNDS_DIR, media: config.NOTICE_SOUNDS_MEDIA },
@@ -276,6 +282,28 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       maxPlays: 4,
       recordingFormat: 'wav',
     },
+  });
+
+  const callbackCalls = new CallbackCalls({
+    ari: ari as AriPort,
+    models,
+    outbox,
+    bus,
+    acd,
+    agents,
+    ledger: new PlacedCallLedger(redis, config.REDIS_PREFIX, 'callback-calls'),
+    guards: new CallbackCallGuards(redis, config.REDIS_PREFIX),
+    log: () => inputs.callbackLog.current,
+    settings: {
+      node: config.NODE_ID,
+      app: appName,
+      hotlineNumber: config.HOTLINE_NUMBER,
+      trunkEndpoint: config.NOTICE_TRUNK_ENDPOINT,
+      agentRingSec: config.CALLBACK_AGENT_RING_SEC,
+      customerRingSec: config.CALLBACK_CUSTOMER_RING_SEC,
+      recordingFormat: 'wav',
+    },
+    logger,
   });
 
   // A planned stop closes ARI first; call steps failing after that are not the calls' failures.
@@ -327,7 +355,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
         recordingFormat: 'wav',
       },
     },
-    { mode: config.ARI_MODE, claimHandoffMs: config.BROADCAST_HANDOFF_MS, noticeCalls },
+    { mode: config.ARI_MODE, claimHandoffMs: config.BROADCAST_HANDOFF_MS, placedCalls: [noticeCalls, callbackCalls] },
   );
 
   const heartbeat = async () => {
@@ -397,6 +425,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     appName,
     ...(fallbackImport ? { fallbackImport } : {}),
     noticeCalls,
+    callbackCalls,
     async stop() {
       lifecycle.stopping = true;
       clearInterval(beat);
@@ -435,8 +464,9 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   );
   sms.start();
   const noticeAcks: TelephonyInputs['noticeAcks'] = {};
+  const callbackLog: TelephonyInputs['callbackLog'] = {};
   const popContext = new PopContext(redis, live.acd.keys.p, new PopBuilder(models, config.ANSWER_ALARM_MS), logger);
-  const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger, { sms, noticeAcks, popContext });
+  const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger, { sms, noticeAcks, callbackLog, popContext });
 
   if (usesDevJwtSecret(config)) {
     logger.warn(
@@ -468,6 +498,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     rules: callbackRules(ruleOpts),
     locks: new OrderLocks(redis, `${live.acd.keys.p}:callback`),
     orders: workOrders,
+    ...(calls ? { dialer: calls.callbackCalls } : {}),
     settings: {
       phoneWithinMs: config.CALLBACK_PHONE_WITHIN_MS,
       smsReplyMs: config.CALLBACK_SMS_REPLY_MS,
@@ -477,6 +508,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     },
     logger,
   });
+  callbackLog.current = callbacks;
   await callbacks.start();
   workOrders.usePorts({ deadlines, notifier, callbacks });
   const sampleRule = new EngineeringSampleRule(ruleOpts);

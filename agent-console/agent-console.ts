@@ -276,6 +276,11 @@ export class AgentConsole {
         void this.d.popContext.ordersChanged().catch((err: unknown) => this.log.warn({ err }, 'pop cache not invalidated'));
         if (this.nsp.sockets.size > 0) this.inOrder(`wo:${e.number}`, () => this.orderChanged(e.number));
         return;
+      case 'callback.call':
+        this.inOrder(e.agentWorkNumber, async () => {
+          to(e.agentWorkNumber).emit('callback:call', { callId: e.callId, callbackId: e.callbackId, stage: e.stage, reason: e.reason, at: e.at });
+        });
+        return;
       case 'shift.handover':
         this.orders.changed();
         if (this.d.handover && this.nsp.sockets.size > 0) this.inOrder('shift', () => this.handoverChanged());

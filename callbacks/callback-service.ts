@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
 import { raiseAlarm } from '../alarms/raise';
-import { conflict, forbidden, notFound } from '../core/errors';
+import { conflict, forbidden, notFound, unavailable } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { EventBus } from '../events/event-bus';
 import type { Models } from '../models';
@@ -16,7 +16,7 @@ import type { SmsOutbox } from '../notify/sms-outbox';
 import type { RecordOutbox } from '../queue/record-outbox';
 import type { OrderLocks } from '../work-orders/order-lock';
 import type { CompletedOrders, FollowUpOrders } from '../work-orders/ports';
-import type { CallbackView, ListCallbacksQuery, RecordCallbackResultBody, SessionUser, SmsInbound, SmsInboundResult } from '../contracts';
+import type { CallbackCallView, CallbackView, ListCallbacksQuery, RecordCallbackResultBody, SessionUser, SmsInbound, SmsInboundResult } from '../contracts';
 import type { CallbackRules, CallbackSweepJob } from './callback-rules';
 import { drawMethod } from './draw';
 import { verdictOf } from './reply-text';
@@ -47,8 +47,28 @@ export interface CallbackDeps {
   /** One writer per callback across processes (FerretDB's conditional updates are not atomic). */
   locks: Pick<OrderLocks, 'run'>;
   orders: FollowUpOrders;
+  /** Click-to-call through Asterisk (cti/callback-call); absent on a process without telephony. */
+  dialer?: CallbackDialer;
   settings: CallbackSettings;
   logger: Logger;
+}
+
+/** The telephony side of 拨打 (cti/callback-call's CallbackCalls, declared here by shape). */
+export interface CallbackDialer {
+  dial(req: { callbackId: string; workOrderNumber: string; phone: string; agentWorkNumber: string }): Promise<{ callId: string }>;
+}
+
+/** How one call placed for a callback ended (told by the telephony side). */
+export interface CallbackCallRecord {
+  callId: string;
+  callbackId: string;
+  agentWorkNumber: string;
+  startedAt: Date;
+  endedAt: Date;
+  outcome: 'answered' | 'failed';
+  failureReason?: string;
+  talkMs?: number;
+  recordingName?: string;
 }
 
 type Stored = CallbackDoc & { createdAt?: Date; updatedAt?: Date };
@@ -142,7 +162,7 @@ export class CallbackService implements CompletedOrders {
    * (the SMS outbox's key), and each rule checks the callback before it acts.
    */
   private async ensure(
-    c: Omit<CallbackDoc, 'status' | 'dueBy' | 'overdue' | 'createdAt' | 'updatedAt' | 'sms' | 'followUp' | 'draw' | 'sample'> & Partial<Pick<CallbackDoc, 'draw' | 'sample'>>,
+    c: Omit<CallbackDoc, 'status' | 'dueBy' | 'overdue' | 'createdAt' | 'updatedAt' | 'sms' | 'followUp' | 'draw' | 'sample' | 'calls'> & Partial<Pick<CallbackDoc, 'draw' | 'sample'>>,
     /** When a phone callback's 3 days start: the completion unless said. */
     dueFrom = c.completedAt.getTime(),
   ): Promise<Stored> {
@@ -242,6 +262,32 @@ export class CallbackService implements CompletedOrders {
     await this.d.rules.due.cancel(this.d.rules.due.idFor(id));
     const done = after.followUp?.pending ? await this.followUp(id) : after;
     return toCallbackView(done);
+  }
+
+  /**
+   * 拨打: the agent's phone rings first, then the customer's through the trunk (cti/callback-call).
+   * Only an agent (their phone is known), only an open phone callback.
+   */
+  async dial(id: string, by: SessionUser): Promise<CallbackCallView> {
+    if (by.role !== 'agent') throw forbidden('only an agent places a callback call (from their own phone)', '只有坐席可以从自己的话机拨打回访电话');
+    if (!this.d.dialer) throw unavailable('this process has no telephony', '本服务器未连接电话系统，无法拨打');
+    const cb = (await this.d.models.Callback.findOne({ id }).lean()) as Stored | null;
+    if (!cb) throw notFound(`callback ${id}`, `回访任务 ${id} 不存在`);
+    if (cb.method !== 'phone') throw conflict('an SMS callback is not called', '短信回访无需拨打');
+    if (cb.status !== 'pending') throw conflict('the callback is finished already', `该回访已于 ${fmt(cb.doneAt)} 登记完成，无需再拨打`);
+    const { callId } = await this.d.dialer.dial({ callbackId: id, workOrderNumber: cb.workOrderNumber, phone: cb.phone, agentWorkNumber: by.workNumber });
+    return { callId, callbackId: id, stage: 'agent', reason: null, at: Date.now() };
+  }
+
+  /** A call placed for a callback ended: kept on the callback, once per call. */
+  async callEnded(c: CallbackCallRecord): Promise<void> {
+    const { Callback } = this.d.models;
+    await this.d.locks.run(c.callbackId, async () => {
+      const cur = await Callback.findOne({ id: c.callbackId }).select('calls').lean();
+      if (!cur || (cur.calls ?? []).some((x) => x.callId === c.callId)) return;
+      const { callbackId: _, agentWorkNumber, ...rest } = c;
+      await Callback.updateOne({ id: c.callbackId }, { $push: { calls: { ...rest, by: agentWorkNumber } } });
+    });
   }
 
   /**

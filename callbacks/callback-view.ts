@@ -45,5 +45,15 @@ export function toCallbackView(d: CallbackDoc): CallbackView {
     doneBy: d.doneBy ?? null,
     fromCallback: d.fromCallback ?? null,
     followUp,
+    calls: (d.calls ?? []).map((c) => ({
+      callId: c.callId,
+      by: c.by,
+      startedAt: c.startedAt.getTime(),
+      endedAt: c.endedAt.getTime(),
+      outcome: c.outcome as 'answered' | 'failed',
+      failureReason: c.failureReason ?? null,
+      talkMs: c.talkMs ?? null,
+      recordingName: c.recordingName ?? null,
+    })),
   };
 }

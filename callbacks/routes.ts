@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger';
 import type { Models } from '../models';
 import { callbackFigures, monthOf } from './figures';
 import {
+  callbackCallViewSchema,
   callbackFiguresQuery,
   callbackFiguresSchema,
   callbackIdParams,
@@ -79,6 +80,22 @@ export function callbackRoutes(
         },
       },
       ({ params, body, user }) => callbacks.record(params.id, body, user!),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:id/call',
+        summary: 'Click-to-call (拨打): the agent\'s own phone rings first, then the customer\'s through the carrier trunk; bridged and recorded. The agent is put Not Ready 「回访」. Progress comes to the console as `callback:call`',
+        access: { roles: ['agent'] },
+        params: callbackIdParams,
+        responses: {
+          200: { description: 'the agent\'s phone is being called', schema: callbackCallViewSchema },
+          404: { description: 'no such callback', schema: errorBodySchema },
+          409: { description: 'finished already, an SMS callback, the agent not signed in, on a hotline call, their phone unreachable, or a callback call already up', schema: errorBodySchema },
+          503: { description: 'no telephony on this process, or Asterisk refused the call', schema: errorBodySchema },
+        },
+      },
+      ({ params, user }) => callbacks.dial(params.id, user!),
     );
 
   api.group('/api/sms', 'sms').add(

@@ -7,6 +7,7 @@ import {
   type Language,
 } from '../models/enums';
 import type { AlarmView } from './alarms';
+import type { CallbackCallView } from './callbacks';
 import { epochMs, type AckFn } from './common';
 import { workOrderCoreShape, type CallCentreActionCommand, type CreateWorkOrderCommand, type WorkOrderSummary, type WorkOrderView } from './work-orders';
 
@@ -169,6 +170,8 @@ export interface AgentServerToClient extends SessionEvents {
   'orders:changed': (c: AgentOrderChange) => void;
   /** A shift began (its handover to review) or its leader acknowledged the handover. */
   'handover:changed': (h: HandoverView) => void;
+  /** The agent's callback call (click-to-call) moved on. */
+  'callback:call': (c: CallbackCallView) => void;
 }
 
 export interface AgentClientToServer {

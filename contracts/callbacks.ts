@@ -43,8 +43,39 @@ export const callbackViewSchema = z
     fromCallback: z.string().nullable(),
     /** What an "unsatisfied" verdict led to: the manual callback (after an SMS) and the new order. */
     followUp: z.object({ callbackId: z.string().nullable(), workOrderNumber: z.string().nullable() }).nullable(),
+    /** The calls placed for it from the console (click-to-call), oldest first, each as it ended. */
+    calls: z.array(
+      z.object({
+        callId: z.string(),
+        /** The agent's work number. */
+        by: z.string(),
+        startedAt: epochMs,
+        endedAt: epochMs,
+        outcome: z.enum(['answered', 'failed']),
+        /** Unanswered: `agent-busy`, `agent-no-answer`, `customer-busy`, `customer-no-answer`, `customer-unreachable`, `cancelled`, `cti-stopped`, … */
+        failureReason: z.string().nullable(),
+        talkMs: z.number().int().nullable(),
+        /** Its recording (GET /api/recordings/<name>), when the customer answered. */
+        recordingName: z.string().nullable(),
+      }),
+    ),
   })
   .meta({ id: 'Callback' });
+
+export const CALLBACK_CALL_STAGES = ['agent', 'customer', 'talking', 'ended'] as const;
+/** A callback call's progress, as POST /api/callbacks/:id/call answers and the agent's console is told (`callback:call`). */
+export const callbackCallViewSchema = z
+  .object({
+    callId: z.string(),
+    callbackId: z.string(),
+    /** agent: your phone rings; customer: the customer's rings; talking; ended. */
+    stage: z.enum(CALLBACK_CALL_STAGES),
+    /** Why it ended unanswered; null otherwise. */
+    reason: z.string().nullable(),
+    at: epochMs,
+  })
+  .meta({ id: 'CallbackCall' });
+export type CallbackCallView = z.infer<typeof callbackCallViewSchema>;
 export type CallbackView = z.infer<typeof callbackViewSchema>;
 
 export const callbackIdParams = z.object({ id: z.string().regex(/^WO\d{8}-\d{4,}\.[a-z_]+$/, 'not a callback id') });

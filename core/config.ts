@@ -253,6 +253,10 @@ const envSchema = z.object({
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:MM, e.g. 09:00')
     .default('09:00'),
+  /** Click-to-call (回访拨打): how long the agent's own phone rings first before the call is given up. */
+  CALLBACK_AGENT_RING_SEC: z.coerce.number().int().min(5).max(120).default(30),
+  /** …then how long the customer's phone rings (through NOTICE_TRUNK_ENDPOINT) before it counts as not answered. */
+  CALLBACK_CUSTOMER_RING_SEC: z.coerce.number().int().min(5).max(120).default(45),
   /** How often the callback sweep finishes what a process that died left half done (a callback owed, a follow-up). */
   CALLBACK_SWEEP_MS: ms.default(60_000),
   /** HMAC-SHA256 key the SMS provider signs customers' replies with; unset, the inbound webhook refuses everything (503). */

@@ -47,6 +47,17 @@ export type DomainEvent =
     }
   /** An order was opened or changed; the department pages re-read it (the event carries no order data). */
   | { type: 'work-order.changed'; number: string; department: DepartmentCode; at: number }
+  /** A callback call (click-to-call) moved on: the agent's console shows where it is. */
+  | {
+      type: 'callback.call';
+      callId: string;
+      callbackId: string;
+      agentWorkNumber: string;
+      stage: 'agent' | 'customer' | 'talking' | 'ended';
+      /** Why it ended unanswered (`customer-busy`, `agent-no-answer`, `cancelled`, …); null otherwise. */
+      reason: string | null;
+      at: number;
+    }
   /** Rule 八: the shift starting at `startsAt` began (its handover is announced) or its leader acknowledged the handover. */
   | { type: 'shift.handover'; startsAt: number; what: 'announced' | 'reviewed'; at: number };
 

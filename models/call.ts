@@ -1,7 +1,7 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { CALL_OUTCOMES, CALL_STATES, LANGUAGES, OFFER_RESULTS } from './enums';
 
-/** `inbound`: a call to the hotline; `outbound`: one the CTI placed (a department notice call). */
+/** `inbound`: a call to the hotline; `outbound`: one the CTI placed (a department notice call, a callback call). */
 export const CALL_DIRECTIONS = ['inbound', 'outbound'] as const;
 export type CallDirection = (typeof CALL_DIRECTIONS)[number];
 
@@ -83,7 +83,15 @@ export const callSchema = new Schema(
      * statistic filters `direction: { $ne: 'outbound' }`).
      */
     direction: { type: String, enum: CALL_DIRECTIONS },
-    /** The work order an outbound notice call was about. */
+    /**
+     * A callback call (回访, click-to-call): the callback it made. The agent's phone rang first
+     * (`ringingAt`, answered at `agentAnsweredAt`), then the customer's (`customerRingingAt`;
+     * `answeredAt` is the customer's answer). `callerChannelId` is the customer's leg.
+     */
+    callbackId: { type: String },
+    agentAnsweredAt: { type: Date },
+    customerRingingAt: { type: Date },
+    /** The work order an outbound call was about. */
     workOrderNumber: { type: String },
     /** Outbound notice calls: the notice (`<order>:<reason>:<seq>:<phone>`), the attempt, how it went. */
     noticeKey: { type: String },

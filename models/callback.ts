@@ -51,6 +51,25 @@ export const callbackSchema = new Schema(
     customerWords: { type: String, maxlength: 2000 },
     doneAt: { type: Date },
     doneBy: { type: String },
+    /** The calls placed for it from the agent console (click-to-call), each as it ended. */
+    calls: {
+      type: [
+        new Schema(
+          {
+            callId: { type: String, required: true },
+            by: { type: String, required: true },
+            startedAt: { type: Date, required: true },
+            endedAt: { type: Date, required: true },
+            outcome: { type: String, required: true, enum: ['answered', 'failed'] },
+            failureReason: { type: String },
+            talkMs: { type: Number, min: 0 },
+            recordingName: { type: String },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     /** The manual callback an "unsatisfied" SMS reply made: the callback it came from. */
     fromCallback: { type: String },
     /**

@@ -7,6 +7,7 @@ import { keepServingOnUnhandledRejection, startCti } from '../main';
 import { AmiSimulator } from '../sim/ami/server';
 import { AriSimulator } from '../sim/ari/server';
 import { PbxModel } from '../sim/pbx';
+import { seedDemoCallbacks } from './demo-callbacks';
 import { DEMO_EXTENSIONS, setUpDemoPhones, YOUR_EXTENSION } from './demo-phones';
 import { customers, DEMO_PASSWORD } from './seed-data';
 
@@ -39,8 +40,9 @@ async function main(): Promise<void> {
     // Each notice's spoken address: played for the length of the file the CTI wrote.
     soundFiles: { dir: join('var', 'sounds'), folders: ['hotline-notices'] },
   });
-  // The departments' duty phones (notice calls): answered after 3 s, 1 pressed once the notice was heard.
-  ari.setCallee('*', { kind: 'answer', afterMs: 3000, dtmf: [{ digit: '1', afterMs: 14_000 }] });
+  // Numbers called through the trunk: the departments' duty phones (notice calls) answer after 3 s
+  // and press 1 once the notice was heard; a customer called back (拨打) talks 25 s, then hangs up.
+  ari.setCallee('*', { kind: 'answer', afterMs: 3000, hangupAfterMs: 25_000, dtmf: [{ digit: '1', afterMs: 14_000 }] });
   const ami = new AmiSimulator({
     port: config.AMI_PORT,
     username: config.AMI_USERNAME,
@@ -66,10 +68,23 @@ async function main(): Promise<void> {
   // 1010 goes Not Ready after a ring-out; a supervisor would put them back after a word: do it after a minute.
   // Not 1001: the person at that console goes Ready again themselves, as the console tells them.
   calls.bus.subscribe((e) => {
+    // 拨打 rings the agent's own phone first: the person at the console has none, so it is picked up for them.
+    if (e.type === 'callback.call' && e.stage === 'agent') {
+      setTimeout(() => {
+        try {
+          ari.agentAnswer(`${e.callId}-a`);
+        } catch {
+          // Gone meanwhile.
+        }
+      }, 1500).unref();
+    }
     if (e.type === 'agent.state' && e.state === 'not_ready' && e.reason === 'no-answer' && e.agentWorkNumber !== YOUR_EXTENSION) {
       setTimeout(() => void calls.agents.change(e.agentWorkNumber, 'ready').catch(() => undefined), 60_000).unref();
     }
   });
+
+  const callbacks = await seedDemoCallbacks(node);
+  if (callbacks) logger.info({ callbacks }, 'demo: complaints resolved, their phone callbacks wait on the agent console (回访任务, 拨打)');
 
   const known = customers().slice(0, 60).map((c) => c.phones[0]!);
   const strangers = Array.from({ length: 40 }, (_, i) => `1880000${String(i).padStart(4, '0')}`);

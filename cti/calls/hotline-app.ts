@@ -5,11 +5,11 @@ import type { AgentService } from '../acd/agent-service';
 import type { AriEvent } from '../ari/events';
 import type { AriPort } from '../ari/port';
 import type { CallState, Language, OfferResult } from '../../models/enums';
-import type { NoticeCallRouter } from '../notice-call/notice-calls';
 import { AdoptedConversation } from './adopted-conversation';
 import { callRecordKey } from './call-record';
 import { claimDelayMs } from './claim-order';
 import { agentLegId } from './offer';
+import type { PlacedCallRouter } from './placed-call-router';
 import { CallSession, type CallDeps } from './call-session';
 import type { HealResult, OwnCalls } from './max-wait';
 
@@ -24,8 +24,11 @@ export interface HotlineAppOptions {
   claimHandoffMs?: number;
   /** Single-app standby: how often to check whether the active process is still there. */
   standbyPollMs?: number;
-  /** The department notice calls (StasisStart args `notify,…`): their events go there, not to a call session. */
-  noticeCalls?: NoticeCallRouter;
+  /**
+   * Calls the CTI places itself: department notice calls (StasisStart args `notify,…`), callback
+   * calls (`callback,…`). Their events go there, not to a hotline call session.
+   */
+  placedCalls?: PlacedCallRouter[];
 }
 
 /**
@@ -61,6 +64,10 @@ export class HotlineApp implements OwnCalls {
     return this.deps.ari;
   }
 
+  private get placed(): PlacedCallRouter[] {
+    return this.opts.placedCalls ?? [];
+  }
+
   get liveCalls(): number {
     return this.byCallId.size;
   }
@@ -83,15 +90,17 @@ export class HotlineApp implements OwnCalls {
       else void handle();
     });
     this.ari.on('reconnected', () => {
-      const released = this.deps.media.interrupted() + (this.opts.noticeCalls?.interrupted() ?? 0);
+      const released = this.deps.media.interrupted() + this.placed.reduce((n, r) => n + r.interrupted(), 0);
       if (released) this.log.warn({ playbacks: released }, 'playbacks whose end may have been lost in the gap: waits ended');
       this.reconcile().catch((err: unknown) => this.log.error({ err }, 'reconcile failed'));
     });
   }
 
   private async onEvent(e: AriEvent): Promise<void> {
-    const notice = this.opts.noticeCalls?.route(e);
-    if (notice) return notice;
+    for (const r of this.placed) {
+      const handled = r.route(e);
+      if (handled) return handled;
+    }
     switch (e.type) {
       case 'CallBroadcast':
         return this.onBroadcast(e.channel.id);
@@ -293,7 +302,7 @@ export class HotlineApp implements OwnCalls {
     const { models, acd, outbox, settings } = this.deps;
     // The previous run's last record writes may still wait in the outbox.
     await outbox.settled('call:', 5000);
-    // Notice calls (outbound) are not hotline calls: cti/notice-call picks its own up again.
+    // Calls the CTI placed (outbound) are not hotline calls: their routers pick their own up again.
     const stale = await models.Call.find({ node: settings.node, state: { $ne: 'ended' }, direction: { $ne: 'outbound' } }).lean();
     let adopted = 0;
     for (const c of stale) {
@@ -303,7 +312,7 @@ export class HotlineApp implements OwnCalls {
     }
     const released = await this.releaseOrphans();
     if (stale.length || released) this.log.warn({ stale: stale.length, adopted, released }, 'took back the calls left by a previous run');
-    await this.opts.noticeCalls?.recoverOwn().catch((err: Error) => this.log.error({ err: err.message }, 'ending the notice calls left by a previous run failed'));
+    for (const r of this.placed) await r.recoverOwn().catch((err: Error) => this.log.error({ err: err.message }, 'taking back the placed calls left by a previous run failed'));
   }
 
   /**
@@ -322,8 +331,8 @@ export class HotlineApp implements OwnCalls {
     }
     const released = await this.releaseOrphans();
     if (removed.length || released) this.log.warn({ removed: removed.length, adopted, released }, 'took over the calls of a process that stopped');
-    // Notice calls are not in the ACD's live calls: the notice side finds its own in its ledger.
-    await this.opts.noticeCalls?.sweep((node) => this.deps.acd.nodeAlive(node)).catch((err: Error) => this.log.error({ err: err.message }, 'taking over notice calls failed'));
+    // Placed calls are not in the ACD's live calls: each router finds its own in its ledger.
+    for (const r of this.placed) await r.sweep((node) => this.deps.acd.nodeAlive(node)).catch((err: Error) => this.log.error({ err: err.message }, 'taking over placed calls failed'));
     await this.healRequested();
   }
 

@@ -9,7 +9,8 @@ import type { AriPort } from '../ari/port';
 import { callRecordKey } from '../calls/call-record';
 import { MediaPlayer } from '../calls/media';
 import type { NoticeCallContext, NoticeCallSettings } from './notice-call-context';
-import type { NoticeCallLedger } from './notice-call-ledger';
+import type { PlacedCallLedger } from '../calls/placed-call-ledger';
+import type { PlacedCallRouter } from '../calls/placed-call-router';
 import type { NoticeCallRule } from './notice-call-rule';
 import { NoticeCallSession, type NoticeOrder } from './notice-call-session';
 
@@ -32,17 +33,8 @@ export function noticeChannelId(key: string, attempt: number): string {
 /** The Stasis args a notice call is originated with (trace 12: `notify,<id>`). */
 export const NOTICE_APP_ARG = 'notify';
 
-/** Routes ARI events to notice calls: HotlineApp hands every event here first. */
-export interface NoticeCallRouter {
-  /** Handles the event when it belongs to a notice call; null when it does not. */
-  route(e: AriEvent): Promise<void> | null;
-  /** The events socket was down: playback waits whose end may have been lost are let go. */
-  interrupted(): number;
-  /** On every sweep: the notice calls of processes that stopped beating are ended, once. */
-  sweep(alive: (node: string) => Promise<boolean>): Promise<number>;
-  /** At start-up: the notice calls this node ran before it restarted are ended, once. */
-  recoverOwn(): Promise<number>;
-}
+/** Routes ARI events to notice calls (see PlacedCallRouter). */
+export type NoticeCallRouter = PlacedCallRouter;
 
 export interface NoticeCallsDeps {
   ari: AriPort;
@@ -59,7 +51,7 @@ export interface NoticeCallsDeps {
    * Who runs which call, in Redis: without it a call whose process dies is never ended, and an
    * attempt's end is guarded by the Notice's (not atomic on FerretDB) precondition alone.
    */
-  ledger?: NoticeCallLedger;
+  ledger?: PlacedCallLedger;
 }
 
 const isNoticeChannel = (id: string | undefined): boolean => !!id && id.startsWith(NOTICE_CHANNEL_PREFIX);

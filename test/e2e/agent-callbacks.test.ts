@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openConsole } from '../helpers/browser';
 import { ConsoleNode, PASSWORD } from '../helpers/console-node';
+import { PbxHarness } from '../helpers/pbx-harness';
 import { monthOf } from '../../callbacks/figures';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
@@ -106,5 +107,68 @@ describe('agent console: working a phone callback from the list to the form (Chr
       expect(await board.locator('#cb-figures').innerText()).to.contain('本月暂无回访');
     }
     await board.screenshot({ path: join(ARTIFACTS, 'board-callback-figures.png') });
+  });
+});
+
+/**
+ * 拨打 in Chromium against the simulated PBX: the agent's phone rings first, then the customer's
+ * through the trunk; the form shows each step, then how it ended, and keeps the call on the task.
+ */
+describe('agent console: click-to-call a callback (Chromium, simulated PBX)', function () {
+  this.timeout(90_000);
+  let h: PbxHarness;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    h = await PbxHarness.start({ ready: [], trunkEndpoint: 'carrier' });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('拨打 → 正在呼叫您的话机 → 通话中 → 通话已结束, the call kept on the task', async () => {
+    const id = 'WO20261203-0901.complaint';
+    await h.node.models.Callback.create({
+      id,
+      workOrderNumber: 'WO20261203-0901',
+      category: 'complaint',
+      department: 'business',
+      reason: 'complaint',
+      method: 'phone',
+      phone: '13912345678',
+      contactName: '梁女士',
+      address: '东风路 18 号 3 栋',
+      status: 'pending',
+      completedAt: new Date(),
+      dueBy: new Date(Date.now() + 3 * 86_400_000),
+    });
+    // The agent takes the phone after 1.5 s; the customer answers after 1 s and talks 3 s.
+    h.pbx.setPhone('1003', { behaviour: { kind: 'answer', afterMs: 1500 } });
+    h.ari.setCallee('13912345678', { kind: 'answer', afterMs: 1000, hangupAfterMs: 3000 });
+    const textIn = (sel: string, wanted: string) =>
+      page.waitForFunction(([s, w]) => (document.querySelector(s!)?.textContent ?? '').includes(w!), [sel, wanted] as const, { timeout: 20_000 });
+
+    const page = await openConsole(browser, h.node.url, { workNumber: '1003', password: 'test-password', expectPath: '/agent.html' }, pageErrors);
+    const open = `#cb-open-${id.replace(/\./g, '-')}`;
+    await page.waitForSelector(open);
+    await page.click(open);
+    await textIn('#state', '未就绪 · 回访');
+    await page.click('#cb-dial');
+    await textIn('#cb-call', '正在呼叫您的话机');
+    await textIn('#cb-call', '通话中');
+    await page.screenshot({ path: join(ARTIFACTS, 'agent-callback-calling.png'), fullPage: true });
+    await textIn('#cb-call', '通话已结束');
+    await textIn('#cb-calls', '已拨打 1 次');
+    expect(await page.locator('#cb-dial').innerText()).to.equal('重拨');
+    await page.screenshot({ path: join(ARTIFACTS, 'agent-callback-called.png'), fullPage: true });
+
+    const call = await h.node.models.Call.findOne({ callbackId: id }).lean();
+    expect(call).to.include({ direction: 'outbound', outcome: 'answered', agentWorkNumber: '1003', dialledNumber: '13912345678' });
+    expect((await h.calls.acd.agent('1003'))?.reason).to.equal('callback');
+    expect(pageErrors).to.deep.equal([]);
   });
 });

@@ -29,6 +29,8 @@ export interface HarnessOptions {
   queue?: AppQueueOptions;
   /** As `npm run demo`: DEMO=true and the console's 接听 answers the simulated phone. */
   demo?: boolean;
+  /** The carrier trunk's endpoint (inbound calls arrive on it, calls to the PSTN go out through it). Default `pstn`. */
+  trunkEndpoint?: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export class PbxHarness {
       pbx: this.pbx,
       dialplan: route,
       recordingsDir: this.recordingsDir,
+      ...(opts.trunkEndpoint ? { trunkEndpoint: opts.trunkEndpoint } : {}),
       timeScale: opts.timeScale ?? 1,
       soundDurationMs: () => opts.soundMs ?? 40,
     });

@@ -13,7 +13,7 @@ import type { AriPort } from '../../cti/ari/port';
 import type { CallDeps } from '../../cti/calls/call-session';
 import { HotlineApp, LEASE_MS } from '../../cti/calls/hotline-app';
 import { MediaPlayer } from '../../cti/calls/media';
-import { NoticeCallLedger } from '../../cti/notice-call/notice-call-ledger';
+import { PlacedCallLedger } from '../../cti/calls/placed-call-ledger';
 import { NoticeCallRule } from '../../cti/notice-call/notice-call-rule';
 import { noticeChannelId, NoticeCalls, type NoticeAckSink } from '../../cti/notice-call/notice-calls';
 import { NoticeSpeech } from '../../cti/notice-call/notice-speech';
@@ -182,7 +182,7 @@ export class Rig {
       models,
       outbox,
       rule,
-      ledger: new NoticeCallLedger(redis, c.REDIS_PREFIX),
+      ledger: new PlacedCallLedger(redis, c.REDIS_PREFIX, 'notice-calls'),
       speech: new NoticeSpeech(new TextSpeaker(), { dir: c.NOTICE_SOUNDS_DIR, media: c.NOTICE_SOUNDS_MEDIA }, logger),
       acks: this.acks,
       settings: {
@@ -202,7 +202,7 @@ export class Rig {
     // The hotline's Stasis app with only what its routing and its sweep touch (no agents, no callers
     // here): every event here is a notice call's.
     const deps = { ari: ari as AriPort, logger, media: new MediaPlayer(ari), acd, outbox, models, settings: { node: name, app: appName } };
-    const app = new HotlineApp(deps as unknown as CallDeps, { mode: 'broadcast', noticeCalls: calls });
+    const app = new HotlineApp(deps as unknown as CallDeps, { mode: 'broadcast', placedCalls: [calls] });
     app.start();
     // Alive, as the heartbeat says (LEASE_MS); a test kills a node by deleting its mark.
     await acd.heartbeat(name, LEASE_MS);

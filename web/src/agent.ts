@@ -171,6 +171,7 @@ const callbackPanel = new CallbackPanel(session, () => {
   socket.timeout(10_000).emit('agent:set-state', { state: 'not_ready', reason: 'callback' }, stateAck());
 });
 void callbackPanel.load();
+socket.on('callback:call', (c) => callbackPanel.onCall(c));
 setInterval(() => callbackPanel.tick(), 1000);
 
 // ───────────────────────────── work-order form ─────────────────────────────

@@ -1,4 +1,4 @@
-import type { CallbackView, LoginResponse, RecordCallbackResultBody } from '../../contracts';
+import type { CallbackCallView, CallbackView, LoginResponse, RecordCallbackResultBody } from '../../contracts';
 import { CALLBACK_GRADES, ENGINEERING_CATEGORIES, type CallbackGrade, type CallbackReason } from '../../models/enums';
 import { api, ApiError, byId, CATEGORY_LABEL, errorText, fmtDateTime, fmtDuration, h, now, replace } from './common';
 
@@ -15,6 +15,25 @@ const ASPECTS = [
   ['engineeringQuality', '工程质量'],
   ['timeliness', '工程时限'],
 ] as const;
+/** What the agent sees of a callback call (拨打) at each step, and why an unanswered one ended. */
+const STAGE_TEXT: Record<CallbackCallView['stage'], string> = {
+  agent: '正在呼叫您的话机，请摘机…',
+  customer: '正在呼叫客户…',
+  talking: '通话中（录音）',
+  ended: '通话已结束，请登记回访结果',
+};
+const FAILURE_TEXT: Record<string, string> = {
+  'customer-busy': '客户忙线，可稍后再拨',
+  'customer-no-answer': '客户无人接听',
+  'customer-unreachable': '客户号码无法接通',
+  'agent-no-answer': '您的话机未摘机，呼叫已取消',
+  'agent-busy': '您的话机忙',
+  'agent-unreachable': '您的话机无法接通',
+  cancelled: '您已挂机，呼叫已取消',
+  'cti-stopped': '系统中断了这通电话，请重拨',
+};
+const failureText = (reason: string | null): string => (reason ? (FAILURE_TEXT[reason] ?? '呼叫失败') : '');
+
 /** How often the list is read again while the page is open: callbacks are made by completions elsewhere. */
 const REFRESH_MS = 60_000;
 
@@ -26,6 +45,9 @@ const REFRESH_MS = 60_000;
 export class CallbackPanel {
   private rows: CallbackView[] = [];
   private open: CallbackView | null = null;
+  /** The callback call placed from this form, and the last step told of any. */
+  private callId: string | null = null;
+  private lastStage: CallbackCallView | null = null;
   private readonly list = byId('callback-list');
   private readonly form = byId<HTMLFormElement>('cb-form');
   private readonly out = byId('cb-result');
@@ -41,6 +63,7 @@ export class CallbackPanel {
       void this.submit();
     });
     byId('cb-cancel').addEventListener('click', () => this.close());
+    byId('cb-dial').addEventListener('click', () => void this.dial());
     // A choice made clears the last "请选择" message: it spoke of the form as it was.
     this.form.addEventListener('change', () => {
       if (this.out.className === 'error') this.out.textContent = '';
@@ -117,6 +140,54 @@ export class CallbackPanel {
       ),
     );
     byId('cb-hint').textContent = '已置为未就绪（回访），回访期间不会接入热线来电；全部完成后请按“就绪”。';
+    this.callId = null;
+    this.showCall('', '');
+    byId<HTMLButtonElement>('cb-dial').disabled = false;
+    byId('cb-dial').textContent = '拨打';
+    byId('cb-calls').textContent = callsText(c);
+  }
+
+  /** 拨打: the agent's own phone rings first, then the customer's (the server tells each step: `callback:call`). */
+  private async dial(): Promise<void> {
+    const c = this.open;
+    if (!c) return;
+    const button = byId<HTMLButtonElement>('cb-dial');
+    button.disabled = true;
+    this.showCall('正在发起呼叫…', 'live');
+    try {
+      const call = await api<CallbackCallView>(`/api/callbacks/${encodeURIComponent(c.id)}/call`, { method: 'POST', token: this.session.token });
+      this.callId = call.callId;
+      // A step may have come over the socket before this answer.
+      if (this.lastStage?.callId !== call.callId) this.onCall(call);
+      else this.onCall(this.lastStage);
+    } catch (err) {
+      this.showCall(`无法拨打：${errorText(err)}`, 'failed');
+      button.disabled = false;
+    }
+  }
+
+  /** A step of the agent's callback call, from the socket. */
+  onCall(call: CallbackCallView): void {
+    this.lastStage = call;
+    if (!this.open || call.callbackId !== this.open.id || (this.callId && call.callId !== this.callId)) return;
+    const failed = call.stage === 'ended' && call.reason !== null;
+    this.showCall(failed ? failureText(call.reason) : STAGE_TEXT[call.stage], failed ? 'failed' : call.stage === 'ended' ? '' : 'live');
+    if (call.stage === 'ended') {
+      byId<HTMLButtonElement>('cb-dial').disabled = false;
+      byId('cb-dial').textContent = '重拨';
+      // The call is kept on the callback before this step is told: the list read again shows it.
+      const id = call.callbackId;
+      void this.load().then(() => {
+        const fresh = this.rows.find((r) => r.id === id);
+        if (fresh && this.open?.id === id) byId('cb-calls').textContent = callsText(fresh);
+      });
+    }
+  }
+
+  private showCall(text: string, cls: string): void {
+    const el = byId('cb-call');
+    el.textContent = text;
+    el.className = cls;
   }
 
   private close(): void {
@@ -166,6 +237,13 @@ export class CallbackPanel {
       if (err instanceof ApiError && err.status === 409) await this.load();
     }
   }
+}
+
+/** The calls already placed for it: 已拨打 2 次：客户忙线；通话 1 分 5 秒. */
+function callsText(c: CallbackView): string {
+  if (!c.calls.length) return '';
+  const each = c.calls.map((x) => (x.outcome === 'answered' ? `通话 ${fmtDuration(x.talkMs ?? 0)}` : failureText(x.failureReason)));
+  return `已拨打 ${c.calls.length} 次：${each.join('；')}`;
 }
 
 function leftText(c: CallbackView): string {

@@ -2,15 +2,14 @@ import type { RedisClient } from '../../core/connections';
 import { AcdStore } from '../acd/acd-store';
 import { AcdKeys } from '../acd/keys';
 
-
 /**
- * Which process runs which notice call, in Redis (a call must outlive the process that placed
- * it): a survivor finds a dead process's calls here, and every end of an attempt — by its owner
- * when the channel goes, or by a survivor taking it over — is claimed here first, so the Notice
- * moves on and a retry is armed exactly once (FerretDB 1.24 does not apply the Notice's
- * conditional update atomically).
+ * Which process runs which call the CTI placed itself (a notice call, a callback call), in Redis:
+ * such a call must outlive the process that placed it. A survivor finds a dead process's calls
+ * here, and every end of a call — by its owner when a channel goes, or by a survivor taking it
+ * over — is claimed here first, so its outcome is written, and a retry armed, exactly once
+ * (FerretDB 1.24 does not apply a conditional update atomically).
  */
-export class NoticeCallLedger {
+export class PlacedCallLedger {
   private readonly keys: AcdKeys;
   /** The end of an attempt is claimed as a dead process's hotline call is (claim-adoption.lua). */
   private readonly acd: AcdStore;
@@ -18,13 +17,15 @@ export class NoticeCallLedger {
   constructor(
     private readonly r: RedisClient,
     prefix: string,
+    /** Which kind of call: one hash per kind (`notice-calls`, `callback-calls`). */
+    private readonly kind: string,
   ) {
     this.keys = new AcdKeys(prefix);
     this.acd = new AcdStore(r, prefix);
   }
 
   private get live(): string {
-    return `${this.keys.p}:notice-calls`;
+    return `${this.keys.p}:${this.kind}`;
   }
 
 
