@@ -146,4 +146,25 @@ describe('department page in Chromium: accept, start, extension approved by the 
     expect(await duty.locator('.wo-card').last().getAttribute('id')).to.equal(`wo-${order.number}`);
     await duty.screenshot({ path: join(ARTIFACTS, 'department-actions-resolved.png'), fullPage: true });
   });
+
+  it('an engineering job done: 竣工结算 on the page records the settlement once (its callback is then sampled monthly)', async () => {
+    const job = await createOrder({ category: 'meter_relocation', contactName: '黄先生', contactPhone: '13912345670', address: '东城区和平路 3 号', description: '水表移至户外' });
+    const svc = n.node.services.workOrders;
+    const s = await n.session('3001');
+    const clerk = { workNumber: s.workNumber, name: s.name, role: s.role, ...(s.department ? { department: s.department } : {}) };
+    await svc.act('accept', job.number, clerk);
+    await svc.act('resolve', job.number, clerk, { result: '水表已移至户外表箱' });
+    const settle = cardOf(duty, job).locator('[data-act="settle"]');
+    await settle.waitFor();
+    expect(await settle.innerText()).to.equal('竣工结算');
+    duty.once('dialog', (d) => void d.accept());
+    await settle.click();
+    await cardOf(duty, job).locator('[data-settled]').waitFor();
+    expect(await cardOf(duty, job).locator('[data-note]').innerText()).to.equal('已登记竣工结算');
+    expect((await stored(job)).settledAt).to.be.instanceOf(Date);
+    expect(await cardOf(duty, job).locator('[data-act="settle"]').count()).to.equal(0);
+    // Orders that are not engineering jobs have no such button.
+    expect(await cardOf(duty, order).locator('[data-act="settle"]').count()).to.equal(0);
+    await cardOf(duty, job).screenshot({ path: join(ARTIFACTS, 'department-settled.png') });
+  });
 });

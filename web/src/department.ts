@@ -1,10 +1,12 @@
-import { LEAK_DETAIL_CATEGORIES } from '../../models/enums';
+import { ENGINEERING_CATEGORIES, LEAK_DETAIL_CATEGORIES } from '../../models/enums';
 import type { DepartmentActionCommand, DepartmentClientToServer, DepartmentServerToClient, LeakDetails, WorkOrderExtensionView, WorkOrderView } from '../../contracts';
 import {
   ackResult,
+  api,
   byId,
   CATEGORY_LABEL,
   connect,
+  errorText,
   DEPARTMENT_LABEL,
   ESCALATION_REASON_LABEL,
   EXTENSION_STATUS_LABEL,
@@ -254,6 +256,27 @@ function send(o: WorkOrderView, cmd: DepartmentActionCommand, done: string): voi
   });
 }
 
+/**
+ * 竣工结算 of an engineering job (报装, 表位改造, 表后维修) its department completed: recorded once
+ * (REST), after which the job may be drawn in the next monthly callback sample (Art. 21 四).
+ */
+async function settle(o: WorkOrderView): Promise<void> {
+  if (!window.confirm(`登记工单 ${o.number} 竣工结算？登记后不能撤销。`)) return;
+  busy.add(o.number);
+  notes.delete(o.number);
+  render();
+  try {
+    const done = await api<WorkOrderView>(`/api/work-orders/${encodeURIComponent(o.number)}/settle`, { method: 'POST', token: session.token });
+    orders.set(o.number, done);
+    notes.set(o.number, { text: '已登记竣工结算', ok: true });
+  } catch (err) {
+    notes.set(o.number, { text: `未登记：${errorText(err)}`, ok: false });
+  } finally {
+    busy.delete(o.number);
+    render();
+  }
+}
+
 const draftKey = (o: WorkOrderView, name: string) => `${o.number}:${name}`;
 
 function input(o: WorkOrderView, name: string, el: HTMLInputElement | HTMLTextAreaElement): HTMLInputElement | HTMLTextAreaElement {
@@ -281,6 +304,10 @@ function actions(o: WorkOrderView, lead: boolean): HTMLElement {
   if (PENDING.has(o.status) && lead) bar.push(btn('extend', pendingExtension(o) ? '延期审批中' : '申请延期', () => toggle(o, 'extend')));
   if (PENDING.has(o.status)) bar.push(btn('escalate', '升级', () => toggle(o, 'escalate')));
   if (pendingExtension(o)) bar.find((b) => b.dataset.act === 'extend')?.setAttribute('disabled', '');
+  if (ENGINEERING_CATEGORIES.includes(o.category) && (o.status === 'resolved' || o.status === 'archived')) {
+    if (o.settledAt === null) bar.push(btn('settle', '竣工结算', () => void settle(o)));
+    else bar.push(h('span', { class: 'muted', 'data-settled': '' }, `已竣工结算 ${fmtDateTime(o.settledAt)}`));
+  }
   const note = notes.get(o.number);
   return h(
     'div',
