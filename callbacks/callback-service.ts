@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import { raiseAlarm } from '../alarms/raise';
 import { conflict, forbidden, notFound, unavailable } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { fmtZh } from '../core/time';
 import type { EventBus } from '../events/event-bus';
 import type { Models } from '../models';
 import type { CallbackDoc } from '../models/callback';
@@ -181,7 +182,7 @@ export class CallbackService implements CompletedOrders {
     });
     const cb = (await Callback.findOne({ id: c.id }).lean()) as Stored;
     if (cb.status === 'sms_sent') {
-      const label = CATEGORY_LABEL[cb.category as WorkOrderCategory] ?? cb.category;
+      const label = labelOf(cb);
       await this.d.sms.send(`callback.${cb.id}`, [{ role: 'customer', phone: cb.phone }], ASK(label, cb.workOrderNumber), { purpose: 'callback', workOrderNumber: cb.workOrderNumber });
       const sentAt = cb.sms?.sentAt?.getTime() ?? now;
       await this.d.rules.reply.schedule(this.d.rules.reply.idFor(cb.id, 1), { id: cb.id, round: 1 }, sentAt + s.smsReplyMs - Date.now());
@@ -230,7 +231,7 @@ export class CallbackService implements CompletedOrders {
 
   /** A phone callback made: the grades, the verdict and the customer's words, once. */
   async record(id: string, body: RecordCallbackResultBody, by: SessionUser): Promise<CallbackView> {
-    if (!(CALLBACK_ROLES as readonly string[]).includes(by.role)) throw forbidden('only the call centre records callbacks', '只有话务中心可以登记回访结果');
+    callCentreOnly(by, 'only the call centre records callbacks', '只有话务中心可以登记回访结果');
     const { Callback } = this.d.models;
     const after = await this.d.locks.run(id, async () => {
       const cur = (await Callback.findOne({ id }).lean()) as Stored | null;
@@ -393,7 +394,7 @@ export class CallbackService implements CompletedOrders {
       this.log.info({ callback: id }, 'phone callback made in time (or gone): nothing to do');
       return;
     }
-    const label = CATEGORY_LABEL[cb.category as WorkOrderCategory] ?? cb.category;
+    const label = labelOf(cb);
     await raiseAlarm(this.d, {
       key: `callback-overdue.${id}`,
       kind: 'deadline',
@@ -408,7 +409,7 @@ export class CallbackService implements CompletedOrders {
     const cb = (await Callback.findOne({ id }).lean()) as Stored | null;
     if (!cb || cb.status !== 'sms_sent') return;
     if (round === 1) {
-      const label = CATEGORY_LABEL[cb.category as WorkOrderCategory] ?? cb.category;
+      const label = labelOf(cb);
       const remindedAt = cb.sms?.remindedAt ?? new Date();
       if (!cb.sms?.remindedAt) await this.d.locks.run(id, () => Callback.updateOne({ id, status: 'sms_sent', 'sms.remindedAt': { $exists: false } }, { $set: { 'sms.remindedAt': remindedAt } }));
       await this.d.sms.send(`callback.${id}.reminder`, [{ role: 'customer', phone: cb.phone }], REMIND(label, cb.workOrderNumber), { purpose: 'callback', workOrderNumber: cb.workOrderNumber });
@@ -446,7 +447,7 @@ export class CallbackService implements CompletedOrders {
   // ---- reading ----
 
   async list(q: ListCallbacksQuery, by: SessionUser): Promise<CallbackView[]> {
-    if (!(CALLBACK_ROLES as readonly string[]).includes(by.role)) throw forbidden('only the call centre sees callbacks', '只有话务中心可以查看回访任务');
+    callCentreOnly(by, 'only the call centre sees callbacks', '只有话务中心可以查看回访任务');
     const filter: Record<string, unknown> = {};
     if (q.status) filter.status = q.status;
     if (q.method) filter.method = q.method;
@@ -455,7 +456,7 @@ export class CallbackService implements CompletedOrders {
   }
 
   async get(id: string, by: SessionUser): Promise<CallbackView> {
-    if (!(CALLBACK_ROLES as readonly string[]).includes(by.role)) throw forbidden('only the call centre sees callbacks', '只有话务中心可以查看回访任务');
+    callCentreOnly(by, 'only the call centre sees callbacks', '只有话务中心可以查看回访任务');
     const doc = (await this.d.models.Callback.findOne({ id }).lean()) as Stored | null;
     if (!doc) throw notFound(`callback ${id}`, `回访任务 ${id} 不存在`);
     return toCallbackView(doc);
@@ -463,5 +464,11 @@ export class CallbackService implements CompletedOrders {
 }
 
 function fmt(d: Date | null | undefined): string {
-  return d ? d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }) : '—';
+  return d ? fmtZh(d.getTime()) : '—';
+}
+
+const labelOf = (cb: Pick<CallbackDoc, 'category'>): string => CATEGORY_LABEL[cb.category as WorkOrderCategory] ?? cb.category;
+
+function callCentreOnly(by: SessionUser, message: string, zh: string): void {
+  if (!(CALLBACK_ROLES as readonly string[]).includes(by.role)) throw forbidden(message, zh);
 }

@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Logger } from '../core/logger';
+import { previousMonth } from '../core/time';
 import type { Models } from '../models';
 import { ENGINEERING_CATEGORIES } from '../models/enums';
 import { TimedRule, type TimedRuleOptions } from '../queue/timed-rule';
 import { HOTLINE_ZONE, isWorkingDay, type WorkCalendar } from '../work-orders/time-limits';
 import type { CallbackService } from './callback-service';
+import { rollOf } from './draw';
 
 /** Art. 21 (四): each month, 10 % of last month's settled engineering jobs. */
 export const ENGINEERING_SHARE = 0.1;
@@ -49,11 +50,6 @@ export function firstWorkingDay(month: string, cal: WorkCalendar): string {
   return day.toISODate() ?? '';
 }
 
-/** `YYYY-MM` of the month before the one `at` falls in (Asia/Shanghai). */
-export function previousMonth(at: number): string {
-  return DateTime.fromMillis(at, { zone: HOTLINE_ZONE }).startOf('month').minus({ months: 1 }).toFormat('yyyy-MM');
-}
-
 export interface SampledJob {
   number: string;
   /** SHA-256 of `<month>.<number>` as a fraction: the sample is the lowest rolls. */
@@ -90,7 +86,7 @@ export async function drawEngineeringSample(models: Pick<Models, 'WorkOrder'>, m
   const rolled = counted
     .map((d) => {
       const seed = `${month}.${d.number}`;
-      return { number: d.number, seed, roll: createHash('sha256').update(seed, 'utf8').digest().readUInt32BE(0) / 2 ** 32 };
+      return { number: d.number, seed, roll: rollOf(seed) };
     })
     .sort((a, b) => a.roll - b.roll || a.number.localeCompare(b.number));
   const size = Math.ceil(counted.length * share);

@@ -22,11 +22,6 @@ function withRates(r: CallbackFiguresRow): CallbackFiguresRow {
   return { ...r, callbackRate: r.afterSales ? r.calledBack / r.afterSales : null, satisfactionRate: judged ? r.satisfied / judged : null };
 }
 
-/** The month an instant falls in, Asia/Shanghai. */
-export function monthOf(at: number): string {
-  return DateTime.fromMillis(at, { zone: HOTLINE_ZONE }).toFormat('yyyy-MM');
-}
-
 /**
  * A month's callbacks per department (Art. 21 四: after-sales callback rate 100 %; satisfaction):
  * the supervisor board shows the current month, the monthly report the one it covers.

@@ -4,7 +4,8 @@ import type { ApiRoutes } from '../api/routes';
 import { unauthorized, unavailable } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Models } from '../models';
-import { callbackFigures, monthOf } from './figures';
+import { monthOf } from '../core/time';
+import { callbackFigures } from './figures';
 import {
   callbackCallViewSchema,
   callbackFiguresQuery,

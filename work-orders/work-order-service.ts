@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { RedisClient } from '../core/connections';
 import { AppError, badRequest, conflict, forbidden, isDuplicateKey, notFound } from '../core/errors';
 import type { Logger } from '../core/logger';
-import { shanghaiDay } from '../core/time';
+import { fmtZh, shanghaiDay } from '../core/time';
 import type { EventBus } from '../events/event-bus';
 import type { Models } from '../models';
 import {
@@ -79,7 +79,6 @@ export interface WorkOrderServiceDeps extends WorkOrderPorts {
 type Lean = WorkOrderDoc & { createdAt?: Date; updatedAt?: Date };
 type Update = Record<string, unknown>;
 
-const fmtZh = (ms: number): string => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
 
 const refused = (r: Refusal): AppError => new AppError(r.status, r.code, r.message, { zh: r.zh });
 const changedMeanwhile = () => conflict('the order changed meanwhile', '工单刚刚被其他人更新，请刷新后重试');

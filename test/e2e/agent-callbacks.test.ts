@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openConsole } from '../helpers/browser';
 import { ConsoleNode, PASSWORD } from '../helpers/console-node';
 import { PbxHarness } from '../helpers/pbx-harness';
-import { monthOf } from '../../callbacks/figures';
+import { monthOf } from '../../core/time';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 

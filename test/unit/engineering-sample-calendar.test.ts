@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { firstWorkingDay, previousMonth } from '../../callbacks/engineering-sample';
+import { firstWorkingDay } from '../../callbacks/engineering-sample';
+import { previousMonth } from '../../core/time';
 
 const cal = (holidays: string[] = [], workdays: string[] = []) => ({ holidays: new Set(holidays), workdays: new Set(workdays) });
 /** An Asia/Shanghai wall-clock time as epoch ms. */
