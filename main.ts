@@ -81,6 +81,10 @@ import { CallbackService } from './callbacks/callback-service';
 import { callbackRules } from './callbacks/callback-rules';
 import { callbackRoutes } from './callbacks/routes';
 import { SmsSignature } from './callbacks/sms-signature';
+import { OutageService } from './outages/outage-service';
+import { outageRules } from './outages/outage-rules';
+import { publishersFrom } from './outages/publishers';
+import { outageRoutes } from './outages/routes';
 import { EngineeringSampler, EngineeringSampleRule } from './callbacks/engineering-sample';
 
 /**
@@ -147,6 +151,7 @@ export interface Services {
   urge: UrgeService;
   handover: ShiftHandover;
   callbacks: CallbackService;
+  outages: OutageService;
 }
 
 export interface Consoles {
@@ -521,6 +526,32 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     logger,
   }).start(sampleRule);
   noticeAcks.current = workOrders;
+  const outages = new OutageService({
+    models,
+    redis,
+    keyPrefix,
+    sms,
+    rules: outageRules(ruleOpts),
+    publishers: publishersFrom(
+      { wechat: config.OUTAGE_PUBLISH_WECHAT_URL, website: config.OUTAGE_PUBLISH_WEBSITE_URL, hongdou: config.OUTAGE_PUBLISH_HONGDOU_URL },
+      config.OUTAGE_PUBLISH_TOKEN,
+      logger,
+    ),
+    locks: new OrderLocks(redis, `${keyPrefix}:outage`),
+    changed: async (number) => {
+      await popContext.outagesChanged();
+      await live.bus.publish({ type: 'outage.changed', number, at: Date.now() });
+    },
+    settings: {
+      largeThreshold: config.OUTAGE_LARGE_THRESHOLD,
+      bigUserLeadMs: config.OUTAGE_BIG_USER_LEAD_MS,
+      companyLeaders: parseContacts(config.OUTAGE_LEADER_CONTACTS),
+      bureauContacts: parseContacts(config.OUTAGE_BUREAU_CONTACTS),
+      sweepMs: config.OUTAGE_SWEEP_MS,
+    },
+    logger,
+  });
+  await outages.start();
   const handover = new ShiftHandover({ models, bus: live.bus, logger, shifts: config.SHIFTS });
   const services: Services = {
     tokens,
@@ -529,6 +560,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     alarms: new AlarmService({ models, logger, outbox: live.outbox }),
     handover,
     callbacks,
+    outages,
     urge: new UrgeService({
       models,
       redis,
@@ -555,6 +587,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     logger,
   }).start();
 
+
   const api = new ApiRoutes(tokens);
   authRoutes(api, services.login);
   workOrderRoutes(api, services.workOrders);
@@ -567,6 +600,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       : {}),
     logger,
   });
+  outageRoutes(api, outages);
   recordingRoutes(api, { models, tokens, dirs: { recordings: config.RECORDINGS_DIR, monitor: config.ASTERISK_MONITOR_DIR } });
   if (calls) selfCheckRoutes(api, calls.selfCheck, live.selfChecks, logger);
 
@@ -684,6 +718,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       await digestRule.close();
       await deadlines.close();
       await callbacks.close();
+      await outages.close();
       await sampleRule.close();
       await sms.close();
       live.outbox.stop();

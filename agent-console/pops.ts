@@ -6,6 +6,7 @@ import type { Models } from '../models';
 import { customerByPhone } from '../models/customer';
 import type { CallOutcome, CallState, DepartmentCode, Language, WorkOrderCategory, WorkOrderStatus } from '../models/enums';
 import { EMPTY_CONTENT_FIELDS } from './pop-context';
+import { OUTAGE_ACTIVE_STATUSES } from '../models/outage';
 import { MISSED_OFFER_RESULTS, type CurrentCallView, type LastCallView, type MissedCallView, type MissedOfferResult, type ScreenPop, type WorkOrderSummary } from '../contracts';
 
 const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
@@ -310,16 +311,18 @@ export class PopBuilder {
     }));
   }
 
-  /** Published outages of an area that have not ended by `now`, soonest first. */
+  /** Outages of an area announced or under way that have not ended by `now`, soonest first. */
   async outages(areaCode: string, now: number): Promise<ScreenPop['outages']> {
-    const outages = await this.models.Outage.find({ areaCodes: areaCode, status: 'published', expectedEndAt: { $gt: new Date(now) } })
+    const outages = await this.models.Outage.find({ areaCodes: areaCode, status: { $in: [...OUTAGE_ACTIVE_STATUSES] }, expectedEndAt: { $gt: new Date(now) } })
       .sort({ startsAt: 1 })
       .limit(5)
       .lean();
     return outages.map((o) => ({
       id: String(o._id),
+      number: o.number,
       kind: o.kind as 'planned' | 'unplanned',
-      scope: o.scope as 'network' | 'plant',
+      source: o.source as 'network' | 'plant',
+      status: o.status as 'published' | 'in_progress',
       areaCodes: [...(o.areaCodes ?? [])],
       areaDescription: o.areaDescription,
       startsAt: o.startsAt.getTime(),

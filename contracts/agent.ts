@@ -63,8 +63,12 @@ export interface RecentCallView {
 
 export interface OutageView {
   id: string;
+  /** `TS20261203-01`. */
+  number: string;
   kind: 'planned' | 'unplanned';
-  scope: 'network' | 'plant';
+  source: 'network' | 'plant';
+  /** published (announced, not begun) or in_progress. */
+  status: 'published' | 'in_progress';
   areaCodes: string[];
   areaDescription: string;
   startsAt: number;

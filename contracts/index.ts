@@ -17,6 +17,7 @@ export * from './work-orders';
 export * from './zh';
 export * from './department';
 export * from './callbacks';
+export * from './outages';
 export type {
   AgentState,
   AlarmKind,

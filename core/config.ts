@@ -259,6 +259,22 @@ const envSchema = z.object({
   CALLBACK_CUSTOMER_RING_SEC: z.coerce.number().int().min(5).max(120).default(45),
   /** How often the callback sweep finishes what a process that died left half done (a callback owed, a follow-up). */
   CALLBACK_SWEEP_MS: ms.default(60_000),
+  /** Art. 16: more people affected than this is a large outage (the bureau's approval, the leaders told, 红豆网). */
+  OUTAGE_LARGE_THRESHOLD: z.coerce.number().int().min(0).default(5000),
+  /** Art. 18: big water users are told this long before an outage starts (at once when less is left). */
+  OUTAGE_BIG_USER_LEAD_MS: ms.default(24 * 3600_000),
+  /** Publisher webhooks of outage notices; unset, the notice is written to the log. */
+  OUTAGE_PUBLISH_WECHAT_URL: z.string().url().optional(),
+  OUTAGE_PUBLISH_WEBSITE_URL: z.string().url().optional(),
+  OUTAGE_PUBLISH_HONGDOU_URL: z.string().url().optional(),
+  /** Bearer token sent to the publisher webhooks. */
+  OUTAGE_PUBLISH_TOKEN: z.string().optional(),
+  /** `role=phone,…`: the company leader(s) in charge, texted of a large outage (with 生产部's contacts). */
+  OUTAGE_LEADER_CONTACTS: z.string().regex(/^(([a-z_]+=\+?\d{3,20})(,[a-z_]+=\+?\d{3,20})*)?$/, 'comma list of role=phone, e.g. deputy_manager=13800000202').default('deputy_manager=13800000202'),
+  /** `role=phone,…`: the city water bureau's section, texted of a large unplanned repair. */
+  OUTAGE_BUREAU_CONTACTS: z.string().regex(/^(([a-z_]+=\+?\d{3,20})(,[a-z_]+=\+?\d{3,20})*)?$/, 'comma list of role=phone, e.g. deputy_manager=13800000202').default(''),
+  /** How often the outage sweep finishes effects a process that died left owed. */
+  OUTAGE_SWEEP_MS: ms.default(60_000),
   /** HMAC-SHA256 key the SMS provider signs customers' replies with; unset, the inbound webhook refuses everything (503). */
   SMS_INBOUND_SECRET: z.string().min(16, 'at least 16 characters').optional(),
   /** How far an inbound SMS's signed timestamp may be from now; each nonce is remembered twice this long. */

@@ -47,6 +47,8 @@ export type DomainEvent =
     }
   /** An order was opened or changed; the department pages re-read it (the event carries no order data). */
   | { type: 'work-order.changed'; number: string; department: DepartmentCode; at: number }
+  /** An outage notice changed (drafted, published, begun, over, moved): pages and the board read it again. */
+  | { type: 'outage.changed'; number: string; at: number }
   /** A callback call (click-to-call) moved on: the agent's console shows where it is. */
   | {
       type: 'callback.call';

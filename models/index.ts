@@ -7,7 +7,7 @@ import { callerPreferenceModel } from './caller-preference';
 import { customerModel } from './customer';
 import { departmentModel } from './department';
 import { noticeModel } from './notice';
-import { outageModel } from './outage';
+import { areaContactModel, outageModel } from './outage';
 import { recordingModel } from './recording';
 import { shiftModel } from './shift';
 import { smsMessageModel } from './sms-message';
@@ -24,6 +24,7 @@ export function createModels(conn: Connection) {
     WorkOrder: workOrderModel(conn),
     Callback: callbackModel(conn),
     Outage: outageModel(conn),
+    AreaContact: areaContactModel(conn),
     Alarm: alarmModel(conn),
     Shift: shiftModel(conn),
     CallerPreference: callerPreferenceModel(conn),

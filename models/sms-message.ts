@@ -2,7 +2,7 @@ import { Schema, type Connection, type InferSchemaType, type Model } from 'mongo
 import { PHONE_RE } from './enums';
 
 /** Why a message was sent: a department notice (Art. 8, 10), a system alarm (rule 十一) or a customer callback (Art. 22). */
-export const SMS_PURPOSES = ['notice', 'alarm', 'callback'] as const;
+export const SMS_PURPOSES = ['notice', 'alarm', 'callback', 'outage'] as const;
 export type SmsPurpose = (typeof SMS_PURPOSES)[number];
 
 /** queued → sent, or failed once the gateway refused every attempt. */

@@ -61,6 +61,16 @@ export const areas = [
   { code: 'KF-05', name: '高新开发区', streets: ['科技大道', '创业路', '工业一路'] },
 ];
 
+/** Who each area's outage notices are texted to besides its big users (Art. 17): an estate, its property manager, the community, an enterprise. */
+export function areaContacts(): Array<{ areaCode: string; kind: 'enterprise' | 'estate' | 'property' | 'community'; name: string; phone: string }> {
+  return areas.flatMap((a, i) => [
+    { areaCode: a.code, kind: 'estate' as const, name: `${a.name}${a.streets[0]}花园`, phone: `1350000${i}001` },
+    { areaCode: a.code, kind: 'property' as const, name: `${a.name}物业管理处`, phone: `1350000${i}002` },
+    { areaCode: a.code, kind: 'community' as const, name: `${a.streets[1]}社区居委会`, phone: `1350000${i}003` },
+    { areaCode: a.code, kind: 'enterprise' as const, name: `${a.name}${enterprises[i % enterprises.length]}`, phone: `1350000${i}004` },
+  ]);
+}
+
 const surnames = ['陈', '李', '黄', '张', '梁', '刘', '林', '何', '王', '吴', '郑', '谢', '罗', '邓', '冯'];
 const given = ['伟', '芳', '敏', '强', '丽', '军', '静', '磊', '婷', '杰', '霞', '涛', '燕', '斌', '琳'];
 const enterprises = ['美的电器厂', '华润啤酒厂', '人民医院', '第一中学', '万达广场', '碧桂园物业', '南方印染厂', '中心酒店'];

@@ -3,7 +3,7 @@ import { loadConfig } from '../core/config';
 import { openMongo } from '../core/connections';
 import { createLogger } from '../core/logger';
 import { createModels, syncIndexes, type Models } from '../models';
-import { customers, DEMO_PASSWORD, departments, people } from './seed-data';
+import { areaContacts, customers, DEMO_PASSWORD, departments, people } from './seed-data';
 
 /** Loads the demo data; idempotent (upserts by natural key), safe to run on every demo start. */
 export async function seed(models: Models, opts: { password?: string } = {}): Promise<{ agents: number; customers: number }> {
@@ -32,6 +32,9 @@ export async function seed(models: Models, opts: { password?: string } = {}): Pr
   const list = customers();
   for (const c of list) {
     await models.Customer.updateOne({ accountNumber: c.accountNumber }, { $set: c }, { upsert: true, runValidators: true });
+  }
+  for (const c of areaContacts()) {
+    await models.AreaContact.updateOne({ areaCode: c.areaCode, phone: c.phone }, { $set: c }, { upsert: true, runValidators: true });
   }
   return { agents: people.length, customers: list.length };
 }

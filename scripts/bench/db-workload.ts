@@ -65,8 +65,8 @@ export async function seedBenchData(models: Models, opts: { historyCalls: number
   );
   await models.Outage.insertMany(
     areas.flatMap((a, i) => [
-      { kind: 'planned', scope: 'network', areaCodes: [a.code], areaDescription: `${a.name}管网维修`, startsAt: new Date(now - DAY), expectedEndAt: new Date(now + DAY), peopleAffected: 1000 + i, status: 'published', createdBy: '2001' },
-      { kind: 'unplanned', scope: 'plant', areaCodes: [a.code], areaDescription: `${a.name}水厂检修`, startsAt: new Date(now - 10 * DAY), expectedEndAt: new Date(now - 9 * DAY), peopleAffected: 500, status: 'ended', createdBy: '2001' },
+      { kind: 'planned', number: `TS-BENCH-${i}-1`, source: 'network', department: 'engineering', areaCodes: [a.code], areaDescription: `${a.name}管网维修`, startsAt: new Date(now - DAY), expectedEndAt: new Date(now + DAY), peopleAffected: 1000 + i, status: 'published', createdBy: '2001' },
+      { kind: 'unplanned', number: `TS-BENCH-${i}-2`, source: 'plant', department: 'production', areaCodes: [a.code], areaDescription: `${a.name}水厂检修`, startsAt: new Date(now - 10 * DAY), expectedEndAt: new Date(now - 9 * DAY), peopleAffected: 500, status: 'restored', createdBy: '2001' },
     ]),
   );
   return people;

@@ -35,7 +35,9 @@ describe('consoles end to end in Chromium: a real simulated call from ring to wo
     h.pbx.setPhone('1001', { behaviour: { kind: 'answer', afterMs: 3500 } });
     await h.node.models.Outage.create({
       kind: 'unplanned',
-      scope: 'network',
+      number: 'TS20261201-03',
+      source: 'network',
+      department: 'engineering',
       areaCodes: [caller.areaCode],
       areaDescription: '东风路 DN300 管道抢修，东风路 1–99 号停水',
       startsAt: new Date(Date.now() - 30 * 60_000),

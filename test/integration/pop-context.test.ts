@@ -26,7 +26,9 @@ describe('screen-pop context: prepared at arrival, cached, invalidated', functio
     n.node.mongo.getClient().on('commandStarted', onCommand);
     await n.node.models.Outage.create({
       kind: 'unplanned',
-      scope: 'network',
+      number: 'TS20261201-01',
+      source: 'network',
+      department: 'engineering',
       areaCodes: [known.areaCode],
       areaDescription: '爆管抢修',
       startsAt: new Date(Date.now() - 600_000),

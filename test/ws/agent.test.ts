@@ -42,7 +42,9 @@ describe('/agent console driven by domain events on the Redis bus', function () 
     });
     await Outage.create({
       kind: 'planned',
-      scope: 'network',
+      number: 'TS20261201-02',
+      source: 'network',
+      department: 'engineering',
       areaCodes: [known.areaCode],
       areaDescription: '东风路一带管网改造',
       startsAt: new Date(Date.now() - 3600_000),

@@ -68,7 +68,7 @@ function expectSameRoutes(app: Express, doc: OpenApiDoc): void {
 const TOKEN_FOR: Record<string, string> = { agent: '1001', supervisor: '2001', admin: '9001', department: '3001' };
 const PATH_EXAMPLE: Record<string, string> = { number: 'WO20260101-0001', id: '0123456789abcdef' };
 /** Paths whose `{id}` is of another shape. */
-const PATH_EXAMPLE_UNDER: Record<string, Record<string, string>> = { '/api/callbacks/': { id: 'WO20260101-0001.complaint' } };
+const PATH_EXAMPLE_UNDER: Record<string, Record<string, string>> = { '/api/callbacks/': { id: 'WO20260101-0001.complaint' }, '/api/outages/': { number: 'TS20260101-01', step: 'approve' } };
 const example = (path: string, k: string): string =>
   Object.entries(PATH_EXAMPLE_UNDER).find(([base]) => path.startsWith(base))?.[1][k] ?? PATH_EXAMPLE[k] ?? k;
 
@@ -139,8 +139,8 @@ describe('REST API described as OpenAPI 3.1 from the validating schemas', functi
       }
     }
     // POST /api/login, POST /api/work-orders, and the order's life: resolve, reopen, escalate, hand-over, participants, extensions,
-    // decision; a callback's result and the inbound SMS webhook
-    expect(checked).to.equal(11);
+    // decision; a callback's result and the inbound SMS webhook; an outage drafted, moved, its bureau approval
+    expect(checked).to.equal(14);
   });
 
   it('marks who may call each route: bearer security with the roles, or a public route that says how it checks', () => {

@@ -12,6 +12,7 @@ import type {
 } from '../../contracts';
 import { AlarmFeed } from './alarms';
 import { CallbackFiguresPanel } from './callback-figures';
+import { OutageBoardPanel } from './outage-board';
 import {
   ackResult,
   AGENT_STATE_LABEL,
@@ -44,6 +45,7 @@ header(session, '班长看板');
 const socket = connect<SupervisorServerToClient, SupervisorClientToServer>('/supervisor', session);
 const beeper = new Beeper();
 void new CallbackFiguresPanel(session).load();
+void new OutageBoardPanel(session).load();
 const player = byId<HTMLAudioElement>('player');
 
 // ── alarm sound: the choice is remembered in this browser, so a supervisor sets it once per desk ──

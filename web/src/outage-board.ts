@@ -1,0 +1,40 @@
+import type { LoginResponse, OutageNoticeView } from '../../contracts';
+import { api, byId, errorText, fmtDateTime, h, replace } from './common';
+
+/** Outages change by the hour: read every 30 s (and a new one is on the board within that). */
+const REFRESH_MS = 30_000;
+
+/** 停水 on the supervisor board: the outages announced or under way, soonest end first. */
+export class OutageBoardPanel {
+  constructor(private readonly session: LoginResponse) {
+    setInterval(() => void this.load(), REFRESH_MS);
+  }
+
+  async load(): Promise<void> {
+    const el = byId('ot-board');
+    try {
+      const list = await api<OutageNoticeView[]>('/api/outages?active=true&limit=50', { token: this.session.token });
+      byId('ot-count').textContent = list.length ? `${list.length} 处` : '';
+      if (!list.length) {
+        replace(el, h('p', { class: 'muted' }, '当前无停水'));
+        return;
+      }
+      const rows = [...list]
+        .sort((a, b) => a.expectedEndAt - b.expectedEndAt)
+        .map((o) =>
+          h(
+            'tr',
+            { id: `ot-row-${o.number}` },
+            h('td', {}, o.number),
+            h('td', {}, `${o.kind === 'planned' ? '计划' : '抢修'} · ${o.areaDescription}`),
+            h('td', {}, o.status === 'in_progress' ? '停水中' : `${fmtDateTime(o.startsAt)} 起`),
+            h('td', {}, `预计 ${fmtDateTime(o.expectedEndAt)} 恢复`),
+            h('td', { class: o.large ? 'bad' : '' }, `约 ${o.peopleAffected} 人`),
+          ),
+        );
+      replace(el, h('table', { class: 'grid' }, h('tbody', {}, ...rows)));
+    } catch (err) {
+      replace(el, h('p', { class: 'error' }, `停水读取失败：${errorText(err)}`));
+    }
+  }
+}
