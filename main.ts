@@ -85,6 +85,7 @@ import { OutageService } from './outages/outage-service';
 import { outageRules } from './outages/outage-rules';
 import { publishersFrom } from './outages/publishers';
 import { outageRoutes } from './outages/routes';
+import { OutageIvr } from './cti/calls/outage-ivr';
 import { EngineeringSampler, EngineeringSampleRule } from './callbacks/engineering-sample';
 
 /**
@@ -253,6 +254,9 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     onAlarm: (kind) => metrics.alarms.inc({ kind }),
   });
 
+  // Spoken words made at run time (a notice's address, an outage of the caller's area), by the prompts' TTS.
+  const speaker = new TextSpeaker({ espeak: process.env.ESPEAK_NG || 'espeak-ng', sox: process.env.SOX || 'sox' });
+  const speechDir = { dir: config.NOTICE_SOUNDS_DIR, media: config.NOTICE_SOUNDS_MEDIA };
   // One player for hotline and notice calls: a reconnect's `interrupted()` covers both.
   const media = new MediaPlayer(ari);
   const noticeRule = new NoticeCallRule(ruleOpts);
@@ -264,11 +268,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     media,
     logger,
     ledger: new PlacedCallLedger(redis, config.REDIS_PREFIX, 'notice-calls'),
-    speech: new NoticeSpeech(
-      new TextSpeaker({ espeak: process.env.ESPEAK_NG || 'espeak-ng', sox: process.env.SOX || 'sox' }),
-      { dir: config.NOTICE_SOUNDS_DIR, media: config.NOTICE_SOUNDS_MEDIA },
-      logger,
-    ),
+    speech: new NoticeSpeech(speaker, speechDir, logger),
     acks: {
       acknowledgeNotice: (number, by, via) => {
         const acks = inputs.noticeAcks.current;
@@ -328,6 +328,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       afterCallWork,
       maxWait,
       waitEstimate: new WaitEstimator(models, acd),
+      ...(config.OUTAGE_IVR ? { outageIvr: new OutageIvr(models, speaker, speechDir, logger), outageKeyWaitMs: config.OUTAGE_IVR_KEY_WAIT_MS } : {}),
       logger,
       hooks: {
         arrived: (call) => {

@@ -105,6 +105,8 @@ export const outageViewSchema = z
     restoredAt: epochMs.nullable(),
     cancelledAt: epochMs.nullable(),
     history: z.array(z.object({ action: z.enum(OUTAGE_ACTIONS), by: z.string(), at: epochMs, note: z.string().nullable() })),
+    /** Announced or under way: the hotline calls from its areas told of it, and how many left informed (pressed 1); null otherwise. */
+    calls: z.object({ total: z.number().int(), informed: z.number().int() }).nullable(),
   })
   .meta({ id: 'Outage' });
 export type OutageNoticeView = z.infer<typeof outageViewSchema>;

@@ -273,6 +273,10 @@ const envSchema = z.object({
   OUTAGE_LEADER_CONTACTS: z.string().regex(/^(([a-z_]+=\+?\d{3,20})(,[a-z_]+=\+?\d{3,20})*)?$/, 'comma list of role=phone, e.g. deputy_manager=13800000202').default('deputy_manager=13800000202'),
   /** `role=phone,…`: the city water bureau's section, texted of a large unplanned repair. */
   OUTAGE_BUREAU_CONTACTS: z.string().regex(/^(([a-z_]+=\+?\d{3,20})(,[a-z_]+=\+?\d{3,20})*)?$/, 'comma list of role=phone, e.g. deputy_manager=13800000202').default(''),
+  /** The outage-aware greeting: a known caller from an area with an outage hears it and may press 1 to leave. */
+  OUTAGE_IVR: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** After the outage prompt, how long the caller has to press 1 before being queued. */
+  OUTAGE_IVR_KEY_WAIT_MS: ms.default(3000),
   /** How often the outage sweep finishes effects a process that died left owed. */
   OUTAGE_SWEEP_MS: ms.default(60_000),
   /** HMAC-SHA256 key the SMS provider signs customers' replies with; unset, the inbound webhook refuses everything (503). */

@@ -91,6 +91,8 @@ export const callSchema = new Schema(
     callbackId: { type: String },
     agentAnsweredAt: { type: Date },
     customerRingingAt: { type: Date },
+    /** An outage of the caller's area announced right after the greeting (`informed-ivr` when they left with 1). */
+    outageNumber: { type: String },
     /** The work order an outbound call was about. */
     workOrderNumber: { type: String },
     /** Outbound notice calls: the notice (`<order>:<reason>:<seq>:<phone>`), the attempt, how it went. */

@@ -140,6 +140,8 @@ export const CALL_OUTCOMES = [
   'abandoned-queue',
   'abandoned-ringing',
   'failed',
+  /** Told of an outage of their area right after the greeting, the caller pressed 1 and left: informed, not abandoned. */
+  'informed-ivr',
 ] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 

@@ -318,17 +318,26 @@ export class OutageService {
     if (q.status) filter.status = q.status;
     if (q.active === 'true') filter.status = { $in: [...OUTAGE_ACTIVE_STATUSES] };
     const docs = await this.d.models.Outage.find(filter).sort({ startsAt: -1 }).limit(q.limit).lean<Stored[]>();
-    return docs.map((d) => this.view(d));
+    return Promise.all(docs.map(async (d) => this.view(d, await this.callCounts(d))));
   }
 
   async get(number: string): Promise<OutageNoticeView> {
-    return this.view(await this.load(number));
+    const d = await this.load(number);
+    return this.view(d, await this.callCounts(d));
+  }
+
+  /** The outage-aware greeting's tally (cti/calls/outage-ivr.ts tags each call told of it). */
+  private async callCounts(d: Stored): Promise<OutageNoticeView['calls']> {
+    if (!OUTAGE_ACTIVE_STATUSES.includes(d.status as OutageStatus)) return null;
+    const { Call } = this.d.models;
+    const [total, informed] = await Promise.all([Call.countDocuments({ outageNumber: d.number }), Call.countDocuments({ outageNumber: d.number, outcome: 'informed-ivr' })]);
+    return { total, informed };
   }
 
   // ---- helpers ----
 
-  private view(d: Stored): OutageNoticeView {
-    return toOutageView(d, this.needsBureau(d));
+  private view(d: Stored, calls: OutageNoticeView['calls'] = null): OutageNoticeView {
+    return toOutageView(d, this.needsBureau(d), calls);
   }
 
   /** Over the threshold, planned, on the network: the city bureau approves before publication (Art. 16). */

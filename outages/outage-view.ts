@@ -5,7 +5,7 @@ import type { OutageChannel, OutageDoc, OutageStatus } from '../models/outage';
 const epoch = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
 
 /** A stored outage notice as the API and the pages show it. */
-export function toOutageView(d: OutageDoc & { createdAt: Date }, needsBureauApproval: boolean): OutageNoticeView {
+export function toOutageView(d: OutageDoc & { createdAt: Date }, needsBureauApproval: boolean, calls: OutageNoticeView['calls'] = null): OutageNoticeView {
   const b = d.bureauApproval;
   return {
     number: d.number,
@@ -42,5 +42,6 @@ export function toOutageView(d: OutageDoc & { createdAt: Date }, needsBureauAppr
     restoredAt: epoch(d.restoredAt),
     cancelledAt: epoch(d.cancelledAt),
     history: (d.history ?? []).map((e) => ({ action: e.action as OutageNoticeView['history'][number]['action'], by: e.by, at: e.at.getTime(), note: e.note ?? null })),
+    calls,
   };
 }

@@ -12,7 +12,7 @@ import type { WaitEstimator } from '../acd/wait-estimate';
 import type { AriPort } from '../ari/port';
 import type { RecordOutbox } from '../../queue/record-outbox';
 import type { EventBus } from '../../events/event-bus';
-import { agentIntroMedia } from '../prompts/catalogue';
+import { agentIntroMedia, promptMedia } from '../prompts/catalogue';
 import { bridgeAndRecord, bridgeIdOf, recordingNameOf } from './bridge-and-record';
 import { CallNotifier } from './call-notifier';
 import { CallRecord, callRecordKey, outboxCallStore } from './call-record';
@@ -20,6 +20,7 @@ import { callEnd, canMove, ringEndResult, stateStamps, type HangupBy } from './c
 import { callerDirectory, LanguageMenu } from './language-menu';
 import type { MaxWaitRule, HealResult } from './max-wait';
 import type { MediaPlayer } from './media';
+import type { OutageIvr } from './outage-ivr';
 import { agentLegId, answerOffer, endOffer, notReadyReason, Offers, type Offer } from './offer';
 import { QueueAnnouncer } from './queue-announcer';
 
@@ -58,6 +59,10 @@ export interface CallDeps {
   hooks?: CallHooks;
   /** Set when this process is shutting down: a step that fails then is not the call's failure. */
   lifecycle?: { stopping: boolean };
+  /** The outage-aware greeting: a known caller from an area with an outage is told of it first. */
+  outageIvr?: Pick<OutageIvr, 'forArea' | 'media'>;
+  /** How long the caller has to press 1 after the outage prompt before being queued. */
+  outageKeyWaitMs?: number;
 }
 
 /** What the record of a waiting call says when a survivor takes it over. */
@@ -102,6 +107,10 @@ export class CallSession {
   private agentChannelId?: string;
   private ended = false;
   private failure?: string;
+  /** Set while the outage prompt waits for key 1. */
+  private outageKey?: () => void;
+  /** The caller pressed 1 after the outage prompt: they leave informed, not abandoned. */
+  private informed = false;
   /** Asterisk itself is ending the caller's channel (a shutdown), so its end is not the caller's doing. */
   private cutBySystem?: string;
   /** Aborted when the caller is gone: stops every playback and wait of this call. */
@@ -262,6 +271,7 @@ export class CallSession {
         await ari.hangup(this.callerChannelId);
         return;
       }
+      if (await this.toldOfOutage(language)) return;
       await this.enqueue(language);
     } catch (err) {
       if (this.ended || this.callerGone.signal.aborted) return;
@@ -278,8 +288,51 @@ export class CallSession {
     }
   }
 
-  /** A key press from the caller; only 1 and 2 during (or just before) the bilingual greeting mean anything. */
+  /**
+   * The outage-aware greeting (issue 15): a known caller whose area has an outage published or
+   * under way hears it, in their language, and may press 1 to leave informed; otherwise, or after
+   * the wait, they are queued as usual. True when they left.
+   */
+  private async toldOfOutage(language: Language): Promise<boolean> {
+    const ivr = this.d.outageIvr;
+    const area = this.menu.customerArea;
+    if (!ivr || !area || this.ended) return false;
+    const outage = await ivr.forArea(area);
+    if (!outage || this.ended) return false;
+    this.record.save({ outageNumber: outage.number });
+    this.log.info({ outage: outage.number, area }, 'caller from an area with an outage: announced');
+    const words = await ivr.media(outage, language);
+    const pressed = new AbortController();
+    const onGone = () => pressed.abort();
+    this.callerGone.signal.addEventListener('abort', onGone, { once: true });
+    let one = false;
+    this.outageKey = () => {
+      one = true;
+      pressed.abort();
+    };
+    const { media } = this.d;
+    await media.playAll(this.callerChannelId, [words ?? promptMedia('outage-generic', language), promptMedia('outage-press', language)], pressed.signal);
+    if (!one && !this.ended) {
+      // A moment to press 1 after the prompt, then the queue.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.d.outageKeyWaitMs ?? 3000);
+        pressed.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+    this.outageKey = undefined;
+    this.callerGone.signal.removeEventListener('abort', onGone);
+    if (!one || this.ended) return false;
+    this.informed = true;
+    this.log.info({ outage: outage.number }, 'caller pressed 1 after the outage prompt: leaves informed');
+    await media.playAll(this.callerChannelId, [promptMedia('outage-bye', language)], this.callerGone.signal);
+    await this.finish('caller');
+    await this.d.ari.hangup(this.callerChannelId).catch(() => undefined);
+    return true;
+  }
+
+  /** A key press from the caller; only 1 and 2 during (or just before) the bilingual greeting mean anything, and 1 after an outage prompt. */
   dtmf(digit: string): void {
+    if (this.outageKey && digit === '1') return this.outageKey();
     if (this.menu.key(digit, this.state === 'arrived' || this.state === 'greeting')) return;
     this.log.debug({ digit, state: this.state }, 'key press ignored');
   }
@@ -645,6 +698,7 @@ export class CallSession {
     this.d.dispatcher.remove(this.callId);
     const now = new Date();
     const { outcome, abandonWaitMs, agentHungUpFirst } = callEnd(endState, !!this.failure, by, {
+      informed: this.informed,
       arrivedAt: this.arrivedAt,
       queuedAt: this.queuedAt,
       endedAt: now,

@@ -55,9 +55,10 @@ export function callEnd(
   state: CallState,
   failed: boolean,
   by: HangupBy,
-  t: { arrivedAt: Date; queuedAt?: Date; endedAt: Date },
+  t: { arrivedAt: Date; queuedAt?: Date; endedAt: Date; informed?: boolean },
 ): CallEnd {
-  const outcome = outcomeFor(state, failed);
+  // Told of their area's outage, the caller chose to leave: informed, never counted as abandoned.
+  const outcome = t.informed && !failed ? 'informed-ivr' : outcomeFor(state, failed);
   const end = t.endedAt.getTime();
   const abandonWaitMs =
     outcome === 'abandoned-queue' || outcome === 'abandoned-ringing'

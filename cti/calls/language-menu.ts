@@ -10,7 +10,7 @@ export type LanguageSource = 'customer' | 'remembered' | 'dtmf' | 'default';
 
 /** What is known about a caller's number. */
 export interface CallerDirectory {
-  customer(number: string): Promise<{ accountNumber: string; preferredLanguage?: Language | null } | null>;
+  customer(number: string): Promise<{ accountNumber: string; preferredLanguage?: Language | null; areaCode?: string | null } | null>;
   /** The language this number chose by key press on an earlier call. */
   rememberedLanguage(number: string): Promise<Language | undefined>;
   remember(number: string, language: Language): Promise<unknown>;
@@ -59,6 +59,8 @@ export class LanguageMenu {
   language?: Language;
   source?: LanguageSource;
   customerAccount?: string;
+  /** The known customer's supply area: an outage there is announced after the greeting. */
+  customerArea?: string;
   /** Set while the bilingual menu plays. */
   private keyChoice?: (lang: Language) => void;
   /** 1 or 2 pressed after answer but before the menu started playing: it still counts. */
@@ -80,6 +82,7 @@ export class LanguageMenu {
       return undefined;
     }
     if (customer) this.customerAccount = customer.accountNumber;
+    if (customer?.areaCode) this.customerArea = customer.areaCode;
     if (customer?.preferredLanguage) {
       this.source = 'customer';
       return { language: customer.preferredLanguage, source: 'customer' };

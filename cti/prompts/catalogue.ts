@@ -49,6 +49,9 @@ export const PROMPT_KEYS = [
   'notice-press',
   'notice-thanks',
   'notice-unconfirmed',
+  'outage-generic',
+  'outage-press',
+  'outage-bye',
 ] as const;
 export type PromptKey = (typeof PROMPT_KEYS)[number];
 
@@ -177,6 +180,18 @@ export const PROMPTS: Readonly<Record<PromptKey, PromptEntry>> = {
   'notice-unconfirmed': {
     purpose: 'notice call: no key after the replay; the call ends unacknowledged',
     text: { yue: '未收到您嘅確認，請留意短信，再見。', cmn: '未收到您的确认，请留意短信，再见。' },
+  },
+  'outage-generic': {
+    purpose: "outage-aware greeting: the caller's area has an outage but its words could not be spoken (TTS failed)",
+    text: { yue: '您所在嘅區域而家停水，搶修人員正在處理。', cmn: '您所在的区域目前停水，工作人员正在处理。' },
+  },
+  'outage-press': {
+    purpose: 'outage-aware greeting: after the outage of the caller\'s area (its words spoken per outage)',
+    text: { yue: '如果您係查詢停水，已經了解請按一掛線；其他業務請稍候，我哋會為您轉接人工服務。', cmn: '如果您是查询停水，已经了解请按一结束；其他业务请稍候，我们将为您转接人工服务。' },
+  },
+  'outage-bye': {
+    purpose: 'outage-aware greeting: the caller pressed 1 and leaves informed',
+    text: { yue: '多謝您嘅來電，再見。', cmn: '感谢您的来电，再见。' },
   },
 };
 

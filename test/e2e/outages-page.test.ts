@@ -95,6 +95,7 @@ describe('outage page in Chromium: drafted, approved, the bureau approval, publi
     expect(cells[0]).to.equal(number);
     expect(cells[1]).to.equal('计划 · 东城区东风路一带');
     expect(cells[4]).to.equal('约 8000 人');
+    expect(cells[5]).to.equal('来电 0 · 告知离开 0');
     await board.screenshot({ path: join(ARTIFACTS, 'board-outage.png') });
     expect(pageErrors).to.deep.equal([]);
   });

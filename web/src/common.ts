@@ -246,6 +246,7 @@ export const OUTCOME_LABEL: Record<CallOutcome, string> = {
   'abandoned-queue': '排队放弃',
   'abandoned-ringing': '振铃时放弃',
   failed: '失败',
+  'informed-ivr': '停水告知后离开',
 };
 
 export const CALL_STATE_LABEL: Record<CallState, string> = {

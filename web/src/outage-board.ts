@@ -4,7 +4,7 @@ import { api, byId, errorText, fmtDateTime, h, replace } from './common';
 /** Outages change by the hour: read every 30 s (and a new one is on the board within that). */
 const REFRESH_MS = 30_000;
 
-/** 停水 on the supervisor board: the outages announced or under way, soonest end first. */
+/** 停水 on the supervisor board: the outages announced or under way, soonest end first, with the calls each drew. */
 export class OutageBoardPanel {
   constructor(private readonly session: LoginResponse) {
     setInterval(() => void this.load(), REFRESH_MS);
@@ -30,6 +30,8 @@ export class OutageBoardPanel {
             h('td', {}, o.status === 'in_progress' ? '停水中' : `${fmtDateTime(o.startsAt)} 起`),
             h('td', {}, `预计 ${fmtDateTime(o.expectedEndAt)} 恢复`),
             h('td', { class: o.large ? 'bad' : '' }, `约 ${o.peopleAffected} 人`),
+            // The outage-aware greeting's tally: calls from its areas told of it, and those who left with 1.
+            h('td', { 'data-field': 'calls' }, o.calls ? `来电 ${o.calls.total} · 告知离开 ${o.calls.informed}` : ''),
           ),
         );
       replace(el, h('table', { class: 'grid' }, h('tbody', {}, ...rows)));

@@ -1,0 +1,111 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { HeardEntry } from '../../sim/ari/types';
+import type { CallerHandle } from '../../sim/ari/script';
+import { callClosed } from '../helpers/calls';
+import { PbxHarness } from '../helpers/pbx-harness';
+import { waitFor } from '../helpers/wait';
+
+const HOUR = 3600_000;
+const played = (heard: HeardEntry[]) => heard.flatMap((e) => (e.kind === 'playback' ? [e.media] : []));
+
+/**
+ * The outage-aware greeting through the real ari-client against the ARI simulator: a known
+ * customer from an area with a published outage hears it right after the greeting (its words
+ * spoken by the TTS in their language), presses 1 and leaves informed — never queued, never
+ * abandoned; one who stays is queued as usual with the call tagged; one from elsewhere hears nothing of it.
+ */
+describe('outage-aware calls: a caller from an affected area is told before queueing and may leave with 1', function () {
+  this.timeout(60_000);
+  let h: PbxHarness;
+  const soundsDir = mkdtempSync(join(tmpdir(), 'hotline-outage-speech-'));
+  let affected: { phone: string; area: string };
+  let elsewhere: { phone: string };
+  let outageNumber: string;
+
+  before(async () => {
+    h = await PbxHarness.start({ ready: ['1001', '1004'], soundMs: 60, env: { AFTER_CALL_WORK_MS: '100', OUTAGE_IVR_KEY_WAIT_MS: '400', NOTICE_SOUNDS_DIR: soundsDir, NOTICE_SOUNDS_MEDIA: 'hotline-notices' } });
+    const { Customer, Outage } = h.node.models;
+    const a = (await Customer.findOne({ areaCode: 'DC-01' }).lean())!;
+    const b = (await Customer.findOne({ areaCode: 'XC-02' }).lean())!;
+    affected = { phone: a.phones[0]!, area: a.areaCode };
+    elsewhere = { phone: b.phones[0]! };
+    const o = await Outage.create({
+      number: 'TS20261203-91',
+      kind: 'unplanned',
+      source: 'network',
+      department: 'engineering',
+      areaCodes: ['DC-01'],
+      areaDescription: '东风路一带',
+      startsAt: new Date(Date.now() - HOUR),
+      expectedEndAt: new Date(Date.now() + 3 * HOUR),
+      peopleAffected: 800,
+      status: 'in_progress',
+      version: 1,
+      createdBy: '3101',
+    });
+    outageNumber = o.number;
+  });
+  after(async () => h?.stop());
+
+  /** Waits for a prompt the caller hears, then presses `digit`. */
+  const pressAfter = (caller: CallerHandle, media: string, digit: string) =>
+    new Promise<void>((resolve) =>
+      caller.on('heard', (e) => {
+        if (e.kind === 'playback' && e.media.endsWith(media)) {
+          caller.sendDtmf(digit);
+          resolve();
+        }
+      }),
+    );
+
+  it('hears the outage and its expected end after the greeting, presses 1 and leaves informed: never queued, not abandoned', async () => {
+    const caller = h.ari.placeCall({ callerNumber: affected.phone });
+    await pressAfter(caller, '/outage-press', '1');
+    await caller.ended;
+    const call = await callClosed(h, caller);
+    expect(call).to.include({ outcome: 'informed-ivr', outageNumber, state: 'ended' });
+    expect(call.queuedAt ?? null).to.equal(null);
+    expect(call.offers).to.have.length(0);
+    expect(call.abandonWaitMs ?? null).to.equal(null);
+    const media = played(caller.heard());
+    const words = media.find((m) => m.startsWith('sound:hotline-notices/TS20261203-91-v1-'));
+    expect(words, JSON.stringify(media)).to.not.equal(undefined);
+    // Spoken for this outage in the caller's language, once, where Asterisk reads it.
+    const lang = call.language!;
+    expect(words).to.match(new RegExp(`-${lang}-[0-9a-f]{10}$`));
+    expect(existsSync(join(soundsDir, `${words!.split('/').pop()}.wav`))).to.equal(true);
+    expect(media.indexOf(words!)).to.be.greaterThan(media.findIndex((m) => m.includes('greeting-welcome')));
+    expect(media.slice(-2)).to.deep.equal([`sound:hotline/${lang}/outage-press`, `sound:hotline/${lang}/outage-bye`]);
+  });
+
+  it('stays on the line: queued as usual after the prompt, answered, the call tagged with the outage', async () => {
+    const caller = h.ari.placeCall({ callerNumber: affected.phone, hangupAfterBridgedMs: 300 });
+    await caller.ended;
+    const call = await callClosed(h, caller);
+    expect(call).to.include({ outcome: 'answered', outageNumber });
+    const media = played(caller.heard());
+    expect(media.some((m) => m.endsWith('/outage-press'))).to.equal(true);
+    expect(media.some((m) => m.endsWith('/outage-bye'))).to.equal(false);
+  });
+
+  it('a caller from another area hears nothing of it', async () => {
+    const caller = h.ari.placeCall({ callerNumber: elsewhere.phone, hangupAfterBridgedMs: 300 });
+    await caller.ended;
+    const call = await callClosed(h, caller);
+    expect(call.outcome).to.equal('answered');
+    expect(call.outageNumber ?? null).to.equal(null);
+    expect(played(caller.heard()).filter((m) => m.includes('outage') || m.includes('hotline-notices'))).to.deep.equal([]);
+  });
+
+  it('the outage list counts its calls and those who left informed', async () => {
+    const list = await waitFor(async () => {
+      const l = await h.node.services.outages.list({ active: 'true', limit: 10 });
+      const o = l.find((x) => x.number === outageNumber);
+      return o?.calls && o.calls.total >= 2 && o;
+    }, { what: 'the counts' });
+    expect(list.calls).to.deep.equal({ total: 2, informed: 1 });
+  });
+});
