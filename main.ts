@@ -86,6 +86,8 @@ import { outageRules } from './outages/outage-rules';
 import { publishersFrom } from './outages/publishers';
 import { outageRoutes } from './outages/routes';
 import { OutageIvr } from './cti/calls/outage-ivr';
+import { DispatchService } from './dispatch/dispatch-service';
+import { dispatchRoutes } from './dispatch/routes';
 import { EngineeringSampler, EngineeringSampleRule } from './callbacks/engineering-sample';
 
 /**
@@ -602,6 +604,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     logger,
   });
   outageRoutes(api, outages);
+  dispatchRoutes(api, new DispatchService({ models, logger }));
   recordingRoutes(api, { models, tokens, dirs: { recordings: config.RECORDINGS_DIR, monitor: config.ASTERISK_MONITOR_DIR } });
   if (calls) selfCheckRoutes(api, calls.selfCheck, live.selfChecks, logger);
 

@@ -18,6 +18,7 @@ export * from './zh';
 export * from './department';
 export * from './callbacks';
 export * from './outages';
+export * from './dispatch';
 export type {
   AgentState,
   AlarmKind,

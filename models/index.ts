@@ -6,6 +6,7 @@ import { callbackModel } from './callback';
 import { callerPreferenceModel } from './caller-preference';
 import { customerModel } from './customer';
 import { departmentModel } from './department';
+import { dispatchEntryModel } from './dispatch-entry';
 import { noticeModel } from './notice';
 import { areaContactModel, outageModel } from './outage';
 import { recordingModel } from './recording';
@@ -25,6 +26,7 @@ export function createModels(conn: Connection) {
     Callback: callbackModel(conn),
     Outage: outageModel(conn),
     AreaContact: areaContactModel(conn),
+    DispatchEntry: dispatchEntryModel(conn),
     Alarm: alarmModel(conn),
     Shift: shiftModel(conn),
     CallerPreference: callerPreferenceModel(conn),

@@ -187,7 +187,10 @@ export class OutageService {
       if (!isBusiness(by)) throw forbidden('only the business department changes outage notices', '只有营业部可以修改停水时间');
       const status = cur.status as OutageStatus;
       if (status === 'restored' || status === 'cancelled') throw conflict('the outage is over', `该停水通知${STATUS_ZH[status]}，不能修改时间`);
-      if (status === 'in_progress' && body.startsAt !== cur.startsAt.getTime()) throw conflict('the outage has begun: only its end may move', '停水已开始，只能修改预计恢复时间');
+      // The page edits to the minute: the same minute is the same start.
+      const sameStart = Math.floor(body.startsAt / 60_000) === Math.floor(cur.startsAt.getTime() / 60_000);
+      if (status === 'in_progress' && !sameStart) throw conflict('the outage has begun: only its end may move', '停水已开始，只能修改预计恢复时间');
+      if (sameStart) body = { ...body, startsAt: cur.startsAt.getTime() };
       const published = OUTAGE_ACTIVE_STATUSES.includes(status);
       const version = published ? cur.version + 1 : cur.version;
       const at = new Date();

@@ -99,4 +99,29 @@ describe('outage page in Chromium: drafted, approved, the bureau approval, publi
     await board.screenshot({ path: join(ARTIFACTS, 'board-outage.png') });
     expect(pageErrors).to.deep.equal([]);
   });
+
+  it('dispatch posts a network anomaly on its page; the board shows it with the outages', async () => {
+    const dispatch = await openConsole(browser, n.url, { workNumber: '3601', password: PASSWORD, expectPath: '/department.html' }, pageErrors);
+    await dispatch.click('#link-dispatch');
+    await dispatch.waitForURL('**/dispatch.html');
+    await dispatch.waitForSelector('.conn.ok');
+    expect(await dispatch.locator('#dd-kind option').allInnerTexts()).to.deep.equal(['管网异常']);
+    await dispatch.click('#dd-create');
+    await dispatch.waitForFunction(() => document.querySelector('#dd-form-note')?.textContent === '请填写位置');
+    await dispatch.fill('#dd-location', '北区加压站');
+    await dispatch.fill('#dd-area', '北城区解放北路一带');
+    await dispatch.fill('#dd-note', '出厂压力骤降 0.1 MPa');
+    await dispatch.click('#dd-create');
+    await dispatch.waitForFunction(() => (document.querySelector('#dd-form-note')?.textContent ?? '').startsWith('已提交'));
+    const [entry] = await n.node.models.DispatchEntry.find({ kind: 'anomaly' }).lean();
+    expect(entry).to.deep.include({ location: '北区加压站', side: 'dispatch', status: 'open', createdBy: '3601' });
+    await dispatch.waitForSelector(`#dd-${String(entry!._id)}`);
+    await dispatch.screenshot({ path: join(ARTIFACTS, 'dispatch-anomaly.png'), fullPage: true });
+
+    const board = await openConsole(browser, n.url, { workNumber: '2001', password: PASSWORD, expectPath: '/supervisor.html' }, pageErrors, { width: 1366, height: 768 });
+    await board.waitForSelector(`#dd-row-${String(entry!._id)}`);
+    expect(await board.locator(`#dd-row-${String(entry!._id)} td`).allInnerTexts()).to.include.members(['管网异常', '北区加压站', '北城区解放北路一带', '出厂压力骤降 0.1 MPa']);
+    await board.screenshot({ path: join(ARTIFACTS, 'board-anomaly.png') });
+    expect(pageErrors).to.deep.equal([]);
+  });
 });

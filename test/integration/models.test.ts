@@ -103,7 +103,7 @@ const cases: Case[] = [
   {
     model: 'Outage',
     valid: () => ({
-      kind: 'planned', scope: 'network', areaCodes: ['DC-01'], areaDescription: '东城区一路至三路', startsAt: now,
+      number: 'TS20261203-01', kind: 'planned', source: 'network', department: 'engineering', areaCodes: ['DC-01'], areaDescription: '东城区一路至三路', startsAt: now,
       expectedEndAt: new Date(now.getTime() + 6 * 3600_000), peopleAffected: 6000, createdBy: '1001',
       valves: [{ count: 2, diameterMm: 300, number: 'V-17', location: '一路口' }],
     }),
@@ -112,6 +112,25 @@ const cases: Case[] = [
       { field: 'areaCodes', patch: { areaCodes: [] } },
       { field: 'valves.0.diameterMm', patch: { valves: [{ count: 1, diameterMm: 0, location: 'x' }] } },
       { field: 'peopleAffected', patch: { peopleAffected: -1 } },
+      { field: 'status', patch: { status: 'ended' } },
+    ],
+    uniqueBy: 'number',
+  },
+  {
+    model: 'DispatchEntry',
+    valid: () => ({ kind: 'valve', location: 'F-12 阀门井', valveStatus: 'closed', areaCodes: ['DC-01'], createdBy: '1001', side: 'call-centre' }),
+    invalid: [
+      { field: 'kind', patch: { kind: 'fire' } },
+      { field: 'valveStatus', patch: { valveStatus: 'half' } },
+      { field: 'diameterMm', patch: { diameterMm: 5 } },
+    ],
+  },
+  {
+    model: 'AreaContact',
+    valid: () => ({ areaCode: 'DC-01', kind: 'estate', name: '东城花园', phone: '13500000001' }),
+    invalid: [
+      { field: 'kind', patch: { kind: 'school' } },
+      { field: 'phone', patch: { phone: 'abc' } },
     ],
   },
   {

@@ -232,6 +232,13 @@ describe('outage notices (停水): the 5000-person rules, publication once per v
     expect((await step(soon.number, 'start', '3001')).body.status).to.equal('in_progress');
     const pop = await a.node.popContext.builder.outages(AREA, Date.now());
     expect(pop.find((x) => x.number === soon.number)).to.include({ status: 'in_progress', source: 'network' });
+    // Under way, only the end may move (the page sends times to the minute).
+    const longer = await call<OutageNoticeView>(a, '3101', 'POST', `/api/outages/${soon.number}/reschedule`, { startsAt: Math.floor(soon.startsAt / 60_000) * 60_000, expectedEndAt: soon.expectedEndAt + HOUR });
+    expect(longer.status, JSON.stringify(longer.body)).to.equal(200);
+    expect(longer.body).to.include({ startsAt: soon.startsAt, expectedEndAt: soon.expectedEndAt + HOUR, version: 2 });
+    const moved2 = await call<OutageNoticeView>(a, '3101', 'POST', `/api/outages/${soon.number}/reschedule`, { startsAt: soon.startsAt + HOUR, expectedEndAt: soon.expectedEndAt + 2 * HOUR });
+    expect(moved2.status).to.equal(409);
+    expect(moved2.body.error?.zh).to.contain('只能修改预计恢复时间');
     const back = await step(soon.number, 'restore', '3001');
     expect(back.body).to.include({ status: 'restored' });
     await waitFor(() => sms.got.some((m) => m.to === BIG_USER && m.text.includes('恢复供水') && m.text.includes('东城二路')), { what: 'water back texted' });

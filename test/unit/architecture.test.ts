@@ -28,6 +28,7 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   notices: ['core', 'models', 'queue', 'notify', 'cti', 'work-orders'],
   callbacks: ['core', 'models', 'contracts', 'events', 'queue', 'notify', 'alarms', 'api', 'work-orders'],
   outages: ['core', 'models', 'contracts', 'queue', 'notify', 'api', 'work-orders'],
+  dispatch: ['core', 'models', 'contracts', 'api'],
   'agent-console': ['core', 'models', 'contracts', 'events', 'cti', 'work-orders', 'ws'],
   'supervisor-board': ['core', 'models', 'contracts', 'events', 'cti', 'alarms', 'work-orders', 'ws'],
   'system-health': ['core', 'contracts', 'cti', 'alarms', 'api', 'ws'],

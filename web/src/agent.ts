@@ -448,7 +448,7 @@ function popDetails(p: ScreenPop): HTMLElement {
           { class: 'outages' },
           h('strong', {}, '⚠ 该片区停水：'),
           ...p.outages.map((o) =>
-            h('div', {}, `${o.kind === 'planned' ? '计划停水' : '临时停水'} ${fmtDateTime(o.startsAt)} – ${fmtDateTime(o.expectedEndAt)}：${o.areaDescription}`),
+            h('div', { 'data-outage': o.number }, `${o.number} ${o.kind === 'planned' ? '计划停水' : '抢修停水'}${o.status === 'in_progress' ? '（停水中）' : ''} ${fmtDateTime(o.startsAt)} – ${fmtDateTime(o.expectedEndAt)}：${o.areaDescription}`),
           ),
         )
       : null,

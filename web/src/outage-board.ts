@@ -1,4 +1,4 @@
-import type { LoginResponse, OutageNoticeView } from '../../contracts';
+import type { DispatchEntryView, LoginResponse, OutageNoticeView } from '../../contracts';
 import { api, byId, errorText, fmtDateTime, h, replace } from './common';
 
 /** Outages change by the hour: read every 30 s (and a new one is on the board within that). */
@@ -13,10 +13,17 @@ export class OutageBoardPanel {
   async load(): Promise<void> {
     const el = byId('ot-board');
     try {
-      const list = await api<OutageNoticeView[]>('/api/outages?active=true&limit=50', { token: this.session.token });
-      byId('ot-count').textContent = list.length ? `${list.length} 处` : '';
-      if (!list.length) {
-        replace(el, h('p', { class: 'muted' }, '当前无停水'));
+      const [list, anomalies] = await Promise.all([
+        api<OutageNoticeView[]>('/api/outages?active=true&limit=50', { token: this.session.token }),
+        api<DispatchEntryView[]>('/api/dispatch?status=open&kind=anomaly&limit=20', { token: this.session.token }),
+      ]);
+      byId('ot-count').textContent = [list.length ? `停水 ${list.length} 处` : '', anomalies.length ? `异常 ${anomalies.length} 条` : ''].filter(Boolean).join(' · ');
+      // Dispatch's network anomalies: the call centre expects calls from there.
+      const alerts = anomalies.map((a) =>
+        h('tr', { id: `dd-row-${a.id}`, class: 'anomaly' }, h('td', {}, '管网异常'), h('td', {}, a.location), h('td', {}, a.affectedArea ?? a.areaCodes.join('、')), h('td', {}, a.note ?? ''), h('td', {}, fmtDateTime(a.createdAt))),
+      );
+      if (!list.length && !alerts.length) {
+        replace(el, h('p', { class: 'muted' }, '当前无停水、无管网异常'));
         return;
       }
       const rows = [...list]
@@ -34,7 +41,7 @@ export class OutageBoardPanel {
             h('td', { 'data-field': 'calls' }, o.calls ? `来电 ${o.calls.total} · 告知离开 ${o.calls.informed}` : ''),
           ),
         );
-      replace(el, h('table', { class: 'grid' }, h('tbody', {}, ...rows)));
+      replace(el, h('table', { class: 'grid' }, h('tbody', {}, ...alerts, ...rows)));
     } catch (err) {
       replace(el, h('p', { class: 'error' }, `停水读取失败：${errorText(err)}`));
     }
