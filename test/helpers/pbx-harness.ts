@@ -98,6 +98,17 @@ export class PbxHarness {
     await this.calls.agents.change(workNumber, 'ready');
   }
 
+  /**
+   * Stops node `id` as if killed: no more beats, no more events (Asterisk keeps its calls), and its
+   * liveness mark gone, as after its 15 s heartbeat lapses, without waiting for it. Another node must be left.
+   */
+  async kill(id: string): Promise<void> {
+    const dead = this.nodes.find((n) => n.config.NODE_ID === id)!;
+    this.nodes.splice(this.nodes.indexOf(dead), 1);
+    await dead.stop();
+    await this.node.redis.del(this.calls.acd.keys.node(id));
+  }
+
   /** Every agent free and Not Ready, so a test rings only the agents it makes Ready. */
   async quiet(): Promise<void> {
     for (const wn of EXTENSIONS) {

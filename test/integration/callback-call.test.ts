@@ -236,13 +236,7 @@ describe('callbacks: a callback call whose CTI process dies', function () {
     return { id, callId: ((await res.json()) as CallbackCallView).callId };
   }
 
-  /** As process-failure.test.ts: stopped (no more beats or events; Asterisk keeps its calls), its mark gone. */
-  async function kill(id: string): Promise<void> {
-    const dead = h.nodes.find((n) => n.config.NODE_ID === id)!;
-    h.nodes.splice(h.nodes.indexOf(dead), 1);
-    await dead.stop();
-    await h.node.redis.del(h.calls.acd.keys.node(id));
-  }
+  const kill = (id: string) => h.kill(id);
 
   it('in conversation: the survivor watches it on, and when the customer hangs up ends the agent leg and closes the call once', async () => {
     h.pbx.setPhone('1001', { behaviour: { kind: 'answer', afterMs: 200 } });

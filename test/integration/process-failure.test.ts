@@ -17,14 +17,7 @@ describe('a CTI process that dies, or is taken for dead, strands no agent and lo
 
   const nodeCalls = (id: string) => h.nodes.find((n) => n.config.NODE_ID === id)!.calls!;
 
-  /** Stops one node as if killed: no more beats, no more events (Asterisk keeps its calls), its mark gone. */
-  async function kill(id: string): Promise<void> {
-    const dead = h.nodes.find((n) => n.config.NODE_ID === id)!;
-    h.nodes.splice(h.nodes.indexOf(dead), 1);
-    await dead.stop();
-    // As after its 15 s heartbeat lapses, without waiting for it.
-    await h.node.redis.del(h.calls.acd.keys.node(id));
-  }
+  const kill = (id: string) => h.kill(id);
 
   it('the owner dies mid-conversation: a survivor takes the call over, the agent stays Talking, and when the caller hangs up the agent leg is ended, the record closed and the recording finalised', async () => {
     await h.calls.agents.change('1001', 'ready');

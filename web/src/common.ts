@@ -105,6 +105,14 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return body as T;
 }
 
+/** Pages that read over REST only (no socket): the header's light says whether the last read got through. */
+export function showReachable(ok: boolean): void {
+  const el = document.getElementById('conn');
+  if (!el) return;
+  el.textContent = ok ? '已连接' : '连接中断，正在重试…';
+  el.className = ok ? 'conn ok' : 'conn down';
+}
+
 /**
  * A console socket. Socket.IO reconnects by itself; the server answers every connect with the
  * full state, so the page only ever replaces what it shows. A refused token ends the session.

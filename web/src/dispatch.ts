@@ -1,5 +1,5 @@
 import type { CreateDispatchEntryBody, DispatchEntryView } from '../../contracts';
-import { api, byId, errorText, fmtDateTime, h, header, HOME_FOR_ROLE, replace, requireSession } from './common';
+import { api, byId, errorText, fmtDateTime, h, header, HOME_FOR_ROLE, replace, requireSession, showReachable } from './common';
 
 /**
  * 调度交换 (Art. 19): dispatch posts network anomalies; the call centre and the works departments
@@ -23,19 +23,13 @@ let entries: DispatchEntryView[] = [];
 const notes = new Map<string, { text: string; ok: boolean }>();
 const value = (id: string) => byId<HTMLInputElement>(id).value.trim();
 
-function reachable(ok: boolean): void {
-  const el = byId('conn');
-  el.textContent = ok ? '已连接' : '连接中断，正在重试…';
-  el.className = ok ? 'conn ok' : 'conn down';
-}
-
 async function load(): Promise<void> {
   try {
     entries = await api<DispatchEntryView[]>('/api/dispatch?limit=200', { token: session.token });
-    reachable(true);
+    showReachable(true);
     render();
   } catch (err) {
-    reachable(false);
+    showReachable(false);
     replace(byId('dd-list'), h('p', { class: 'ot-note error' }, `读取失败：${errorText(err)}`));
   }
 }

@@ -1,5 +1,5 @@
 import type { CreateOutageBody, OutageNoticeView, OutageStep } from '../../contracts';
-import { api, byId, DEPARTMENT_LABEL, errorText, fmtDateTime, h, header, HOME_FOR_ROLE, replace, requireSession } from './common';
+import { api, byId, DEPARTMENT_LABEL, errorText, fmtDateTime, h, header, HOME_FOR_ROLE, replace, requireSession, showReachable } from './common';
 
 /**
  * 停水通知: 营业部 drafts an outage, its leader approves it, the bureau's approval is recorded where
@@ -46,20 +46,13 @@ const list = (v: string): string[] =>
     .filter(Boolean);
 const value = (id: string) => byId<HTMLInputElement>(id).value.trim();
 
-/** The page reads over REST (no socket): the header's light says whether the last read got through. */
-function reachable(ok: boolean): void {
-  const el = byId('conn');
-  el.textContent = ok ? '已连接' : '连接中断，正在重试…';
-  el.className = ok ? 'conn ok' : 'conn down';
-}
-
 async function load(): Promise<void> {
   try {
     outages = await api<OutageNoticeView[]>('/api/outages?limit=100', { token: session.token });
-    reachable(true);
+    showReachable(true);
     render();
   } catch (err) {
-    reachable(false);
+    showReachable(false);
     replace(byId('ot-list'), h('p', { class: 'ot-note error' }, `读取失败：${errorText(err)}`));
   }
 }
