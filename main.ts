@@ -330,7 +330,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       afterCallWork,
       maxWait,
       waitEstimate: new WaitEstimator(models, acd),
-      ...(config.OUTAGE_IVR ? { outageIvr: new OutageIvr(models, speaker, speechDir, logger), outageKeyWaitMs: config.OUTAGE_IVR_KEY_WAIT_MS } : {}),
+      ...(config.OUTAGE_IVR ? { outageIvr: new OutageIvr(models, speaker, { ...speechDir, areas: config.OUTAGE_IVR_AREAS }, logger), outageKeyWaitMs: config.OUTAGE_IVR_KEY_WAIT_MS } : {}),
       logger,
       hooks: {
         arrived: (call) => {

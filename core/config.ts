@@ -277,6 +277,23 @@ const envSchema = z.object({
   OUTAGE_IVR: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   /** After the outage prompt, how long the caller has to press 1 before being queued. */
   OUTAGE_IVR_KEY_WAIT_MS: ms.default(3000),
+  /**
+   * The areas an unknown caller may key in to hear an outage (`<digit>=<area code>:<name>,…`); only
+   * those with an outage are offered. Empty: unknown callers are not asked.
+   */
+  OUTAGE_IVR_AREAS: z
+    .string()
+    .regex(/^(\d=[A-Z0-9-]{2,16}:[^,:=]{1,20}(,\d=[A-Z0-9-]{2,16}:[^,:=]{1,20})*)?$/, 'comma list of <digit>=<area code>:<name>, e.g. 1=DC-01:东城区')
+    .default('1=DC-01:东城区,2=XC-02:西城区,3=NC-03:南城区,4=BC-04:北城区,5=KF-05:高新开发区')
+    .transform((v) =>
+      v
+        ? v.split(',').map((s) => {
+            const [digit, rest] = s.split('=') as [string, string];
+            const [code, name] = rest.split(':') as [string, string];
+            return { digit, code, name };
+          })
+        : [],
+    ),
   /** How often the outage sweep finishes effects a process that died left owed. */
   OUTAGE_SWEEP_MS: ms.default(60_000),
   /** HMAC-SHA256 key the SMS provider signs customers' replies with; unset, the inbound webhook refuses everything (503). */

@@ -60,7 +60,7 @@ export interface CallDeps {
   /** Set when this process is shutting down: a step that fails then is not the call's failure. */
   lifecycle?: { stopping: boolean };
   /** The outage-aware greeting: a known caller from an area with an outage is told of it first. */
-  outageIvr?: Pick<OutageIvr, 'forArea' | 'media'>;
+  outageIvr?: Pick<OutageIvr, 'forArea' | 'media' | 'areaMenu' | 'menuMedia'>;
   /** How long the caller has to press 1 after the outage prompt before being queued. */
   outageKeyWaitMs?: number;
 }
@@ -107,8 +107,8 @@ export class CallSession {
   private agentChannelId?: string;
   private ended = false;
   private failure?: string;
-  /** Set while the outage prompt waits for key 1. */
-  private outageKey?: () => void;
+  /** Set while an outage prompt waits for a key: true when the key is one it takes. */
+  private outageKey?: (digit: string) => boolean;
   /** The caller pressed 1 after the outage prompt: they leave informed, not abandoned. */
   private informed = false;
   /** Asterisk itself is ending the caller's channel (a shutdown), so its end is not the caller's doing. */
@@ -295,44 +295,72 @@ export class CallSession {
    */
   private async toldOfOutage(language: Language): Promise<boolean> {
     const ivr = this.d.outageIvr;
-    const area = this.menu.customerArea;
-    if (!ivr || !area || this.ended) return false;
+    if (!ivr || this.ended) return false;
+    const area = this.menu.customerArea ?? (await this.keyedArea(ivr, language));
+    if (!area || this.ended) return false;
     const outage = await ivr.forArea(area);
     if (!outage || this.ended) return false;
     this.record.save({ outageNumber: outage.number });
     this.log.info({ outage: outage.number, area }, 'caller from an area with an outage: announced');
     const words = await ivr.media(outage, language);
-    const pressed = new AbortController();
-    const onGone = () => pressed.abort();
-    this.callerGone.signal.addEventListener('abort', onGone, { once: true });
-    let one = false;
-    this.outageKey = () => {
-      one = true;
-      pressed.abort();
-    };
-    const { media } = this.d;
-    await media.playAll(this.callerChannelId, [words ?? promptMedia('outage-generic', language), promptMedia('outage-press', language)], pressed.signal);
-    if (!one && !this.ended) {
-      // A moment to press 1 after the prompt, then the queue.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.d.outageKeyWaitMs ?? 3000);
-        pressed.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-      });
-    }
-    this.outageKey = undefined;
-    this.callerGone.signal.removeEventListener('abort', onGone);
-    if (!one || this.ended) return false;
+    const key = await this.listen([words ?? promptMedia('outage-generic', language), promptMedia('outage-press', language)], ['1']);
+    if (key !== '1' || this.ended) return false;
     this.informed = true;
     this.log.info({ outage: outage.number }, 'caller pressed 1 after the outage prompt: leaves informed');
-    await media.playAll(this.callerChannelId, [promptMedia('outage-bye', language)], this.callerGone.signal);
+    await this.d.media.playAll(this.callerChannelId, [promptMedia('outage-bye', language)], this.callerGone.signal);
     await this.finish('caller');
     await this.d.ari.hangup(this.callerChannelId).catch(() => undefined);
     return true;
   }
 
-  /** A key press from the caller; only 1 and 2 during (or just before) the bilingual greeting mean anything, and 1 after an outage prompt. */
+  /**
+   * A caller not known by their number, while some areas have an outage: offered those areas by
+   * key (「如查询停水，请按您所在片区的号码：…」); the area keyed, or none (the caller is queued).
+   */
+  private async keyedArea(ivr: NonNullable<CallDeps['outageIvr']>, language: Language): Promise<string | undefined> {
+    const menu = await ivr.areaMenu();
+    if (!menu || this.ended) return undefined;
+    const words = await ivr.menuMedia(menu, language);
+    if (!words || this.ended) return undefined;
+    const digit = await this.listen([words], menu.choices.map((c) => c.digit));
+    const area = menu.choices.find((c) => c.digit === digit)?.code;
+    if (area) this.log.info({ digit, area }, 'unknown caller keyed their area');
+    return area;
+  }
+
+  /**
+   * Plays `media`, which one of the `keys` cuts short, then waits OUTAGE_IVR_KEY_WAIT_MS for one;
+   * the key, or null (none, or the caller left).
+   */
+  private async listen(media: string[], keys: readonly string[]): Promise<string | null> {
+    const done = new AbortController();
+    const onGone = () => done.abort();
+    this.callerGone.signal.addEventListener('abort', onGone, { once: true });
+    let got: string | null = null;
+    this.outageKey = (digit) => {
+      if (got !== null || !keys.includes(digit)) return false;
+      got = digit;
+      done.abort();
+      return true;
+    };
+    try {
+      await this.d.media.playAll(this.callerChannelId, media, done.signal);
+      if (got === null && !this.ended) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.d.outageKeyWaitMs ?? 3000);
+          done.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        });
+      }
+    } finally {
+      this.outageKey = undefined;
+      this.callerGone.signal.removeEventListener('abort', onGone);
+    }
+    return got;
+  }
+
+  /** A key press from the caller; only 1 and 2 during (or just before) the bilingual greeting mean anything, and the keys an outage prompt takes. */
   dtmf(digit: string): void {
-    if (this.outageKey && digit === '1') return this.outageKey();
+    if (this.outageKey?.(digit)) return;
     if (this.menu.key(digit, this.state === 'arrived' || this.state === 'greeting')) return;
     this.log.debug({ digit, state: this.state }, 'key press ignored');
   }

@@ -31,6 +31,18 @@ export interface OutageIvrOptions {
   cacheMs?: number;
   /** How long the greeting may wait for the read before the caller is queued without it. */
   readTimeoutMs?: number;
+  /** The areas an unknown caller may key in (OUTAGE_IVR_AREAS); none: unknown callers are not asked. */
+  areas?: ReadonlyArray<{ digit: string; code: string; name: string }>;
+}
+
+/** What an unknown caller is offered: the areas with an outage now, each with its key. */
+export interface AreaMenu {
+  choices: ReadonlyArray<{ digit: string; code: string; name: string }>;
+}
+
+/** 「如查询停水，请按您所在片区的号码：东城区请按1，西城区请按2。其他业务请稍候。」 */
+export function areaMenuSpeech(m: AreaMenu): string {
+  return `如查询停水，请按您所在片区的号码：${m.choices.map((c) => `${c.name}请按${c.digit}`).join('，')}。其他业务请稍候。`;
 }
 
 const spokenTime = (ms: number): string => DateTime.fromMillis(ms, { zone: 'Asia/Shanghai' }).toFormat("M'月'd'日'H'点'mm'分'").replace(/00分$/, '');
@@ -50,6 +62,7 @@ export function outageSpeech(o: AreaOutage): string {
  */
 export class OutageIvr {
   private readonly byArea: SharedReads<AreaOutage | null>;
+  private readonly affected: SharedReads<string[]>;
 
   constructor(
     private readonly models: Pick<Models, 'Outage'>,
@@ -58,6 +71,33 @@ export class OutageIvr {
     private readonly logger: Logger,
   ) {
     this.byArea = new SharedReads((area) => this.read(area), opts.cacheMs ?? 5000);
+    this.affected = new SharedReads(() => this.readAffectedAreas(), opts.cacheMs ?? 5000);
+  }
+
+  /** For a caller whose area is unknown: the configured areas that have an outage now; null when none (nothing is asked). */
+  async areaMenu(): Promise<AreaMenu | null> {
+    const areas = this.opts.areas ?? [];
+    if (!areas.length) return null;
+    let affected: string[];
+    try {
+      affected = await withTimeout(this.affected.get('all'), this.opts.readTimeoutMs ?? 1000, 'affected areas read');
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'areas with an outage not read: no area menu');
+      return null;
+    }
+    const choices = areas.filter((a) => affected.includes(a.code));
+    return choices.length ? { choices } : null;
+  }
+
+  private async readAffectedAreas(): Promise<string[]> {
+    const codes = await this.models.Outage.distinct('areaCodes', { status: { $in: [...OUTAGE_ACTIVE_STATUSES] }, expectedEndAt: { $gt: new Date() } });
+    return codes.map(String);
+  }
+
+  /** The menu's words in `lang`, made if missing; null when the TTS fails (then nothing is asked). */
+  async menuMedia(m: AreaMenu, lang: Language): Promise<string | null> {
+    const text = areaMenuSpeech(m);
+    return this.spoken(`areas-${lang}-${createHash('sha256').update(text).digest('hex').slice(0, 10)}`, text, lang, 'area menu');
   }
 
   /** The area's current outage, if any; null also when the read is slow or fails (the caller is queued as usual). */
@@ -95,12 +135,15 @@ export class OutageIvr {
   }
 
   /** The `sound:` URI of the outage's words in `lang`, made if missing; null when the TTS fails. */
-  async media(o: AreaOutage, lang: Language): Promise<string | null> {
-    const name = OutageIvr.fileName(o, lang);
+  media(o: AreaOutage, lang: Language): Promise<string | null> {
+    return this.spoken(OutageIvr.fileName(o, lang), outageSpeech(o), lang, `outage ${o.number}`);
+  }
+
+  private async spoken(name: string, text: string, lang: Language, what: string): Promise<string | null> {
     try {
-      if (!existsSync(join(this.opts.dir, `${name}.wav`))) await this.speaker.speak(outageSpeech(o), lang, join(this.opts.dir, `${name}.wav`));
+      if (!existsSync(join(this.opts.dir, `${name}.wav`))) await this.speaker.speak(text, lang, join(this.opts.dir, `${name}.wav`));
     } catch (err) {
-      this.logger.error({ outage: o.number, err: (err as Error).message }, 'outage words could not be spoken (TTS): the generic prompt is played');
+      this.logger.error({ what, err: (err as Error).message }, 'words could not be spoken (TTS)');
       return null;
     }
     return `sound:${this.opts.media.replace(/\/+$/, '')}/${name}`;

@@ -108,4 +108,37 @@ describe('outage-aware calls: a caller from an affected area is told before queu
     }, { what: 'the counts' });
     expect(list.calls).to.deep.equal({ total: 2, informed: 1 });
   });
+
+  it('an unknown caller is offered the areas with an outage by key; keying theirs, they hear it and may leave with 1', async () => {
+    const caller = h.ari.placeCall({ callerNumber: '13999990001' });
+    // Only 东城区 has an outage: only it is offered, under its key (OUTAGE_IVR_AREAS: 1=DC-01).
+    await new Promise<void>((resolve) =>
+      caller.on('heard', (e) => {
+        if (e.kind === 'playback' && e.media.includes('/areas-')) {
+          caller.sendDtmf('1');
+          resolve();
+        }
+      }),
+    );
+    await pressAfter(caller, '/outage-press', '1');
+    await caller.ended;
+    const call = await callClosed(h, caller);
+    expect(call).to.include({ outcome: 'informed-ivr', outageNumber });
+    const media = played(caller.heard());
+    const menu = media.find((m) => m.includes('/areas-'))!;
+    expect(media.indexOf(menu)).to.be.lessThan(media.findIndex((m) => m.startsWith('sound:hotline-notices/TS20261203-91-')));
+    // One menu per wording and language, spoken once where Asterisk reads it.
+    expect(existsSync(join(soundsDir, `${menu.split('/').pop()}.wav`))).to.equal(true);
+  });
+
+  it('an unknown caller who keys nothing is queued as usual, untagged', async () => {
+    const caller = h.ari.placeCall({ callerNumber: '13999990002', hangupAfterBridgedMs: 300 });
+    await caller.ended;
+    const call = await callClosed(h, caller);
+    expect(call.outcome).to.equal('answered');
+    expect(call.outageNumber ?? null).to.equal(null);
+    const media = played(caller.heard());
+    expect(media.some((m) => m.includes('/areas-'))).to.equal(true);
+    expect(media.some((m) => m.endsWith('/outage-press'))).to.equal(false);
+  });
 });
