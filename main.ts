@@ -88,6 +88,7 @@ import { outageRoutes } from './outages/routes';
 import { OutageIvr } from './cti/calls/outage-ivr';
 import { DispatchService } from './dispatch/dispatch-service';
 import { dispatchRoutes } from './dispatch/routes';
+import { OutageCaller } from './notices/outage-caller';
 import { EngineeringSampler, EngineeringSampleRule } from './callbacks/engineering-sample';
 
 /**
@@ -528,13 +529,17 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     share: config.CALLBACK_ENGINEERING_SHARE,
     logger,
   }).start(sampleRule);
-  noticeAcks.current = workOrders;
+  // Key 1 on a notice call: an outage's (TS…) is kept by the outage service, an order's by its lifecycle.
+  noticeAcks.current = {
+    acknowledgeNotice: (number, by, via) => (number.startsWith('TS') ? outages.callAcknowledged(number, by) : workOrders.acknowledgeNotice(number, by, via)),
+  };
   const outages = new OutageService({
     models,
     redis,
     keyPrefix,
     sms,
     rules: outageRules(ruleOpts),
+    ...(calls ? { calls: new OutageCaller({ models, calls: calls.noticeCalls, logger }) } : {}),
     publishers: publishersFrom(
       { wechat: config.OUTAGE_PUBLISH_WECHAT_URL, website: config.OUTAGE_PUBLISH_WEBSITE_URL, hongdou: config.OUTAGE_PUBLISH_HONGDOU_URL },
       config.OUTAGE_PUBLISH_TOKEN,

@@ -2,7 +2,8 @@ import { Schema, type Connection, type InferSchemaType, type Model } from 'mongo
 import { DEPARTMENTS, NOTICE_CHANNELS, PHONE_RE, WORK_ORDER_CATEGORIES } from './enums';
 import { NOTICE_CALL_RESULTS } from './call';
 
-export const NOTICE_REASONS = ['dispatch', 'emergency', 'urge'] as const;
+/** `outage`: a large outage told to 生产部 and the company leader (Art. 16); its `workOrderNumber` is the outage's number. */
+export const NOTICE_REASONS = ['dispatch', 'emergency', 'urge', 'outage'] as const;
 
 /** Who in the department is told: the on-duty receiver, or (emergencies) the leader. */
 export const NOTICE_RECEIVER_ROLES = ['on_duty', 'leader'] as const;
@@ -30,8 +31,16 @@ export const noticeSchema = new Schema(
     department: { type: String, required: true, enum: DEPARTMENTS },
     emergency: { type: Boolean, default: false },
     /** What the call says and the SMS writes, as the order was when the notice was made. */
-    category: { type: String, required: true, enum: WORK_ORDER_CATEGORIES },
+    category: {
+      type: String,
+      enum: WORK_ORDER_CATEGORIES,
+      required(this: { reason?: string }) {
+        return this.reason !== 'outage';
+      },
+    },
     address: { type: String, required: true, maxlength: 200 },
+    /** An outage notice: what the call says after its opening (the order's category and address otherwise). */
+    spoken: { type: String, maxlength: 500 },
     receiver: {
       name: { type: String, required: true },
       phone: { type: String, required: true, match: [PHONE_RE, 'phone must be digits'] },

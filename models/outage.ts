@@ -9,7 +9,7 @@ export const OUTAGE_ACTIVE_STATUSES: readonly OutageStatus[] = ['published', 'in
 export const OUTAGE_KINDS = ['planned', 'unplanned'] as const;
 /** Pipe network (工程公司's work) or a water plant / booster station (生产部's). */
 export const OUTAGE_SOURCES = ['network', 'plant'] as const;
-export const OUTAGE_ACTIONS = ['created', 'updated', 'approved', 'bureau-approved', 'published', 'rescheduled', 'started', 'restored', 'cancelled'] as const;
+export const OUTAGE_ACTIONS = ['created', 'updated', 'approved', 'bureau-approved', 'published', 'rescheduled', 'started', 'restored', 'cancelled', 'call-acknowledged'] as const;
 export type OutageAction = (typeof OUTAGE_ACTIONS)[number];
 /** Where a published notice goes (Art. 17): WeChat official account, company website, 红豆网 (over 5000 people). */
 export const OUTAGE_CHANNELS = ['wechat', 'website', 'hongdou'] as const;

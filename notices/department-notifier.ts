@@ -110,7 +110,7 @@ export class NoticeDispatcher implements DepartmentNotifier {
  * Two processes upserting the same new key at once: one inserts, the other's upsert may fail on
  * the unique index (E11000) instead of matching; run again, it matches and changes nothing.
  */
-async function upsertOnce(op: () => Promise<unknown>): Promise<void> {
+export async function upsertOnce(op: () => Promise<unknown>): Promise<void> {
   try {
     await op();
   } catch (err) {

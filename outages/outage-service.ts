@@ -18,7 +18,7 @@ import type {
   SessionUser,
 } from '../contracts';
 import type { OutageBigUsersJob, OutagePublishJob, OutageRules } from './outage-rules';
-import { cancelledText, largeOutageText, noticeText, restoredText, SMS_HEAD } from './outage-text';
+import { cancelledText, largeOutageText, noticeText, restoredText, SMS_HEAD, spokenLargeOutage } from './outage-text';
 import { toOutageView } from './outage-view';
 import type { OutagePost, OutagePublishers } from './publishers';
 
@@ -43,6 +43,8 @@ export interface OutageDeps {
   publishers: OutagePublishers;
   /** One writer per outage across processes (FerretDB's conditional updates are not atomic). */
   locks: Pick<OrderLocks, 'run'>;
+  /** The recorded notice call (notices/outage-caller.ts): a large outage is phoned too; absent without telephony. */
+  calls?: { call(o: { number: string; spoken: string; address: string }, callees: Array<{ name: string; phone: string; role: 'on_duty' | 'leader' }>): Promise<void> };
   /** The outage's areas changed what callers are told (the pop cache, the board). */
   changed: (number: string) => Promise<void>;
   settings: OutageSettings;
@@ -229,6 +231,8 @@ export class OutageService {
       await sms.send(`outage.${number}.v${o.version}`, contacts, `${SMS_HEAD}${text}`, { purpose: 'outage' });
       if (o.large) {
         await sms.send(`outage.${number}.large`, [...(await this.productionContacts()), ...settings.companyLeaders], largeOutageText(o), { purpose: 'outage' });
+        // Art. 16: phoned as well (the recorded notice call; key 1 acknowledges).
+        await this.d.calls?.call({ number, spoken: spokenLargeOutage(o), address: o.areaDescription }, await this.callees());
         if (o.kind === 'unplanned') await sms.send(`outage.${number}.bureau`, settings.bureauContacts, largeOutageText(o), { purpose: 'outage' });
       }
       if (status === 'published') {
@@ -377,6 +381,26 @@ export class OutageService {
   private async bigUsers(o: Stored): Promise<Array<{ role: string; phone: string }>> {
     const docs = await this.d.models.Customer.find({ areaCode: { $in: o.areaCodes }, bigUser: true }).lean();
     return docs.filter((c) => c.phones?.length).map((c) => ({ role: 'big_user', phone: c.phones[0]! }));
+  }
+
+  /** Who is phoned of a large outage: 生产部's on-duty and leader contacts, the company leader(s) in charge. */
+  private async callees(): Promise<Array<{ name: string; phone: string; role: 'on_duty' | 'leader' }>> {
+    const d = await this.d.models.Department.findOne({ code: 'production' }).lean();
+    return [
+      ...(d?.onDutyContacts ?? []).map((c) => ({ name: c.name, phone: c.phone, role: 'on_duty' as const })),
+      ...(d?.leaderContacts ?? []).map((c) => ({ name: c.name, phone: c.phone, role: 'leader' as const })),
+      ...this.d.settings.companyLeaders.map((c) => ({ name: c.role, phone: c.phone, role: 'leader' as const })),
+    ];
+  }
+
+  /** Key 1 on the large-outage call: kept in the history, once per receiver. */
+  async callAcknowledged(number: string, phone: string): Promise<void> {
+    await this.d.locks.run(number, async () => {
+      const cur = await this.load(number);
+      if ((cur.history ?? []).some((e) => e.action === 'call-acknowledged' && e.by === phone)) return;
+      await this.update(number, { $push: { history: { action: 'call-acknowledged', by: phone, at: new Date(), note: '电话通知已确认（按1）' } } });
+    });
+    this.log.info({ outage: number, phone }, 'large outage call acknowledged');
   }
 
   private async productionContacts(): Promise<Array<{ role: string; phone: string }>> {

@@ -28,4 +28,9 @@ export function largeOutageText(o: Facts): string {
   return `【大范围停水】${o.kind === 'planned' ? '计划' : '抢修'}停水 ${o.number}：${where(o)}，${fmtZh(o.startsAt.getTime())} 至 ${fmtZh(o.expectedEndAt.getTime())}，影响约 ${o.peopleAffected} 人。原因：${why(o)}。`;
 }
 
+/** What the large-outage call says after its opening (no number: digits and letters read badly). */
+export function spokenLargeOutage(o: Facts): string {
+  return `${o.kind === 'planned' ? '计划' : '抢修'}停水，${where(o)}，${fmtZh(o.startsAt.getTime())}至${fmtZh(o.expectedEndAt.getTime())}，影响约${o.peopleAffected}人。原因，${why(o)}。`;
+}
+
 export const SMS_HEAD = '【供水服务热线952525】';

@@ -8,11 +8,14 @@ import type { NoticeCallContext } from './notice-call-context';
 export interface NoticeOrder {
   key: string;
   number: string;
-  reason: 'dispatch' | 'emergency' | 'urge';
+  reason: 'dispatch' | 'emergency' | 'urge' | 'outage';
   emergency: boolean;
-  category: WorkOrderCategory;
+  /** Absent on an outage notice. */
+  category?: WorkOrderCategory;
   address: string;
   phone: string;
+  /** An outage notice's words (the order's category and address otherwise). */
+  spoken?: string;
 }
 
 /** Q.850 causes of an unanswered originate (traces 03a, 04a, 12) → how the attempt went. */

@@ -444,8 +444,9 @@ function orderOf(doc: {
   workOrderNumber: string;
   reason: string;
   emergency?: boolean | null;
-  category: string;
+  category?: string | null;
   address: string;
+  spoken?: string | null;
   receiver?: { phone: string } | null;
 }): NoticeOrder {
   return {
@@ -453,9 +454,10 @@ function orderOf(doc: {
     number: doc.workOrderNumber,
     reason: doc.reason as NoticeOrder['reason'],
     emergency: !!doc.emergency,
-    category: doc.category as WorkOrderCategory,
+    ...(doc.category ? { category: doc.category as WorkOrderCategory } : {}),
     address: doc.address,
     phone: doc.receiver?.phone ?? '',
+    ...(doc.spoken ? { spoken: doc.spoken } : {}),
   };
 }
 

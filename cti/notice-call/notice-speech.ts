@@ -13,10 +13,12 @@ export interface NoticeSpeechOptions {
 }
 
 /** 「类别，报漏。地址，…。」: what the notice call says of the order beyond its number. */
-export function spokenText(o: { category: WorkOrderCategory; address: string }): string {
+export function spokenText(o: { category?: WorkOrderCategory; address: string; spoken?: string }): string {
+  // An outage notice carries its own words.
+  if (o.spoken) return o.spoken;
   // Digits inside the address (门牌号) are read as numbers by espeak-ng's Mandarin voice: fine for 12号.
   const address = o.address.replace(/\s+/g, ' ').trim();
-  return `类别，${CATEGORY_LABEL[o.category]}。地址，${address}。`;
+  return `${o.category ? `类别，${CATEGORY_LABEL[o.category]}。` : ''}地址，${address}。`;
 }
 
 /**
@@ -33,13 +35,13 @@ export class NoticeSpeech {
     private readonly logger: Logger,
   ) {}
 
-  static fileName(o: { number: string; category: WorkOrderCategory; address: string }): string {
+  static fileName(o: { number: string; category?: WorkOrderCategory; address: string; spoken?: string }): string {
     const hash = createHash('sha256').update(spokenText(o)).digest('hex').slice(0, 12);
     return `${o.number.replace(/[^A-Za-z0-9-]/g, '')}-${hash}`;
   }
 
   /** The `sound:` URI of the order's spoken part, made if missing; null when it cannot be made. */
-  async media(o: { number: string; category: WorkOrderCategory; address: string }): Promise<string | null> {
+  async media(o: { number: string; category?: WorkOrderCategory; address: string; spoken?: string }): Promise<string | null> {
     const name = NoticeSpeech.fileName(o);
     const file = join(this.opts.dir, `${name}.wav`);
     try {

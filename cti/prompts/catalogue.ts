@@ -44,6 +44,7 @@ export const PROMPT_KEYS = [
   'number-thousand',
   'number-two-counting',
   'notice-intro',
+  'notice-outage',
   'notice-emergency',
   'notice-urge',
   'notice-press',
@@ -160,6 +161,10 @@ export const PROMPTS: Readonly<Record<PromptKey, PromptEntry>> = {
   'notice-intro': {
     purpose: 'notice call to a department (Art. 8): opening, then the order number digit by digit',
     text: { yue: '您好，呢度係供水服務熱線派單通知。工單號', cmn: '您好，这里是供水服务热线派单通知。工单号' },
+  },
+  'notice-outage': {
+    purpose: 'notice call of a large outage to 生产部 and the company leader (Art. 16): opening, then its words',
+    text: { yue: '您好，呢度係供水服務熱線，大範圍停水通知。', cmn: '您好，这里是供水服务热线，大范围停水通知。' },
   },
   'notice-emergency': {
     purpose: 'notice call, emergencies (Art. 10): said before the opening',
@@ -331,10 +336,11 @@ export function greetingMedia(defaultLang: Language): string[] {
  * (TTS missing or failed): the rest still plays, and the SMS carries the address.
  */
 export function noticeMedia(
-  order: { number: string; reason: 'dispatch' | 'emergency' | 'urge'; emergency: boolean },
+  order: { number: string; reason: 'dispatch' | 'emergency' | 'urge' | 'outage'; emergency: boolean },
   spoken: string | null,
   lang: Language = 'cmn',
 ): string[] {
+  if (order.reason === 'outage') return [promptMedia('notice-outage', lang), ...(spoken ? [spoken] : []), promptMedia('notice-press', lang)];
   const digits = order.number.replace(/\D/g, '');
   return [
     ...(order.emergency || order.reason === 'emergency' ? [promptMedia('notice-emergency', lang)] : []),

@@ -26,7 +26,7 @@ describe('outage-aware calls: a caller from an affected area is told before queu
   let outageNumber: string;
 
   before(async () => {
-    h = await PbxHarness.start({ ready: ['1001', '1004'], soundMs: 60, env: { AFTER_CALL_WORK_MS: '100', OUTAGE_IVR_KEY_WAIT_MS: '400', NOTICE_SOUNDS_DIR: soundsDir, NOTICE_SOUNDS_MEDIA: 'hotline-notices' } });
+    h = await PbxHarness.start({ ready: ['1001', '1004'], soundMs: 60, trunkEndpoint: 'carrier', env: { OUTAGE_LEADER_CONTACTS: 'deputy_manager=13800000202', AFTER_CALL_WORK_MS: '100', OUTAGE_IVR_KEY_WAIT_MS: '400', NOTICE_SOUNDS_DIR: soundsDir, NOTICE_SOUNDS_MEDIA: 'hotline-notices' } });
     const { Customer, Outage } = h.node.models;
     const a = (await Customer.findOne({ areaCode: 'DC-01' }).lean())!;
     const b = (await Customer.findOne({ areaCode: 'XC-02' }).lean())!;
@@ -140,5 +140,27 @@ describe('outage-aware calls: a caller from an affected area is told before queu
     const media = played(caller.heard());
     expect(media.some((m) => m.includes('/areas-'))).to.equal(true);
     expect(media.some((m) => m.endsWith('/outage-press'))).to.equal(false);
+  });
+
+  it('a large outage is phoned to the company leader with the recorded notice call; key 1 is kept on the outage', async () => {
+    const LEADER = '13800000202';
+    // 生产部's own phones are busy here: only the leader's call is followed.
+    h.ari.setCallee('*', { kind: 'busy' });
+    h.ari.setCallee(LEADER, { kind: 'answer', afterMs: 200, dtmf: [{ digit: '1', afterMs: 1500 }] });
+    const svc = h.node.services.outages;
+    const clerk = { workNumber: '3101', name: '营业部值班员', role: 'department' as const, department: 'business' as const };
+    const o = await svc.create({ kind: 'unplanned', source: 'network', areaCodes: ['KF-05'], streets: [], areaDescription: '高新开发区科技大道', startsAt: Date.now() - 60_000, expectedEndAt: Date.now() + 6 * HOUR, valves: [], mainRoadDug: false, peopleAffected: 9000 }, clerk);
+    await svc.step(o.number, 'publish', clerk);
+    const notice = await waitFor(async () => {
+      const n = await h.node.models.Notice.findOne({ workOrderNumber: o.number, 'receiver.phone': LEADER }).lean();
+      return n?.call?.status === 'acknowledged' && n;
+    }, { what: 'the leader to acknowledge', timeoutMs: 30_000 });
+    expect(notice).to.include({ reason: 'outage' });
+    const after = await svc.get(o.number);
+    expect(after.history.find((e) => e.action === 'call-acknowledged')).to.include({ by: LEADER });
+    const call = (await h.node.models.Call.findOne({ noticeKey: notice.key, state: 'ended' }).lean())!;
+    expect(call).to.include({ direction: 'outbound', dialledNumber: LEADER, noticeResult: 'acknowledged' });
+    // 生产部's on-duty phone was called too (busy here: it will be tried once more).
+    expect(await h.node.models.Notice.countDocuments({ workOrderNumber: o.number, reason: 'outage' })).to.be.at.least(2);
   });
 });

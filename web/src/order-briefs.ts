@@ -260,7 +260,7 @@ export function historyList(o: WorkOrderView): HTMLElement {
 
 // ───────────────────────────── 通知记录: how the department was told ─────────────────────────────
 
-export const NOTICE_REASON_LABEL: Record<NoticeRecordView['reason'], string> = { dispatch: '派单通知', urge: '催办', emergency: '紧急通知' };
+export const NOTICE_REASON_LABEL: Record<NoticeRecordView['reason'], string> = { dispatch: '派单通知', urge: '催办', emergency: '紧急通知', outage: '大范围停水通知' };
 const RECEIVER_ROLE_LABEL: Record<NoticeRecordView['receiver']['role'], string> = { on_duty: '值班', leader: '负责人' };
 const SMS_STATUS_LABEL: Record<NonNullable<NoticeRecordView['sms']>['status'], string> = { queued: '待发送', sent: '已发送', failed: '发送失败' };
 const CALL_STATUS_LABEL: Record<NonNullable<NoticeRecordView['call']>['status'], string> = {

@@ -27,6 +27,7 @@ const ACTION: Record<OutageNoticeView['history'][number]['action'], string> = {
   started: '开始停水',
   restored: '恢复供水',
   cancelled: '取消',
+  'call-acknowledged': '电话通知已确认',
 };
 const WHAT: Record<OutageNoticeView['publications'][number]['what'], string> = { notice: '通知', cancelled: '取消', restored: '恢复' };
 const STEP_DONE: Record<OutageStep, string> = { approve: '已审核', publish: '已发布', start: '已登记开始停水', restore: '已登记恢复供水', cancel: '已取消' };
