@@ -245,10 +245,8 @@ export class OutageService {
     } else if (status === 'cancelled' || status === 'restored') {
       if (o.version > 0) {
         const { text } = status === 'cancelled' ? cancelledText(o) : restoredText(o, o.restoredAt?.getTime() ?? Date.now());
-        const bigUsers = await this.bigUsers(o);
-        // Cancelled: only those told of it hear it is off; water back: everyone the notice reached.
-        const toBig = status === 'restored' || o.bigUsersToldFor ? bigUsers : [];
-        await sms.send(`outage.${number}.${status}`, [...contacts, ...toBig], `${SMS_HEAD}${text}`, { purpose: 'outage' });
+        // The notice was public (WeChat, the website): the area and its big users hear it is off, or water is back.
+        await sms.send(`outage.${number}.${status}`, [...contacts, ...(await this.bigUsers(o))], `${SMS_HEAD}${text}`, { purpose: 'outage' });
       }
       await rules.bigUsers.cancel(rules.bigUsers.idFor({ number, startsAt: o.startsAt.getTime() }));
     }

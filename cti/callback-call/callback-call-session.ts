@@ -18,6 +18,8 @@ interface LegState {
 export class CallbackCallSession {
   ended = false;
   talkingSince: number | null = null;
+  /** The call's event handling, one step after the other (CallbackCalls.inOrder). */
+  steps: Promise<unknown> = Promise.resolve();
   private failure?: string;
   private hungUpBy?: 'agent' | 'caller' | 'system';
   private readonly legs: Record<Leg, LegState> = {

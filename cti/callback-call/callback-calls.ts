@@ -166,18 +166,18 @@ export class CallbackCalls implements PlacedCallRouter {
       case 'StasisStart': {
         const at = legOf(e.channel.id);
         if (e.args[0] !== CALLBACK_APP_ARG && !at) return null;
-        return this.legUp(e.channel.id);
+        return this.inOrder(e.channel.id, () => this.legUp(e.channel.id));
       }
       case 'StasisEnd':
-        return legOf(e.channel.id) ? this.legGone(e.channel.id) : null;
+        return legOf(e.channel.id) ? this.inOrder(e.channel.id, () => this.legGone(e.channel.id)) : null;
       case 'ChannelDestroyed':
-        return legOf(e.channel.id) ? this.legGone(e.channel.id, e.cause) : null;
+        return legOf(e.channel.id) ? this.inOrder(e.channel.id, () => this.legGone(e.channel.id, e.cause)) : null;
       case 'Dial':
         if (!legOf(e.peer.id)) return null;
-        return e.dialstatus === 'RINGING' ? this.ringing(e.peer.id) : Promise.resolve();
+        return e.dialstatus === 'RINGING' ? this.inOrder(e.peer.id, () => this.ringing(e.peer.id)) : Promise.resolve();
       case 'ChannelStateChange':
         if (!legOf(e.channel.id)) return null;
-        return e.channel.state === 'Ringing' ? this.ringing(e.channel.id) : Promise.resolve();
+        return e.channel.state === 'Ringing' ? this.inOrder(e.channel.id, () => this.ringing(e.channel.id)) : Promise.resolve();
       case 'ChannelDtmfReceived':
       case 'ChannelHangupRequest':
       case 'ChannelEnteredBridge':
@@ -194,6 +194,18 @@ export class CallbackCalls implements PlacedCallRouter {
 
   interrupted(): number {
     return 0;
+  }
+
+  /**
+   * One call's events are handled one at a time, in Asterisk's order: the customer's ringing is
+   * told before their answer, and a hang-up never overtakes the answer it follows.
+   */
+  private inOrder(channelId: string, step: () => Promise<void>): Promise<void> {
+    const s = this.sessions.get(legOf(channelId)?.callId ?? '');
+    if (!s) return step();
+    const run = s.steps.then(step);
+    s.steps = run.catch(() => undefined);
+    return run;
   }
 
   private async ringing(channelId: string): Promise<void> {

@@ -16,10 +16,11 @@ const ESTATE = '13600009002';
 const LEADER = '13800000202';
 const BUREAU = '13800000301';
 
-/** The publishers (WeChat, website, 红豆网): one HTTP endpoint on 127.0.0.1, a path each, refusing the next `refuse[channel]` posts. */
+/** The publishers (WeChat, website, 红豆网): one HTTP endpoint on 127.0.0.1, a path each, refusing once each `<channel>:<number>` in `refuseOnce`. */
 class PublisherSink {
   readonly got: Array<{ channel: string; post: OutagePost; key: string | undefined }> = [];
-  readonly refuse: Record<string, number> = {};
+  /** Refused once, then taken: per outage, so another test's late post never uses up the refusal. */
+  readonly refuseOnce = new Set<string>();
   url = '';
   private server?: Server;
   async start(): Promise<void> {
@@ -28,12 +29,12 @@ class PublisherSink {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         const channel = (req.url ?? '').slice(1);
-        if ((this.refuse[channel] ?? 0) > 0) {
-          this.refuse[channel]!--;
+        const post = JSON.parse(body) as OutagePost;
+        if (this.refuseOnce.delete(`${channel}:${post.number}`)) {
           res.writeHead(503).end();
           return;
         }
-        this.got.push({ channel, post: JSON.parse(body) as OutagePost, key: req.headers['idempotency-key'] as string | undefined });
+        this.got.push({ channel, post, key: req.headers['idempotency-key'] as string | undefined });
         res.writeHead(200).end('{}');
       });
     });
@@ -175,8 +176,8 @@ describe('outage notices (停水): the 5000-person rules, publication once per v
   });
 
   it('each publisher receives each version exactly once with two processes, a refused post retried; asking both processes again sends nothing more', async () => {
-    pub.refuse.wechat = 1;
     const o = await create();
+    pub.refuseOnce.add(`wechat:${o.number}`);
     await step(o.number, 'approve', '3111', b);
     await step(o.number, 'publish', '3101', b);
     await waitFor(async () => (await a.node.services.outages.get(o.number)).publications.every((p) => p.status === 'sent'), { what: 'every publication sent', timeoutMs: 20_000 });
@@ -211,12 +212,13 @@ describe('outage notices (停水): the 5000-person rules, publication once per v
     await waitFor(() => pub.of(o.number).filter((p) => p.version === 2).length === 2, { what: 'the moved notice published' });
     expect(sms.got.filter((m) => m.to === BIG_USER && m.text.includes('东城三路'))).to.have.length(0);
 
-    // Cancelled before anyone big was told: the publishers and the area hear it; big users do not.
+    // Cancelled (before the big users' 24 h notice): the publishers, the area and the big users hear it is off.
     const cancelled = await step(o.number, 'cancel');
     expect(cancelled.body).to.include({ status: 'cancelled', version: 3 });
     await waitFor(() => pub.of(o.number).filter((p) => p.what === 'cancelled').length === 2, { what: 'the cancellation published' });
     await waitFor(() => sms.got.some((m) => m.to === ESTATE && m.text.includes('停水已取消') && m.text.includes('东城三路')), { what: 'the area told of the cancellation' });
-    expect(sms.got.filter((m) => m.to === BIG_USER && m.text.includes('东城三路'))).to.have.length(0);
+    await waitFor(() => sms.got.some((m) => m.to === BIG_USER && m.text.includes('停水已取消') && m.text.includes('东城三路')), { what: 'the big user told of the cancellation' });
+    expect(sms.got.filter((m) => m.to === BIG_USER && m.text.includes('东城三路') && !m.text.includes('停水已取消'))).to.have.length(0);
     expect(await svc.rules.bigUsers.queue.getJob(svc.rules.bigUsers.idFor({ number: o.number, startsAt: o.startsAt + 10 * HOUR }))).to.equal(undefined);
 
     // Less than 24 h left: told at once; one of another area is not.
@@ -264,5 +266,23 @@ describe('outage notices (停水): the 5000-person rules, publication once per v
     const list = await call<OutageNoticeView[]>(a, '1001', 'GET', '/api/outages?active=true');
     expect(list.status).to.equal(200);
     expect(list.body.every((x) => x.status === 'published' || x.status === 'in_progress')).to.equal(true);
+  });
+
+  it('the big users\' notice goes out when T−24 h comes, not before', async () => {
+    // Starts 24 h and 3 s from now: the 24 h notice is due in 3 s.
+    const startsAt = Date.now() + 24 * HOUR + 3000;
+    const o = await create({ kind: 'unplanned', startsAt, expectedEndAt: startsAt + 4 * HOUR, streets: ['东城四路'] });
+    await step(o.number, 'publish');
+    const publishedAt = Date.now();
+    const early = sms.got.filter((m) => m.to === BIG_USER && m.text.includes('东城四路'));
+    // Published, and still before T−24 h (the step took far less than 3 s): nothing yet.
+    expect(publishedAt).to.be.below(startsAt - 24 * HOUR);
+    expect(early).to.have.length(0);
+    await waitFor(() => sms.got.some((m) => m.to === BIG_USER && m.text.includes('东城四路')), { what: 'the big user told at T−24 h', timeoutMs: 20_000 });
+    const toldAt = Date.now();
+    expect(toldAt, 'not before T−24 h').to.be.at.least(startsAt - 24 * HOUR);
+    expect(toldAt - publishedAt).to.be.at.least(startsAt - 24 * HOUR - publishedAt);
+    expect((await a.node.services.outages.get(o.number)).status).to.equal('published');
+    expect((await a.node.models.Outage.findOne({ number: o.number }).lean())!.bigUsersToldFor!.getTime()).to.equal(startsAt);
   });
 });
