@@ -3,6 +3,7 @@ import { raiseAlarm } from '../alarms/raise';
 import { conflict, forbidden, notFound, unavailable } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { fmtZh } from '../core/time';
+import type { CallbackCallEnd } from '../events/callback-call-end';
 import type { EventBus } from '../events/event-bus';
 import type { Models } from '../models';
 import type { CallbackDoc } from '../models/callback';
@@ -59,18 +60,7 @@ export interface CallbackDialer {
   dial(req: { callbackId: string; workOrderNumber: string; phone: string; agentWorkNumber: string }): Promise<{ callId: string }>;
 }
 
-/** How one call placed for a callback ended (told by the telephony side). */
-export interface CallbackCallRecord {
-  callId: string;
-  callbackId: string;
-  agentWorkNumber: string;
-  startedAt: Date;
-  endedAt: Date;
-  outcome: 'answered' | 'failed';
-  failureReason?: string;
-  talkMs?: number;
-  recordingName?: string;
-}
+
 
 type Stored = CallbackDoc & { createdAt?: Date; updatedAt?: Date };
 
@@ -281,7 +271,7 @@ export class CallbackService implements CompletedOrders {
   }
 
   /** A call placed for a callback ended: kept on the callback, once per call. */
-  async callEnded(c: CallbackCallRecord): Promise<void> {
+  async callEnded(c: CallbackCallEnd): Promise<void> {
     const { Callback } = this.d.models;
     await this.d.locks.run(c.callbackId, async () => {
       const cur = await Callback.findOne({ id: c.callbackId }).select('calls').lean();

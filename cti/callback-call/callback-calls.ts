@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { conflict, unavailable } from '../../core/errors';
 import type { Logger } from '../../core/logger';
+import type { CallbackCallEnd } from '../../events/callback-call-end';
 import type { EventBus } from '../../events/event-bus';
 import type { Models } from '../../models';
 import type { RecordOutbox } from '../../queue/record-outbox';
@@ -31,20 +32,6 @@ export interface CallbackCallRequest {
   workOrderNumber: string;
   phone: string;
   agentWorkNumber: string;
-}
-
-/** How one callback call went, for the callback's own record (callbacks/ keeps it, by shape). */
-export interface CallbackCallEnd {
-  callId: string;
-  callbackId: string;
-  agentWorkNumber: string;
-  startedAt: Date;
-  endedAt: Date;
-  outcome: 'answered' | 'failed';
-  /** `agent-busy`, `customer-no-answer`, `cancelled`, `cti-stopped`, … when not answered. */
-  failureReason?: string;
-  talkMs?: number;
-  recordingName?: string;
 }
 
 export interface CallbackCallLog {

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Job } from 'bullmq';
 import type { SessionUser } from '../../contracts';
 import type { DepartmentCode } from '../../models/enums';
@@ -7,6 +5,7 @@ import type { SmsPurpose } from '../../models/sms-message';
 import { queueConnection } from '../../core/connections';
 import { deadlineRules, WorkOrderDeadlineRules, type DeadlineRules } from '../../work-orders/deadlines';
 import { ConsoleNode } from './console-node';
+import { JsonSink } from './json-sink';
 import { deleteKeys, testRedis } from './redis';
 
 /** One message as the SMS provider received it (notify/sms.ts WebhookSmsGateway's body). */
@@ -22,26 +21,22 @@ export class SmsSink {
   readonly got: SentSms[] = [];
   refuse = 0;
   refused = 0;
-  url = '';
-  private server?: Server;
+  private readonly sink = new JsonSink((_path, body) => {
+    if (this.refuse > 0) {
+      this.refuse--;
+      this.refused++;
+      return 500;
+    }
+    this.got.push(body as SentSms);
+    return 200;
+  });
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        if (this.refuse > 0) {
-          this.refuse--;
-          this.refused++;
-          res.writeHead(500).end();
-          return;
-        }
-        this.got.push(JSON.parse(body) as SentSms);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/sms`;
+  get url(): string {
+    return `${this.sink.url}/sms`;
+  }
+
+  start(): Promise<void> {
+    return this.sink.start();
   }
 
   /** What went to `phone` about `number`. */
@@ -50,7 +45,7 @@ export class SmsSink {
   }
 
   stop(): void {
-    this.server?.close();
+    this.sink.stop();
   }
 }
 

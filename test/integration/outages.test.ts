@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import type { CreateOutageBody, OutageNoticeView } from '../../contracts';
 import type { OutagePost } from '../../outages/publishers';
 import { ConsoleNode } from '../helpers/console-node';
+import { JsonSink } from '../helpers/json-sink';
 import { deleteKeys, testRedis } from '../helpers/redis';
 import { waitFor } from '../helpers/wait';
 import { SmsSink } from '../helpers/work-order-rig';
@@ -21,31 +20,24 @@ class PublisherSink {
   readonly got: Array<{ channel: string; post: OutagePost; key: string | undefined }> = [];
   /** Refused once, then taken: per outage, so another test's late post never uses up the refusal. */
   readonly refuseOnce = new Set<string>();
-  url = '';
-  private server?: Server;
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        const channel = (req.url ?? '').slice(1);
-        const post = JSON.parse(body) as OutagePost;
-        if (this.refuseOnce.delete(`${channel}:${post.number}`)) {
-          res.writeHead(503).end();
-          return;
-        }
-        this.got.push({ channel, post, key: req.headers['idempotency-key'] as string | undefined });
-        res.writeHead(200).end('{}');
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  private readonly sink = new JsonSink((path, body, headers) => {
+    const channel = path.slice(1);
+    const post = body as OutagePost;
+    if (this.refuseOnce.delete(`${channel}:${post.number}`)) return 503;
+    this.got.push({ channel, post, key: headers['idempotency-key'] as string | undefined });
+    return 200;
+  });
+  get url(): string {
+    return this.sink.url;
+  }
+  start(): Promise<void> {
+    return this.sink.start();
   }
   of(number: string): Array<{ channel: string; version: number; what: string }> {
     return this.got.filter((g) => g.post.number === number).map((g) => ({ channel: g.channel, version: g.post.version, what: g.post.what }));
   }
   stop(): void {
-    this.server?.close();
+    this.sink.stop();
   }
 }
 
