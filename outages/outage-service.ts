@@ -250,7 +250,9 @@ export class OutageService {
       }
       await rules.bigUsers.cancel(rules.bigUsers.idFor({ number, startsAt: o.startsAt.getTime() }));
     }
-    await this.d.models.Outage.updateOne({ number, effectsPending: true, version: o.version, status: o.status }, { $unset: { effectsPending: 1 } });
+    // Under the lock: FerretDB rewrites the whole document, and a publication's delivery recorded
+    // meanwhile (its job may already run) would be lost to this stale copy.
+    await this.d.locks.run(number, () => this.d.models.Outage.updateOne({ number, effectsPending: true, version: o.version, status: o.status }, { $unset: { effectsPending: 1 } }));
     await this.d.changed(number).catch((err: Error) => this.log.warn({ err: err.message }, 'outage change not announced'));
   }
 
