@@ -30,7 +30,8 @@ describe('consoles end to end in Chromium: a real simulated call from ring to wo
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    h = await PbxHarness.start({ ready: [], env: { AFTER_CALL_WORK_MS: '4000' } });
+    // The pop is under test here, not the outage-aware greeting (outage-ivr.test.ts): with it, the caller's TTS and key wait came first, and under a loaded CI the ring's timing drifted (2 failures in one fresh-clone run).
+    h = await PbxHarness.start({ ready: [], env: { AFTER_CALL_WORK_MS: '4000', OUTAGE_IVR: 'false' } });
     // The agent lets the phone ring 3.5 s before picking up: long enough to watch the ring timer run.
     h.pbx.setPhone('1001', { behaviour: { kind: 'answer', afterMs: 3500 } });
     await h.node.models.Outage.create({
