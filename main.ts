@@ -661,6 +661,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
     }),
     supervisor: new SupervisorConsole(supervisorNsp, {
       board: new BoardService({ models, acd: live.acd, serviceLevelMs: config.ANSWER_ALARM_MS }),
+      acd: live.acd,
       alarms: alarmFeed,
       tokens,
       logger,

@@ -96,6 +96,11 @@ export interface WorkOrderPanel {
 }
 
 export interface BoardSnapshot {
+  /**
+   * The sending process's refresh this board is at: `board:update` number seq + 1 follows it. Per
+   * process (a console that reconnects elsewhere starts from that process's snapshot).
+   */
+  seq: number;
   serverNow: number;
   /** Asia/Shanghai calendar day the metrics cover, YYYY-MM-DD. */
   day: string;
@@ -112,8 +117,25 @@ export interface BoardSnapshot {
   workOrders: WorkOrderPanel;
 }
 
+/** A keyed list's difference from the previous refresh: rows new or changed, and the keys gone. */
+export interface KeyedChanges<T> {
+  changed: T[];
+  removed: string[];
+}
+
+/**
+ * Every refresh after the console's snapshot. The per-agent lists (a thousand rows each on a big
+ * floor) come as their changes since refresh `seq - 1`; the rest, small, whole.
+ */
+export type BoardUpdate = Omit<BoardSnapshot, 'agents' | 'byAgent'> & {
+  agents: KeyedChanges<BoardAgent>;
+  byAgent: KeyedChanges<AgentDayRow>;
+};
+
 export interface SupervisorServerToClient extends SessionEvents, AlarmFeedServerToClient {
+  /** The whole board: on connecting and in answer to `board:resync`. */
   'board:snapshot': (b: BoardSnapshot) => void;
+  'board:update': (u: BoardUpdate) => void;
 }
 
 export interface SupervisorClientToServer {

@@ -1,6 +1,6 @@
 import { shanghaiDay } from '../core/time';
 import type { AcdStore } from '../cti/acd/acd-store';
-import { AGENT_STATES, type AgentState } from '../cti/acd/agent-state';
+import { AGENT_STATES, type AgentLive, type AgentState } from '../cti/acd/agent-state';
 import type { Models } from '../models';
 import type { CallOutcome, CallState, Language } from '../models/enums';
 import type { BoardSnapshot, CallInProgress, EndedCallView } from '../contracts';
@@ -58,12 +58,16 @@ export class BoardService {
     return [...calls.values()];
   }
 
-  async snapshot(now = Date.now()): Promise<BoardSnapshot> {
+  /**
+   * The whole board, at the refresh `seq` of the process that sends it. `agents`: the agents as the
+   * caller already holds them (the console's roster reads only those changed); read afresh if not given.
+   */
+  async snapshot(now = Date.now(), agentsKnown?: AgentLive[], seq = 0): Promise<BoardSnapshot> {
     const { models, acd, serviceLevelMs } = this.deps;
     const day = shanghaiDay(now);
     const [today, agents, queue, live, steps, unreachable, workOrders] = await Promise.all([
       this.todayCalls(day, now),
-      acd.agents(),
+      agentsKnown ?? acd.agents(),
       acd.queued(),
       acd.liveCalls(),
       acd.liveSteps(),
@@ -146,6 +150,7 @@ export class BoardService {
       }));
 
     return {
+      seq,
       serverNow: now,
       day: day.label,
       serviceLevelMs,

@@ -1,5 +1,6 @@
 import type { CallOutcome, CallState, OfferResult } from '../models/enums';
 import type { AgentDayRow, DayMetrics } from '../contracts';
+import { agentDayOrder } from '../contracts/board-updates';
 
 /**
  * The board's arithmetic, pure: today's Call records in, figures out. The README's "Board metrics" section defines
@@ -99,6 +100,6 @@ export function dayMetrics(calls: readonly CallFact[], opts: MetricsOptions): { 
       ),
       ringNoAnswer: r.noAnswer,
     }))
-    .sort((a, b) => b.answered - a.answered || a.workNumber.localeCompare(b.workNumber));
+    .sort(agentDayOrder);
   return { metrics, byAgent };
 }

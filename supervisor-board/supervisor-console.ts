@@ -4,6 +4,9 @@ import type { DomainEvent } from '../events/domain-events';
 import type { AlarmFeed } from '../alarms/feed';
 import { requireNamespaceRole } from '../ws/namespace-auth';
 import type { BoardService } from './board-service';
+import type { AcdStore } from '../cti/acd/acd-store';
+import { AgentRoster } from './agent-roster';
+import { boardUpdate } from '../contracts/board-updates';
 import { Coalescer } from './coalesce';
 import { SharedRead } from '../core/shared-read';
 import { guardSocket, runCommand } from '../ws/commands';
@@ -19,8 +22,10 @@ const KNOWN: ReadonlySet<string> = new Set<keyof SupervisorClientToServer>(['ala
 
 /**
  * `/supervisor`: the live queue board, pushed (the browser never polls). Any call or agent event
- * marks the board dirty; a fresh snapshot is computed at most a few times a second and sent to
- * this process's supervisors. A slow refresh (30 s) keeps the day's figures right across midnight.
+ * marks the board dirty; a fresh board is computed at most a few times a second and sent to this
+ * process's supervisors as an update on the one before (`board:update`: the per-agent lists as
+ * their changes); a console that connects or asks again gets the whole board at the same refresh
+ * number. A slow refresh (30 s) keeps the day's figures right across midnight.
  */
 export class SupervisorConsole {
   private readonly log: Logger;
@@ -31,12 +36,20 @@ export class SupervisorConsole {
    * an event it would then miss.
    */
   private readonly forNewcomers: SharedRead<BoardSnapshot>;
+  private readonly roster: AgentRoster;
+  /** The last refresh sent: the base the next update is a difference from. */
+  private sent?: BoardSnapshot;
+  /** The next refresh goes out whole (`board:snapshot`): events were missed, so every console starts again from it. */
+  private wholeNext = false;
+  /** Refreshes one at a time: each update is the difference from the one sent just before it. */
+  private refreshing: Promise<unknown> = Promise.resolve();
   private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly nsp: SupervisorNamespace,
     private readonly d: {
       board: BoardService;
+      acd: AcdStore;
       alarms: AlarmFeed;
       tokens: TokenVerifier;
       logger: Logger;
@@ -46,8 +59,9 @@ export class SupervisorConsole {
     },
   ) {
     this.log = d.logger.child({ nsp: '/supervisor' });
+    this.roster = new AgentRoster(d.acd);
     this.board = new Coalescer(() => this.push(), 100, 1000);
-    this.forNewcomers = new SharedRead(() => this.d.board.snapshot(), 0);
+    this.forNewcomers = new SharedRead(() => this.refresh(), 0);
   }
 
   start(): void {
@@ -64,7 +78,7 @@ export class SupervisorConsole {
 
   private onConnection(socket: SupervisorSocket): void {
     guardSocket(socket, KNOWN, this.log);
-    socket.on('board:resync', (ack) => runCommand(this.log, 'board:resync', ack, () => this.d.board.snapshot()));
+    socket.on('board:resync', (ack) => runCommand(this.log, 'board:resync', ack, () => this.forNewcomers.get()));
     if (this.d.workOrders) handleCallCentreOrderCommands(socket, this.d.workOrders, this.log);
     else {
       socket.on('work-order:act', (_cmd, ack) =>
@@ -79,6 +93,8 @@ export class SupervisorConsole {
 
   /** Events may have been lost (the bus's subscription dropped): the board is sent afresh. */
   resyncAll(): void {
+    this.roster.forget();
+    this.wholeNext = true;
     this.forNewcomers.invalidate();
     this.board.poke();
   }
@@ -92,9 +108,28 @@ export class SupervisorConsole {
   private async push(): Promise<void> {
     if (this.nsp.sockets.size === 0) return;
     try {
-      this.nsp.local.emit('board:snapshot', await this.d.board.snapshot());
+      await this.refresh();
     } catch (err) {
       this.log.error({ err }, 'board refresh failed');
     }
+  }
+
+  /**
+   * A fresh board, sent to this process's consoles as the update on the last one, and returned
+   * whole (for a console that has no base yet: it ignores the update it may also get).
+   */
+  private refresh(): Promise<BoardSnapshot> {
+    const next = this.refreshing.then(async () => {
+      const prev = this.sent;
+      const whole = this.wholeNext;
+      this.wholeNext = false;
+      const board = await this.d.board.snapshot(Date.now(), await this.roster.read(), (prev?.seq ?? 0) + 1);
+      if (whole) this.nsp.local.emit('board:snapshot', board);
+      else if (prev) this.nsp.local.emit('board:update', boardUpdate(prev, board));
+      this.sent = board;
+      return board;
+    });
+    this.refreshing = next.catch(() => undefined);
+    return next;
   }
 }

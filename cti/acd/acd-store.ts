@@ -26,6 +26,7 @@ export interface ReservedAgent {
 type LuaRedis = RedisClient & {
   acdReserve(...args: string[]): Promise<[string, string] | null>;
   acdSetState(...args: string[]): Promise<[number, string, string?]>;
+  acdUpsertAgent(...args: string[]): Promise<number>;
   acdCas(key: string, expected: string, next: string, ttlMs: string): Promise<number>;
   acdClaimAdoption(adoptedKey: string, node: string, keepMs: string, owner: string): Promise<number>;
 };
@@ -54,7 +55,8 @@ export class AcdStore {
     // defineCommand loads each script once (EVALSHA, falling back to EVAL after a Redis restart).
     if (!('acdReserve' in redis)) {
       redis.defineCommand('acdReserve', { numberOfKeys: 7, lua: lua('reserve') });
-      redis.defineCommand('acdSetState', { numberOfKeys: 4, lua: lua('set-state') });
+      redis.defineCommand('acdSetState', { numberOfKeys: 6, lua: lua('set-state') });
+      redis.defineCommand('acdUpsertAgent', { numberOfKeys: 4, lua: lua('upsert-agent') });
       redis.defineCommand('acdCas', { numberOfKeys: 1, lua: lua('cas') });
       redis.defineCommand('acdClaimAdoption', { numberOfKeys: 1, lua: lua('claim-adoption') });
     }
@@ -63,14 +65,8 @@ export class AcdStore {
 
   /** Registers (or refreshes) an agent's profile; a new agent starts `offline`. */
   async upsertAgent(a: { workNumber: string; name: string; extension: string; languages: Language[] }): Promise<void> {
-    const key = this.keys.agent(a.workNumber);
-    await this.r
-      .multi()
-      .hset(key, { name: a.name, ext: a.extension, langs: a.languages.join(',') })
-      .hsetnx(key, 'state', 'offline')
-      .hsetnx(key, 'since', String(Date.now()))
-      .sadd(this.keys.agents(), a.workNumber)
-      .exec();
+    const k = this.keys;
+    await this.r.acdUpsertAgent(k.agent(a.workNumber), k.agents(), k.agentsVersion(), k.agentsChanged(), a.workNumber, a.name, a.extension, a.languages.join(','), String(Date.now()));
   }
 
   /**
@@ -85,6 +81,8 @@ export class AcdStore {
       k.ready('yue'),
       k.ready('cmn'),
       k.ready('any'),
+      k.agentsVersion(),
+      k.agentsChanged(),
       fromStates(m).join(','),
       m.to,
       String(now),
@@ -112,6 +110,29 @@ export class AcdStore {
       const h = rows[i]?.[1] as Record<string, string> | undefined;
       return h?.state ? [toAgent(id, h)] : [];
     });
+  }
+
+  /**
+   * The agents changed since version `since` (every agent when `since` is null, or when the
+   * version went back: Redis lost its data), and the version they bring the reader to. A board
+   * refreshing every second reads a handful of hashes instead of every agent's.
+   */
+  async agentChanges(since: number | null): Promise<{ version: number; full: boolean; agents: AgentLive[] }> {
+    const k = this.keys;
+    // The version is read before the agents: a change made during the read is read again next time.
+    const version = Number((await this.r.get(k.agentsVersion())) ?? 0);
+    if (since === null || version < since) return { version, full: true, agents: await this.agents() };
+    if (version === since) return { version, full: false, agents: [] };
+    const ids = await this.r.zrangebyscore(k.agentsChanged(), `(${since}`, version);
+    if (ids.length === 0) return { version, full: false, agents: [] };
+    const pipe = this.r.pipeline();
+    for (const id of ids) pipe.hgetall(k.agent(id));
+    const rows = (await pipe.exec()) ?? [];
+    const agents = ids.flatMap((id, i) => {
+      const h = rows[i]?.[1] as Record<string, string> | undefined;
+      return h?.state ? [toAgent(id, h)] : [];
+    });
+    return { version, full: false, agents };
   }
 
   async agentByExtension(extension: string): Promise<AgentLive | null> {

@@ -9,6 +9,10 @@ export class AcdKeys {
   }
   agent = (wn: string) => `${this.p}:agent:${wn}`;
   agents = () => `${this.p}:agents`;
+  /** Bumped by every write to an agent's hash; `agentsChanged` scores each agent by the last bump that touched it. */
+  agentsVersion = () => `${this.p}:agents:ver`;
+  /** Every agent, scored by the version of its last change: a reader asks only for what changed since it last looked. */
+  agentsChanged = () => `${this.p}:agents:changed`;
   ready = (set: 'yue' | 'cmn' | 'any') => `${this.p}:ready:${set}`;
   queue = () => `${this.p}:queue`;
   qcall = (callId: string) => `${this.p}:qcall:${callId}`;

@@ -1,12 +1,14 @@
 /**
  * Child process of `npm run bench`: M supervisor boards (socket.io-client, namespace /supervisor),
- * in a process of their own because each board update is the whole board (every agent, the day's
- * figures) and parsing it must not delay the agents' pops. It keeps, per board, when each update
- * arrived, when the server computed it (`serverNow`) and which calls it shows.
+ * in a process of their own because each board (its snapshot, then updates carrying the per-agent
+ * lists' changes) must be parsed and applied, as a browser would, without delaying the agents'
+ * pops. It keeps, per board, when each update arrived, when the server computed it (`serverNow`)
+ * and which calls it shows.
  */
 import { CLIENT_OPTIONS, connected } from './socket-connect';
 import { io, type Socket } from 'socket.io-client';
 import type { BoardSnapshot, SupervisorClientToServer, SupervisorServerToClient } from '../../contracts';
+import { applyBoardUpdate } from '../../contracts/board-updates';
 import type { BoardStats, BoardsApi, ConsoleLogin } from './api';
 import { pool } from './pool';
 import { serve } from './rpc';
@@ -36,10 +38,27 @@ function callsShown(b: BoardSnapshot): Set<string> {
 function connectOne(login: ConsoleLogin): Promise<BoardSocket> {
   const socket: BoardSocket = io(`${login.url}/supervisor`, { ...CLIENT_OPTIONS, auth: { token: login.token } });
   const board = { socket, seen: [] as Seen[] };
-  socket.on('board:snapshot', (b) => {
+  let held: BoardSnapshot | null = null;
+  const show = (b: BoardSnapshot) => {
     const recvT = now();
+    held = b;
     board.seen.push({ recvT, serverNow: b.serverNow, calls: callsShown(b) });
     if (!latest || b.serverNow >= latest.board.serverNow) latest = { recvT, board: b };
+  };
+  socket.on('board:snapshot', show);
+  socket.on('board:update', (u) => {
+    if (!held) return;
+    const next = applyBoardUpdate(held, u);
+    if (next === 'stale') return;
+    if (next === 'gap') {
+      // Not expected on one connection (updates leave in order), but handled as a console does.
+      held = null;
+      socket.emit('board:resync', (res) => {
+        if (res.ok) show(res.data);
+      });
+      return;
+    }
+    show(next);
   });
   return connected(socket, `${login.url}/supervisor`).then((s) => {
     boards.push(board);

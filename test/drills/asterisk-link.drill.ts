@@ -31,7 +31,7 @@ async function consoles(h: PbxHarness): Promise<Consoles> {
   };
   const board = await connect('/supervisor', '2001');
   const admin = await connect('/admin', '9001');
-  await board.next('board:snapshot');
+  await board.next('board');
   await admin.next('health:snapshot');
   return { board, admin, close: () => [board, admin].forEach((c) => c.close()) };
 }
@@ -55,7 +55,7 @@ async function boardShowsTruth(h: PbxHarness, c: Consoles): Promise<void> {
   await waitFor(
     async () => {
       const live = await h.calls.acd.agents();
-      const shown = c.board.events('board:snapshot').at(-1) as BoardSnapshot | undefined;
+      const shown = c.board.events('board').at(-1) as BoardSnapshot | undefined;
       if (!shown) return false;
       const same = live.every((a) => shown.agents.find((x) => x.workNumber === a.workNumber)?.state === a.state);
       return same && shown.inProgress.length === 0 && shown.waiting.yue.count + shown.waiting.cmn.count === 0;

@@ -45,13 +45,21 @@ export class ConsoleNode {
    */
   async reserve(workNumber: string, callId: string): Promise<void> {
     const k = this.live.acd.keys;
-    await this.node.redis
-      .multi()
-      .hset(k.agent(workNumber), { state: 'reserved', since: String(Date.now()), reason: '', callId })
-      .zrem(k.ready('yue'), workNumber)
-      .zrem(k.ready('cmn'), workNumber)
-      .zrem(k.ready('any'), workNumber)
-      .exec();
+    await this.node.redis.eval(
+      `redis.call('HSET', KEYS[1], 'state', 'reserved', 'since', ARGV[2], 'reason', '', 'callId', ARGV[3])
+       for i = 2, 4 do redis.call('ZREM', KEYS[i], ARGV[1]) end
+       redis.call('ZADD', KEYS[6], redis.call('INCR', KEYS[5]), ARGV[1])`,
+      6,
+      k.agent(workNumber),
+      k.ready('yue'),
+      k.ready('cmn'),
+      k.ready('any'),
+      k.agentsVersion(),
+      k.agentsChanged(),
+      workNumber,
+      String(Date.now()),
+      callId,
+    );
   }
 
   publish(e: DomainEvent): Promise<void> {

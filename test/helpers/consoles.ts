@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ConnectRefusal, ConsoleNamespace, LoginResponse } from '../../contracts';
+import type { Ack, BoardSnapshot, BoardUpdate, ConnectRefusal, ConsoleNamespace, LoginResponse } from '../../contracts';
+import { applyBoardUpdate } from '../../contracts/board-updates';
 
 /** Logs in through the real REST endpoint. */
 export async function login(baseUrl: string, workNumber: string, password: string): Promise<LoginResponse> {
@@ -17,7 +18,12 @@ export interface Received {
   args: unknown[];
 }
 
-/** A real socket.io-client console socket that records every event it receives. */
+/**
+ * A real socket.io-client console socket that records every event it receives. On /supervisor it
+ * also keeps the board as a console does (the snapshot, then each `board:update` applied) and
+ * records each resulting whole board as a `board` event; an update that does not follow is
+ * recorded as `board:gap`, which no test expects.
+ */
 export class ConsoleClient<S extends object = Record<string, never>, C extends object = Record<string, never>> {
   readonly socket: Socket<S, C>;
   readonly received: Received[] = [];
@@ -32,8 +38,20 @@ export class ConsoleClient<S extends object = Record<string, never>, C extends o
       forceNew: true,
     }) as unknown as Socket<S, C>;
     const raw = this.raw;
+    let board: BoardSnapshot | null = null;
     raw.onAny((event: string, ...args: unknown[]) => {
       this.received.push({ event, args });
+      if (event === 'board:snapshot') {
+        board = args[0] as BoardSnapshot;
+        this.received.push({ event: 'board', args: [board] });
+      } else if (event === 'board:update' && board) {
+        const next = applyBoardUpdate(board, args[0] as BoardUpdate);
+        if (next === 'gap') this.received.push({ event: 'board:gap', args: [args[0]] });
+        else if (next !== 'stale') {
+          board = next;
+          this.received.push({ event: 'board', args: [board] });
+        }
+      }
       for (const w of [...this.waiters]) w();
     });
   }

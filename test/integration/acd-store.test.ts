@@ -44,6 +44,33 @@ describe('ACD live state in Redis', () => {
     expect(await acd.liveNodes()).to.deep.equal(['a']);
   });
 
+  it('tells a reader only the agents changed since it last looked, whoever changed them (a move, a reservation, a profile)', async () => {
+    await agent('1001', ['yue'], 1000);
+    await agent('1002', ['cmn'], 1000);
+    await agent('1003', ['cmn']);
+    const all = await acd.agentChanges(null);
+    expect(all.full).to.equal(true);
+    expect(all.agents.map((a) => a.workNumber)).to.deep.equal(['1001', '1002', '1003']);
+    expect(await acd.agentChanges(all.version)).to.deep.equal({ version: all.version, full: false, agents: [] });
+
+    expect(await acd.move('1003', { by: 'person', to: 'ready' })).to.include({ ok: true });
+    const c = await call('cmn', 5000);
+    expect(await acd.reserve(c, owner.get(c)!, 60_000, 6000)).to.equal('1002');
+    const moved = await acd.agentChanges(all.version);
+    expect(moved.full).to.equal(false);
+    expect(moved.agents.map((a) => [a.workNumber, a.state])).to.deep.equal([['1003', 'ready'], ['1002', 'reserved']]);
+
+    await acd.upsertAgent({ workNumber: '1001', name: '新名字', extension: '1001', languages: ['yue'] });
+    const renamed = await acd.agentChanges(moved.version);
+    expect(renamed.agents.map((a) => [a.workNumber, a.name])).to.deep.equal([['1001', '新名字']]);
+
+    // Redis lost its data (the version went back): the reader is given everyone again.
+    await redis.del(acd.keys.agentsVersion());
+    const again = await acd.agentChanges(renamed.version);
+    expect(again.full).to.equal(true);
+    expect(again.agents).to.have.length(3);
+  });
+
   it('gives the call to the longest-idle Ready agent who speaks its language', async () => {
     await agent('1001', ['yue'], 1000);
     await agent('1004', ['cmn'], 3000);

@@ -24,7 +24,7 @@ describe('board and admin details: who a ringing call rings, names in alarms, se
 
   it('a ringing call names the agent whose phone rings, before the Call record knows any agent', async () => {
     const sup = await n.client('/supervisor', '2001');
-    await sup.next('board:snapshot');
+    await sup.next('board');
     const callId = randomUUID();
     await n.live.agents.login('1007');
     await n.node.models.Call.create({ callId, node: 'a', callerChannelId: `ch-${callId}`, callerNumber: '13912345000', dialledNumber: '952525', state: 'ringing', language: 'yue', arrivedAt: new Date() });
@@ -32,7 +32,7 @@ describe('board and admin details: who a ringing call rings, names in alarms, se
     await n.reserve('1007', callId);
     const m = sup.mark();
     await n.publish({ type: 'call.state', callId, state: 'ringing', language: 'yue', at: Date.now() });
-    const b = await sup.next<BoardSnapshot>('board:snapshot', (x) => x.inProgress.some((c) => c.callId === callId), { from: m });
+    const b = await sup.next<BoardSnapshot>('board', (x) => x.inProgress.some((c) => c.callId === callId), { from: m });
     expect(b.inProgress.find((c) => c.callId === callId)).to.include({ state: 'ringing', agentWorkNumber: '1007', agentName: '梁少华' });
   });
 

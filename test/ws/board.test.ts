@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
-import type { AgentStateView, AlarmView, BoardSnapshot, SystemHealth, WorkOrderView } from '../../contracts';
+import type { AgentStateView, AlarmView, BoardSnapshot, BoardUpdate, SystemHealth, WorkOrderView } from '../../contracts';
 import { ConsoleNode } from '../helpers/console-node';
 import type { ConsoleClient } from '../helpers/consoles';
 
@@ -13,11 +13,11 @@ describe('/supervisor board and /admin page', function () {
   before(async () => {
     n = await ConsoleNode.start();
     sup = await n.client('/supervisor', '2001');
-    first = await sup.next<BoardSnapshot>('board:snapshot');
+    first = await sup.next<BoardSnapshot>('board');
   });
   after(async () => n?.stop());
 
-  const board = (pred: (b: BoardSnapshot) => boolean, from: number) => sup.next<BoardSnapshot>('board:snapshot', pred, { from });
+  const board = (pred: (b: BoardSnapshot) => boolean, from: number) => sup.next<BoardSnapshot>('board', pred, { from });
 
   it('sends a snapshot on connect: empty day, nobody waiting', () => {
     expect(first.metrics).to.include({ arrived: 0, answered: 0, serviceLevel: null });
@@ -37,6 +37,25 @@ describe('/supervisor board and /admin page', function () {
     expect(a).to.include({ name: '陈嘉欣', phoneReachable: true });
     expect(a.since).to.be.closeTo(Date.now(), 5000);
     expect(b.agentCounts.ready).to.be.at.least(1);
+  });
+
+  it('sends each refresh after the first as an update carrying only the agents that changed', async () => {
+    const agent = await n.client('/agent', '1004');
+    await agent.next('session:snapshot');
+    const m = sup.mark();
+    expect((await agent.command<AgentStateView>('agent:set-state', { state: 'ready' })).ok).to.equal(true);
+    const u = await sup.next<BoardUpdate>('board:update', (x) => x.agents.changed.some((a) => a.workNumber === '1004' && a.state === 'ready'), { from: m });
+    // The board holds every agent signed in (1001 from the test before), but only the one who moved is sent.
+    const whole = await sup.next<BoardSnapshot>('board', (b) => b.seq === u.seq, { from: m });
+    expect(whole.agents.map((a) => a.workNumber)).to.include.members(['1001', '1004']);
+    expect(u.agents.changed.map((a) => a.workNumber)).to.deep.equal(['1004']);
+    expect(u.agents.removed).to.deep.equal([]);
+    expect(sup.events('board:gap')).to.deep.equal([]);
+    // A console that asks again is given the whole board at the refresh it reached.
+    const again = await sup.command<BoardSnapshot>('board:resync');
+    expect(again.ok && again.data.seq).to.be.at.least(u.seq);
+    expect(again.ok && again.data.agents.find((a) => a.workNumber === '1004')?.state).to.equal('ready');
+    agent.close();
   });
 
   it('shows waiting calls per language with the longest wait, then the call in progress and the service level once answered', async () => {

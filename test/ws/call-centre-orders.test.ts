@@ -37,7 +37,7 @@ describe('work-order:act on /agent and /supervisor (call-centre actions)', funct
     a3 = await open('/agent', '1003');
     sup = await open('/supervisor', '2001');
     for (const a of [a1, a2, a3]) await a.next('orders:snapshot');
-    await sup.next('board:snapshot');
+    await sup.next('board');
     engToken = (await login(h.node.url, '3001', PASSWORD)).token;
   });
   after(async () => {
@@ -111,7 +111,7 @@ describe('work-order:act on /agent and /supervisor (call-centre actions)', funct
     await department('accept', wo.number);
     await department('resolve', wo.number, { result: '已上门安装水表' });
     // The board lists it as waiting for 归档.
-    await sup.next<BoardSnapshot>('board:snapshot', (b) => b.workOrders.toArchive.orders.some((o) => o.number === wo.number));
+    await sup.next<BoardSnapshot>('board', (b) => b.workOrders.toArchive.orders.some((o) => o.number === wo.number));
 
     const from = a1.mark();
     const archived = ok(await act(a1, { action: 'archive', number: wo.number }));
@@ -121,7 +121,7 @@ describe('work-order:act on /agent and /supervisor (call-centre actions)', funct
     const change = await a1.next<AgentOrderChange>('orders:changed', (c) => c.order.number === wo.number && c.order.status === 'archived', { from });
     expect(change.order.owner).to.equal('1001');
     // Off the board's 待归档 list (a snapshot taken after the archive).
-    await sup.next<BoardSnapshot>('board:snapshot', (b) => b.serverNow >= archived.updatedAt && !b.workOrders.toArchive.orders.some((o) => o.number === wo.number));
+    await sup.next<BoardSnapshot>('board', (b) => b.serverNow >= archived.updatedAt && !b.workOrders.toArchive.orders.some((o) => o.number === wo.number));
 
     // Twice: the second is refused, the first stands.
     const again = refused(await act(a1, { action: 'archive', number: wo.number }));
@@ -226,7 +226,7 @@ describe('work-order:act on /agent and /supervisor (call-centre actions)', funct
     expect(esc.flags.escalated).to.equal(true);
     expect(esc.escalations.at(-1)).to.include({ reason: 'manual', to: 'admin_hr', by: '2001', note: '涉及多个小区，需行政人事部协调' });
     expect(esc.status).to.equal(wo.status);
-    await sup.next<BoardSnapshot>('board:snapshot', (b) => b.workOrders.escalated.orders.some((o) => o.number === wo.number), { from: m });
+    await sup.next<BoardSnapshot>('board', (b) => b.workOrders.escalated.orders.some((o) => o.number === wo.number), { from: m });
 
     const joined = ok(await act(sup, { action: 'participants', number: wo.number, departments: ['business'] }));
     expect(joined.participants).to.deep.equal(['business']);

@@ -10,6 +10,7 @@ import type {
   WorkOrderPanel,
   WorkOrderView,
 } from '../../contracts';
+import { applyBoardUpdate } from '../../contracts/board-updates';
 import { AlarmFeed } from './alarms';
 import { CallbackFiguresPanel } from './callback-figures';
 import { OutageBoardPanel } from './outage-board';
@@ -129,12 +130,33 @@ socket.on('alarm:raised', (a) => feed.raised(a));
 socket.on('alarm:updated', (a) => feed.updated(a));
 
 let board: BoardSnapshot | null = null;
-socket.on('board:snapshot', (b) => {
-  // Snapshots of one process leave in order; an older one can only be a late duplicate.
-  if (board && b.serverNow < board.serverNow) return;
+/** Asked for the whole board again: updates are ignored until it comes (it is at least as new). */
+let resyncing = false;
+function show(b: BoardSnapshot): void {
   syncClock(b.serverNow);
   board = b;
   render(b);
+}
+socket.on('board:snapshot', (b) => {
+  // Snapshots of one process leave in order; an older one can only be a late duplicate.
+  if (board && b.serverNow < board.serverNow) return;
+  show(b);
+});
+socket.on('board:update', (u) => {
+  // Before the first snapshot there is nothing to apply it to; the snapshot on its way is as new.
+  if (!board || resyncing) return;
+  const next = applyBoardUpdate(board, u);
+  if (next === 'stale') return;
+  if (next === 'gap') {
+    resyncing = true;
+    socket.timeout(10_000).emit('board:resync', (e, res) => {
+      resyncing = false;
+      const r = ackResult(e, res);
+      if (r.ok) show(r.data);
+    });
+    return;
+  }
+  show(next);
 });
 
 const since = (t: number) => h('span', { 'data-since': t }, fmtDuration(now() - t));

@@ -100,6 +100,7 @@ if not agent then return false end
 local ext = usable[agent]
 
 redis.call('HSET', slotKey('agent:' .. agent), 'state', 'reserved', 'since', now, 'reason', '', 'callId', callId)
+redis.call('ZADD', slotKey('agents:changed'), redis.call('INCR', slotKey('agents:ver')), agent)
 redis.call('ZREM', KEYS[3], agent)
 redis.call('ZREM', KEYS[4], agent)
 redis.call('ZREM', KEYS[5], agent)

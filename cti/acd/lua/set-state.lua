@@ -1,7 +1,7 @@
 -- Moves one agent to a new state if it is in one of the expected states and, for a call's step,
 -- still on that call (cti/acd/agent-state.ts judgeMove is the same rule in TypeScript); keeps the
 -- ready sets (the ACD's idle order) in step with the state in the same atomic step.
--- KEYS: agent hash, ready:yue, ready:cmn, ready:any (one hash tag: one Cluster slot)
+-- KEYS: agent hash, ready:yue, ready:cmn, ready:any, agents:ver, agents:changed (one hash tag: one Cluster slot)
 -- ARGV: expectedCsv, newState, nowMs, reason, newCallId, scopeCallId ('' = a person's move), workNumber
 -- Returns { 1, previousState } on success, { 0, currentState, why } when refused.
 local expected, state, now, reason, callId, scope = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -14,6 +14,7 @@ if scope ~= '' and (redis.call('HGET', KEYS[1], 'callId') or '') ~= scope then
   return { 0, cur, 'other-call' }
 end
 redis.call('HSET', KEYS[1], 'state', state, 'since', now, 'reason', reason, 'callId', callId)
+redis.call('ZADD', KEYS[6], redis.call('INCR', KEYS[5]), ARGV[7])
 redis.call('ZREM', KEYS[2], ARGV[7])
 redis.call('ZREM', KEYS[3], ARGV[7])
 redis.call('ZREM', KEYS[4], ARGV[7])
