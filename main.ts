@@ -88,6 +88,9 @@ import { outageRoutes } from './outages/routes';
 import { OutageIvr } from './cti/calls/outage-ivr';
 import { DispatchService } from './dispatch/dispatch-service';
 import { dispatchRoutes } from './dispatch/routes';
+import { ReportService } from './reports/report-service';
+import { MonthlyReportJobRunner, MonthlyReportRule } from './reports/report-job';
+import { reportRoutes } from './reports/routes';
 import { OutageCaller } from './notices/outage-caller';
 import { EngineeringSampler, EngineeringSampleRule } from './callbacks/engineering-sample';
 
@@ -596,6 +599,20 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   }).start();
 
 
+  const reports = new ReportService({ models, options: { serviceLevelMs: config.ANSWER_ALARM_MS, outageLeadMs: config.OUTAGE_BIG_USER_LEAD_MS }, logger });
+  const reportRule = new MonthlyReportRule(ruleOpts);
+  await new MonthlyReportJobRunner({
+    reports,
+    rule: reportRule,
+    outbox: live.outbox,
+    bus: live.bus,
+    sms,
+    contacts: parseContacts(config.REPORT_CONTACTS),
+    day: config.REPORT_DAY,
+    at: config.REPORT_AT,
+    logger,
+  }).start();
+
   const api = new ApiRoutes(tokens);
   authRoutes(api, services.login);
   workOrderRoutes(api, services.workOrders);
@@ -610,6 +627,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   });
   outageRoutes(api, outages);
   dispatchRoutes(api, new DispatchService({ models, logger }));
+  reportRoutes(api, reports);
   recordingRoutes(api, { models, tokens, dirs: { recordings: config.RECORDINGS_DIR, monitor: config.ASTERISK_MONITOR_DIR } });
   if (calls) selfCheckRoutes(api, calls.selfCheck, live.selfChecks, logger);
 
@@ -726,6 +744,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       await calls?.stop();
       await shiftStart.close();
       await digestRule.close();
+      await reportRule.close();
       await deadlines.close();
       await callbacks.close();
       await outages.close();

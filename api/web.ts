@@ -4,7 +4,7 @@ import type { Logger } from '../core/logger';
 
 const WEB_DIR = join(__dirname, '..', 'web');
 /** One bundle per page; web/src/<name>.ts → /assets/<name>.js. */
-export const WEB_ENTRIES = ['login', 'agent', 'supervisor', 'admin', 'department', 'outages', 'dispatch'] as const;
+export const WEB_ENTRIES = ['login', 'agent', 'supervisor', 'admin', 'department', 'outages', 'dispatch', 'report'] as const;
 
 type Bundles = Map<string, string>;
 

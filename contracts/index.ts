@@ -19,6 +19,7 @@ export * from './department';
 export * from './callbacks';
 export * from './outages';
 export * from './dispatch';
+export * from './reports';
 export type {
   AgentState,
   AlarmKind,

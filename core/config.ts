@@ -219,6 +219,18 @@ const envSchema = z.object({
    * department is late with (acceptance, completion).
    */
   WORK_ORDER_ESCALATE_NOTICE_LATE: bool.default(false),
+  /** The monthly report (Art. 15: before the 28th) is built on this day of the month… */
+  REPORT_DAY: z.coerce.number().int().min(1, 'a day of the month 1–27').max(27, 'a day of the month 1–27: the report is due before the 28th').default(27),
+  /** …at this time, Asia/Shanghai (HH:MM). */
+  REPORT_AT: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:MM, e.g. 08:00')
+    .default('08:00'),
+  /** Who is texted that the monthly report is ready (the call centre's supervisors): `role=phone,…`. */
+  REPORT_CONTACTS: z
+    .string()
+    .regex(/^([a-z_]+=\+?\d{3,20})(,[a-z_]+=\+?\d{3,20})*$/, 'comma list of role=phone, e.g. supervisor=13800000121')
+    .default('supervisor=13800000121'),
   /** When the daily digest of major matters goes to company leaders, Asia/Shanghai time (HH:MM). */
   MAJOR_DIGEST_AT: z
     .string()

@@ -7,6 +7,7 @@ import { callerPreferenceModel } from './caller-preference';
 import { customerModel } from './customer';
 import { departmentModel } from './department';
 import { dispatchEntryModel } from './dispatch-entry';
+import { monthlyReportModel } from './monthly-report';
 import { noticeModel } from './notice';
 import { areaContactModel, outageModel } from './outage';
 import { recordingModel } from './recording';
@@ -32,6 +33,7 @@ export function createModels(conn: Connection) {
     CallerPreference: callerPreferenceModel(conn),
     SmsMessage: smsMessageModel(conn),
     Notice: noticeModel(conn),
+    MonthlyReport: monthlyReportModel(conn),
   };
 }
 

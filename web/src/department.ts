@@ -30,6 +30,8 @@ header(session, '部门工单');
 if (session.department) byId('dept-title').textContent = `${DEPARTMENT_LABEL[session.department]} · 工单`;
 // 营业部 publishes the outage notices (Art. 3).
 byId('link-outages').hidden = session.department !== 'business';
+// The monthly report is 营业部's (Art. 15).
+byId('link-report').hidden = session.department !== 'business';
 const socket = connect<DepartmentServerToClient, DepartmentClientToServer>('/department', session);
 
 const METER_SIDE_LABEL: Record<NonNullable<LeakDetails['meterSide']>, string> = { before: '表前', after: '表后', unknown: '不确定' };
