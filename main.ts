@@ -627,7 +627,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   });
   outageRoutes(api, outages);
   dispatchRoutes(api, new DispatchService({ models, logger }));
-  reportRoutes(api, reports);
+  reportRoutes(api, reports, models, { serviceLevelMs: config.ANSWER_ALARM_MS });
   recordingRoutes(api, { models, tokens, dirs: { recordings: config.RECORDINGS_DIR, monitor: config.ASTERISK_MONITOR_DIR } });
   if (calls) selfCheckRoutes(api, calls.selfCheck, live.selfChecks, logger);
 

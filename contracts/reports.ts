@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEPARTMENTS, WORK_ORDER_CATEGORIES } from '../models/enums';
+import { CALL_OUTCOMES, DEPARTMENTS, LANGUAGES, WORK_ORDER_CATEGORIES } from '../models/enums';
 import { callbackFiguresSchema } from './callbacks';
 
 /** YYYY-MM, a calendar month of Asia/Shanghai. */
@@ -139,3 +139,75 @@ export const reportListItemSchema = z.object({
   builds: z.number().int(),
 });
 export type ReportListItem = z.infer<typeof reportListItemSchema>;
+
+// ── history in the consoles: the board's period view, the call search, the admin's alarms over time ──
+
+export const HISTORY_PERIODS = ['today', 'week', 'month'] as const;
+export const hotlineHistoryQuery = z.object({ period: z.enum(HISTORY_PERIODS).default('today') });
+
+export const historyBucketSchema = z.object({
+  /** 「9时」 for an hour of today, 「12/03」 for a day. */
+  label: z.string(),
+  start: z.number().int(),
+  arrived: count,
+  offered: count,
+  answered: count,
+  answeredWithinSl: count,
+  abandoned: count,
+  serviceLevel: rate,
+  abandonRate: rate,
+});
+
+export const hotlineHistorySchema = z
+  .object({
+    period: z.enum(HISTORY_PERIODS),
+    from: z.number().int(),
+    to: z.number().int(),
+    /** Today by hour; this week (Monday first) and this month by day, Asia/Shanghai. */
+    buckets: z.array(historyBucketSchema),
+    /** Calls arrived in the period per hour of day. */
+    byHour: z.array(count).length(24),
+    metrics: hotlineMetricsSchema,
+  })
+  .meta({ id: 'HotlineHistory' });
+export type HotlineHistory = z.infer<typeof hotlineHistorySchema>;
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day YYYY-MM-DD');
+export const callSearchQuery = z
+  .object({
+    /** Any part of the caller's number, digits only. */
+    number: z.string().regex(/^\+?\d{1,20}$/, 'digits of the caller number').optional(),
+    agent: z.string().regex(/^\d{3,6}$/, 'a work number').optional(),
+    /** Asia/Shanghai days, both included; the last 7 days when neither is given. */
+    from: day.optional(),
+    to: day.optional(),
+    outcome: z.enum(CALL_OUTCOMES).optional(),
+    language: z.enum(LANGUAGES).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] });
+export type CallSearchQuery = z.infer<typeof callSearchQuery>;
+
+export const callFoundSchema = z.object({
+  callId: z.string(),
+  arrivedAt: z.number().int(),
+  callerNumber: z.string(),
+  language: z.enum(LANGUAGES).nullable(),
+  outcome: z.enum(CALL_OUTCOMES).nullable(),
+  agentWorkNumber: z.string().nullable(),
+  agentName: z.string().nullable(),
+  answerDelayMs: z.number().nullable(),
+  talkMs: z.number().nullable(),
+  recordingName: z.string().nullable(),
+});
+export const callSearchResultSchema = z.object({ calls: z.array(callFoundSchema), more: z.boolean() }).meta({ id: 'CallSearchResult' });
+export type CallFound = z.infer<typeof callFoundSchema>;
+export type CallSearchResult = z.infer<typeof callSearchResultSchema>;
+
+export const alarmHistoryQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) });
+export const alarmHistorySchema = z
+  .object({
+    days: z.array(z.object({ day: day, silence: count, ringNoAnswer: count, longWait: count, other: count })),
+  })
+  .meta({ id: 'AlarmHistory' });
+export type AlarmHistory = z.infer<typeof alarmHistorySchema>;

@@ -1,6 +1,20 @@
 import { z } from 'zod';
 import type { ApiRoutes } from '../api/routes';
-import { errorBodySchema, monthlyReportSchema, reportBuildQuery, reportListItemSchema, reportMonthParams } from '../contracts';
+import {
+  alarmHistoryQuery,
+  alarmHistorySchema,
+  callSearchQuery,
+  callSearchResultSchema,
+  errorBodySchema,
+  hotlineHistoryQuery,
+  hotlineHistorySchema,
+  monthlyReportSchema,
+  reportBuildQuery,
+  reportListItemSchema,
+  reportMonthParams,
+} from '../contracts';
+import type { Models } from '../models';
+import { alarmHistory, hotlineHistory, searchCalls } from './history';
 import { reportCsv, reportXlsx } from './report-export';
 import { assertMayReadReports, REPORT_ROLES, type ReportService } from './report-service';
 
@@ -9,8 +23,50 @@ const refusals = {
   403: { description: 'not a supervisor, an admin or a 营业部 user (agents and other departments are refused)', schema: errorBodySchema },
 };
 
-/** The monthly report over REST: the list, a build on demand, the report as JSON, XLSX and CSV. */
-export function reportRoutes(api: ApiRoutes, reports: ReportService): void {
+/** The board's history, the call search and the alarms over time: the call centre's supervisors and admins. */
+const HISTORY_ROLES = ['supervisor', 'admin'] as const;
+
+/**
+ * The monthly report over REST (the list, a build on demand, the report as JSON, XLSX and CSV), and
+ * the history the consoles show beside it.
+ */
+export function reportRoutes(api: ApiRoutes, reports: ReportService, models: Pick<Models, 'Call' | 'Agent' | 'Alarm'>, opts: { serviceLevelMs: number }): void {
+  api
+    .group('/api/history', 'history')
+    .add(
+      {
+        method: 'get',
+        path: '/hotline',
+        summary: 'Today by hour, this week or this month by day: calls, service level within 20 s, abandons (the board\'s period switch)',
+        access: { roles: HISTORY_ROLES },
+        query: hotlineHistoryQuery,
+        responses: { 200: { description: 'the period\'s figures', schema: hotlineHistorySchema } },
+      },
+      ({ query }) => hotlineHistory(models, query.period, opts),
+    )
+    .add(
+      {
+        method: 'get',
+        path: '/calls',
+        summary: 'Call search: any part of the number, agent, days (Asia/Shanghai, the last 7 by default), outcome, language; newest first, with the recording to play',
+        access: { roles: HISTORY_ROLES },
+        query: callSearchQuery,
+        responses: { 200: { description: 'the calls found (`more`: there are more than `limit`)', schema: callSearchResultSchema } },
+      },
+      ({ query }) => searchCalls(models, query),
+    )
+    .add(
+      {
+        method: 'get',
+        path: '/alarms',
+        summary: 'Alarms per day over the last `days` days by kind: 30 min silence, 20 s ring-no-answer, long wait, others',
+        access: { roles: HISTORY_ROLES },
+        query: alarmHistoryQuery,
+        responses: { 200: { description: 'one row per day, oldest first', schema: alarmHistorySchema } },
+      },
+      ({ query }) => alarmHistory(models, query.days),
+    );
+
   api
     .group('/api/reports', 'reports')
     .add(

@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
+import { silentWav } from '../../core/wav';
 import { launchChromium, openConsole } from '../helpers/browser';
 import { ConsoleNode, PASSWORD } from '../helpers/console-node';
 
@@ -131,6 +132,81 @@ describe('monthly report page in Chromium: charts, A4 print, Excel download, who
     expect(await production.locator('#link-report').isVisible()).to.equal(false);
     await production.goto(`${n.url}/report.html`);
     await production.waitForFunction(() => (document.querySelector('#rp-body')?.textContent ?? '').includes('月报仅供班长、管理员和营业部查看'));
+    expect(pageErrors).to.deep.equal([]);
+  });
+
+  it('the board\'s 历史与查询: today / week / month charts drawn, a call found by part of its number and played; the admin\'s alarm trend', async () => {
+    // A call of this morning, recorded, and an alarm of today for the admin's chart.
+    const arrivedAt = new Date(Date.now() - 60_000);
+    writeFileSync(join(n.config.RECORDINGS_DIR, 'hist-rec-1.wav'), silentWav(1500));
+    await n.node.models.Call.create({
+      callId: 'hist-1',
+      node: 'a',
+      callerChannelId: 'ch-hist-1',
+      callerNumber: '13800138000',
+      dialledNumber: '952525',
+      state: 'ended',
+      outcome: 'answered',
+      language: 'yue',
+      arrivedAt,
+      queuedAt: arrivedAt,
+      answeredAt: new Date(arrivedAt.getTime() + 6000),
+      answerDelayMs: 6000,
+      agentWorkNumber: '1001',
+      endedAt: new Date(arrivedAt.getTime() + 40_000),
+      recordingName: 'hist-rec-1',
+    });
+    await n.node.models.Alarm.create({ key: 'hist-silence', kind: 'silence', severity: 'critical', message: '30 分钟无来电', raisedAt: new Date() });
+
+    const board = await openConsole(browser, n.url, { workNumber: '2001', password: PASSWORD, expectPath: '/supervisor.html' }, pageErrors);
+    await board.click('#open-history');
+    await board.waitForFunction(() => (document.querySelector('#hs-period-note')?.textContent ?? '').startsWith('今日：来电 1 通'));
+    await board.click('#hs-month');
+    await board.waitForFunction(() => (document.querySelector('#hs-period-note')?.textContent ?? '').startsWith('本月：'));
+    expect(await board.locator('#hs-month').getAttribute('aria-pressed')).to.equal('true');
+    const ink = await board.evaluate(() =>
+      ['hs-sl', 'hs-hours', 'hs-abandon'].map((id) => {
+        const c = document.getElementById(id)!.querySelector('canvas')!;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && (d[i]! < 240 || d[i + 1]! < 240 || d[i + 2]! < 240)) n++;
+        return n;
+      }),
+    );
+    for (const [i, px] of ink.entries()) expect(px, `history chart ${i + 1} is drawn`).to.be.greaterThan(500);
+
+    // The search checks its fields first, in Chinese.
+    await board.fill('#hs-number', '138-00');
+    await board.click('#hs-search button[type=submit]');
+    await board.waitForFunction(() => document.querySelector('#hs-calls')?.textContent === '号码只能填写数字');
+    await board.fill('#hs-number', '0013800');
+    await board.click('#hs-search button[type=submit]');
+    const row = board.locator('#hs-calls tr[data-call="hist-1"]');
+    await row.waitFor();
+    expect(await board.locator('#hs-calls tbody tr').count()).to.equal(1);
+    expect(await row.innerText()).to.match(/13800138000\t粤语\t已接听\t陈嘉欣 1001\t6\.0 秒\t34\.0 秒/);
+    await row.locator('button').click();
+    await board.waitForFunction(() => {
+      const a = document.querySelector<HTMLAudioElement>('#hs-player');
+      return !!a && !a.hidden && a.src.includes('/api/recordings/hist-rec-1.wav?grant=');
+    });
+    // The reports built so far are listed, each a link to its page.
+    expect(await board.locator('#hs-reports a').first().getAttribute('href')).to.equal('/report.html?month=2026-10');
+    await board.screenshot({ path: join(ARTIFACTS, 'board-history.png') });
+    await board.click('#hs-close');
+    expect(await board.locator('#history').isVisible()).to.equal(false);
+
+    const admin = await openConsole(browser, n.url, { workNumber: '9001', password: PASSWORD, expectPath: '/admin.html' }, pageErrors);
+    await admin.waitForFunction(() => (document.querySelector('#alarm-trend-note')?.textContent ?? '').includes('30 分钟无来电 1 次'));
+    const trendInk = await admin.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('#alarm-trend canvas')!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3]! > 0 && (d[i]! < 240 || d[i + 1]! < 240 || d[i + 2]! < 240)) n++;
+      return n;
+    });
+    expect(trendInk).to.be.greaterThan(500);
+    await admin.screenshot({ path: join(ARTIFACTS, 'admin-alarm-trend.png') });
     expect(pageErrors).to.deep.equal([]);
   });
 });

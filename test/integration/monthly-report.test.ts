@@ -15,6 +15,7 @@ import { RecordOutbox } from '../../queue/record-outbox';
 import { reportCsv, reportXlsx } from '../../reports/report-export';
 import { MonthlyReportJobRunner, MonthlyReportRule, monthlyAt } from '../../reports/report-job';
 import { ReportService } from '../../reports/report-service';
+import { alarmHistory, hotlineHistory, searchCalls } from '../../reports/history';
 import type { MonthlyReport } from '../../contracts';
 import { testConfig } from '../helpers/env';
 import { JsonSink } from '../helpers/json-sink';
@@ -295,6 +296,46 @@ describe('monthly report: every figure of a scripted month, its exports, and the
     const csv = reportCsv(report);
     expect(csv.startsWith('\uFEFF【概要】')).to.equal(true);
     expect(csv).to.include('【热点】\r\n排名,片区,类别,本月,上月,增减,集中街道\r\n1,GC-01,报漏,3,1,2,东正路(2)\r\n');
+  });
+
+  it('history for the board: a month by day, a day by hour, the same figures as the report', async () => {
+    const month = await hotlineHistory(models, 'month', options, sh('2026-10-20T12:00').getTime());
+    expect(month.buckets).to.have.length(31);
+    expect(month.buckets[4]).to.deep.include({ label: '10/05', arrived: 3, offered: 3, answered: 2, answeredWithinSl: 1, abandoned: 1, serviceLevel: 0.5 });
+    expect(month.metrics).to.deep.include({ arrived: 5, answered: 2, abandoned: 2 });
+    expect(month.byHour[9]).to.equal(3);
+    const day = await hotlineHistory(models, 'today', options, sh('2026-10-05T23:00').getTime());
+    expect(day.buckets).to.have.length(24);
+    expect(day.buckets[9]).to.deep.include({ label: '9时', arrived: 3 });
+    expect(day.buckets.reduce((n, b) => n + b.arrived, 0)).to.equal(3);
+    // The week of Monday 5 October holds the calls of the 5th and the 6th.
+    const week = await hotlineHistory(models, 'week', options, sh('2026-10-08T12:00').getTime());
+    expect(week.buckets.map((b) => b.label)).to.deep.equal(['10/05', '10/06', '10/07', '10/08', '10/09', '10/10', '10/11']);
+    expect(week.metrics.arrived).to.equal(4);
+  });
+
+  it('call search: by any part of the number, agent, days, outcome and language; test and outbound calls never listed', async () => {
+    const now = sh('2026-11-02T08:00').getTime();
+    const october = { from: '2026-10-01', to: '2026-10-31', limit: 100 };
+    const all = await searchCalls(models, october, now);
+    expect(all.calls.map((c) => c.outcome)).to.deep.equal(['abandoned-ringing', 'abandoned-greeting', 'abandoned-queue', 'answered', 'answered']);
+    const answered = await searchCalls(models, { ...october, outcome: 'answered', agent: '1001', number: '1234' }, now);
+    expect(answered.calls).to.have.length(2);
+    expect(answered.calls[0]).to.deep.include({ agentName: '陈嘉欣', answerDelayMs: 25_000, talkMs: 5 * MIN - 10_000 - 25_000 });
+    expect((await searchCalls(models, { ...october, number: '5550' }, now)).calls).to.deep.equal([]);
+    const two = await searchCalls(models, { ...october, limit: 2 }, now);
+    expect(two).to.deep.include({ more: true });
+    // With no days given: the last 7 days, 27 October to 2 November, which hold only the call of the 31st.
+    expect((await searchCalls(models, { limit: 100 }, now)).calls.map((c) => c.outcome)).to.deep.equal(['abandoned-ringing']);
+  });
+
+  it('alarms per day for the admin page: silence and ring-no-answer apart', async () => {
+    const h = await alarmHistory(models, 30, sh('2026-10-22T23:00').getTime());
+    expect(h.days).to.have.length(30);
+    expect(h.days.at(-1)).to.deep.equal({ day: '2026-10-22', silence: 1, ringNoAnswer: 0, longWait: 0, other: 1 });
+    expect(h.days.find((d) => d.day === '2026-10-21')).to.deep.include({ ringNoAnswer: 1 });
+    expect(h.days.find((d) => d.day === '2026-10-05')).to.deep.include({ ringNoAnswer: 1 });
+    expect(h.days.reduce((n, d) => n + d.silence, 0)).to.equal(1);
   });
 
   /** One CTI process's share of the scheduled job: its own Redis client, bus, outbox, SMS outbox and rule. */

@@ -70,6 +70,19 @@ describe('monthly report routes: JSON, XLSX and CSV for those authorised only', 
     }
   });
 
+  it('the history routes answer supervisors and admins, refuse agents and department users', async () => {
+    for (const path of ['/api/history/hotline?period=week', '/api/history/calls?number=139', '/api/history/alarms?days=7']) {
+      expect((await get(path, '2001')).status, `${path} as supervisor`).to.equal(200);
+      expect((await get(path, '9001')).status, `${path} as admin`).to.equal(200);
+      expect((await get(path, '1001')).status, `${path} as agent`).to.equal(403);
+      expect((await get(path, '3101')).status, `${path} as 营业部`).to.equal(403);
+      expect((await get(path)).status, `${path} anonymous`).to.equal(401);
+    }
+    const bad = await get('/api/history/calls?from=2026-10-09&to=2026-10-01&number=13a', '2001');
+    expect(bad.status).to.equal(400);
+    expect((await get('/api/history/hotline?period=year', '2001')).status).to.equal(400);
+  });
+
   it('answers a month never built with 404 and a bad month with 400, in Chinese', async () => {
     const none = await get('/api/reports/2001-01', '2001');
     expect(none.status).to.equal(404);

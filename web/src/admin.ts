@@ -1,6 +1,7 @@
 import type { AdminClientToServer, AdminServerToClient, CheckItem, NodeHealth, SelfCheckRecord, SelfCheckResult, SystemHealth } from '../../contracts';
 import { SELF_CHECK_ITEM_ZH } from '../../contracts/zh';
 import { AlarmFeed } from './alarms';
+import { AlarmTrend } from './alarm-trend';
 import { ackResult, api, byId, connect, errorText, fmtDateTime, h, header, replace, requireSession, syncClock } from './common';
 
 /** Registration and AMI states in the words of the page (the English reasons are in the server's log). */
@@ -19,7 +20,12 @@ const feed = new AlarmFeed(byId('alarms'), (alarmId, done) =>
   }),
 );
 socket.on('alarms:snapshot', (list) => feed.setAll(list));
-socket.on('alarm:raised', (a) => feed.raised(a));
+const trend = new AlarmTrend(session, byId('alarm-trend'), byId('alarm-trend-note'));
+void trend.load();
+socket.on('alarm:raised', (a) => {
+  feed.raised(a);
+  trend.soon();
+});
 socket.on('alarm:updated', (a) => feed.updated(a));
 socket.on('health:snapshot', (hs) => render(hs));
 

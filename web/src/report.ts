@@ -1,13 +1,8 @@
-import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
-import { CanvasRenderer } from 'echarts/renderers';
 import type { MonthlyReport, ReportListItem } from '../../contracts';
 import { reportTables, type ReportTable } from '../../contracts/report-tables';
 import { CATEGORY_LABEL, DEPARTMENT_LABEL } from '../../models/enums';
+import { AXIS_TOOLTIP as TOOLTIP, Charts, ITEM_TOOLTIP, pct, type ChartOption } from './charts';
 import { api, ApiError, byId, errorText, fmtDateTime, fmtPercent, fmtSeconds, h, header, HOME_FOR_ROLE, logout, replace, requireSession, showReachable } from './common';
-
-echarts.use([BarChart, HeatmapChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
 /**
  * 热线月报 (Art. 15): a month's report with its charts, for the screen and for A4 paper; built on
@@ -22,7 +17,7 @@ const buildSelect = byId<HTMLSelectElement>('rp-build');
 const note = byId('rp-note');
 let list: ReportListItem[] = [];
 let shown: MonthlyReport | null = null;
-let charts: echarts.ECharts[] = [];
+const charts = new Charts();
 
 const say = (text: string, ok = true) => {
   note.textContent = text;
@@ -122,19 +117,8 @@ function table(t: ReportTable): HTMLTableElement {
   );
 }
 
-function disposeCharts(): void {
-  for (const c of charts) c.dispose();
-  charts = [];
-}
-
-/** Tooltips drawn in the canvas (richText): HTML tooltips carry inline styles, which the pages' CSP refuses. */
-const TOOLTIP = { trigger: 'axis', renderMode: 'richText' } as const;
-
-function chart(el: HTMLElement, option: echarts.EChartsCoreOption): void {
-  const c = echarts.init(el, undefined, { renderer: 'canvas' });
-  c.setOption({ animation: false, ...option });
-  charts.push(c);
-}
+const disposeCharts = () => charts.clear();
+const chart = (el: HTMLElement, option: ChartOption) => charts.draw(el, option);
 
 function render(r: MonthlyReport): void {
   shown = r;
@@ -201,8 +185,8 @@ function render(r: MonthlyReport): void {
     xAxis: { type: 'category', data: depts.map((d) => DEPARTMENT_LABEL[d.department]) },
     yAxis: { type: 'value', max: 100 },
     series: [
-      { name: '回访率 %', type: 'bar', data: depts.map((d) => (d.callbackRate === null ? null : Math.round(d.callbackRate * 1000) / 10)), itemStyle: { color: '#1f5f8b' } },
-      { name: '满意率 %', type: 'bar', data: depts.map((d) => (d.satisfactionRate === null ? null : Math.round(d.satisfactionRate * 1000) / 10)), itemStyle: { color: '#1b7a3a' } },
+      { name: '回访率 %', type: 'bar', data: depts.map((d) => pct(d.callbackRate)), itemStyle: { color: '#1f5f8b' } },
+      { name: '满意率 %', type: 'bar', data: depts.map((d) => pct(d.satisfactionRate)), itemStyle: { color: '#1b7a3a' } },
     ],
   });
   const stages = r.hotline.abandonByStage;
@@ -215,7 +199,7 @@ function render(r: MonthlyReport): void {
   });
   const cells = r.hotline.heat.flatMap((d) => d.hours.map((n, hour) => [hour, d.day - 1, n]));
   chart(heatChart, {
-    tooltip: { trigger: 'item', renderMode: 'richText' },
+    tooltip: ITEM_TOOLTIP,
     grid: { left: 48, right: 16, top: 16, bottom: 64 },
     xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, i) => `${i}时`), splitArea: { show: true } },
     yAxis: { type: 'category', data: r.hotline.heat.map((d) => `${d.day}日`), inverse: true },
@@ -224,10 +208,6 @@ function render(r: MonthlyReport): void {
   });
 }
 
-// Charts follow the page's width, and the paper's when printed.
-window.addEventListener('resize', () => charts.forEach((c) => c.resize()));
-window.addEventListener('beforeprint', () => charts.forEach((c) => c.resize()));
-window.addEventListener('afterprint', () => charts.forEach((c) => c.resize()));
 
 monthInput.addEventListener('change', () => {
   fillBuilds(monthInput.value);

@@ -12,6 +12,7 @@ import type {
 } from '../../contracts';
 import { applyBoardUpdate } from '../../contracts/board-updates';
 import { AlarmFeed } from './alarms';
+import { BoardHistory } from './board-history';
 import { CallbackFiguresPanel } from './callback-figures';
 import { OutageBoardPanel } from './outage-board';
 import {
@@ -44,6 +45,7 @@ import { flagTags, OrderDetails, tickDeadlines, timeLeft, type ActOutcome, type 
 const session = requireSession(['supervisor', 'admin']);
 header(session, '班长看板');
 const socket = connect<SupervisorServerToClient, SupervisorClientToServer>('/supervisor', session);
+new BoardHistory(session);
 const beeper = new Beeper();
 void new CallbackFiguresPanel(session).load();
 void new OutageBoardPanel(session).load();
