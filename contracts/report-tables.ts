@@ -1,4 +1,4 @@
-import { CATEGORY_LABEL, DEPARTMENT_LABEL, type DepartmentCode, type WorkOrderCategory } from '../models/enums';
+import { CATEGORY_LABEL, DEPARTMENT_LABEL, type CallbackReason, type DepartmentCode, type WorkOrderCategory } from '../models/enums';
 import type { MonthlyReport } from './reports';
 
 export type Cell = string | number | null;
@@ -15,6 +15,9 @@ const pct = (r: number | null): Cell => (r === null ? null : Math.round(r * 1000
 const sec = (ms: number | null): Cell => (ms === null ? null : Math.round(ms / 100) / 10);
 const dept = (d: string) => DEPARTMENT_LABEL[d as DepartmentCode] ?? d;
 const cat = (c: string) => CATEGORY_LABEL[c as WorkOrderCategory] ?? c;
+const REASON: Record<CallbackReason, string> = { after_sales: '售后（短信/电话）', complaint: '投诉（电话）', engineering: '工程抽样（电话）', sms_unsatisfied: '短信不满意转电话' };
+/** A count with its share of `of`, for the abandons by stage. */
+const share = (n: number, of: number): Cell => (of === 0 ? null : Math.round((n / of) * 1000) / 10);
 
 /**
  * The report's sections as tables, in the order the page shows them. Percentages are 0–100 with
@@ -35,6 +38,7 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
         ['读取来电记录', r.inputs.calls],
         ['读取本月工单', r.inputs.workOrders],
         ['读取上月工单', r.inputs.workOrdersLastMonth],
+        ['读取回访', r.inputs.callbacks],
         ['读取停水', r.inputs.outages],
         ['读取告警', r.inputs.alarms],
       ],
@@ -88,6 +92,11 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
       ]).concat([['不满意转工单', r.callbacks.unsatisfiedToOrders, null, null, null, null, null, null, null, null, null]]),
     },
     {
+      sheet: '回访类型',
+      header: ['类型', '应回访', '已回访', '回访率%'],
+      rows: r.callbacks.byType.map((t) => [REASON[t.reason], t.owed, t.made, pct(t.rate)]),
+    },
+    {
       sheet: '停水',
       header: ['项目', '值'],
       rows: [
@@ -114,8 +123,11 @@ export function reportTables(r: MonthlyReport): ReportTable[] {
         ['放弃（排队/振铃）', m.abandoned],
         ['放弃率%', pct(m.abandonRate)],
         ['问候时挂机', r.hotline.abandonByStage.greeting],
+        ['问候时挂机占来电%', share(r.hotline.abandonByStage.greeting, m.arrived)],
         ['排队时挂机', r.hotline.abandonByStage.queue],
+        ['排队时挂机占来电%', share(r.hotline.abandonByStage.queue, m.arrived)],
         ['振铃时挂机', r.hotline.abandonByStage.ringing],
+        ['振铃时挂机占来电%', share(r.hotline.abandonByStage.ringing, m.arrived)],
         ['平均通话秒', sec(m.avgTalkMs)],
         ['振铃未接', m.ringNoAnswer],
         ['20秒未接告警', r.hotline.alarms.ringNoAnswer],

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Models } from '../models';
-import { DEPARTMENTS, WORK_ORDER_CATEGORIES, type DepartmentCode, type WorkOrderCategory } from '../models/enums';
+import { CALLBACK_REASONS, DEPARTMENTS, WORK_ORDER_CATEGORIES, type DepartmentCode, type WorkOrderCategory } from '../models/enums';
 import type { MonthlyReport } from '../contracts/reports';
 import { callbackFigures } from '../callbacks/figures';
 import { dayMetrics, type CallFact } from '../supervisor-board/day-metrics';
@@ -152,6 +152,16 @@ async function hotline(models: Pick<Models, 'Call' | 'Alarm' | 'Agent'>, range: 
   };
 }
 
+/** Callbacks owed for work completed in the month, per kind: made means the SMS went out, or the call was done. */
+async function callbacksByType(models: Pick<Models, 'Callback'>, range: { start: Date; end: Date }): Promise<MonthlyReport['callbacks']['byType']> {
+  const owed = await models.Callback.find({ completedAt: { $gte: range.start, $lt: range.end } }).select('reason method status sms').lean();
+  return CALLBACK_REASONS.map((reason) => {
+    const mine = owed.filter((c) => c.reason === reason);
+    const made = mine.filter((c) => (c.method === 'sms' ? !!c.sms?.sentAt : c.status === 'done')).length;
+    return { reason, owed: mine.length, made, rate: mine.length ? made / mine.length : null };
+  });
+}
+
 async function outages(models: Pick<Models, 'Outage'>, range: { start: Date; end: Date }, opts: ReportOptions) {
   const docs = await models.Outage.find({ startsAt: { $gte: range.start, $lt: range.end }, status: { $ne: 'draft' } })
     .select('kind large peopleAffected status startsAt publishedAt')
@@ -178,7 +188,7 @@ async function outages(models: Pick<Models, 'Outage'>, range: { start: Date; end
 export async function buildReportFigures(models: Models, month: string, opts: ReportOptions): Promise<ReportFigures> {
   const range = monthRange(month);
   const before = monthRange(lastMonthOf(month));
-  const [orders, ordersBefore, resolved, figures, unsatisfiedToOrders, line, out] = await Promise.all([
+  const [orders, ordersBefore, resolved, figures, unsatisfiedToOrders, line, out, byType] = await Promise.all([
     readOrders(models, range),
     readOrders(models, before),
     models.WorkOrder.find({ resolvedAt: { $gte: range.start, $lt: range.end } }).select(ORDER_FIELDS).lean(),
@@ -186,12 +196,13 @@ export async function buildReportFigures(models: Models, month: string, opts: Re
     models.WorkOrder.countDocuments({ createdAt: { $gte: range.start, $lt: range.end }, 'linkedFrom.callbackId': { $exists: true } }),
     hotline(models, range, opts),
     outages(models, range, opts),
+    callbacksByType(models, range),
   ]);
   const [areaNow, areaBefore] = await Promise.all([areasOf(models, orders), areasOf(models, ordersBefore)]);
   const cats = (rows: readonly OrderRow[]) => tally(WORK_ORDER_CATEGORIES, rows.map((o) => ({ key: o.category })));
   const depts = (rows: readonly OrderRow[]) => tally(DEPARTMENTS, rows.map((o) => ({ key: o.department })));
   const [catNow, catBefore, deptNow, deptBefore] = [cats(orders), cats(ordersBefore), depts(orders), depts(ordersBefore)];
-  const callbacksRead = figures.total.afterSales + figures.total.satisfied + figures.total.unsatisfied + figures.total.noReply + figures.total.engineeringSampled;
+  const callbacksRead = byType.reduce((n, t) => n + t.owed, 0);
   return {
     month,
     complaints: {
@@ -201,7 +212,7 @@ export async function buildReportFigures(models: Models, month: string, opts: Re
     },
     hotSpots: hotSpots(orders, ordersBefore, areaNow, areaBefore),
     workOrders: orderSummary(orders, resolved),
-    callbacks: { figures, unsatisfiedToOrders },
+    callbacks: { figures, unsatisfiedToOrders, byType },
     outages: out.section,
     hotline: line.section,
     inputs: { calls: line.read.calls, workOrders: orders.length, workOrdersLastMonth: ordersBefore.length, callbacks: callbacksRead, outages: out.read, alarms: line.read.alarms },

@@ -202,6 +202,31 @@ describe('monthly report: every figure of a scripted month, its exports, and the
     await outage({ kind: 'planned', startsAt: sh('2026-10-20T09:00'), publishedAt: sh('2026-10-18T09:00'), people: 300, status: 'cancelled' });
     await outage({ kind: 'planned', startsAt: sh('2026-10-25T09:00'), people: 100, status: 'draft' });
 
+    // Callbacks owed for October's completed work: after-sales by SMS (one sent, one not yet),
+    // complaints by phone (one made, one still due), an engineering job sampled and called; one of
+    // September's is not October's.
+    const cb = (id: string, reason: 'after_sales' | 'complaint' | 'engineering', method: 'sms' | 'phone', status: 'pending' | 'sms_sent' | 'done', completedAt: Date, smsSent = false) =>
+      models.Callback.create({
+        id,
+        workOrderNumber: id.split('.')[0],
+        category: reason === 'complaint' ? 'complaint' : reason === 'engineering' ? 'installation' : 'leak',
+        department: 'production',
+        reason,
+        method,
+        phone: '13100000001',
+        address: '建设路 1 号',
+        status,
+        completedAt,
+        dueBy: new Date(completedAt.getTime() + 72 * HOUR),
+        ...(smsSent ? { sms: { sentAt: completedAt } } : {}),
+      });
+    await cb('WO1.after_sales', 'after_sales', 'sms', 'sms_sent', sh('2026-10-03T12:00'), true);
+    await cb('WO2.after_sales', 'after_sales', 'sms', 'pending', sh('2026-10-09T09:00'));
+    await cb('WO3.complaint', 'complaint', 'phone', 'done', sh('2026-10-08T09:00'));
+    await cb('WO4.complaint', 'complaint', 'phone', 'pending', sh('2026-10-30T09:00'));
+    await cb('WO5.engineering', 'engineering', 'phone', 'done', sh('2026-10-12T09:00'));
+    await cb('WO6.after_sales', 'after_sales', 'sms', 'sms_sent', sh('2026-09-28T09:00'), true);
+
     await alarm('answer-timeout', sh('2026-10-05T09:20'));
     await alarm('answer-timeout', sh('2026-10-21T11:00'));
     await alarm('silence', sh('2026-10-22T03:00'));
@@ -248,6 +273,12 @@ describe('monthly report: every figure of a scripted month, its exports, and the
     expect(row('business')).to.deep.include({ opened: 4, notifiedInTime: 4, complaints: 2, acceptedInTime: 1, resolved: 0, late: 0, escalated: 1 });
     expect(report.workOrders.total).to.deep.include({ opened: 7, notifiedInTime: 6, complaints: 2, acceptedInTime: 1, resolved: 2, resolvedInTime: 1, late: 2, extended: 1, escalated: 1 });
     expect(report.callbacks.unsatisfiedToOrders).to.equal(1);
+    expect(report.callbacks.byType).to.deep.equal([
+      { reason: 'after_sales', owed: 2, made: 1, rate: 0.5 },
+      { reason: 'complaint', owed: 2, made: 1, rate: 0.5 },
+      { reason: 'engineering', owed: 1, made: 1, rate: 1 },
+      { reason: 'sms_unsatisfied', owed: 0, made: 0, rate: null },
+    ]);
     // The two leaks resolved in October are after-sales orders owed a callback (none made here).
     expect(report.callbacks.figures.total).to.deep.include({ afterSales: 2, calledBack: 0, callbackRate: 0 });
   });
@@ -269,7 +300,7 @@ describe('monthly report: every figure of a scripted month, its exports, and the
     expect(h.heat.flatMap((d) => d.hours).reduce((a, b) => a + b, 0)).to.equal(5);
     expect(h.byAgent.find((a) => a.workNumber === '1001')).to.deep.include({ name: '陈嘉欣', answered: 2, answeredWithinSl: 1 });
     expect(h.byAgent.find((a) => a.workNumber === '1002')).to.deep.include({ answered: 0, ringNoAnswer: 1 });
-    expect(report.inputs).to.deep.include({ calls: 5, workOrders: 7, workOrdersLastMonth: 2, outages: 4, alarms: 3 });
+    expect(report.inputs).to.deep.include({ calls: 5, workOrders: 7, workOrdersLastMonth: 2, callbacks: 5, outages: 4, alarms: 3 });
   });
 
   it('keeps each build: a rebuild is the month\'s next build, the first stays readable; a month not begun is refused in Chinese', async () => {
@@ -286,12 +317,14 @@ describe('monthly report: every figure of a scripted month, its exports, and the
   it('writes an XLSX with one sheet per section that reads back to the same numbers, and a CSV with every section', async () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await reportXlsx(report)) as unknown as ExcelJS.Buffer);
-    expect(book.worksheets.map((w) => w.name)).to.deep.equal(['概要', '受理分类', '受理部门', '热点', '工单汇总', '回访', '停水', '热线', '坐席', '来电时段']);
+    expect(book.worksheets.map((w) => w.name)).to.deep.equal(['概要', '受理分类', '受理部门', '热点', '工单汇总', '回访', '回访类型', '停水', '热线', '坐席', '来电时段']);
     const rows = (name: string) => book.getWorksheet(name)!.getSheetValues().slice(2).map((r) => (r as unknown[]).slice(1));
     expect(rows('热点')[0]).to.deep.equal([1, 'GC-01', '报漏', 3, 1, 2, '东正路(2)']);
     expect(rows('受理分类').at(-1)).to.deep.equal(['合计', 7, 2, 5]);
     expect(rows('停水')).to.deep.include(['计划停水提前24小时发布', 1]);
     expect(rows('热线')).to.deep.include(['服务水平%（接通中）', 50]);
+    expect(rows('热线')).to.deep.include(['排队时挂机占来电%', 20]);
+    expect(rows('回访类型')[1]).to.deep.equal(['投诉（电话）', 2, 1, 50]);
     expect(rows('来电时段')[4]!.slice(0, 11)).to.deep.equal([5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3]);
     const csv = reportCsv(report);
     expect(csv.startsWith('\uFEFF【概要】')).to.equal(true);

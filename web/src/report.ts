@@ -138,7 +138,7 @@ function render(r: MonthlyReport): void {
     h('section', { class: 'rp-section' }, h('h2', {}, `一、受理分类（共 ${r.complaints.total.count} 件，上月 ${r.complaints.total.lastMonth} 件）`), catChart, table(t.get('受理分类')!), table(t.get('受理部门')!)),
     h('section', { class: 'rp-section' }, h('h2', {}, '二、投诉热点（片区 × 类别）'), spotChart, table(t.get('热点')!)),
     h('section', { class: 'rp-section' }, h('h2', {}, '三、工单处理汇总'), table(t.get('工单汇总')!)),
-    h('section', { class: 'rp-section' }, h('h2', {}, `四、回访情况（售后回访率 ${fmtPercent(r.callbacks.figures.total.callbackRate)}，要求 100%）`), cbChart, table(t.get('回访')!)),
+    h('section', { class: 'rp-section' }, h('h2', {}, `四、回访情况（售后回访率 ${fmtPercent(r.callbacks.figures.total.callbackRate)}，要求 100%）`), cbChart, table(t.get('回访类型')!), table(t.get('回访')!)),
     h('section', { class: 'rp-section' }, h('h2', {}, '五、停水通知'), table(t.get('停水')!)),
     h(
       'section',
