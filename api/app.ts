@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import helmet from 'helmet';
 import type { Logger } from '../core/logger';
 import { errorHandler, notFoundHandler } from './errors';
 import { healthRouter } from './health';
@@ -20,9 +21,41 @@ export interface AppDeps {
   routers?: Array<{ path: string; router: Router }>;
 }
 
+/**
+ * helmet's headers on every answer (nosniff, frame-ancestors/X-Frame-Options, no referrer, …) with
+ * the consoles' policy: scripts and styles from this origin only (no inline script or style
+ * attribute; test/unit/web-pages-csp.test.ts reads the pages for them), nothing fetched elsewhere.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      mediaSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      objectSrc: ["'none'"],
+    },
+  },
+  // The consoles are served over plain HTTP on the office network: HSTS would only be ignored.
+  strictTransportSecurity: false,
+  xFrameOptions: { action: 'deny' },
+});
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders);
+  // Answers carry personal data (callers' numbers, addresses) and, at log-in, the token: never cached.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   // The exact bytes are kept for routes that check a signature over them (signed webhooks).
   app.use(express.json({ limit: '100kb', verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }));
   app.use(healthRouter(deps.probes));

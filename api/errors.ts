@@ -5,11 +5,16 @@ import { ZH_VOCABULARY, zhForCode, type ErrorBody } from '../contracts';
 
 /** The one place where errors become HTTP responses: `{ error: { code, message, zh, details? } }`. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
-  return (err: unknown, req, res, _next) => {
+  return (err: unknown, req, res, next) => {
     const { status, ...error } = describeError(err, ZH_VOCABULARY);
     if (status >= 500) logger.error({ err, path: req.path }, 'request failed');
+    else logger.debug({ path: req.path, status, code: error.code }, 'request refused');
+    // Part of a file already left: nothing sensible can follow; express closes the connection.
+    if (res.headersSent) return next(err);
     const body: ErrorBody = { error };
-    res.status(status).json(body);
+    // A route that had begun a file (audio/wav) and then failed answers JSON, labelled as JSON.
+    res.removeHeader('Content-Disposition');
+    res.status(status).type('application/json').json(body);
   };
 }
 

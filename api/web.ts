@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router } from 'express';
 import type { Logger } from '../core/logger';
 
 const WEB_DIR = join(__dirname, '..', 'web');
@@ -36,23 +36,11 @@ export function buildWebBundles(opts: { production?: boolean } = {}): Promise<Bu
   return building;
 }
 
-/** Pages get no inline script or style and talk only to their own origin. */
-const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader(
-    'Content-Security-Policy',
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  );
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  next();
-};
-
 /** The consoles: static pages from web/public, scripts bundled from web/src. */
 export function webRouter(deps: { logger: Logger; production: boolean }): Router {
   const router = Router();
   const bundles = buildWebBundles({ production: deps.production });
   bundles.catch((err: unknown) => deps.logger.error({ err }, 'web console bundles could not be built (is esbuild installed?)'));
-  router.use(securityHeaders);
   router.get('/assets/:file', async (req, res, next) => {
     const file = req.params.file;
     if (!/^[a-z]+\.js$/.test(file)) return next();

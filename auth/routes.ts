@@ -1,6 +1,7 @@
 import type { ApiRoutes } from '../api/routes';
 import { errorBodySchema, loginRequestSchema, loginResponseSchema, sessionUserSchema } from '../contracts';
-import { LOCK_MS, MAX_FAILURES, type LoginService } from './login-service';
+import { ACCOUNT_SLOWDOWN_AFTER, PAIR_FAILURES, PAIR_LOCK_S } from './login-limits';
+import type { LoginService } from './login-service';
 
 /** `POST /api/login` (any role) and `GET /api/me`. */
 export function authRoutes(api: ApiRoutes, login: LoginService): void {
@@ -11,15 +12,15 @@ export function authRoutes(api: ApiRoutes, login: LoginService): void {
         method: 'post',
         path: '/login',
         summary: 'Log in with work number and password; returns a console token',
-        access: { public: `Anyone may try; ${MAX_FAILURES} wrong passwords lock the work number for ${LOCK_MS / 60_000} minutes (429, whose zh says how long is left).` },
+        access: { public: `Anyone may try; ${PAIR_FAILURES} wrong passwords from one address lock that address out of that work number for ${PAIR_LOCK_S / 60} minutes, and past ${ACCOUNT_SLOWDOWN_AFTER} from anywhere every attempt on it waits a growing delay (429, whose zh says how long).` },
         body: loginRequestSchema,
         responses: {
           200: { description: 'signed in', schema: loginResponseSchema },
           401: { description: 'wrong work number or password', schema: errorBodySchema },
-          429: { description: 'locked after repeated failures', schema: errorBodySchema },
+          429: { description: 'this address locked out of this work number, or the work number slowed down, after repeated failures', schema: errorBodySchema },
         },
       },
-      ({ body }) => login.login(body),
+      ({ body, req }) => login.login(body, req.ip ?? req.socket.remoteAddress ?? 'unknown'),
     )
     .add(
       {

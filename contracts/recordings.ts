@@ -12,3 +12,22 @@ export type RecordingLink = z.infer<typeof recordingLinkSchema>;
 
 export const recordingNameParams = z.object({ name: z.string().max(200) });
 export const recordingGrantQuery = z.object({ grant: z.string().max(4096).optional() });
+
+/** The recordings' audit as admins read it: newest first. */
+export const recordingAccessQuery = z.object({
+  workNumber: z.string().regex(/^\d{3,6}$/, 'a work number').optional(),
+  callId: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export const recordingAccessViewSchema = z
+  .object({
+    at: z.number().int(),
+    workNumber: z.string(),
+    role: z.enum(['agent', 'supervisor', 'admin', 'department']),
+    recording: z.string(),
+    callId: z.string().nullable(),
+    via: z.enum(['play', 'download']),
+    ip: z.string().nullable(),
+  })
+  .meta({ id: 'RecordingAccess' });
+export type RecordingAccessView = z.infer<typeof recordingAccessViewSchema>;

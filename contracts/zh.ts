@@ -134,6 +134,8 @@ export const ERROR_CODE_ZH: Readonly<Record<string, string>> = {
   validation: '填写的内容有误，请检查后重试',
   bad_request: '请求有误，请检查后重试',
   bad_json: '提交的数据格式有误，请刷新页面后重试',
+  too_large: '提交的内容过大，请精简后重试',
+  unsupported_media: '提交的数据编码不受支持，请刷新页面后重试',
   unauthorized: '登录已失效，请重新登录',
   forbidden: '当前账号无权进行此操作',
   not_found: '未找到相关记录',

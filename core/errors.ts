@@ -108,6 +108,8 @@ export function describeError(err: unknown, vocab: ZhVocabulary): ErrorDescripti
   }
   if (isDuplicateKey(err)) return { status: 409, code: 'conflict', message: 'already exists', zh: vocab.code('duplicate') };
   if (isBodyParseError(err)) return { status: 400, code: 'bad_json', message: 'request body is not valid JSON', zh: vocab.code('bad_json') };
+  const client = clientError(err);
+  if (client) return { ...client, zh: vocab.code(client.code) };
   return { status: 500, code: 'internal', message: 'internal error', zh: vocab.code('internal') };
 }
 
@@ -179,6 +181,23 @@ function mongooseProblem(e: mongoose.Error.ValidatorError | mongoose.Error.CastE
 /** MongoDB's E11000: a unique index refused the write. */
 export function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/**
+ * The request's own fault, as express and its body parser report it (http-errors: a 4xx `status`
+ * with `expose`; a path parameter that is not valid percent-encoding: a URIError with status 400):
+ * answered 4xx, never 500 with a stack in the error log anyone could fill at will.
+ */
+function clientError(err: unknown): { status: number; code: string; message: string } | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { status?: unknown; statusCode?: unknown; expose?: unknown; type?: unknown };
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : NaN;
+  if (!(status >= 400 && status < 500)) return null;
+  if (err instanceof URIError) return { status: 400, code: 'bad_request', message: 'a path parameter is not valid percent-encoding' };
+  if (e.expose !== true) return null;
+  if (status === 413) return { status, code: 'too_large', message: 'request body too large' };
+  if (status === 415) return { status, code: 'unsupported_media', message: `unsupported request encoding (${String(e.type ?? 'unknown')})` };
+  return { status, code: 'bad_request', message: `bad request (${String(e.type ?? 'unknown')})` };
 }
 
 function isBodyParseError(err: unknown): boolean {

@@ -11,6 +11,7 @@ import { monthlyReportModel } from './monthly-report';
 import { noticeModel } from './notice';
 import { areaContactModel, outageModel } from './outage';
 import { recordingModel } from './recording';
+import { recordingAccessModel } from './recording-access';
 import { shiftModel } from './shift';
 import { smsMessageModel } from './sms-message';
 import { workOrderModel } from './work-order';
@@ -23,6 +24,7 @@ export function createModels(conn: Connection) {
     Customer: customerModel(conn),
     Call: callModel(conn),
     Recording: recordingModel(conn),
+    RecordingAccess: recordingAccessModel(conn),
     WorkOrder: workOrderModel(conn),
     Callback: callbackModel(conn),
     Outage: outageModel(conn),

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { resolve, sep } from 'node:path';
 import type { Response } from 'express';
 import { bearerUser } from '../api/require-role';
@@ -5,7 +6,7 @@ import type { ApiRoutes } from '../api/routes';
 import { AppError, forbidden, notFound, unauthorized } from '../core/errors';
 import type { Models } from '../models';
 import type { RecordingLink, SessionUser } from '../contracts';
-import { errorBodySchema, recordingGrantQuery, recordingLinkSchema, recordingNameParams } from '../contracts';
+import { errorBodySchema, recordingAccessQuery, recordingAccessViewSchema, recordingGrantQuery, recordingLinkSchema, recordingNameParams } from '../contracts';
 import type { TokenService } from '../auth/token-service';
 
 /**
@@ -41,20 +42,46 @@ export function recordingFile(dirs: RecordingDirs, rawName: string): { name: str
 
 /**
  * Recordings for the consoles. Supervisors and admins may play any; an agent only the calls they
- * answered. The <audio> element gets a short-lived URL grant (it cannot send a bearer header);
+ * answered; every listen is in the audit (RecordingAccess), which admins read. The <audio> element
+ * gets a short-lived URL grant (it cannot send a bearer header);
  * express's sendFile answers Range requests (206) so the player can seek.
  */
 export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: TokenService; dirs: RecordingDirs }): void {
   const { models, tokens, dirs } = deps;
 
-  const mayPlay = async (user: SessionUser, name: string): Promise<boolean> => {
-    if (user.role === 'supervisor' || user.role === 'admin') return true;
-    if (user.role !== 'agent') return false;
+  /** The call a recording is of, when known. */
+  const callOf = async (name: string): Promise<string | null> => {
     const rec = await models.Recording.findOne({ name }).select('callId').lean();
-    const callId = rec?.callId ?? (/^call-([0-9a-f-]{36})$/.exec(name)?.[1] ?? null);
-    if (!callId) return false;
-    return !!(await models.Call.exists({ callId, agentWorkNumber: user.workNumber }));
+    return rec?.callId ?? (/^call-([0-9a-f-]{36})$/.exec(name)?.[1] ?? null);
   };
+  /** Whether `user` may listen, and the call it is of (for the audit). */
+  const mayPlay = async (user: SessionUser, name: string): Promise<{ ok: boolean; callId: string | null }> => {
+    if (user.role !== 'supervisor' && user.role !== 'admin' && user.role !== 'agent') return { ok: false, callId: null };
+    const callId = await callOf(name);
+    if (user.role !== 'agent') return { ok: true, callId };
+    return { ok: !!callId && !!(await models.Call.exists({ callId, agentWorkNumber: user.workNumber })), callId };
+  };
+  /** Written before the recording is handed out: a listen that cannot be recorded does not happen. */
+  const audit = (user: SessionUser, recording: string, callId: string | null, via: 'play' | 'download', ip: string | undefined) =>
+    models.RecordingAccess.create({ at: new Date(), workNumber: user.workNumber, role: user.role, recording, via, ...(callId ? { callId } : {}), ...(ip ? { ip } : {}) });
+
+  api.group('/api/audit', 'audit').add(
+    {
+      method: 'get',
+      path: '/recordings',
+      summary: 'Who listened to which recording and when (players opened and files fetched), newest first',
+      access: { roles: ['admin'] },
+      query: recordingAccessQuery,
+      responses: { 200: { description: 'the entries', schema: z.array(recordingAccessViewSchema) } },
+    },
+    async ({ query }) => {
+      const docs = await models.RecordingAccess.find({ ...(query.workNumber ? { workNumber: query.workNumber } : {}), ...(query.callId ? { callId: query.callId } : {}) })
+        .sort({ at: -1 })
+        .limit(query.limit)
+        .lean();
+      return docs.map((d) => ({ at: d.at.getTime(), workNumber: d.workNumber, role: d.role as SessionUser['role'], recording: d.recording, callId: d.callId ?? null, via: d.via as 'play' | 'download', ip: d.ip ?? null }));
+    },
+  );
 
   api
     .group('/api/recordings', 'recordings')
@@ -75,7 +102,9 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
         const user = bearerUser(req, tokens);
         const f = recordingFile(dirs, params.name);
         if (!f) throw notFound('recording', '录音不存在');
-        if (!(await mayPlay(user, f.name))) throw forbidden('not your call', '只能播放本人接听的通话录音');
+        const may = await mayPlay(user, f.name);
+        if (!may.ok) throw forbidden('not your call', '只能播放本人接听的通话录音');
+        await audit(user, f.name, may.callId, 'play', req.ip);
         const grant = tokens.signRecording(f.name, user.workNumber);
         const link: RecordingLink = { url: `/api/recordings/${encodeURIComponent(f.name)}.wav?grant=${grant.token}`, expiresAt: grant.expiresAt };
         return link;
@@ -101,8 +130,13 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
         if (!f) throw notFound('recording', '录音不存在');
         if (query.grant !== undefined) {
           if (!tokens.recordingGrantValid(query.grant, f.name)) throw unauthorized('invalid or expired recording link', '播放链接已失效，请重新点击播放');
-        } else if (!(await mayPlay(bearerUser(req, tokens), f.name))) {
-          throw forbidden('not your call', '只能播放本人接听的通话录音');
+        } else {
+          const user = bearerUser(req, tokens);
+          const may = await mayPlay(user, f.name);
+          if (!may.ok) throw forbidden('not your call', '只能播放本人接听的通话录音');
+          // One entry per fetch of the file, not per range a player asks for while seeking.
+          const range = req.headers.range;
+          if (!range || /^bytes=0-/.test(range)) await audit(user, f.name, may.callId, 'download', req.ip);
         }
         res.setHeader('Cache-Control', 'private, no-store');
         await sendWav(res, f);

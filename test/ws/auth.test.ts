@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import { TokenService } from '../../auth/token-service';
@@ -19,6 +20,19 @@ describe('console log-in and namespace authorisation', function () {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
+    });
+
+  /** A log-in from another client address: Linux answers the whole of 127/8, so the socket is bound to 127.0.0.x. */
+  const loginFrom = (localAddress: string, body: unknown) =>
+    new Promise<{ status: number; body: { error?: { zh?: string; code?: string } } }>((resolve, reject) => {
+      const url = new URL('/api/login', n.url);
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json' } }, (res) => {
+        let raw = '';
+        res.on('data', (c: Buffer) => (raw += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(raw) as { error?: { zh?: string } } }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
     });
 
   describe('POST /api/login', () => {
@@ -47,12 +61,28 @@ describe('console log-in and namespace authorisation', function () {
       expect(((await bad.json()) as { error: { code: string } }).error.code).to.equal('validation');
     });
 
-    it('locks a work number out after 10 failures (429), even for the right password', async () => {
-      for (let i = 0; i < 10; i++) expect((await post('/api/login', { workNumber: '1010', password: `wrong-${i}` })).status).to.equal(401);
-      const locked = await post('/api/login', { workNumber: '1010', password: PASSWORD });
+    it('locks the attacker\'s address out of a work number after 10 failures (429, even for the right password), never the agent at another address', async () => {
+      for (let i = 0; i < 10; i++) expect((await loginFrom('127.0.0.3', { workNumber: '1010', password: `wrong-${i}` })).status).to.equal(401);
+      const locked = await loginFrom('127.0.0.3', { workNumber: '1010', password: PASSWORD });
       expect(locked.status).to.equal(429);
-      // Other work numbers are unaffected.
-      expect((await post('/api/login', { workNumber: '1009', password: PASSWORD })).status).to.equal(200);
+      expect(locked.body.error?.zh).to.equal('本机连续 10 次密码错误，已暂停登录该工号 15 分钟，请 15 分钟后再试');
+      // The agent at their own desk logs in as ever.
+      expect((await loginFrom('127.0.0.4', { workNumber: '1010', password: PASSWORD })).status).to.equal(200);
+      // The attacker's address may still log in other work numbers.
+      expect((await loginFrom('127.0.0.3', { workNumber: '1009', password: PASSWORD })).status).to.equal(200);
+    });
+
+    it('past 20 failures on a work number from many addresses, every attempt waits a growing delay: slowed, not locked', async () => {
+      for (let i = 0; i < 20; i++) expect((await loginFrom(`127.0.1.${i + 1}`, { workNumber: '1007', password: 'wrong' })).status).to.equal(401);
+      const slowed = await loginFrom('127.0.0.5', { workNumber: '1007', password: PASSWORD });
+      expect(slowed.status).to.equal(429);
+      expect(slowed.body.error?.zh).to.equal('该工号近期密码错误次数过多，请 2 秒后再试');
+      // The delay lives as a Redis key expiring when it is over (2 s after the 20th failure); the test
+      // drops it rather than sleeping, as its expiry would.
+      const key = `{${n.config.REDIS_PREFIX}}:login-delay:1007`;
+      expect(await n.node.redis.pttl(key)).to.be.within(1, 2000);
+      await n.node.redis.del(key);
+      expect((await loginFrom('127.0.0.5', { workNumber: '1007', password: PASSWORD })).status).to.equal(200);
     });
   });
 

@@ -71,14 +71,14 @@ describe('errors in Chinese over REST and the sockets', function () {
       const wrong = () => post('/api/login', { workNumber: '1008', password: 'not-the-password' });
       expect((await errorOf(await wrong(), 401)).zh).to.equal('工号或密码错误');
       for (let i = 2; i <= 6; i++) await errorOf(await wrong(), 401);
-      expect((await errorOf(await wrong(), 401)).zh).to.equal('工号或密码错误，再错 3 次将锁定 15 分钟');
+      expect((await errorOf(await wrong(), 401)).zh).to.equal('工号或密码错误，再错 3 次本机将暂停登录该工号 15 分钟');
       await wrong();
       await wrong();
-      expect((await errorOf(await wrong(), 401)).zh).to.equal('工号或密码错误，该工号已锁定 15 分钟');
+      expect((await errorOf(await wrong(), 401)).zh).to.equal('工号或密码错误，本机已暂停登录该工号 15 分钟');
       const locked = await errorOf(await post('/api/login', { workNumber: '1008', password: 'test-password' }), 429);
       expect(locked.code).to.equal('rate_limited');
-      expect(locked.message).to.contain('locked for 15 minutes');
-      expect(locked.zh).to.equal('该工号连续 10 次密码错误，已锁定 15 分钟，请 15 分钟后再试');
+      expect(locked.message).to.contain('too many failed log-ins (pair)');
+      expect(locked.zh).to.equal('本机连续 10 次密码错误，已暂停登录该工号 15 分钟，请 15 分钟后再试');
       expect((await errorOf(await post('/api/login', { workNumber: '12', password: '' }), 400)).zh).to.equal('工号应为 3–6 位数字；请输入密码');
     });
 
