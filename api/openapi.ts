@@ -41,7 +41,7 @@ export function buildOpenApi(routes: readonly MountedRoute[], info: { title: str
     Object.entries(registry.schemas).map(([id, { $schema: _s, $id: _i, ...rest }]) => [id, rest]),
   );
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  for (const { base, tag, spec } of routes) {
+  for (const { base, tag, spec, access } of routes) {
     const path = openApiPath(base, spec.path);
     const responses = Object.fromEntries(
       Object.entries(spec.responses).map(([status, r]) => [
@@ -56,7 +56,6 @@ export function buildOpenApi(routes: readonly MountedRoute[], info: { title: str
         },
       ]),
     );
-    const access = spec.access;
     (paths[path] ??= {})[spec.method] = {
       tags: [tag],
       summary: spec.summary,
@@ -64,6 +63,7 @@ export function buildOpenApi(routes: readonly MountedRoute[], info: { title: str
       ...('roles' in access
         ? { security: [{ bearer: [] }], 'x-roles': access.roles.length ? [...access.roles] : ['any signed-in user'] }
         : { description: access.public }),
+      ...(access.narrowed ? { 'x-narrowed': access.narrowed } : {}),
       parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(spec.body, 'input') } } } } : {}),
       responses: {

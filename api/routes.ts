@@ -1,12 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Role, SessionUser, TokenVerifier } from '../contracts';
+import type { SessionUser, TokenVerifier } from '../contracts';
 import { requireRole, userOf } from './require-role';
+import { accessKey, ROUTE_ACCESS, type RouteAccess } from './access-matrix';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** Who may call a route: a set of roles (empty: any signed-in user), or `public` (the handler decides). */
-export type Access = { roles: readonly Role[] } | { public: string };
 
 export interface ResponseDoc {
   description: string;
@@ -21,7 +20,6 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   /** Express path under the router's base, e.g. `/:number`. */
   path: string;
   summary: string;
-  access: Access;
   params?: P;
   query?: Q;
   body?: B;
@@ -42,11 +40,12 @@ export interface RouteInput<P, Q, B> {
 
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-/** One documented route as the OpenAPI builder reads it. */
+/** One documented route as the OpenAPI builder reads it, with its row of the access matrix. */
 export interface MountedRoute {
   base: string;
   tag: string;
   spec: RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+  access: RouteAccess;
 }
 
 /**
@@ -82,14 +81,18 @@ export class RouteGroup {
     spec: RouteSpec<P, Q, B>,
     handler: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<unknown>,
   ): this {
-    this.mounted.push({ base: this.base, tag: this.tag, spec });
-    const guard = 'roles' in spec.access ? [requireRole(this.tokens, ...spec.access.roles)] : [];
+    const key = accessKey(spec.method, this.base, spec.path);
+    const access = ROUTE_ACCESS[key];
+    // A route nobody decided the access of is a bug found at start, not an open door.
+    if (!access) throw new Error(`route ${key} has no row in api/access-matrix.ts`);
+    this.mounted.push({ base: this.base, tag: this.tag, spec, access });
+    const guard = 'roles' in access ? [requireRole(this.tokens, ...access.roles)] : [];
     this.router[spec.method](spec.path, ...guard, async (req: Request, res: Response) => {
       const input = {
         params: (spec.params ? spec.params.parse(req.params) : undefined) as Out<P>,
         query: (spec.query ? spec.query.parse(req.query) : undefined) as Out<Q>,
         body: (spec.body ? spec.body.parse(req.body) : undefined) as Out<B>,
-        user: 'roles' in spec.access ? userOf(res) : undefined,
+        user: 'roles' in access ? userOf(res) : undefined,
         req,
         res,
       };

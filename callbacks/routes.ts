@@ -18,13 +18,10 @@ import {
   smsInboundResultSchema,
   smsInboundSchema,
 } from '../contracts';
-import { CALLBACK_ROLES, type CallbackService } from './callback-service';
-import { SIGNATURE_HEADERS, type SmsSignature } from './sms-signature';
+import type { CallbackService } from './callback-service';
+import type { SmsSignature } from './sms-signature';
 
 /** Callbacks (回访) over REST, and the SMS provider's webhook for customers' replies. */
-/** The month's figures: the supervisors' and admins' (the board, the monthly report). */
-const FIGURES_ROLES = ['supervisor', 'admin'] as const;
-
 export function callbackRoutes(
   api: ApiRoutes,
   callbacks: CallbackService,
@@ -38,7 +35,6 @@ export function callbackRoutes(
         method: 'get',
         path: '/',
         summary: 'Callbacks, earliest due first (the agent console lists the phone callbacks to make)',
-        access: { roles: CALLBACK_ROLES },
         query: listCallbacksQuery,
         responses: { 200: { description: 'the callbacks', schema: z.array(callbackViewSchema) } },
       },
@@ -49,7 +45,6 @@ export function callbackRoutes(
         method: 'get',
         path: '/figures',
         summary: 'A month\'s callbacks per department: after-sales callback rate (Art. 21: 100 %), satisfaction, overdue, no reply, the engineering sample',
-        access: { roles: FIGURES_ROLES },
         query: callbackFiguresQuery,
         responses: { 200: { description: 'the month\'s figures (the current month when none is asked)', schema: callbackFiguresSchema } },
       },
@@ -60,7 +55,6 @@ export function callbackRoutes(
         method: 'get',
         path: '/:id',
         summary: 'One callback',
-        access: { roles: CALLBACK_ROLES },
         params: callbackIdParams,
         responses: { 200: { description: 'the callback', schema: callbackViewSchema }, 404: { description: 'no such callback', schema: errorBodySchema } },
       },
@@ -71,7 +65,6 @@ export function callbackRoutes(
         method: 'post',
         path: '/:id/result',
         summary: 'Record a phone callback: the four grades, satisfied / unsatisfied and the customer\'s words ("unsatisfied" opens a follow-up order to the department)',
-        access: { roles: CALLBACK_ROLES },
         params: callbackIdParams,
         body: recordCallbackResultSchema,
         responses: {
@@ -87,7 +80,6 @@ export function callbackRoutes(
         method: 'post',
         path: '/:id/call',
         summary: 'Click-to-call (拨打): the agent\'s own phone rings first, then the customer\'s through the carrier trunk; bridged and recorded. The agent is put Not Ready 「回访」. Progress comes to the console as `callback:call`',
-        access: { roles: ['agent'] },
         params: callbackIdParams,
         responses: {
           200: { description: 'the agent\'s phone is being called', schema: callbackCallViewSchema },
@@ -104,7 +96,6 @@ export function callbackRoutes(
       method: 'post',
       path: '/inbound',
       summary: 'A customer\'s SMS reply, posted by the SMS provider, signed (HMAC-SHA256 over timestamp, nonce and body; replays refused)',
-      access: { public: `Signed by the SMS provider with SMS_INBOUND_SECRET: headers ${Object.values(SIGNATURE_HEADERS).join(', ')}.` },
       body: smsInboundSchema,
       responses: {
         200: { description: 'taken: recorded, or ignored (no open callback for that number, or a text that says neither)', schema: smsInboundResultSchema },

@@ -70,7 +70,6 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
       method: 'get',
       path: '/recordings',
       summary: 'Who listened to which recording and when (players opened and files fetched), newest first',
-      access: { roles: ['admin'] },
       query: recordingAccessQuery,
       responses: { 200: { description: 'the entries', schema: z.array(recordingAccessViewSchema) } },
     },
@@ -90,7 +89,6 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
         method: 'get',
         path: '/:name/link',
         summary: 'A short-lived link to play one recording in an <audio> element',
-        access: { public: 'Bearer token of a supervisor or admin (any recording) or of the agent who answered the call.' },
         params: recordingNameParams,
         responses: {
           200: { description: 'the link', schema: recordingLinkSchema },
@@ -115,7 +113,6 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
         method: 'get',
         path: '/:name',
         summary: 'The recording itself (WAV, Range requests answered with 206)',
-        access: { public: 'A `grant` from the link route, or a bearer token allowed to play it.' },
         params: recordingNameParams,
         query: recordingGrantQuery,
         responses: {

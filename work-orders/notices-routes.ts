@@ -1,6 +1,6 @@
 import type { ApiRoutes } from '../api/routes';
 import { errorBodySchema, orderNoticesSchema, workOrderNumberParams } from '../contracts';
-import { NOTICE_READERS, type OrderNotices } from './order-notices';
+import type { OrderNotices } from './order-notices';
 
 /** 通知记录 over REST: how the department was told of an order (SMS, recorded calls and their recordings). */
 export function noticeRoutes(api: ApiRoutes, notices: OrderNotices): void {
@@ -10,7 +10,6 @@ export function noticeRoutes(api: ApiRoutes, notices: OrderNotices): void {
       path: '/:number/notices',
       summary:
         '通知记录: each notice of the order to each receiver (dispatch, urge, emergency) with its SMS status, its recorded call attempts (outbound Call documents) and their recording names',
-      access: { roles: NOTICE_READERS },
       params: workOrderNumberParams,
       responses: {
         200: { description: 'the notices, oldest first', schema: orderNoticesSchema },

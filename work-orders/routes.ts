@@ -14,9 +14,8 @@ import {
   resolveWorkOrderSchema,
   workOrderNumberParams,
   workOrderViewSchema,
-  type Role,
 } from '../contracts';
-import { CREATOR_ROLES, type WorkOrderService } from './work-order-service';
+import type { WorkOrderService } from './work-order-service';
 
 /**
  * Work orders over REST. The call centre opens them; every signed-in role may list and read,
@@ -30,7 +29,6 @@ export function workOrderRoutes(api: ApiRoutes, service: WorkOrderService): void
         method: 'post',
         path: '/',
         summary: 'Open a work order (numbered per day, routed to its department by category)',
-        access: { roles: CREATOR_ROLES },
         body: createWorkOrderSchema,
         status: 201,
         responses: {
@@ -45,7 +43,6 @@ export function workOrderRoutes(api: ApiRoutes, service: WorkOrderService): void
         method: 'get',
         path: '/',
         summary: 'Work orders visible to the caller, newest first',
-        access: { roles: [] },
         query: listWorkOrdersQuery,
         responses: { 200: { description: 'the orders', schema: z.array(workOrderViewSchema) } },
       },
@@ -56,7 +53,6 @@ export function workOrderRoutes(api: ApiRoutes, service: WorkOrderService): void
         method: 'get',
         path: '/:number',
         summary: 'One work order',
-        access: { roles: [] },
         params: workOrderNumberParams,
         responses: {
           200: { description: 'the order', schema: workOrderViewSchema },
@@ -80,8 +76,6 @@ const actionResponses = (extra: Record<number, string> = {}) => ({
 
 const withoutOk = <T extends Record<number, unknown>>({ 200: _ok, ...rest }: T) => rest;
 
-const DEPARTMENT: readonly Role[] = ['department'];
-const CALL_CENTRE: readonly Role[] = ['agent', 'supervisor', 'admin'];
 
 /**
  * The order's life over REST (issue 12), one route per action. Roles are checked at the door; which
@@ -96,7 +90,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/accept',
         summary: 'Accept the order (受理): its lead or a participating department; from open or dispatched',
-        access: { roles: DEPARTMENT },
         params: workOrderNumberParams,
         responses: actionResponses(),
       },
@@ -107,7 +100,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/start',
         summary: 'Start work on an accepted order (开始处理)',
-        access: { roles: DEPARTMENT },
         params: workOrderNumberParams,
         responses: actionResponses(),
       },
@@ -118,7 +110,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/resolve',
         summary: 'Enter the result and resolve the order (办结)',
-        access: { roles: DEPARTMENT },
         params: workOrderNumberParams,
         body: resolveWorkOrderSchema,
         responses: actionResponses({ 400: 'the result is missing or the body is malformed' }),
@@ -130,7 +121,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/archive',
         summary: 'Archive a resolved order (归档): its owning agent, a supervisor or an admin',
-        access: { roles: CALL_CENTRE },
         params: workOrderNumberParams,
         responses: actionResponses(),
       },
@@ -141,7 +131,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/reopen',
         summary: 'Reopen a resolved or archived order with a reason; it goes back to its department with a new time limit',
-        access: { roles: CALL_CENTRE },
         params: workOrderNumberParams,
         body: reopenWorkOrderSchema,
         responses: actionResponses({ 400: 'the reason is missing or the body is malformed' }),
@@ -153,7 +142,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/escalate',
         summary: 'Escalate to admin_hr by hand (Art. 7) with a reason; the order keeps its status and gains the escalated flag',
-        access: { roles: ['department', 'supervisor', 'admin'] },
         params: workOrderNumberParams,
         body: escalateWorkOrderSchema,
         responses: actionResponses({ 400: 'the reason is missing or the body is malformed' }),
@@ -165,7 +153,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/settle',
         summary: '竣工结算: the department records that an engineering job (报装, 表位改造, 表后维修) was settled; its callback is then sampled monthly',
-        access: { roles: ['department'] },
         params: workOrderNumberParams,
         responses: actionResponses({}),
       },
@@ -176,7 +163,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/hand-over',
         summary: 'Hand the order to another agent (首问负责制): its owning agent or a supervisor',
-        access: { roles: CALL_CENTRE },
         params: workOrderNumberParams,
         body: handOverWorkOrderSchema,
         responses: actionResponses({ 400: 'malformed body, or the order is already that agent’s' }),
@@ -188,7 +174,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/participants',
         summary: 'Add participating departments to an order that needs several',
-        access: { roles: ['supervisor', 'admin'] },
         params: workOrderNumberParams,
         body: addParticipantsSchema,
         responses: actionResponses({ 400: 'malformed body, or every department named already works on the order' }),
@@ -200,7 +185,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/extensions',
         summary: 'Request an extension (Art. 9): the lead department gives a reason and a new time; one request waits at a time',
-        access: { roles: DEPARTMENT },
         params: workOrderNumberParams,
         body: requestExtensionSchema,
         status: 201,
@@ -213,7 +197,6 @@ function orderActionRoutes(api: ApiRoutes, service: WorkOrderService): void {
         method: 'post',
         path: '/:number/extensions/:id/decision',
         summary: 'Approve or reject an extension request: the leader of the order’s department only',
-        access: { roles: DEPARTMENT },
         params: extensionParams,
         body: decideExtensionSchema,
         responses: actionResponses({ 400: 'malformed body' }),

@@ -89,6 +89,28 @@ describe('HTTP hardening: client errors are 4xx, never 500; security headers on 
     expect(errorOf(beyond).code).to.equal('bad_range');
   });
 
+  it('recordings resist path traversal: no variant reaches a file outside the recordings directory', async () => {
+    // A WAV beside the recordings directory, which no name may reach.
+    writeFileSync(join(n.config.RECORDINGS_DIR, '..', 'secret.wav'), silentWav(200));
+    writeFileSync(join(n.config.RECORDINGS_DIR, 'inside.wav'), silentWav(200));
+    const auth = { authorization: `Bearer ${token}` };
+    const names = [
+      '../secret', '../secret.wav', '..%2fsecret', '..%2Fsecret.wav', '%2e%2e%2fsecret', '%2e%2e/secret', '..%5csecret', '..\\secret',
+      '....//secret', '.%2e/secret', '%252e%252e%252fsecret', '..%00/secret', 'inside.wav%00.txt', '%2fetc%2fpasswd', '..%2f..%2f..%2fetc%2fpasswd',
+      '.secret', 'inside/..', 'inside%2f..%2f..%2fsecret', '%c0%ae%c0%ae%2fsecret', '..;/secret',
+    ];
+    const served: string[] = [];
+    for (const name of names) {
+      for (const path of [`/api/recordings/${name}`, `/api/recordings/${name}/link`]) {
+        const a = await raw(n.url, { path, headers: auth });
+        if (a.status < 400 || a.status >= 500) served.push(`${path}: ${a.status}`);
+      }
+    }
+    expect(served).to.deep.equal([]);
+    // The file inside is served: the refusals above are not a broken route.
+    expect((await raw(n.url, { path: '/api/recordings/inside.wav', headers: auth })).status).to.equal(200);
+  });
+
   it('every listen is audited (who, which call, when): a player opened, a file fetched; refusals leave no entry; admins read it', async () => {
     const { Call, Recording, RecordingAccess } = n.node.models;
     const callId = '0b6f3c52-1c1a-4c1e-9a55-5a6a1b2c3d4e';
