@@ -16,7 +16,7 @@ export const recordingGrantQuery = z.object({ grant: z.string().max(4096).option
 /** The recordings' audit as admins read it: newest first. */
 export const recordingAccessQuery = z.object({
   workNumber: z.string().regex(/^\d{3,6}$/, 'a work number').optional(),
-  callId: z.string().max(100).optional(),
+  callId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'a call id').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const recordingAccessViewSchema = z
