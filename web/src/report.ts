@@ -84,10 +84,15 @@ async function download(kind: 'xlsx' | 'csv'): Promise<void> {
     }
     const url = URL.createObjectURL(await res.blob());
     const a = h('a', { href: url, download: `热线月报-${shown.month}-第${shown.build}版.${kind}` });
+    a.hidden = true;
     document.body.append(a);
     a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    // The link stays until the download has surely begun: removed at once, Chromium may start it
+    // without the link's file name (seen as a file called "download").
+    setTimeout(() => {
+      a.remove();
+      URL.revokeObjectURL(url);
+    }, 10_000);
   } catch (err) {
     say(errorText(err), false);
   }
