@@ -17,6 +17,7 @@ import { webRouter } from './api/web';
 import { LoginService } from './auth/login-service';
 import { authRoutes } from './auth/routes';
 import { TokenService } from './auth/token-service';
+import { TokenRevocations } from './auth/token-revocations';
 import { ConfigError, loadConfig, usesDevJwtSecret, type Config } from './core/config';
 import { openBenchTrace } from './core/bench-trace';
 import { openMongo, openRedis, queueConnection, type RedisClient } from './core/connections';
@@ -488,6 +489,9 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   }
   const keyPrefix = live.acd.keys.p;
   const tokens = new TokenService(config.JWT_SECRET, config.TOKEN_TTL);
+  const revocations = new TokenRevocations({ redis, prefix: keyPrefix, bus: live.bus, logger });
+  await revocations.start();
+  tokens.useRevocations(revocations);
   const workOrders = new WorkOrderService({ models, redis, bus: live.bus, outbox: live.outbox, keyPrefix, logger, times: timeLimits });
   const onAlarm = calls ? (kind: string) => calls.metrics.alarms.inc({ kind }) : undefined;
   const deadlines = new WorkOrderDeadlineRules({
@@ -614,7 +618,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   }).start();
 
   const api = new ApiRoutes(tokens);
-  authRoutes(api, services.login);
+  authRoutes(api, services.login, { tokens, revocations });
   workOrderRoutes(api, services.workOrders);
   urgeRoutes(api, services.urge, handover);
   noticeRoutes(api, new OrderNotices({ models }));
@@ -745,6 +749,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       await shiftStart.close();
       await digestRule.close();
       await reportRule.close();
+      revocations.stop();
       await deadlines.close();
       await callbacks.close();
       await outages.close();

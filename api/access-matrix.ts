@@ -15,6 +15,7 @@ export type RouteAccess = ({ roles: readonly Role[] } | { public: string }) & { 
 
 export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/login': { public: "Anyone may try; 10 wrong passwords from one address lock that address out of that work number for 15 minutes, and past 20 from anywhere every attempt on it waits a growing delay (429, whose zh says how long)." },
+  'POST /api/logout': { roles: [] },
   'GET /api/me': { roles: [] },
   'POST /api/work-orders': { roles: ['agent', 'supervisor', 'admin'] },
   'GET /api/work-orders': { roles: [], narrowed: "agents see the orders they opened, department users their department's (and those it takes part in), supervisors and admins all" },

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { unauthorized } from '../core/errors';
 import { DEPARTMENTS, ROLES, WORK_NUMBER_RE } from '../models/enums';
 import type { SessionUser, TokenVerifier } from '../contracts';
+import type { TokenRevocations } from './token-revocations';
 
 const ISSUER = 'hotline-cti';
 const CONSOLE_AUDIENCE = 'hotline-console';
@@ -15,6 +17,8 @@ const claimsSchema = z.object({
   dept: z.enum(DEPARTMENTS).optional(),
   ldr: z.boolean().optional(),
   exp: z.number(),
+  /** Absent on tokens issued before log-out could revoke them. */
+  jti: z.string().max(64).optional(),
 });
 
 /**
@@ -23,10 +27,21 @@ const claimsSchema = z.object({
  * verification so a token cannot choose its own (`none`, or RS/HS confusion).
  */
 export class TokenService implements TokenVerifier {
+  private revocations?: Pick<TokenRevocations, 'has' | 'onRevoked'>;
+
   constructor(
     private readonly secret: string,
     readonly ttlSec: number,
   ) {}
+
+  /** Tokens revoked at log-out are refused from then on (each process's memory mirrors the Redis list). */
+  useRevocations(r: Pick<TokenRevocations, 'has' | 'onRevoked'>): void {
+    this.revocations = r;
+  }
+
+  onRevoked(cb: (tokenId: string) => void): void {
+    this.revocations?.onRevoked(cb);
+  }
 
   issue(user: SessionUser): { token: string; expiresAt: number } {
     const token = jwt.sign({ name: user.name, role: user.role, ...(user.department ? { dept: user.department } : {}), ...(user.leader ? { ldr: true } : {}) }, this.secret, {
@@ -35,12 +50,13 @@ export class TokenService implements TokenVerifier {
       issuer: ISSUER,
       audience: CONSOLE_AUDIENCE,
       subject: user.workNumber,
+      jwtid: randomUUID(),
     });
     return { token, expiresAt: this.expiryOf(token) };
   }
 
   /** The user a console token names; throws 401 when it is missing, forged, expired or malformed. */
-  verify(token: unknown): { user: SessionUser; expiresAt: number } {
+  verify(token: unknown): { user: SessionUser; expiresAt: number; tokenId?: string } {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) throw unauthorized();
     let payload: unknown;
     try {
@@ -50,8 +66,9 @@ export class TokenService implements TokenVerifier {
     }
     const c = claimsSchema.safeParse(payload);
     if (!c.success) throw unauthorized('invalid token');
+    if (c.data.jti && this.revocations?.has(c.data.jti)) throw unauthorized('token revoked at log-out', '已退出登录，请重新登录');
     const user: SessionUser = { workNumber: c.data.sub, name: c.data.name, role: c.data.role, ...(c.data.dept ? { department: c.data.dept } : {}), ...(c.data.ldr ? { leader: true } : {}) };
-    return { user, expiresAt: c.data.exp * 1000 };
+    return { user, expiresAt: c.data.exp * 1000, ...(c.data.jti ? { tokenId: c.data.jti } : {}) };
   }
 
   /**

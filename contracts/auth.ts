@@ -57,9 +57,13 @@ export interface ConnectRefusal {
 export interface SocketData {
   user: SessionUser;
   tokenExpiresAt: number;
+  /** The token's id (`jti`): its sockets close when it is revoked at log-out. */
+  tokenId?: string;
 }
 
 /** Checks a console token: the HTTP and socket transports take this, not the token service itself. */
 export interface TokenVerifier {
-  verify(token: unknown): { user: SessionUser; expiresAt: number };
+  verify(token: unknown): { user: SessionUser; expiresAt: number; tokenId?: string };
+  /** Each token id revoked from now on (log-out), on any process. */
+  onRevoked?(cb: (tokenId: string) => void): void;
 }

@@ -61,6 +61,8 @@ export type DomainEvent =
       at: number;
     }
   /** Rule 八: the shift starting at `startsAt` began (its handover is announced) or its leader acknowledged the handover. */
-  | { type: 'shift.handover'; startsAt: number; what: 'announced' | 'reviewed'; at: number };
+  | { type: 'shift.handover'; startsAt: number; what: 'announced' | 'reviewed'; at: number }
+  /** 退出登录: the token may no longer be used, on any process. */
+  | { type: 'token.revoked'; tokenId: string; expiresAt: number };
 
 export type DomainEventType = DomainEvent['type'];

@@ -20,11 +20,12 @@ export function requireNamespaceRole(
     void (async () => {
       const auth: unknown = socket.handshake.auth;
       const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
-      const { user, expiresAt } = tokens.verify(token);
+      const { user, expiresAt, tokenId } = tokens.verify(token);
       if (!roles.includes(user.role)) throw forbidden(`the ${nsp.name} console is not for role ${user.role}`);
       await admit?.(user);
       socket.data.user = user;
       socket.data.tokenExpiresAt = expiresAt;
+      if (tokenId) socket.data.tokenId = tokenId;
     })().then(
       () => next(),
       (err: unknown) => {
@@ -41,6 +42,15 @@ export function requireNamespaceRole(
         next(e);
       },
     );
+  });
+
+  // 退出登录 elsewhere (another tab, another process): that token's sockets end now.
+  tokens.onRevoked?.((tokenId) => {
+    for (const socket of nsp.sockets.values()) {
+      if (socket.data.tokenId !== tokenId) continue;
+      nsp.local.to(socket.id).emit('session:expired');
+      socket.disconnect();
+    }
   });
 
   // A token that expires while connected ends the session then, not at the next reconnect.

@@ -35,6 +35,33 @@ describe('console log-in and namespace authorisation', function () {
       req.end(JSON.stringify(body));
     });
 
+  it('退出登录 revokes the token on every process: refused at once, its sockets closed; the user\'s other sessions live on', async () => {
+    const other = await ConsoleNode.start({}, n.config);
+    try {
+      const a = await (await post('/api/login', { workNumber: '1003', password: PASSWORD })).json() as { token: string };
+      const b = await (await post('/api/login', { workNumber: '1003', password: PASSWORD })).json() as { token: string };
+      const onOther = new ConsoleClient(other.url, '/agent', a.token);
+      await onOther.connect();
+      await onOther.next('session:snapshot');
+      const out = await post('/api/logout', {}, a.token);
+      expect(out.status).to.equal(200);
+      const me = (t: string, url = n.url) => fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${t}` } });
+      const refused = await me(a.token);
+      expect(refused.status).to.equal(401);
+      expect(((await refused.json()) as { error: { zh: string } }).error.zh).to.equal('已退出登录，请重新登录');
+      // The other process heard it: its socket of that token is told and closed, and the token is refused there too.
+      await onOther.next('session:expired');
+      await new Promise<void>((resolve) => (onOther.socket.connected ? onOther.raw.once('disconnect', () => resolve()) : resolve()));
+      expect((await me(a.token, other.url)).status).to.equal(401);
+      // The same agent's other session (another tab) is untouched.
+      expect((await me(b.token)).status).to.equal(200);
+      expect((await me(b.token, other.url)).status).to.equal(200);
+    } finally {
+      // The database is the first node's too: only this process goes.
+      await other.stop({ dropDb: false });
+    }
+  });
+
   describe('POST /api/login', () => {
     it('answers a token, role, work number and name for a right password; the hash never leaves the server', async () => {
       const res = await post('/api/login', { workNumber: '2001', password: PASSWORD });

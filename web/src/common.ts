@@ -35,6 +35,9 @@ export function loadSession(): LoginResponse | null {
 }
 
 export function logout(reason?: string): void {
+  // 退出登录 by the person: the server refuses the token from now on (an expired one needs nothing).
+  const s = reason ? null : loadSession();
+  if (s) void fetch('/api/logout', { method: 'POST', headers: { Authorization: `Bearer ${s.token}` }, keepalive: true }).catch(() => undefined);
   sessionStorage.removeItem(SESSION_KEY);
   location.replace(reason ? `/?reason=${encodeURIComponent(reason)}` : '/');
 }
