@@ -639,6 +639,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   const app = createApp({
     logger,
     probes,
+    corsOrigins: config.CORS_ORIGINS,
     api,
     routers: [
       ...(calls ? [{ path: '/', router: metricsRouter(calls.metrics.registry) }] : []),
@@ -649,7 +650,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   const http = app.listen(config.HTTP_PORT, config.HTTP_HOST);
   await once(http, 'listening');
 
-  const sockets = createSocketServer(http, redis, config.REDIS_PREFIX);
+  const sockets = createSocketServer(http, redis, config.REDIS_PREFIX, config.CORS_ORIGINS);
   const { io } = sockets;
   const log = logger.child({ component: 'consoles' });
   const agentNsp = io.of('/agent');

@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import cors from 'cors';
 import helmet from 'helmet';
 import type { Logger } from '../core/logger';
 import { errorHandler, notFoundHandler } from './errors';
@@ -17,6 +18,8 @@ export interface AppDeps {
   probes: ReadinessProbe[];
   /** The documented REST routes of every domain (served, and described at /api/openapi.json). */
   api?: ApiRoutes;
+  /** CORS_ORIGINS: other origins whose pages may call the API (none: only the consoles' own). */
+  corsOrigins?: readonly string[];
   /** Routers that are not part of the REST API (metrics, the web pages); mounted after it. */
   routers?: Array<{ path: string; router: Router }>;
 }
@@ -52,6 +55,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.use(securityHeaders);
   // Answers carry personal data (callers' numbers, addresses) and, at log-in, the token: never cached.
+  // Only the configured origins get CORS answers; tokens travel in headers, never cookies.
+  if (deps.corsOrigins?.length) app.use('/api', cors({ origin: [...deps.corsOrigins], allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }));
   app.use('/api', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

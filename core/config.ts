@@ -96,6 +96,16 @@ const envSchema = z.object({
     .default('a'),
 
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Other web origins allowed to call the REST API and the consoles' sockets from a browser (e.g. a
+   * CRM page): `https://crm.example,http://10.0.0.5:8080`. Empty (the default): none, only the
+   * consoles' own pages.
+   */
+  CORS_ORIGINS: z
+    .string()
+    .regex(/^((https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)(,https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*)?$/, 'comma list of origins, e.g. https://crm.example,http://10.0.0.5:8080 (scheme, host, port; no path)')
+    .default('')
+    .transform((v) => (v ? v.split(',') : [])),
   HTTP_PORT: port.default(3000),
 
   REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6380'),

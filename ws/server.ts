@@ -26,12 +26,14 @@ export type ConsoleServer = Server<
 >;
 
 /** Socket.IO on the HTTP server, fanned out to every CTI process through Redis Streams. */
-export function createSocketServer(http: HttpServer, redis: RedisClient, redisPrefix: string): { io: ConsoleServer; close(): Promise<void> } {
+export function createSocketServer(http: HttpServer, redis: RedisClient, redisPrefix: string, corsOrigins: readonly string[] = []): { io: ConsoleServer; close(): Promise<void> } {
   // A client of its own: the adapter duplicates it for its blocking stream reads.
   const adapterRedis = duplicateRedis(redis);
   adapterRedis.on('error', () => undefined);
   const io: ConsoleServer = new Server(http, {
     serveClient: false,
+    // Polling from another origin only where configured (CORS_ORIGINS); WebSockets carry the token in the handshake.
+    ...(corsOrigins.length ? { cors: { origin: [...corsOrigins] } } : {}),
     maxHttpBufferSize: 64 * 1024,
     adapter: createAdapter(adapterRedis, {
       streamName: `${redisPrefix}:socket.io`,

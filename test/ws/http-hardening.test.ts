@@ -78,6 +78,21 @@ describe('HTTP hardening: client errors are 4xx, never 500; security headers on 
     expect(page.headers['referrer-policy']).to.equal('no-referrer');
   });
 
+  it('CORS: no other origin is answered unless configured; then only those (CORS_ORIGINS)', async () => {
+    const preflight = (url: string, origin: string) =>
+      raw(url, { method: 'OPTIONS', path: '/api/work-orders', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    expect((await preflight(n.url, 'http://evil.example')).headers['access-control-allow-origin']).to.equal(undefined);
+    const crm = await ConsoleNode.start({ CORS_ORIGINS: 'http://crm.example:8080' });
+    try {
+      const ok = await preflight(crm.url, 'http://crm.example:8080');
+      expect(ok.headers['access-control-allow-origin']).to.equal('http://crm.example:8080');
+      expect(String(ok.headers['access-control-allow-headers'])).to.match(/authorization/i);
+      expect((await preflight(crm.url, 'http://evil.example')).headers['access-control-allow-origin']).to.equal(undefined);
+    } finally {
+      await crm.stop();
+    }
+  });
+
   it('a range beyond a recording\'s end is 416 answered as JSON, not labelled audio/wav', async () => {
     writeFileSync(join(n.config.RECORDINGS_DIR, 'hard-1.wav'), silentWav(500));
     const whole = await raw(n.url, { path: '/api/recordings/hard-1.wav', headers: { authorization: `Bearer ${token}` } });
