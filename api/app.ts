@@ -3,6 +3,8 @@ import cors from 'cors';
 import helmet from 'helmet';
 import type { Logger } from '../core/logger';
 import { errorHandler, notFoundHandler } from './errors';
+import { badRequest } from '../core/errors';
+import { containsNul } from '../core/nul';
 import { healthRouter } from './health';
 import { buildOpenApi } from './openapi';
 import type { ReadinessProbe } from './readiness';
@@ -63,6 +65,10 @@ export function createApp(deps: AppDeps): Express {
   });
   // The exact bytes are kept for routes that check a signature over them (signed webhooks).
   app.use(express.json({ limit: '100kb', verify: (req, _res, buf) => void ((req as RawBodyRequest).rawBody = buf) }));
+  app.use((req, _res, next) => {
+    if (containsNul(req.body) || containsNul(req.query)) throw badRequest('the request holds a NUL character', '提交的内容含有不可见的空字符（NUL），请删除后重试');
+    next();
+  });
   app.use(healthRouter(deps.probes));
   if (deps.api) {
     const doc = buildOpenApi(deps.api.mounted, { title: 'hotline-cti REST API', version: '1' });

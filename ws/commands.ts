@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io';
+import { containsNul } from '../core/nul';
 import { describeError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { ZH_VOCABULARY, zhForCode, type Ack, type AckError } from '../contracts';
@@ -80,6 +81,13 @@ export function guardSocket(socket: Socket, known: ReadonlySet<string>, log: Log
     tokens -= 1;
     if (typeof event !== 'string' || !known.has(event)) {
       log.debug({ event: String(event).slice(0, 64), nsp: socket.nsp.name }, 'unknown event ignored');
+      return;
+    }
+    const tail = packet[packet.length - 1];
+    if (containsNul(packet.slice(1, typeof tail === 'function' ? -1 : undefined))) {
+      if (typeof tail === 'function') {
+        (tail as (r: Ack<never>) => void)({ ok: false, error: { code: 'bad_request', message: 'the command holds a NUL character', zh: '提交的内容含有不可见的空字符（NUL），请删除后重试' } });
+      }
       return;
     }
     next();
