@@ -78,6 +78,26 @@ describe('HTTP hardening: client errors are 4xx, never 500; security headers on 
     expect(page.headers['referrer-policy']).to.equal('no-referrer');
   });
 
+  it('no credential or internal detail reaches a browser: secrets absent from every answer and console snapshot', async () => {
+    const secrets = ['ari-pass-7f3a91', 'ami-secret-c2d84e', 'inbound-secret-9b1f0c77aa'];
+    const node = await ConsoleNode.start({ ARI_PASSWORD: secrets[0]!, AMI_SECRET: secrets[1]!, SMS_INBOUND_SECRET: secrets[2]!, JWT_SECRET: 'jwt-secret-for-this-test-only-0123456789abcdef' });
+    try {
+      const admin = await node.token('9001');
+      const bodies: string[] = [];
+      for (const path of ['/api/openapi.json', '/healthz', '/readyz', '/api/me', '/api/alarms', '/api/history/alarms', '/api/work-orders/%zz', '/api/no-such-route']) {
+        bodies.push((await raw(node.url, { path, headers: { authorization: `Bearer ${admin}` } })).body);
+      }
+      const page = await node.client('/admin', '9001');
+      bodies.push(JSON.stringify(await page.next('health:snapshot')));
+      const all = bodies.join('\n');
+      for (const s of [...secrets, 'jwt-secret-for-this-test-only']) expect(all, s).not.to.include(s);
+      // Errors say what happened, never where in the code: no stack frames.
+      expect(all).not.to.match(/\bat [\w.<>]+ \(|node_modules|\.ts:\d+/);
+    } finally {
+      await node.stop();
+    }
+  });
+
   it('CORS: no other origin is answered unless configured; then only those (CORS_ORIGINS)', async () => {
     const preflight = (url: string, origin: string) =>
       raw(url, { method: 'OPTIONS', path: '/api/work-orders', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
