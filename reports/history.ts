@@ -2,10 +2,9 @@ import { DateTime } from 'luxon';
 import type { Models } from '../models';
 import type { AlarmHistory, CallSearchQuery, CallSearchResult, HotlineHistory } from '../contracts';
 import type { CallOutcome, Language } from '../models/enums';
-import { dayMetrics, type CallFact } from '../supervisor-board/day-metrics';
+import { CALL_FACT_FIELDS, callFactOf, dayMetrics, type CallFact } from '../supervisor-board/day-metrics';
 import { HOTLINE_ZONE } from '../work-orders/time-limits';
 
-const FACT_FIELDS = 'callId state outcome arrivedAt queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers';
 
 type Period = HotlineHistory['period'];
 
@@ -22,24 +21,8 @@ function bucketsOf(period: Period, now: number): { from: DateTime; to: DateTime;
   return { from, to, starts: Array.from({ length: days }, (_, i) => from.plus({ days: i })), label: (d) => d.toFormat('MM/dd') };
 }
 
-function facts(calls: Awaited<ReturnType<typeof readFacts>>): CallFact[] {
-  return calls.map((c) => ({
-    callId: c.callId,
-    state: c.state as CallFact['state'],
-    outcome: (c.outcome as CallOutcome | undefined) ?? null,
-    queuedAt: c.queuedAt ?? null,
-    answeredAt: c.answeredAt ?? null,
-    endedAt: c.endedAt ?? null,
-    answerDelayMs: c.answerDelayMs ?? null,
-    answerRingMs: c.answerRingMs ?? null,
-    abandonWaitMs: c.abandonWaitMs ?? null,
-    agentWorkNumber: c.agentWorkNumber ?? null,
-    offers: (c.offers ?? []).map((o) => ({ agentWorkNumber: o.agentWorkNumber, result: o.result, alarmed: o.alarmed ?? false, ringMs: o.ringMs ?? null })),
-  }));
-}
-
 function readFacts(models: Pick<Models, 'Call'>, from: Date, to: Date) {
-  return models.Call.find({ arrivedAt: { $gte: from, $lt: to }, test: { $ne: true }, direction: { $ne: 'outbound' } }).select(FACT_FIELDS).lean();
+  return models.Call.find({ arrivedAt: { $gte: from, $lt: to }, test: { $ne: true }, direction: { $ne: 'outbound' } }).select(`${CALL_FACT_FIELDS} arrivedAt`).lean();
 }
 
 /**
@@ -49,7 +32,7 @@ function readFacts(models: Pick<Models, 'Call'>, from: Date, to: Date) {
 export async function hotlineHistory(models: Pick<Models, 'Call'>, period: Period, opts: { serviceLevelMs: number }, now = Date.now()): Promise<HotlineHistory> {
   const b = bucketsOf(period, now);
   const calls = await readFacts(models, b.from.toJSDate(), b.to.toJSDate());
-  const all = facts(calls);
+  const all = calls.map(callFactOf);
   const edges = b.starts.map((s) => s.toMillis());
   const grouped = edges.map(() => [] as CallFact[]);
   const byHour = Array<number>(24).fill(0);

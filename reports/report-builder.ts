@@ -3,7 +3,7 @@ import type { Models } from '../models';
 import { CALLBACK_REASONS, DEPARTMENTS, WORK_ORDER_CATEGORIES, type DepartmentCode, type WorkOrderCategory } from '../models/enums';
 import type { MonthlyReport } from '../contracts/reports';
 import { callbackFigures } from '../callbacks/figures';
-import { dayMetrics, type CallFact } from '../supervisor-board/day-metrics';
+import { CALL_FACT_FIELDS, callFactOf, dayMetrics } from '../supervisor-board/day-metrics';
 import { HOTLINE_ZONE } from '../work-orders/time-limits';
 import { streetOf } from './street';
 
@@ -112,21 +112,9 @@ function orderSummary(orders: readonly OrderRow[], resolvedInMonth: readonly Ord
 
 async function hotline(models: Pick<Models, 'Call' | 'Alarm' | 'Agent'>, range: { start: Date; end: Date; days: number; startMs: number }, opts: ReportOptions) {
   const calls = await models.Call.find({ arrivedAt: { $gte: range.start, $lt: range.end }, test: { $ne: true }, direction: { $ne: 'outbound' } })
-    .select('callId state outcome arrivedAt queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers')
+    .select(`${CALL_FACT_FIELDS} arrivedAt`)
     .lean();
-  const facts: CallFact[] = calls.map((c) => ({
-    callId: c.callId,
-    state: c.state as CallFact['state'],
-    outcome: (c.outcome as CallFact['outcome']) ?? null,
-    queuedAt: c.queuedAt ?? null,
-    answeredAt: c.answeredAt ?? null,
-    endedAt: c.endedAt ?? null,
-    answerDelayMs: c.answerDelayMs ?? null,
-    answerRingMs: c.answerRingMs ?? null,
-    abandonWaitMs: c.abandonWaitMs ?? null,
-    agentWorkNumber: c.agentWorkNumber ?? null,
-    offers: (c.offers ?? []).map((o) => ({ agentWorkNumber: o.agentWorkNumber, result: o.result, alarmed: o.alarmed ?? false, ringMs: o.ringMs ?? null })),
-  }));
+  const facts = calls.map(callFactOf);
   const { metrics, byAgent } = dayMetrics(facts, { serviceLevelMs: opts.serviceLevelMs });
   const heat = Array.from({ length: range.days }, (_, i) => ({ day: i + 1, hours: Array<number>(24).fill(0) }));
   for (const c of calls) {

@@ -4,7 +4,7 @@ import { AGENT_STATES, type AgentLive, type AgentState } from '../cti/acd/agent-
 import type { Models } from '../models';
 import type { CallOutcome, CallState, Language } from '../models/enums';
 import type { BoardSnapshot, CallInProgress, EndedCallView } from '../contracts';
-import { dayMetrics, type CallFact } from './day-metrics';
+import { callFactOf, dayMetrics } from './day-metrics';
 import { workOrderPanel } from './order-panel';
 
 const FACT_FIELDS =
@@ -79,20 +79,7 @@ export class BoardService {
     const older = [...live.keys()].filter((id) => !seen.has(id));
     const carried = older.length ? await models.Call.find({ callId: { $in: older }, test: { $ne: true }, direction: { $ne: 'outbound' } }).select(FACT_FIELDS).lean() : [];
 
-    const facts: CallFact[] = today.map((c) => ({
-      callId: c.callId,
-      state: c.state as CallState,
-      outcome: (c.outcome as CallOutcome | undefined) ?? null,
-      queuedAt: c.queuedAt ?? null,
-      answeredAt: c.answeredAt ?? null,
-      endedAt: c.endedAt ?? null,
-      answerDelayMs: c.answerDelayMs ?? null,
-      answerRingMs: c.answerRingMs ?? null,
-      abandonWaitMs: c.abandonWaitMs ?? null,
-      agentWorkNumber: c.agentWorkNumber ?? null,
-      offers: (c.offers ?? []).map((o) => ({ agentWorkNumber: o.agentWorkNumber, result: o.result, alarmed: o.alarmed ?? false, ringMs: o.ringMs ?? null })),
-      test: !!c.test,
-    }));
+    const facts = today.map(callFactOf);
     const { metrics, byAgent } = dayMetrics(facts, { serviceLevelMs });
 
     const names = new Map(agents.map((a) => [a.workNumber, a.name]));

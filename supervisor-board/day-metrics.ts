@@ -25,6 +25,43 @@ export interface CallFact {
   test?: boolean | null;
 }
 
+/** A Call document as read from MongoDB (any selection holding CALL_FACT_FIELDS). */
+export interface CallFactSource {
+  callId: string;
+  state: string;
+  outcome?: string | null;
+  queuedAt?: Date | null;
+  answeredAt?: Date | null;
+  endedAt?: Date | null;
+  answerDelayMs?: number | null;
+  answerRingMs?: number | null;
+  abandonWaitMs?: number | null;
+  agentWorkNumber?: string | null;
+  offers?: ReadonlyArray<{ agentWorkNumber: string; result: string; alarmed?: boolean | null; ringMs?: number | null }> | null;
+  test?: boolean | null;
+}
+
+/** The Call fields the figures read: what the board, the history and the monthly report select. */
+export const CALL_FACT_FIELDS = 'callId state outcome queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test';
+
+/** A Call document as the figures see it. */
+export function callFactOf(c: CallFactSource): CallFact {
+  return {
+    callId: c.callId,
+    state: c.state as CallState,
+    outcome: (c.outcome as CallOutcome | null | undefined) ?? null,
+    queuedAt: c.queuedAt ?? null,
+    answeredAt: c.answeredAt ?? null,
+    endedAt: c.endedAt ?? null,
+    answerDelayMs: c.answerDelayMs ?? null,
+    answerRingMs: c.answerRingMs ?? null,
+    abandonWaitMs: c.abandonWaitMs ?? null,
+    agentWorkNumber: c.agentWorkNumber ?? null,
+    offers: (c.offers ?? []).map((o) => ({ agentWorkNumber: o.agentWorkNumber, result: o.result, alarmed: o.alarmed ?? false, ringMs: o.ringMs ?? null })),
+    test: !!c.test,
+  };
+}
+
 export interface MetricsOptions {
   /** "Answered within": 20 s on the hotline. */
   serviceLevelMs: number;

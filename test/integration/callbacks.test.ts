@@ -1,9 +1,10 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import type { CallbackFigures, CallbackView, RecordCallbackResultBody, SmsInboundResult } from '../../contracts';
 import type { CallbackService } from '../../callbacks/callback-service';
 import { drawEngineeringSample, EngineeringSampler } from '../../callbacks/engineering-sample';
 import type { DepartmentCode, WorkOrderCategory } from '../../models/enums';
+import { signedSms } from '../helpers/sms-signing';
 import { waitFor } from '../helpers/wait';
 import { WorkOrderRig } from '../helpers/work-order-rig';
 
@@ -12,14 +13,7 @@ const SECRET = 'inbound-test-secret-0123456789';
 const DEPARTMENT_USER: Record<DepartmentCode, string> = { business: '3101', production: '3201', engineering: '3001', safety_tech: '3401', admin_hr: '3501', dispatch: '3601' };
 const PHONE_WITHIN_MS = 3 * 24 * 3600_000;
 
-/** What the SMS provider does: HMAC-SHA256 over "<timestamp>.<nonce>.<body>", computed here independently of the server's code. */
-function signed(body: object, o: { secret?: string; timestamp?: number; nonce?: string } = {}) {
-  const raw = JSON.stringify(body);
-  const timestamp = String(o.timestamp ?? Date.now());
-  const nonce = o.nonce ?? randomBytes(12).toString('hex');
-  const signature = createHmac('sha256', o.secret ?? SECRET).update(`${timestamp}.${nonce}.${raw}`).digest('hex');
-  return { raw, headers: { 'content-type': 'application/json', 'x-hotline-timestamp': timestamp, 'x-hotline-nonce': nonce, 'x-hotline-signature': signature } };
-}
+const signed = (body: object, o: Parameters<typeof signedSms>[2] = {}) => signedSms(SECRET, body, o);
 
 /**
  * Callbacks (回访, Art. 20–22) on a CTI node with the real ports: orders opened and resolved through

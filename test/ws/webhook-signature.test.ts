@@ -1,17 +1,11 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { ConsoleNode } from '../helpers/console-node';
+import { signedSms } from '../helpers/sms-signing';
 
 const SECRET = 'webhook-test-secret-0123456789abcdef';
 
-/** What the SMS provider does: HMAC-SHA256 over "<timestamp>.<nonce>.<body>", computed here independently of the server's code. */
-function signed(body: object, o: { secret?: string; timestamp?: number; nonce?: string } = {}) {
-  const raw = JSON.stringify(body);
-  const timestamp = String(o.timestamp ?? Date.now());
-  const nonce = o.nonce ?? randomBytes(12).toString('hex');
-  const signature = createHmac('sha256', o.secret ?? SECRET).update(`${timestamp}.${nonce}.${raw}`).digest('hex');
-  return { raw, headers: { 'content-type': 'application/json', 'x-hotline-timestamp': timestamp, 'x-hotline-nonce': nonce, 'x-hotline-signature': signature } };
-}
+const signed = (body: object, o: Parameters<typeof signedSms>[2] = {}) => signedSms(SECRET, body, o);
 
 /**
  * The inbound webhook (customers' SMS replies): only the provider's HMAC signature lets a post in;
