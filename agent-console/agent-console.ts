@@ -10,13 +10,14 @@ import { forbidden, notFound, unavailable } from '../core/errors';
 import type { DomainEvent } from '../events/domain-events';
 import { guardSocket, runCommand } from '../ws/commands';
 import { requireNamespaceRole } from '../ws/namespace-auth';
-import { CALL_CENTRE_ORDER_EVENTS, handleCallCentreOrderCommands, handleWorkOrderCommands } from '../work-orders/commands';
+import { handleCallCentreOrderCommands, handleWorkOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
 import type { ShiftHandover } from '../work-orders/shift-handover';
 import { handoverFor, MyOrders } from './my-orders';
 import {
   declineSchema,
   demoAnswerSchema,
+  NAMESPACE_COMMANDS,
   NAMESPACE_ROLES,
   setStateSchema,
   type AgentClientToServer,
@@ -38,15 +39,7 @@ import { trace } from '../core/bench-trace';
 export type AgentNamespace = Namespace<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 type AgentSocket = Socket<AgentClientToServer, AgentServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>([
-  'agent:set-state',
-  'agent:decline',
-  'demo:answer',
-  'work-order:create',
-  'session:resync',
-  'orders:resync',
-  ...CALL_CENTRE_ORDER_EVENTS,
-]);
+const KNOWN: ReadonlySet<string> = new Set<keyof AgentClientToServer>(NAMESPACE_COMMANDS['/agent']);
 
 const room = (workNumber: string) => `agent:${workNumber}`;
 

@@ -1,4 +1,4 @@
-import type { Role } from '../models/enums';
+import type { Role } from '../contracts';
 
 /**
  * Who may call each REST route: the one table the routes are gated from (api/routes.ts reads it

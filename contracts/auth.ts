@@ -47,6 +47,19 @@ export const NAMESPACE_ROLES = {
 
 export type ConsoleNamespace = keyof typeof NAMESPACE_ROLES;
 
+/**
+ * The commands each console namespace answers, the socket half of the access matrix (the REST half
+ * is api/access-matrix.ts): a namespace admits NAMESPACE_ROLES, then serves these and drops any
+ * other event unanswered. Each console builds its guard from its row; services narrow further
+ * (an agent acts on their own orders only). Tested in test/ws/access-matrix.test.ts.
+ */
+export const NAMESPACE_COMMANDS = {
+  '/agent': ['agent:set-state', 'agent:decline', 'demo:answer', 'work-order:create', 'session:resync', 'orders:resync', 'work-order:act'],
+  '/supervisor': ['alarm:ack', 'board:resync', 'work-order:act'],
+  '/admin': ['alarm:ack', 'health:resync'],
+  '/department': ['orders:resync', 'order:act'],
+} as const satisfies Record<ConsoleNamespace, readonly string[]>;
+
 /** `connect_error` data when the server refuses a socket. */
 export interface ConnectRefusal {
   code: 'unauthorized' | 'forbidden';

@@ -11,14 +11,14 @@ import { Coalescer } from './coalesce';
 import { SharedRead } from '../core/shared-read';
 import { guardSocket, runCommand } from '../ws/commands';
 import { unavailable } from '../core/errors';
-import { CALL_CENTRE_ORDER_EVENTS, handleCallCentreOrderCommands } from '../work-orders/commands';
+import { handleCallCentreOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
-import { NAMESPACE_ROLES, type BoardSnapshot, type SocketData, type SupervisorClientToServer, type SupervisorServerToClient, type TokenVerifier } from '../contracts';
+import { NAMESPACE_COMMANDS, NAMESPACE_ROLES, type BoardSnapshot, type SocketData, type SupervisorClientToServer, type SupervisorServerToClient, type TokenVerifier } from '../contracts';
 
 export type SupervisorNamespace = Namespace<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
 type SupervisorSocket = Socket<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof SupervisorClientToServer>(['alarm:ack', 'board:resync', ...CALL_CENTRE_ORDER_EVENTS]);
+const KNOWN: ReadonlySet<string> = new Set<keyof SupervisorClientToServer>(NAMESPACE_COMMANDS['/supervisor']);
 
 /**
  * `/supervisor`: the live queue board, pushed (the browser never polls). Any call or agent event

@@ -3,13 +3,13 @@ import type { Logger } from '../core/logger';
 import type { AlarmFeed } from '../alarms/feed';
 import { requireNamespaceRole } from '../ws/namespace-auth';
 import { guardSocket, runCommand } from '../ws/commands';
-import { NAMESPACE_ROLES, type AdminClientToServer, type AdminServerToClient, type SocketData, type TokenVerifier } from '../contracts';
+import { NAMESPACE_COMMANDS, NAMESPACE_ROLES, type AdminClientToServer, type AdminServerToClient, type SocketData, type TokenVerifier } from '../contracts';
 import type { HealthReporter } from './health-reporter';
 
 export type AdminNamespace = Namespace<AdminClientToServer, AdminServerToClient, Record<string, never>, SocketData>;
 type AdminSocket = Socket<AdminClientToServer, AdminServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof AdminClientToServer>(['alarm:ack', 'health:resync']);
+const KNOWN: ReadonlySet<string> = new Set<keyof AdminClientToServer>(NAMESPACE_COMMANDS['/admin']);
 
 /** `/admin`: every CTI process's health (ARI, AMI, trunk, phones, Redis, MongoDB) live, and the alarm list. */
 export class AdminConsole {

@@ -80,9 +80,6 @@ interface CallCentreOrderCommands {
   'work-order:act': (cmd: CallCentreActionCommand, ack: AckFn<WorkOrderView>) => void;
 }
 
-/** Event names a console registering `handleCallCentreOrderCommands` adds to its known set (ws/commands.ts guardSocket). */
-export const CALL_CENTRE_ORDER_EVENTS = ['work-order:act'] as const;
-
 /** `work-order:act` on an agent's or supervisor's socket; the namespace decides who connects, the service who may act. */
 export function handleCallCentreOrderCommands(
   socket: Socket<CallCentreOrderCommands, SessionEvents, Record<string, never>, SocketData>,

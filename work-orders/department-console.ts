@@ -7,6 +7,7 @@ import { DEPARTMENTS, type DepartmentCode } from '../models/enums';
 import { guardSocket, runCommand } from '../ws/commands';
 import { requireNamespaceRole } from '../ws/namespace-auth';
 import {
+  NAMESPACE_COMMANDS,
   NAMESPACE_ROLES,
   type DepartmentClientToServer,
   type DepartmentServerToClient,
@@ -21,7 +22,7 @@ import type { WorkOrderService } from './work-order-service';
 export type DepartmentNamespace = Namespace<DepartmentClientToServer, DepartmentServerToClient, Record<string, never>, SocketData>;
 type DepartmentSocket = Socket<DepartmentClientToServer, DepartmentServerToClient, Record<string, never>, SocketData>;
 
-const KNOWN: ReadonlySet<string> = new Set<keyof DepartmentClientToServer>(['orders:resync', 'order:act']);
+const KNOWN: ReadonlySet<string> = new Set<keyof DepartmentClientToServer>(NAMESPACE_COMMANDS['/department']);
 
 /** How many of the latest orders a page holds; older ones stay reachable over REST. */
 export const DEPARTMENT_SNAPSHOT_LIMIT = 100;

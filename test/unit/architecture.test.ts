@@ -22,7 +22,7 @@ export const MAY_IMPORT: Record<string, readonly string[]> = {
   ws: ['core', 'contracts'],
   cti: ['core', 'models', 'contracts', 'events', 'queue', 'notify', 'alarms'],
   alarms: ['core', 'models', 'contracts', 'events', 'queue', 'api', 'ws'],
-  auth: ['core', 'models', 'contracts', 'api'],
+  auth: ['core', 'models', 'contracts', 'events', 'api'],
   'work-orders': ['core', 'models', 'contracts', 'events', 'queue', 'notify', 'alarms', 'api', 'ws'],
   recordings: ['core', 'models', 'contracts', 'api', 'auth'],
   notices: ['core', 'models', 'queue', 'notify', 'cti', 'work-orders'],

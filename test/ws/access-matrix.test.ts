@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ROUTE_ACCESS } from '../../api/access-matrix';
-import { NAMESPACE_ROLES, type ConsoleNamespace, type Role } from '../../contracts';
+import { NAMESPACE_COMMANDS, NAMESPACE_ROLES, type ConsoleNamespace, type Role } from '../../contracts';
 import { ConsoleNode, PASSWORD } from '../helpers/console-node';
 import { ConsoleClient, login, refusal } from '../helpers/consoles';
 
@@ -113,6 +113,33 @@ describe('access matrix: every route and namespace × every kind of user, from t
           if (r?.code !== expected) wrong.push(`${nsp} as ${p.who}: ${r ? r.code : 'accepted'}, expected ${expected}`);
         }
       }
+    }
+    expect(wrong).to.deep.equal([]);
+  });
+
+  it('console commands: each namespace answers exactly its row of NAMESPACE_COMMANDS and drops the others unanswered', async () => {
+    const all = [...new Set(Object.values(NAMESPACE_COMMANDS).flat())];
+    const user: Record<ConsoleNamespace, string> = { '/agent': 'agent', '/supervisor': 'supervisor', '/admin': 'admin', '/department': '营业部 user' };
+    const wrong: string[] = [];
+    for (const [nsp, commands] of Object.entries(NAMESPACE_COMMANDS) as Array<[ConsoleNamespace, readonly string[]]>) {
+      // A socket per namespace; 20 commands at most at once (the console's bucket).
+      const c = new ConsoleClient(n.url, nsp, tokens.get(user[nsp]));
+      await c.connect();
+      for (const cmd of commands) {
+        // A payload no command takes (the resyncs take none): the answer is an ack, never silence.
+        const args = cmd.endsWith(':resync') ? [] : [{ matrix: 'probe' }];
+        const ack = (await c.command<unknown>(cmd, ...args).catch(() => null)) as { ok: boolean } | null;
+        if (!ack) wrong.push(`${nsp} ${cmd}: no answer`);
+      }
+      for (const cmd of all.filter((x) => !(commands as readonly string[]).includes(x))) {
+        // Another namespace's command: dropped. Packets of one socket are handled in order, so once a
+        // known command sent after it is answered, an answer to it would already have come.
+        let answered = false;
+        c.raw.emit(cmd, {}, () => (answered = true));
+        await c.command<unknown>(commands.find((x) => x.endsWith(':resync'))!).catch(() => null);
+        if (answered) wrong.push(`${nsp} ${cmd}: answered, but it is not in the row`);
+      }
+      c.close();
     }
     expect(wrong).to.deep.equal([]);
   });
