@@ -114,7 +114,7 @@ describe('monthly report page in Chromium: charts, A4 print, Excel download, who
     await page.emulateMedia({ media: 'screen' });
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#rp-xlsx')]);
-    expect(download.suggestedFilename()).to.equal('热线月报-2026-10-第1版.xlsx');
+    expect(download.suggestedFilename()).to.equal('hotline-report-2026-10-v1.xlsx');
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(readFileSync((await download.path())!) as unknown as ExcelJS.Buffer);
     const leakRow = book.getWorksheet('受理分类')!.getRow(2).values as unknown[];

@@ -83,16 +83,14 @@ async function download(kind: 'xlsx' | 'csv'): Promise<void> {
       return say(body.error?.zh ?? '下载失败，请稍后重试', false);
     }
     const url = URL.createObjectURL(await res.blob());
-    const a = h('a', { href: url, download: `热线月报-${shown.month}-第${shown.build}版.${kind}` });
+    // An ASCII name, as the server's own Content-Disposition gives: under a C locale (a service
+    // account's desktop) Chromium cannot write a Chinese file name and saves the file as "download".
+    const a = h('a', { href: url, download: `hotline-report-${shown.month}-v${shown.build}.${kind}` });
     a.hidden = true;
     document.body.append(a);
     a.click();
-    // The link stays until the download has surely begun: removed at once, Chromium may start it
-    // without the link's file name (seen as a file called "download").
-    setTimeout(() => {
-      a.remove();
-      URL.revokeObjectURL(url);
-    }, 10_000);
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   } catch (err) {
     say(errorText(err), false);
   }
