@@ -56,9 +56,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders);
-  // Answers carry personal data (callers' numbers, addresses) and, at log-in, the token: never cached.
   // Only the configured origins get CORS answers; tokens travel in headers, never cookies.
   if (deps.corsOrigins?.length) app.use('/api', cors({ origin: [...deps.corsOrigins], allowedHeaders: ['Authorization', 'Content-Type'], maxAge: 600 }));
+  // Answers carry personal data (callers' numbers, addresses) and, at log-in, the token: never cached.
   app.use('/api', (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();

@@ -34,7 +34,7 @@ export class LoginService {
     this.limits = new LoginLimits(deps.redis, deps.keyPrefix);
   }
 
-  /** `ip`: the client's address as the server sees it (behind a proxy: the proxy's, unless TRUST_PROXY). */
+  /** `ip`: the client's address as the server sees it (behind a reverse proxy, the proxy's: see README). */
   async login({ workNumber, password }: LoginRequest, ip = 'unknown'): Promise<LoginResponse> {
     const { models, tokens, logger } = this.deps;
     const refused = await this.limits.refusal(ip, workNumber);
