@@ -206,6 +206,10 @@ describe('monthly report page in Chromium: charts, A4 print, Excel download, who
       return n;
     });
     expect(trendInk).to.be.greaterThan(500);
+    // The supervisor's listen above is in the admin's 录音调听记录.
+    await admin.locator('#listens tbody tr').first().waitFor();
+    const listen = await admin.locator('#listens tbody tr').first().innerText();
+    expect(listen.split('\t').slice(1, 5)).to.deep.equal(['2001', '班长', 'hist-rec-1', '在线播放']);
     await admin.screenshot({ path: join(ARTIFACTS, 'admin-alarm-trend.png') });
     expect(pageErrors).to.deep.equal([]);
   });
