@@ -1,6 +1,6 @@
 import type { CallSearchResult, HotlineHistory, LoginResponse, ReportListItem } from '../../contracts';
 import { CALL_OUTCOMES, LANGUAGES, type CallOutcome, type Language } from '../../models/enums';
-import { AXIS_TOOLTIP, Charts, pct } from './charts';
+import { AXIS_TOOLTIP, Charts, pct, rateOverCount } from './charts';
 import { api, byId, errorText, fmtDateTime, fmtPercent, fmtSeconds, h, LANGUAGE_LABEL, OUTCOME_LABEL, playRecording, replace } from './common';
 
 type Period = HotlineHistory['period'];
@@ -66,42 +66,29 @@ export class BoardHistory {
 
   private draw(hist: HotlineHistory): void {
     const labels = hist.buckets.map((b) => b.label);
-    const grid = { left: 44, right: 44, top: 30, bottom: 26 };
-    this.charts.draw(byId('hs-sl'), {
-      tooltip: AXIS_TOOLTIP,
-      legend: { data: ['20秒接通率 %', '来电'], top: 0 },
-      grid,
-      xAxis: { type: 'category', data: labels },
-      yAxis: [
-        { type: 'value', max: 100, name: '%' },
-        { type: 'value', minInterval: 1, name: '通' },
-      ],
-      series: [
-        { name: '20秒接通率 %', type: 'line', connectNulls: false, data: hist.buckets.map((b) => pct(b.serviceLevel)), itemStyle: { color: '#1b7a3a' } },
-        { name: '来电', type: 'bar', yAxisIndex: 1, data: hist.buckets.map((b) => b.arrived), itemStyle: { color: '#c8d6e3' } },
-      ],
-    });
+    this.charts.draw(
+      byId('hs-sl'),
+      rateOverCount({
+        labels,
+        rate: { name: '20秒接通率 %', data: hist.buckets.map((b) => pct(b.serviceLevel)), color: '#1b7a3a' },
+        count: { name: '来电', data: hist.buckets.map((b) => b.arrived), color: '#c8d6e3' },
+      }),
+    );
     this.charts.draw(byId('hs-hours'), {
       tooltip: AXIS_TOOLTIP,
-      grid,
+      grid: { left: 44, right: 44, top: 30, bottom: 26 },
       xAxis: { type: 'category', data: hist.byHour.map((_, i) => `${i}时`) },
       yAxis: { type: 'value', minInterval: 1, name: '来电' },
       series: [{ name: '来电', type: 'bar', data: hist.byHour, itemStyle: { color: '#1f5f8b' } }],
     });
-    this.charts.draw(byId('hs-abandon'), {
-      tooltip: AXIS_TOOLTIP,
-      legend: { data: ['放弃率 %', '放弃'], top: 0 },
-      grid,
-      xAxis: { type: 'category', data: labels },
-      yAxis: [
-        { type: 'value', max: 100, name: '%' },
-        { type: 'value', minInterval: 1, name: '通' },
-      ],
-      series: [
-        { name: '放弃率 %', type: 'line', data: hist.buckets.map((b) => pct(b.abandonRate)), itemStyle: { color: '#b3261e' } },
-        { name: '放弃', type: 'bar', yAxisIndex: 1, data: hist.buckets.map((b) => b.abandoned), itemStyle: { color: '#e3a9a5' } },
-      ],
-    });
+    this.charts.draw(
+      byId('hs-abandon'),
+      rateOverCount({
+        labels,
+        rate: { name: '放弃率 %', data: hist.buckets.map((b) => pct(b.abandonRate)), color: '#b3261e' },
+        count: { name: '放弃', data: hist.buckets.map((b) => b.abandoned), color: '#e3a9a5' },
+      }),
+    );
     this.charts.resize();
   }
 

@@ -1,7 +1,7 @@
 import type { MonthlyReport, ReportListItem } from '../../contracts';
 import { reportTables, type ReportTable } from '../../contracts/report-tables';
 import { CATEGORY_LABEL, DEPARTMENT_LABEL } from '../../models/enums';
-import { AXIS_TOOLTIP as TOOLTIP, Charts, ITEM_TOOLTIP, pct, type ChartOption } from './charts';
+import { AXIS_TOOLTIP as TOOLTIP, Charts, ITEM_TOOLTIP, pairedBars, pct, type ChartOption } from './charts';
 import { api, ApiError, byId, errorText, fmtDateTime, fmtPercent, fmtSeconds, h, header, HOME_FOR_ROLE, logout, replace, requireSession, showReachable } from './common';
 
 /**
@@ -155,43 +155,42 @@ function render(r: MonthlyReport): void {
   );
 
   const cats = r.complaints.byCategory.filter((c) => c.count > 0 || c.lastMonth > 0);
-  chart(catChart, {
-    tooltip: TOOLTIP,
-    legend: { data: ['本月', '上月'], top: 0 },
-    grid: { left: 40, right: 16, top: 32, bottom: 28 },
-    xAxis: { type: 'category', data: cats.map((c) => CATEGORY_LABEL[c.category]) },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: [
-      { name: '本月', type: 'bar', data: cats.map((c) => c.count), itemStyle: { color: '#1f5f8b' } },
-      { name: '上月', type: 'bar', data: cats.map((c) => c.lastMonth), itemStyle: { color: '#9fb8cc' } },
-    ],
-  });
+  chart(
+    catChart,
+    pairedBars({
+      labels: cats.map((c) => CATEGORY_LABEL[c.category]),
+      series: [
+        { name: '本月', data: cats.map((c) => c.count), color: '#1f5f8b' },
+        { name: '上月', data: cats.map((c) => c.lastMonth), color: '#9fb8cc' },
+      ],
+    }),
+  );
   const spots = [...r.hotSpots].reverse();
-  chart(spotChart, {
-    tooltip: TOOLTIP,
-    legend: { data: ['本月', '上月'], top: 0 },
-    grid: { left: 130, right: 16, top: 32, bottom: 24 },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', data: spots.map((s) => `${s.areaCode || '未知片区'} ${CATEGORY_LABEL[s.category]}`) },
-    series: [
-      { name: '本月', type: 'bar', data: spots.map((s) => s.count), itemStyle: { color: '#b3261e' } },
-      { name: '上月', type: 'bar', data: spots.map((s) => s.lastMonth), itemStyle: { color: '#e3a9a5' } },
-    ],
-  });
+  chart(
+    spotChart,
+    pairedBars({
+      labels: spots.map((s) => `${s.areaCode || '未知片区'} ${CATEGORY_LABEL[s.category]}`),
+      series: [
+        { name: '本月', data: spots.map((s) => s.count), color: '#b3261e' },
+        { name: '上月', data: spots.map((s) => s.lastMonth), color: '#e3a9a5' },
+      ],
+      horizontal: true,
+    }),
+  );
   const active = r.callbacks.figures.departments.filter((d) => d.afterSales > 0 || d.satisfied + d.unsatisfied > 0);
   // A month with no callbacks still shows the departments, with nothing against them.
   const depts = active.length ? active : r.callbacks.figures.departments;
-  chart(cbChart, {
-    tooltip: TOOLTIP,
-    legend: { data: ['回访率 %', '满意率 %'], top: 0 },
-    grid: { left: 40, right: 16, top: 32, bottom: 28 },
-    xAxis: { type: 'category', data: depts.map((d) => DEPARTMENT_LABEL[d.department]) },
-    yAxis: { type: 'value', max: 100 },
-    series: [
-      { name: '回访率 %', type: 'bar', data: depts.map((d) => pct(d.callbackRate)), itemStyle: { color: '#1f5f8b' } },
-      { name: '满意率 %', type: 'bar', data: depts.map((d) => pct(d.satisfactionRate)), itemStyle: { color: '#1b7a3a' } },
-    ],
-  });
+  chart(
+    cbChart,
+    pairedBars({
+      labels: depts.map((d) => DEPARTMENT_LABEL[d.department]),
+      series: [
+        { name: '回访率 %', data: depts.map((d) => pct(d.callbackRate)), color: '#1f5f8b' },
+        { name: '满意率 %', data: depts.map((d) => pct(d.satisfactionRate)), color: '#1b7a3a' },
+      ],
+      max: 100,
+    }),
+  );
   const stages = r.hotline.abandonByStage;
   chart(abandonChart, {
     tooltip: TOOLTIP,
