@@ -3,6 +3,12 @@ import type { MonthlyReport } from './reports';
 
 export type Cell = string | number | null;
 
+/** A report month as people write it: 2026-12 → 2026年12月 (anything else unchanged). */
+export function monthZh(month: string): string {
+  const m = /^(\d{4})-(\d{2})$/.exec(month);
+  return m ? `${m[1]}年${Number(m[2])}月` : month;
+}
+
 /** One section of the report as a table: one XLSX sheet, one block of the CSV. */
 export interface ReportTable {
   /** Sheet name (Excel: at most 31 characters, no []:*?/\). */

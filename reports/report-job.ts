@@ -4,7 +4,8 @@ import { raiseAlarm, type AlarmDeps } from '../alarms/raise';
 import type { AlarmContact } from '../notify/sms';
 import { TimedRule, type TimedRuleOptions } from '../queue/timed-rule';
 import { HOTLINE_ZONE } from '../work-orders/time-limits';
-import { monthZh, type ReportService } from './report-service';
+import type { ReportService } from './report-service';
+import { monthZh } from '../contracts/report-tables';
 
 export type MonthlyReportJob = { monthly: true };
 

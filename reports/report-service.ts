@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { forbidden, isDuplicateKey, notFound, badRequest } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { monthOf } from '../core/time';
 import type { Models } from '../models';
 import { monthlyReportSchema, type MonthlyReport, type ReportListItem, type SessionUser } from '../contracts';
-import { HOTLINE_ZONE } from '../work-orders/time-limits';
 import { buildReportFigures, type ReportOptions } from './report-builder';
+import { monthZh } from '../contracts/report-tables';
 
 /** Who reads and builds the monthly report: the call centre's supervisors, admins, and 营业部, which owns it (Art. 15). */
 export const REPORT_ROLES = ['supervisor', 'admin', 'department'] as const;
@@ -81,10 +80,4 @@ export class ReportService {
     }
     return [...out.values()];
   }
-}
-
-/** 2026-12 → 2026年12月. */
-export function monthZh(month: string): string {
-  const d = DateTime.fromISO(`${month}-01`, { zone: HOTLINE_ZONE });
-  return d.isValid ? `${d.year}年${d.month}月` : month;
 }

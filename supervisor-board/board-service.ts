@@ -4,11 +4,11 @@ import { AGENT_STATES, type AgentLive, type AgentState } from '../cti/acd/agent-
 import type { Models } from '../models';
 import type { CallOutcome, CallState, Language } from '../models/enums';
 import type { BoardSnapshot, CallInProgress, EndedCallView } from '../contracts';
-import { callFactOf, dayMetrics } from './day-metrics';
+import { CALL_FACT_FIELDS, callFactOf, dayMetrics } from './day-metrics';
 import { workOrderPanel } from './order-panel';
 
-const FACT_FIELDS =
-  'callId node callerNumber state language outcome arrivedAt queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test recordingName fallback updatedAt';
+/** The figures' fields, and what the board shows of each call besides. */
+const FACT_FIELDS = `${CALL_FACT_FIELDS} node callerNumber language arrivedAt recordingName fallback updatedAt`;
 
 /** A write's `updatedAt` is its writer's clock: changes are re-read this far back, so a clock a little behind loses none. */
 const CLOCK_SKEW_MS = 5_000;

@@ -101,7 +101,11 @@ export class AcdStore {
   }
 
   async agents(): Promise<AgentLive[]> {
-    const ids = (await this.r.smembers(this.keys.agents())).sort();
+    return this.readAgents((await this.r.smembers(this.keys.agents())).sort());
+  }
+
+  /** These agents' hashes in one round trip; an id with no hash (never registered) is left out. */
+  private async readAgents(ids: readonly string[]): Promise<AgentLive[]> {
     if (ids.length === 0) return [];
     const pipe = this.r.pipeline();
     for (const id of ids) pipe.hgetall(this.keys.agent(id));
@@ -124,15 +128,7 @@ export class AcdStore {
     if (since === null || version < since) return { version, full: true, agents: await this.agents() };
     if (version === since) return { version, full: false, agents: [] };
     const ids = await this.r.zrangebyscore(k.agentsChanged(), `(${since}`, version);
-    if (ids.length === 0) return { version, full: false, agents: [] };
-    const pipe = this.r.pipeline();
-    for (const id of ids) pipe.hgetall(k.agent(id));
-    const rows = (await pipe.exec()) ?? [];
-    const agents = ids.flatMap((id, i) => {
-      const h = rows[i]?.[1] as Record<string, string> | undefined;
-      return h?.state ? [toAgent(id, h)] : [];
-    });
-    return { version, full: false, agents };
+    return { version, full: false, agents: await this.readAgents(ids) };
   }
 
   async agentByExtension(extension: string): Promise<AgentLive | null> {

@@ -1,5 +1,6 @@
 import type { CallSearchResult, HotlineHistory, LoginResponse, ReportListItem } from '../../contracts';
 import { CALL_OUTCOMES, LANGUAGES, type CallOutcome, type Language } from '../../models/enums';
+import { monthZh } from '../../contracts/report-tables';
 import { AXIS_TOOLTIP, Charts, pct, rateOverCount } from './charts';
 import { api, byId, errorText, fmtDateTime, fmtPercent, fmtSeconds, h, LANGUAGE_LABEL, OUTCOME_LABEL, playRecording, replace } from './common';
 
@@ -147,7 +148,7 @@ export class BoardHistory {
         out,
         list.length === 0
           ? h('p', { class: 'muted' }, '尚无月报（每月 27 日自动生成，也可在月报页面随时生成）')
-          : h('ul', { class: 'hs-report-list' }, ...list.map((r) => h('li', {}, h('a', { href: `/report.html?month=${r.month}` }, `${r.month.slice(0, 4)}年${Number(r.month.slice(5))}月`), ` 第 ${r.build} 版 · ${fmtDateTime(Date.parse(r.builtAt))}${r.builds > 1 ? `（共 ${r.builds} 版）` : ''}`))),
+          : h('ul', { class: 'hs-report-list' }, ...list.map((r) => h('li', {}, h('a', { href: `/report.html?month=${r.month}` }, monthZh(r.month)), ` 第 ${r.build} 版 · ${fmtDateTime(Date.parse(r.builtAt))}${r.builds > 1 ? `（共 ${r.builds} 版）` : ''}`))),
       );
     } catch (err) {
       replace(out, h('p', { class: 'error' }, `读取失败：${errorText(err)}`));

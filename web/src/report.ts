@@ -1,5 +1,5 @@
 import type { MonthlyReport, ReportListItem } from '../../contracts';
-import { reportTables, type ReportTable } from '../../contracts/report-tables';
+import { monthZh, reportTables, type ReportTable } from '../../contracts/report-tables';
 import { CATEGORY_LABEL, DEPARTMENT_LABEL } from '../../models/enums';
 import { AXIS_TOOLTIP as TOOLTIP, Charts, ITEM_TOOLTIP, pairedBars, pct, type ChartOption } from './charts';
 import { api, ApiError, byId, errorText, fmtDateTime, fmtPercent, fmtSeconds, h, header, HOME_FOR_ROLE, logout, replace, requireSession, showReachable } from './common';
@@ -23,7 +23,6 @@ const say = (text: string, ok = true) => {
   note.textContent = text;
   note.classList.toggle('error', !ok);
 };
-const monthZh = (m: string) => `${m.slice(0, 4)}年${Number(m.slice(5, 7))}月`;
 const thisMonth = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
 
 function fillBuilds(month: string): void {
