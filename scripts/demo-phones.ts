@@ -3,6 +3,9 @@ import type { PbxModel, PhoneBehaviour } from '../sim/pbx';
 /** The demo's agents sit at phones 1001–1010 (extension = work number). */
 export const DEMO_EXTENSIONS: readonly string[] = Array.from({ length: 10 }, (_, i) => String(1001 + i));
 
+/** The supervisor's desk phone (listen, whisper, barge, consults); answers like a person at a desk. */
+export const SUPERVISOR_EXTENSIONS: readonly string[] = ['2001'];
+
 /** The person trying the demo is agent 1001: their phone is never picked up by the simulator. */
 export const YOUR_EXTENSION = '1001';
 
@@ -23,7 +26,7 @@ export function demoPhoneBehaviour(extension: string, random: () => number = Mat
  */
 export function setUpDemoPhones(pbx: Pick<PbxModel, 'setPhone'>, random: () => number = Math.random): { reroll(): void } {
   const roll = () => {
-    for (const ext of DEMO_EXTENSIONS) pbx.setPhone(ext, { behaviour: demoPhoneBehaviour(ext, random) });
+    for (const ext of [...DEMO_EXTENSIONS, ...SUPERVISOR_EXTENSIONS]) pbx.setPhone(ext, { behaviour: demoPhoneBehaviour(ext, random) });
   };
   roll();
   return { reroll: roll };

@@ -8,7 +8,7 @@ import { AmiSimulator } from '../sim/ami/server';
 import { AriSimulator } from '../sim/ari/server';
 import { PbxModel } from '../sim/pbx';
 import { seedDemoCallbacks } from './demo-callbacks';
-import { DEMO_EXTENSIONS, setUpDemoPhones, YOUR_EXTENSION } from './demo-phones';
+import { DEMO_EXTENSIONS, setUpDemoPhones, SUPERVISOR_EXTENSIONS, YOUR_EXTENSION } from './demo-phones';
 import { customers, DEMO_PASSWORD } from './seed-data';
 
 /**
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   keepServingOnUnhandledRejection(logger);
   const rate = Number(process.env.DEMO_CALLS_PER_MINUTE ?? 6) / 60;
   const extensions = [...DEMO_EXTENSIONS];
-  const pbx = new PbxModel({ extensions, trunkName: 'carrier' });
+  const pbx = new PbxModel({ extensions: [...extensions, ...SUPERVISOR_EXTENSIONS], trunkName: 'carrier' });
   const phones = setUpDemoPhones(pbx);
 
   const durations = loadPromptDurations(join('var', 'sounds'));

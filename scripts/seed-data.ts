@@ -47,7 +47,7 @@ export const people: SeedPerson[] = [
     languages: agentLanguages(i),
     extension: String(1001 + i),
   })),
-  { workNumber: '2001', name: '班长 林国栋', role: 'supervisor', languages: ['yue', 'cmn'] },
+  { workNumber: '2001', name: '班长 林国栋', role: 'supervisor', languages: ['yue', 'cmn'], extension: '2001' },
   { workNumber: '9001', name: '系统管理员 郑海', role: 'admin', languages: [] },
   { workNumber: '3001', name: '工程公司值班员', role: 'department', languages: [], department: 'engineering' },
   ...departmentUsers,

@@ -14,6 +14,8 @@ import { testConfig } from './env';
 import { waitFor } from './wait';
 
 export const EXTENSIONS = Array.from({ length: 10 }, (_, i) => String(1001 + i));
+/** The seeded supervisor's desk phone (2001): listen/whisper/barge and consults ring it. */
+export const SUPERVISOR_EXTENSION = '2001';
 
 export interface HarnessOptions {
   nodes?: number;
@@ -46,7 +48,7 @@ export class PbxHarness {
   config!: Config;
 
   private constructor(opts: HarnessOptions) {
-    this.pbx = new PbxModel({ extensions: EXTENSIONS, defaultBehaviour: opts.defaultBehaviour ?? { kind: 'answer', afterMs: 300 } });
+    this.pbx = new PbxModel({ extensions: [...EXTENSIONS, SUPERVISOR_EXTENSION], defaultBehaviour: opts.defaultBehaviour ?? { kind: 'answer', afterMs: 300 } });
     const mode = opts.mode ?? 'broadcast';
     const route: DialplanRoute =
       mode === 'broadcast'
