@@ -34,8 +34,13 @@ import { AmiClient, PbxHealth } from './cti/ami';
 import { AriConnection } from './cti/ari/connection';
 import type { AriPort } from './cti/ari/port';
 import { HotlineApp } from './cti/calls/hotline-app';
+import { MonitorService } from './cti/monitor/monitor-service';
+import { MonitorStore } from './cti/monitor/monitor-store';
+import { CallControl } from './cti/calls/call-control';
+import { CallTransfers, type CallHandoverOrders } from './cti/calls/transfer';
 import { FALLBACK_QUEUE, FallbackImport } from './cti/fallback/fallback-import';
 import { MaxWaitRule, MaxWaitWatch } from './cti/calls/max-wait';
+import { QueueCallbackRetryRule, QueueCallbackRetryWatch } from './cti/calls/queue-callback';
 import { MediaPlayer } from './cti/calls/media';
 import { SelfCheck } from './cti/health/self-check';
 import { SelfCheckLog } from './cti/health/self-check-log';
@@ -136,6 +141,11 @@ export interface CallPath extends LiveState {
   noticeCalls: NoticeCalls;
   /** Click-to-call for phone callbacks (回访): the agent's phone first, then the customer's through the trunk. */
   callbackCalls: CallbackCalls;
+  /** Supervisor listen / whisper / barge (监听、耳语、强插) through snoop channels. */
+  monitor: MonitorService;
+  /** Consult transfer, return, 转部门 on the calls this process owns; requests reach the owner through callControl. */
+  transfers: CallTransfers;
+  callControl: CallControl;
   stop(): Promise<void>;
 }
 
@@ -148,6 +158,8 @@ interface TelephonyInputs {
   noticeAcks: { current?: NoticeAcknowledgements };
   /** Bound once the callback service exists: a callback call's end is kept on its callback. */
   callbackLog: { current?: CallbackCallLog };
+  /** Bound once the work-order service exists: a transferred call's orders follow it (首问负责制). */
+  handoverOrders: { current?: CallHandoverOrders };
 }
 
 /** The company-side services behind the REST API and the consoles. */
@@ -224,6 +236,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
   const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);
   const silenceRule = new SilenceAlarmRule(ruleOpts, config.SILENCE_ALARM_MS);
   const maxWait = new MaxWaitRule(ruleOpts, config.QUEUE_MAX_WAIT_MS, config.QUEUE_MAX_WAIT_RECHECK_MS);
+  const queueCallbackRetry = new QueueCallbackRetryRule(ruleOpts);
   const { sms } = inputs;
   const metrics = new CtiMetrics({ node: config.NODE_ID });
   metrics.countMongoWrites(mongo);
@@ -318,6 +331,42 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     logger,
   });
 
+  const sessions: { app?: HotlineApp } = {};
+  const transfers = new CallTransfers({
+    ari: ari as AriPort,
+    redis,
+    acd,
+    agents,
+    afterCallWork,
+    models,
+    bus,
+    sessions: (callId) => sessions.app?.session(callId),
+    orders: () => inputs.handoverOrders.current,
+    settings: {
+      node: config.NODE_ID,
+      app: appName,
+      trunkEndpoint: config.NOTICE_TRUNK_ENDPOINT,
+      consultRingSec: Math.ceil(config.ANSWER_ALARM_MS / 1000),
+      departmentRingSec: config.TRANSFER_RING_SEC,
+      recordingFormat: 'wav',
+    },
+    logger,
+  });
+  const callControl = new CallControl({ redis, acd, node: config.NODE_ID, run: (req) => transfers.handle(req), logger });
+  await callControl.start();
+
+  const monitor = new MonitorService({
+    ari: ari as AriPort,
+    store: new MonitorStore(redis, config.REDIS_PREFIX),
+    models,
+    outbox,
+    bus,
+    acd,
+    settings: { node: config.NODE_ID, app: appName, tellAgent: config.MONITOR_TELL_AGENT, ringSec: config.MONITOR_RING_SEC, hotlineNumber: config.HOTLINE_NUMBER },
+    logger,
+  });
+  const unMonitor = monitor.start();
+
   // A planned stop closes ARI first; call steps failing after that are not the calls' failures.
   const lifecycle = { stopping: false };
   const app = new HotlineApp(
@@ -334,6 +383,17 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       answerAlarm,
       afterCallWork,
       maxWait,
+      queueCallback: {
+        retry: queueCallbackRetry,
+        settings: {
+          offerMs: config.QUEUE_CALLBACK_OFFER_MS,
+          retryMs: config.QUEUE_CALLBACK_RETRY_MS,
+          retries: config.QUEUE_CALLBACK_RETRIES,
+          trunkEndpoint: config.NOTICE_TRUNK_ENDPOINT,
+          ringSec: config.QUEUE_CALLBACK_RING_SEC,
+          keyWaitMs: config.QUEUE_CALLBACK_KEY_WAIT_MS,
+        },
+      },
       waitEstimate: new WaitEstimator(models, acd),
       ...(config.OUTAGE_IVR ? { outageIvr: new OutageIvr(models, speaker, { ...speechDir, areas: config.OUTAGE_IVR_AREAS }, logger), outageKeyWaitMs: config.OUTAGE_IVR_KEY_WAIT_MS } : {}),
       logger,
@@ -352,6 +412,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
           metrics.answerDelaySeconds.observe(waitMs / 1000);
         },
         ended: (call, outcome) => {
+          void transfers.callEnded(call.callId).catch((err: Error) => logger.error({ callId: call.callId, err: err.message }, 'transfer of an ended call not cleaned up'));
           if (call.test) return;
           metrics.calls.inc({ outcome });
           void inputs.popContext.callEnded(call.callerNumber).catch((err: Error) => logger.warn({ err: err.message }, 'pop cache of the number not dropped'));
@@ -368,8 +429,9 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
         recordingFormat: 'wav',
       },
     },
-    { mode: config.ARI_MODE, claimHandoffMs: config.BROADCAST_HANDOFF_MS, placedCalls: [noticeCalls, callbackCalls] },
+    { mode: config.ARI_MODE, claimHandoffMs: config.BROADCAST_HANDOFF_MS, placedCalls: [monitor, noticeCalls, callbackCalls, transfers] },
   );
+  sessions.app = app;
 
   const heartbeat = async () => {
     await app.renewLease();
@@ -408,6 +470,8 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     onAlarm: (kind) => metrics.alarms.inc({ kind }),
   });
   maxWait.process((_data, job, token) => maxWaitWatch.run(job, token));
+  const queueCallbackWatch = new QueueCallbackRetryWatch({ acd, models, outbox, calls: app, node: config.NODE_ID, logger });
+  queueCallbackRetry.process((_data, job) => queueCallbackWatch.run(job));
   noticeCalls.start();
   await silence.start();
   // Calls Asterisk's own queue took while no CTI process answered: imported from queue_log now and periodically.
@@ -418,7 +482,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       )
     : undefined;
   fallbackImport?.start();
-  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, maxWait, silenceRule, sms, noticeRule] });
+  metrics.watch({ acd, ari, ami, rules: [answerAlarm, afterCallWork, maxWait, queueCallbackRetry, silenceRule, sms, noticeRule] });
 
   return {
     app,
@@ -439,8 +503,13 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
     ...(fallbackImport ? { fallbackImport } : {}),
     noticeCalls,
     callbackCalls,
+    monitor,
+    transfers,
+    callControl,
     async stop() {
       lifecycle.stopping = true;
+      unMonitor();
+      callControl.stop();
       clearInterval(beat);
       fallbackImport?.stop();
       await app.stop();
@@ -451,6 +520,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
       await answerAlarm.close();
       await afterCallWork.close();
       await maxWait.close();
+      await queueCallbackRetry.close();
       await silenceRule.close();
       await noticeRule.close();
     },
@@ -478,8 +548,9 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   sms.start();
   const noticeAcks: TelephonyInputs['noticeAcks'] = {};
   const callbackLog: TelephonyInputs['callbackLog'] = {};
+  const handoverOrders: TelephonyInputs['handoverOrders'] = {};
   const popContext = new PopContext(redis, live.acd.keys.p, new PopBuilder(models, config.ANSWER_ALARM_MS), logger);
-  const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger, { sms, noticeAcks, callbackLog, popContext });
+  const calls = opts.telephony === false ? undefined : await startTelephony(config, redis, mongo, models, live, logger, { sms, noticeAcks, callbackLog, handoverOrders, popContext });
 
   if (usesDevJwtSecret(config)) {
     logger.warn(
@@ -493,6 +564,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
   await revocations.start();
   tokens.useRevocations(revocations);
   const workOrders = new WorkOrderService({ models, redis, bus: live.bus, outbox: live.outbox, keyPrefix, logger, times: timeLimits });
+  handoverOrders.current = workOrders;
   const onAlarm = calls ? (kind: string) => calls.metrics.alarms.inc({ kind }) : undefined;
   const deadlines = new WorkOrderDeadlineRules({
     models,
@@ -677,18 +749,20 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       workOrders: services.workOrders,
       handover,
       ...(calls ? { decline: calls.decline } : {}),
+      ...(calls ? { transfers: { control: calls.callControl, targets: calls.transfers } } : {}),
       ...(calls && config.DEMO && opts.demoAnswerLeg ? { deskPhone: new DemoDeskPhone({ acd: live.acd, answerLeg: opts.demoAnswerLeg, logger }) } : {}),
       tokens,
       afterCallWorkMs: config.AFTER_CALL_WORK_MS,
       logger,
     }),
     supervisor: new SupervisorConsole(supervisorNsp, {
-      board: new BoardService({ models, acd: live.acd, serviceLevelMs: config.ANSWER_ALARM_MS }),
+      board: new BoardService({ models, acd: live.acd, serviceLevelMs: config.ANSWER_ALARM_MS, monitors: new MonitorStore(redis, config.REDIS_PREFIX) }),
       acd: live.acd,
       alarms: alarmFeed,
       tokens,
       logger,
       workOrders: services.workOrders,
+      ...(calls ? { monitor: calls.monitor } : {}),
     }),
     admin: new AdminConsole(adminNsp, { health, alarms: alarmFeed, tokens, logger }),
     department: new DepartmentConsole(departmentNsp, { workOrders: services.workOrders, models, tokens, logger }),

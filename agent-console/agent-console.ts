@@ -14,7 +14,16 @@ import { handleCallCentreOrderCommands, handleWorkOrderCommands } from '../work-
 import type { WorkOrderService } from '../work-orders/work-order-service';
 import type { ShiftHandover } from '../work-orders/shift-handover';
 import { handoverFor, MyOrders } from './my-orders';
+import type { CallControl } from '../cti/calls/call-control';
+import type { CallTransfers, TransferRequest } from '../cti/calls/transfer';
 import {
+  consultActionSchema,
+  consultSchema,
+  transferOutSchema,
+  transferTargetsSchema,
+  type TransferTargetsView,
+  type TransferView,
+  type AgentMonitorNotice,
   declineSchema,
   demoAnswerSchema,
   NAMESPACE_COMMANDS,
@@ -60,6 +69,8 @@ export interface AgentConsoleDeps {
   decline?: RingDecline;
   /** Demo only (DEMO=true with the simulated PBX): 接听 on the console answers the simulated desk phone. */
   deskPhone?: DemoDeskPhone;
+  /** Consult transfer and 转部门, run by the call's owning process; absent on a process without telephony. */
+  transfers?: { control: Pick<CallControl, 'request'>; targets: Pick<CallTransfers, 'targets'> };
   tokens: TokenVerifier;
   afterCallWorkMs: number;
   logger: Logger;
@@ -108,6 +119,30 @@ export class AgentConsole {
     socket.on('demo:answer', (cmd, ack) => runCommand(this.log, 'demo:answer', ack, () => this.demoAnswer(user, cmd)));
     socket.on('session:resync', (ack) => runCommand(this.log, 'session:resync', ack, () => this.snapshot(user.workNumber)));
     socket.on('orders:resync', (ack) => runCommand(this.log, 'orders:resync', ack, () => this.ordersSnapshot(socket)));
+    socket.on('call:transfer-targets', (cmd, ack) =>
+      runCommand(this.log, 'call:transfer-targets', ack, () => {
+        transferTargetsSchema.parse(cmd);
+        return this.transferTargets(user);
+      }),
+    );
+    socket.on('call:consult', (cmd, ack) =>
+      runCommand(this.log, 'call:consult', ack, () => {
+        const c = consultSchema.parse(cmd);
+        return this.transfer({ op: 'consult', callId: c.callId, by: user.workNumber, target: c.target });
+      }),
+    );
+    socket.on('call:consult-complete', (cmd, ack) =>
+      runCommand(this.log, 'call:consult-complete', ack, () => this.transfer({ op: 'complete', callId: consultActionSchema.parse(cmd).callId, by: user.workNumber })),
+    );
+    socket.on('call:consult-cancel', (cmd, ack) =>
+      runCommand(this.log, 'call:consult-cancel', ack, () => this.transfer({ op: 'cancel', callId: consultActionSchema.parse(cmd).callId, by: user.workNumber })),
+    );
+    socket.on('call:transfer-out', (cmd, ack) =>
+      runCommand(this.log, 'call:transfer-out', ack, () => {
+        const c = transferOutSchema.parse(cmd);
+        return this.transfer({ op: 'department', callId: c.callId, by: user.workNumber, number: c.number });
+      }),
+    );
     handleWorkOrderCommands(socket, this.d.workOrders, this.log, (order) => this.orderFiled(user.workNumber, order));
     // 归档, 重新派单, 转交: the service decides what this agent may do to which order.
     handleCallCentreOrderCommands(socket, this.d.workOrders, this.log);
@@ -152,6 +187,17 @@ export class AgentConsole {
     const a = await this.d.acd.agent(user.workNumber);
     if (!a) throw notFound(`agent ${user.workNumber}`);
     return stateView(a);
+  }
+
+  private async transferTargets(user: SessionUser): Promise<TransferTargetsView> {
+    if (!this.d.transfers) throw unavailable('transfers need the telephony side of this process', '暂时无法转接，请稍后再试');
+    return this.d.transfers.targets.targets(user.workNumber);
+  }
+
+  /** The owner of the call runs it (and refuses anyone but the agent holding the call). */
+  private async transfer(req: TransferRequest): Promise<TransferView> {
+    if (!this.d.transfers) throw unavailable('transfers need the telephony side of this process', '暂时无法转接，请稍后再试');
+    return this.d.transfers.control.request(req);
   }
 
   private async demoAnswer(user: SessionUser, input: unknown): Promise<AgentStateView> {
@@ -269,11 +315,48 @@ export class AgentConsole {
         void this.d.popContext.ordersChanged().catch((err: unknown) => this.log.warn({ err }, 'pop cache not invalidated'));
         if (this.nsp.sockets.size > 0) this.inOrder(`wo:${e.number}`, () => this.orderChanged(e.number));
         return;
+      case 'call.monitor': {
+        const agent = e.agentWorkNumber;
+        // A barge always (the agent hears a third voice); listen and whisper only with MONITOR_TELL_AGENT.
+        if (!agent || !e.tellAgent) return;
+        const notice: AgentMonitorNotice = { callId: e.callId, mode: e.agentSees, supervisor: e.supervisor, supervisorName: e.supervisorName };
+        this.inOrder(agent, async () => {
+          to(agent).emit('call:monitor', notice);
+        });
+        return;
+      }
       case 'callback.call':
         this.inOrder(e.agentWorkNumber, async () => {
           to(e.agentWorkNumber).emit('callback:call', { callId: e.callId, callbackId: e.callbackId, stage: e.stage, reason: e.reason, at: e.at });
         });
         return;
+      case 'call.transfer': {
+        const view: TransferView = {
+          callId: e.callId,
+          kind: e.kind,
+          stage: e.stage,
+          agentWorkNumber: e.agentWorkNumber,
+          target: e.target,
+          targetName: e.targetName,
+          ...(e.number ? { number: e.number } : {}),
+          ...(e.reason ? { reason: e.reason } : {}),
+          at: e.at,
+        };
+        this.inOrder(e.agentWorkNumber, async () => {
+          // Handed on: the call ends for this agent (after-call work, its pop kept for the order form).
+          const last = e.stage === 'completed' ? await pops.handedOff(e.callId, e.agentWorkNumber, { callId: e.callId, outcome: 'answered', endedAt: e.at, recordingName: null }) : null;
+          to(e.agentWorkNumber).emit('transfer:update', view);
+          if (last) to(e.agentWorkNumber).emit('call:ended', last);
+        });
+        if (e.kind === 'consult') {
+          this.inOrder(e.target, async () => {
+            // A consult that ended without the hand-over leaves nothing of the call on the colleague's console.
+            if (e.stage === 'returned' || e.stage === 'failed') await pops.handedOff(e.callId, e.target, null);
+            to(e.target).emit('transfer:update', view);
+          });
+        }
+        return;
+      }
       case 'shift.handover':
         this.orders.changed();
         if (this.d.handover && this.nsp.sockets.size > 0) this.inOrder('shift', () => this.handoverChanged());

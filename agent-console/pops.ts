@@ -189,6 +189,25 @@ export class PopStore {
     return agent ? { ...last, pop: popJson ? (JSON.parse(popJson) as ScreenPop) : null } : null;
   }
 
+  /**
+   * A transfer moved the call away from this agent (they handed it on, or a consult of them ended):
+   * their pop and current call of it are dropped, and with `last` it becomes their last call. No
+   * tombstone for the call itself: it goes on with someone else.
+   */
+  async handedOff(callId: string, agent: string, last: Omit<LastCallView, 'pop'> | null): Promise<LastCallView | null> {
+    const popJson = await this.r.consoleCallEnded(
+      this.popKey(agent),
+      this.callKey(agent),
+      this.lastKey(agent),
+      `${this.goneCall(callId)}:off:${agent}`,
+      callId,
+      last ? JSON.stringify(last) : '',
+      String(TOMBSTONE_TTL_MS),
+      String(LAST_TTL_MS),
+    );
+    return last ? { ...last, pop: popJson ? (JSON.parse(popJson) as ScreenPop) : null } : null;
+  }
+
   async pop(agent: string): Promise<ScreenPop | null> {
     const json = await this.r.hget(this.popKey(agent), 'json');
     return json ? (JSON.parse(json) as ScreenPop) : null;
@@ -234,6 +253,8 @@ export class PopBuilder {
       queuedAt: e.queuedAt,
       ringingAt: e.ringingAt,
       ringLimitMs: this.ringLimitMs,
+      ...(e.consult ? { consult: e.consult } : {}),
+      ...(e.queueCallback ? { queueCallback: e.queueCallback } : {}),
     };
   }
 

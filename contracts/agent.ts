@@ -8,6 +8,7 @@ import {
 } from '../models/enums';
 import type { AlarmView } from './alarms';
 import type { CallbackCallView } from './callbacks';
+import type { AgentMonitorNotice } from './monitor';
 import { epochMs, type AckFn } from './common';
 import { workOrderCoreShape, type CallCentreActionCommand, type CreateWorkOrderCommand, type WorkOrderSummary, type WorkOrderView } from './work-orders';
 
@@ -26,6 +27,45 @@ export type DeclineCommand = z.infer<typeof declineSchema>;
 /** Demo only: 接听 on the console stands in for the simulated desk phone (same call and attempt as 拒接). */
 export const demoAnswerSchema = declineSchema;
 export type DemoAnswerCommand = z.infer<typeof demoAnswerSchema>;
+
+const callIdField = z.string().regex(/^[0-9a-f-]{36}$/, 'not a call id');
+
+/** 咨询: the agent holding `callId` puts the caller on hold and rings a Ready colleague or a supervisor. */
+export const consultSchema = z.object({ callId: callIdField, target: z.string().regex(/^\d{3,6}$/, 'not a work number') }).strict();
+export type ConsultCommand = z.infer<typeof consultSchema>;
+
+/** 完成转接 / 返回通话: the consult in progress on `callId`. */
+export const consultActionSchema = z.object({ callId: callIdField }).strict();
+export type ConsultActionCommand = z.infer<typeof consultActionSchema>;
+
+/** 转部门: a blind transfer to a department's line from the directory (Department.transferNumber). */
+export const transferOutSchema = z.object({ callId: callIdField, number: z.string().regex(/^\+?\d{3,20}$/, 'not a phone number') }).strict();
+export type TransferOutCommand = z.infer<typeof transferOutSchema>;
+
+/** 咨询/转部门 choices: asked with an empty object. */
+export const transferTargetsSchema = z.object({}).strict();
+export type TransferTargetsCommand = z.infer<typeof transferTargetsSchema>;
+
+/** Where a transfer may go: Ready colleagues, supervisors with a desk phone, departments with a line. */
+export interface TransferTargetsView {
+  agents: Array<{ workNumber: string; name: string }>;
+  supervisors: Array<{ workNumber: string; name: string }>;
+  departments: Array<{ code: string; name: string; number: string }>;
+}
+
+/** A transfer of the agent's call as it stands (the ack of each transfer command, and `transfer:update`). */
+export interface TransferView {
+  callId: string;
+  kind: 'consult' | 'department';
+  stage: 'ringing' | 'consulting' | 'returned' | 'completed' | 'failed';
+  /** The agent who started it. */
+  agentWorkNumber: string;
+  target: string;
+  targetName: string;
+  number?: string;
+  reason?: 'no-answer' | 'busy' | 'unreachable' | 'hung-up' | 'cancelled' | 'failed';
+  at: number;
+}
 
 /** Offer results that mean the agent's own phone did not take the call; the agent is then Not Ready. */
 export const MISSED_OFFER_RESULTS = ['no-answer', 'declined', 'busy', 'unreachable'] as const;
@@ -93,6 +133,10 @@ export interface ScreenPop {
   openWorkOrders: WorkOrderSummary[];
   /** Published outages in the customer's area that have not ended. */
   outages: OutageView[];
+  /** A colleague consults this agent about their caller (来自 1004 的咨询); absent for a queued caller. */
+  consult?: { from: string; fromName: string };
+  /** A queue callback (回拨): the caller hung up keeping their place; on the answer the CTI dials this number. */
+  queueCallback?: { number: string };
 }
 
 export interface CurrentCallView {
@@ -176,6 +220,10 @@ export interface AgentServerToClient extends SessionEvents {
   'handover:changed': (h: HandoverView) => void;
   /** The agent's callback call (click-to-call) moved on. */
   'callback:call': (c: CallbackCallView) => void;
+  /** A supervisor barged in (or, with MONITOR_TELL_AGENT, listens or whispers) on this agent's call; `mode` null: no more. */
+  'call:monitor': (m: AgentMonitorNotice) => void;
+  /** A transfer of this agent's call (started by them, or consulting them) moved on. */
+  'transfer:update': (t: TransferView) => void;
 }
 
 export interface AgentClientToServer {
@@ -187,6 +235,11 @@ export interface AgentClientToServer {
   'work-order:act': (cmd: CallCentreActionCommand, ack: AckFn<WorkOrderView>) => void;
   'session:resync': (ack: AckFn<AgentSnapshot>) => void;
   'orders:resync': (ack: AckFn<AgentOrdersSnapshot>) => void;
+  'call:transfer-targets': (cmd: TransferTargetsCommand, ack: AckFn<TransferTargetsView>) => void;
+  'call:consult': (cmd: ConsultCommand, ack: AckFn<TransferView>) => void;
+  'call:consult-complete': (cmd: ConsultActionCommand, ack: AckFn<TransferView>) => void;
+  'call:consult-cancel': (cmd: ConsultActionCommand, ack: AckFn<TransferView>) => void;
+  'call:transfer-out': (cmd: TransferOutCommand, ack: AckFn<TransferView>) => void;
 }
 
 /** Events the supervisor and admin consoles share: the alarm feed. */

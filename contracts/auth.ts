@@ -54,8 +54,21 @@ export type ConsoleNamespace = keyof typeof NAMESPACE_ROLES;
  * (an agent acts on their own orders only). Tested in test/ws/access-matrix.test.ts.
  */
 export const NAMESPACE_COMMANDS = {
-  '/agent': ['agent:set-state', 'agent:decline', 'demo:answer', 'work-order:create', 'session:resync', 'orders:resync', 'work-order:act'],
-  '/supervisor': ['alarm:ack', 'board:resync', 'work-order:act'],
+  '/agent': [
+    'agent:set-state',
+    'agent:decline',
+    'demo:answer',
+    'work-order:create',
+    'session:resync',
+    'orders:resync',
+    'work-order:act',
+    'call:transfer-targets',
+    'call:consult',
+    'call:consult-complete',
+    'call:consult-cancel',
+    'call:transfer-out',
+  ],
+  '/supervisor': ['alarm:ack', 'board:resync', 'work-order:act', 'call:monitor', 'call:monitor-stop'],
   '/admin': ['alarm:ack', 'health:resync'],
   '/department': ['orders:resync', 'order:act'],
 } as const satisfies Record<ConsoleNamespace, readonly string[]>;

@@ -2,6 +2,7 @@ import type { AgentState, CallOutcome, CallState, DepartmentCode, Language } fro
 import type { AgentStateView, AlarmFeedServerToClient, SessionEvents, WorkOrderBrief } from './agent';
 import type { AlarmAckCommand, AlarmView } from './alarms';
 import type { AckFn } from './common';
+import type { MonitorCommands, MonitorView } from './monitor';
 import type { CallCentreActionCommand, WorkOrderView } from './work-orders';
 
 export interface BoardAgent extends AgentStateView {
@@ -16,6 +17,8 @@ export interface WaitingCall {
   callerNumber: string;
   language: Language;
   queuedAt: number;
+  /** A virtual caller (queue callback, 回拨): hung up keeping their place; this number is called back. */
+  callback?: string;
 }
 
 export interface CallInProgress {
@@ -29,6 +32,8 @@ export interface CallInProgress {
   agentName: string | null;
   answeredAt: number | null;
   node: string;
+  /** A supervisor listening, whispering or barged in (cti/monitor/); null when none. */
+  monitor: MonitorView | null;
 }
 
 /** Today's figures; the README's "Supervisor board" section defines each one. Ratios are 0–1, or null when undefined (÷ 0). */
@@ -36,6 +41,8 @@ export interface DayMetrics {
   arrived: number;
   offered: number;
   answered: number;
+  /** Of the answered: queue callbacks (排队回拨) that reached the caller. */
+  answeredViaCallback: number;
   answeredWithinSl: number;
   abandoned: number;
   greetingAbandons: number;
@@ -138,7 +145,7 @@ export interface SupervisorServerToClient extends SessionEvents, AlarmFeedServer
   'board:update': (u: BoardUpdate) => void;
 }
 
-export interface SupervisorClientToServer {
+export interface SupervisorClientToServer extends MonitorCommands {
   'alarm:ack': (cmd: AlarmAckCommand, ack: AckFn<AlarmView>) => void;
   'board:resync': (ack: AckFn<BoardSnapshot>) => void;
   /** 归档, 升级, 增加协办部门 (and 转交, 重新派单) on any order. */

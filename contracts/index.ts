@@ -20,6 +20,7 @@ export * from './callbacks';
 export * from './outages';
 export * from './dispatch';
 export * from './reports';
+export * from './monitor';
 export type {
   AgentState,
   AlarmKind,

@@ -13,7 +13,7 @@ export type RecordingLink = z.infer<typeof recordingLinkSchema>;
 export const recordingNameParams = z.object({ name: z.string().max(200) });
 export const recordingGrantQuery = z.object({ grant: z.string().max(4096).optional() });
 
-/** The recordings' audit as admins read it: newest first. */
+/** The recordings' audit as admins read it, supervisors' live monitoring included: newest first. */
 export const recordingAccessQuery = z.object({
   workNumber: z.string().regex(/^\d{3,6}$/, 'a work number').optional(),
   callId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, 'a call id').optional(),
@@ -24,9 +24,10 @@ export const recordingAccessViewSchema = z
     at: z.number().int(),
     workNumber: z.string(),
     role: z.enum(['agent', 'supervisor', 'admin', 'department']),
-    recording: z.string(),
+    /** null for live monitoring (`listen`, `whisper`, `barge`): the call is `callId`. */
+    recording: z.string().nullable(),
     callId: z.string().nullable(),
-    via: z.enum(['play', 'download']),
+    via: z.enum(['play', 'download', 'listen', 'whisper', 'barge']),
     ip: z.string().nullable(),
   })
   .meta({ id: 'RecordingAccess' });

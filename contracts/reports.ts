@@ -69,6 +69,8 @@ export const hotlineMetricsSchema = z.object({
   arrived: count,
   offered: count,
   answered: count,
+  // Reports built before queue callbacks had none.
+  answeredViaCallback: count.default(0),
   answeredWithinSl: count,
   abandoned: count,
   greetingAbandons: count,

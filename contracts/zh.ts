@@ -10,6 +10,7 @@
 
 import type { FieldProblem } from '../core/errors';
 import type { AgentState } from '../models/enums';
+import type { MonitorMode } from './monitor';
 import type { CheckItem } from './health';
 
 /** One field's problem, as core/errors.ts classifies zod and mongoose issues (declared there, once). */
@@ -22,6 +23,8 @@ export const FIELD_LABEL_ZH: Readonly<Record<string, string>> = {
   // work orders
   category: '工单类别',
   callId: '来电编号',
+  /** Supervisor monitoring (监听/耳语/强插). */
+  mode: '监听方式',
   customerAccount: '户号',
   contactName: '联系人',
   contactPhone: '联系电话',
@@ -161,6 +164,9 @@ export const AGENT_STATE_ZH: Readonly<Record<AgentState, string>> = {
   talking: '通话中',
   acw: '话后处理',
 };
+
+/** Supervisor monitoring's modes as the board, the audit page and the refusals name them. */
+export const MONITOR_MODE_ZH: Readonly<Record<MonitorMode, string>> = { listen: '监听', whisper: '耳语', barge: '强插' };
 
 /** The self-check's items as the admin page and the silence alarm name them. */
 export const SELF_CHECK_ITEM_ZH: Readonly<Record<CheckItem['item'], string>> = {

@@ -154,6 +154,18 @@ const envSchema = z.object({
   QUEUE_MAX_WAIT_MS: ms.default(10 * 60_000),
   /** After the first look, the watchdog looks again this often while the caller still waits. */
   QUEUE_MAX_WAIT_RECHECK_MS: ms.default(60_000),
+  /**
+   * Queue callback (排队回拨, cti/calls/queue-callback.ts): after this long in the queue the caller is
+   * offered to be called back keeping their place (press 1). 0 = never offered.
+   */
+  QUEUE_CALLBACK_OFFER_MS: z.coerce.number().int().min(0).default(60_000),
+  /** A called-back caller who does not answer is dialled again this long after, at most QUEUE_CALLBACK_RETRIES more times. */
+  QUEUE_CALLBACK_RETRY_MS: ms.default(2 * 60_000),
+  QUEUE_CALLBACK_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  /** How long the caller's phone rings (through NOTICE_TRUNK_ENDPOINT) before the attempt counts as not answered. */
+  QUEUE_CALLBACK_RING_SEC: z.coerce.number().int().min(5).max(120).default(30),
+  /** In the offer and the number confirmation: how long the caller has for a key (and between the keys of a number). */
+  QUEUE_CALLBACK_KEY_WAIT_MS: ms.default(6000),
   RECORDINGS_DIR: z.string().min(1).default('var/recordings'),
   /**
    * Asterisk's MixMonitor directory (`<spool>/monitor`, e.g. /var/spool/asterisk/monitor, or a
@@ -279,8 +291,14 @@ const envSchema = z.object({
   CALLBACK_AGENT_RING_SEC: z.coerce.number().int().min(5).max(120).default(30),
   /** …then how long the customer's phone rings (through NOTICE_TRUNK_ENDPOINT) before it counts as not answered. */
   CALLBACK_CUSTOMER_RING_SEC: z.coerce.number().int().min(5).max(120).default(45),
+  /** 转部门: how long the department's line rings before the agent is told and stays with the caller. */
+  TRANSFER_RING_SEC: z.coerce.number().int().min(2).max(120).default(30),
   /** How often the callback sweep finishes what a process that died left half done (a callback owed, a follow-up). */
   CALLBACK_SWEEP_MS: ms.default(60_000),
+  /** Supervisor monitoring: the agent's console is told of listen and whisper too (a barge is always told: the agent hears a third voice). */
+  MONITOR_TELL_AGENT: bool.default(false),
+  /** How long the supervisor's own phone rings when a listen, whisper or barge starts. */
+  MONITOR_RING_SEC: z.coerce.number().int().min(5).max(120).default(30),
   /** Art. 16: more people affected than this is a large outage (the bureau's approval, the leaders told, 红豆网). */
   OUTAGE_LARGE_THRESHOLD: z.coerce.number().int().min(0).default(5000),
   /** Art. 18: big water users are told this long before an outage starts (at once when less is left). */

@@ -17,6 +17,10 @@ export type DomainEvent =
       customerAccount?: string;
       queuedAt: number;
       ringingAt: number;
+      /** A colleague's consult (咨询), not a caller offered by the queue. */
+      consult?: { from: string; fromName: string };
+      /** A queue callback (回拨): the caller is off the line; this number is dialled when the agent answers. */
+      queueCallback?: { number: string };
     }
   | { type: 'call.offer-ended'; callId: string; attempt: number; agentWorkNumber: string; result: string; ringMs: number; at: number }
   | { type: 'call.answered'; callId: string; agentWorkNumber: string; answeredAt: number; ringMs: number; waitMs: number }
@@ -60,8 +64,43 @@ export type DomainEvent =
       reason: string | null;
       at: number;
     }
+  /**
+   * A transfer of a call in conversation moved on (consult, return, completion, department). Both
+   * agents' consoles follow it; `reason` says why one ended without a hand-over.
+   */
+  | {
+      type: 'call.transfer';
+      callId: string;
+      /** The agent who started it. */
+      agentWorkNumber: string;
+      kind: 'consult' | 'department';
+      stage: 'ringing' | 'consulting' | 'returned' | 'completed' | 'failed';
+      /** The consulted colleague or supervisor; for a department, its code. */
+      target: string;
+      targetName: string;
+      number?: string;
+      reason?: 'no-answer' | 'busy' | 'unreachable' | 'hung-up' | 'cancelled' | 'failed';
+      at: number;
+    }
   /** Rule 八: the shift starting at `startsAt` began (its handover is announced) or its leader acknowledged the handover. */
   | { type: 'shift.handover'; startsAt: number; what: 'announced' | 'reviewed'; at: number }
+  /**
+   * A supervisor started, switched or ended monitoring a call (`mode` null: ended). The board reads
+   * the monitor again; the agent's console is told when `tellAgent`.
+   */
+  | {
+      type: 'call.monitor';
+      callId: string;
+      agentWorkNumber: string | null;
+      supervisor: string;
+      supervisorName: string;
+      mode: 'listen' | 'whisper' | 'barge' | null;
+      /** What the agent's console shows: a barge always, listen and whisper only with MONITOR_TELL_AGENT. */
+      agentSees: 'listen' | 'whisper' | 'barge' | null;
+      /** Whether what the agent's console shows changed. */
+      tellAgent: boolean;
+      at: number;
+    }
   /** 退出登录: the token may no longer be used, on any process. */
   | { type: 'token.revoked'; tokenId: string; expiresAt: number };
 

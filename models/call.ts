@@ -29,6 +29,36 @@ const offerSchema = new Schema(
   { _id: false },
 );
 
+/**
+ * A supervisor on the call (cti/monitor/): one entry per mode, from when it took effect to when
+ * the supervisor switched, stopped or the call ended.
+ */
+const monitoringSchema = new Schema(
+  {
+    supervisor: { type: String, required: true },
+    mode: { type: String, enum: ['listen', 'whisper', 'barge'], required: true },
+    startedAt: { type: Date, required: true },
+    endedAt: { type: Date },
+  },
+  { _id: false },
+);
+
+/** A completed hand-over of the conversation (consult transfer or blind transfer to a department). */
+const handoverSchema = new Schema(
+  {
+    /** The agent who handed the call on. */
+    from: { type: String, required: true },
+    /** The colleague or supervisor who took it (a work number); absent for a department. */
+    to: { type: String },
+    kind: { type: String, required: true, enum: ['consult', 'department'] },
+    /** Department transfers: the number dialled and the department it belongs to. */
+    number: { type: String },
+    department: { type: String },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 export const callSchema = new Schema(
   {
     callId: { type: String, required: true },
@@ -67,6 +97,8 @@ export const callSchema = new Schema(
     abandonWaitMs: { type: Number, min: 0 },
     failureReason: { type: String },
     recordingName: { type: String },
+    /** 首问负责制: each hand-over of the conversation, in order; the recording goes on in a linked part. */
+    handovers: { type: [handoverSchema], default: undefined },
     /** Synthetic self-check call: never offered to agents, never counted in statistics. */
     test: { type: Boolean, default: false },
     /**
@@ -93,12 +125,46 @@ export const callSchema = new Schema(
     customerRingingAt: { type: Date },
     /** An outage of the caller's area announced right after the greeting (`informed-ivr` when they left with 1). */
     outageNumber: { type: String },
+    /**
+     * Queue callback (排队回拨, cti/calls/queue-callback.ts): the caller hung up keeping their place.
+     * `answeredAt` and `answerDelayMs` are then the moment the caller answered the dial-out
+     * (`reachedAt`): their wait ends there, not when the agent picked up. `callerChannelId` becomes
+     * the dial-out leg once reached.
+     */
+    queueCallback: {
+      type: new Schema(
+        {
+          number: { type: String, required: true, match: [/^\d{7,16}$/, 'number must be digits'] },
+          requestedAt: { type: Date, required: true },
+          attempts: {
+            type: [
+              new Schema(
+                {
+                  at: { type: Date, required: true },
+                  agentWorkNumber: { type: String, required: true },
+                  result: { type: String, required: true, enum: ['answered', 'no-answer', 'busy', 'unreachable', 'failed', 'cancelled'] },
+                },
+                { _id: false },
+              ),
+            ],
+            default: [],
+          },
+          reachedAt: { type: Date },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    /** How an answered call was answered: `callback` = a queue callback that reached the caller. */
+    answeredVia: { type: String, enum: ['callback'] },
     /** The work order an outbound call was about. */
     workOrderNumber: { type: String },
     /** Outbound notice calls: the notice (`<order>:<reason>:<seq>:<phone>`), the attempt, how it went. */
     noticeKey: { type: String },
     noticeAttempt: { type: Number, min: 1 },
     noticeResult: { type: String, enum: NOTICE_CALL_RESULTS },
+    /** Listen, whisper and barge by supervisors, in order (written whole each time, through the call's outbox). */
+    monitoring: { type: [monitoringSchema], default: undefined },
   },
   { timestamps: true },
 );

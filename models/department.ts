@@ -18,6 +18,8 @@ export const departmentSchema = new Schema(
     onDutyContacts: { type: [contactSchema], default: [] },
     /** Emergencies and extension approvals go to the leader (Art. 9, 10). */
     leaderContacts: { type: [contactSchema], default: [] },
+    /** The line an agent may transfer a caller to (转部门), dialled through the carrier trunk; none: not offered. */
+    transferNumber: { type: String, match: [PHONE_RE, 'phone must be digits'] },
   },
   { timestamps: true },
 );

@@ -145,7 +145,11 @@ export const CALL_OUTCOMES = [
 ] as const;
 export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
-export const CALL_STATES = ['arrived', 'greeting', 'queued', 'ringing', 'announcing', 'talking', 'ended'] as const;
+/**
+ * `callback-waiting`: the caller chose to be called back keeping their place (issue 18), hung up,
+ * and waits as a virtual caller: in the queue at their original place, or for the next dial-out.
+ */
+export const CALL_STATES = ['arrived', 'greeting', 'queued', 'callback-waiting', 'ringing', 'announcing', 'talking', 'ended'] as const;
 export type CallState = (typeof CALL_STATES)[number];
 
 /** How one ring of one agent's phone ended; `declined`: the agent (console or phone, SIP 603) refused it. */
@@ -153,7 +157,8 @@ export const OFFER_RESULTS = ['ringing', 'answered', 'no-answer', 'busy', 'unrea
 export type OfferResult = (typeof OFFER_RESULTS)[number];
 
 /** `long-wait`: a caller still waiting QUEUE_MAX_WAIT_MS after entering the queue (the max-wait watchdog). */
-export const ALARM_KINDS = ['answer-timeout', 'silence', 'emergency', 'deadline', 'system', 'long-wait'] as const;
+/** `queue-callback`: a queue callback (排队回拨) whose caller could not be reached: a person calls them back. */
+export const ALARM_KINDS = ['answer-timeout', 'silence', 'emergency', 'deadline', 'system', 'long-wait', 'queue-callback'] as const;
 export type AlarmKind = (typeof ALARM_KINDS)[number];
 
 /** Work numbers and extensions are short digit strings (e.g. 1001); read digit by digit. */

@@ -12,6 +12,9 @@ export const recordingSchema = new Schema(
     endedAt: { type: Date },
     durationSec: { type: Number, min: 0 },
     state: { type: String, enum: ['recording', 'done', 'failed'], required: true, default: 'recording' },
+    /** A call transferred on is recorded in parts: 2, 3, …, each naming the part before it. */
+    part: { type: Number, min: 1 },
+    previous: { type: String },
   },
   { timestamps: true },
 );

@@ -5,6 +5,7 @@ import { bearerUser } from '../api/require-role';
 import type { ApiRoutes } from '../api/routes';
 import { AppError, forbidden, notFound, unauthorized } from '../core/errors';
 import type { Models } from '../models';
+import type { RecordingAccessVia } from '../models/recording-access';
 import type { RecordingLink, SessionUser } from '../contracts';
 import { errorBodySchema, recordingAccessQuery, recordingAccessViewSchema, recordingGrantQuery, recordingLinkSchema, recordingNameParams } from '../contracts';
 import type { TokenService } from '../auth/token-service';
@@ -69,7 +70,7 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
     {
       method: 'get',
       path: '/recordings',
-      summary: 'Who listened to which recording and when (players opened and files fetched), newest first',
+      summary: 'Who listened to which recording and when (players opened, files fetched, live calls monitored), newest first',
       query: recordingAccessQuery,
       responses: { 200: { description: 'the entries', schema: z.array(recordingAccessViewSchema) } },
     },
@@ -78,7 +79,7 @@ export function recordingRoutes(api: ApiRoutes, deps: { models: Models; tokens: 
         .sort({ at: -1 })
         .limit(query.limit)
         .lean();
-      return docs.map((d) => ({ at: d.at.getTime(), workNumber: d.workNumber, role: d.role as SessionUser['role'], recording: d.recording, callId: d.callId ?? null, via: d.via as 'play' | 'download', ip: d.ip ?? null }));
+      return docs.map((d) => ({ at: d.at.getTime(), workNumber: d.workNumber, role: d.role as SessionUser['role'], recording: d.recording ?? null, callId: d.callId ?? null, via: d.via as RecordingAccessVia, ip: d.ip ?? null }));
     },
   );
 

@@ -4,10 +4,11 @@ import type { DepartmentCode, Language, Role } from '../models/enums';
 
 export const DEMO_PASSWORD = 'hotline952525';
 
-export const departments: Array<{ code: DepartmentCode; name: string; leader: string; onDuty: string }> = [
-  { code: 'business', name: '营业部', leader: '13800000101', onDuty: '13800000111' },
-  { code: 'production', name: '生产部', leader: '13800000201', onDuty: '13800000211' },
-  { code: 'engineering', name: '工程公司', leader: '13800000301', onDuty: '13800000311' },
+/** `transfer`: the department's line an agent may transfer a caller to (转部门, Department.transferNumber). */
+export const departments: Array<{ code: DepartmentCode; name: string; leader: string; onDuty: string; transfer?: string }> = [
+  { code: 'business', name: '营业部', leader: '13800000101', onDuty: '13800000111', transfer: '075786000101' },
+  { code: 'production', name: '生产部', leader: '13800000201', onDuty: '13800000211', transfer: '075786000201' },
+  { code: 'engineering', name: '工程公司', leader: '13800000301', onDuty: '13800000311', transfer: '075786000301' },
   { code: 'safety_tech', name: '安监技术部', leader: '13800000401', onDuty: '13800000411' },
   { code: 'admin_hr', name: '行政人事部', leader: '13800000501', onDuty: '13800000511' },
   { code: 'dispatch', name: '供水调度中心', leader: '13800000601', onDuty: '13800000611' },

@@ -16,6 +16,7 @@ export async function seed(models: Models, opts: { password?: string } = {}): Pr
           name: d.name,
           leaderContacts: [{ name: `${d.name}负责人`, phone: d.leader, title: '部门负责人' }],
           onDutyContacts: [{ name: `${d.name}值班`, phone: d.onDuty }],
+          ...(d.transfer ? { transferNumber: d.transfer } : {}),
         },
       },
       { upsert: true, runValidators: true },

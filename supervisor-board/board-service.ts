@@ -3,7 +3,7 @@ import type { AcdStore } from '../cti/acd/acd-store';
 import { AGENT_STATES, type AgentLive, type AgentState } from '../cti/acd/agent-state';
 import type { Models } from '../models';
 import type { CallOutcome, CallState, Language } from '../models/enums';
-import type { BoardSnapshot, CallInProgress, EndedCallView } from '../contracts';
+import type { BoardSnapshot, CallInProgress, EndedCallView, MonitorView } from '../contracts';
 import { CALL_FACT_FIELDS, callFactOf, dayMetrics } from './day-metrics';
 import { workOrderPanel } from './order-panel';
 
@@ -29,7 +29,13 @@ export class BoardService {
   private day?: { label: string; calls: Map<string, DayCall>; seenUpTo: number; fullAt: number };
 
   constructor(
-    private readonly deps: { models: Models; acd: AcdStore; serviceLevelMs: number },
+    private readonly deps: {
+      models: Models;
+      acd: AcdStore;
+      serviceLevelMs: number;
+      /** Supervisors listening, whispering or barged in, by call (cti/monitor/). */
+      monitors?: { views(): Promise<Map<string, MonitorView>> };
+    },
   ) {}
 
   private readCalls(range: { start: number; end: number }, changedSince?: number) {
@@ -74,6 +80,7 @@ export class BoardService {
       acd.unreachablePhones(),
       workOrderPanel(models),
     ]);
+    const monitors = (await this.deps.monitors?.views()) ?? new Map<string, MonitorView>();
     // Calls that started before midnight and are still going are in progress too.
     const seen = new Set(today.map((c) => c.callId));
     const older = [...live.keys()].filter((id) => !seen.has(id));
@@ -117,6 +124,7 @@ export class BoardService {
           agentName: agentWorkNumber ? (names.get(agentWorkNumber) ?? null) : null,
           answeredAt: c.answeredAt ? c.answeredAt.getTime() : null,
           node: c.node,
+          monitor: monitors.get(c.callId) ?? null,
         };
       })
       .sort((a, b) => a.arrivedAt - b.arrivedAt);
@@ -142,7 +150,7 @@ export class BoardService {
       day: day.label,
       serviceLevelMs,
       waiting,
-      queue: queue.map((q) => ({ callId: q.callId, callerNumber: q.callerNumber, language: q.language, queuedAt: q.queuedAt })),
+      queue: queue.map((q) => ({ callId: q.callId, callerNumber: q.callerNumber, language: q.language, queuedAt: q.queuedAt, ...(q.callback ? { callback: q.callback } : {}) })),
       agents: agents.map((a) => ({
         workNumber: a.workNumber,
         name: a.name,

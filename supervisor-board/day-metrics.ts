@@ -23,6 +23,8 @@ export interface CallFact {
   agentWorkNumber?: string | null;
   offers?: Array<{ agentWorkNumber: string; result: OfferResult | string; alarmed?: boolean | null; ringMs?: number | null }>;
   test?: boolean | null;
+  /** `callback`: a queue callback that reached the caller (answeredAt is that moment). */
+  answeredVia?: string | null;
 }
 
 /** A Call document as read from MongoDB (any selection holding CALL_FACT_FIELDS). */
@@ -39,10 +41,11 @@ export interface CallFactSource {
   agentWorkNumber?: string | null;
   offers?: ReadonlyArray<{ agentWorkNumber: string; result: string; alarmed?: boolean | null; ringMs?: number | null }> | null;
   test?: boolean | null;
+  answeredVia?: string | null;
 }
 
 /** The Call fields the figures read: what the board, the history and the monthly report select. */
-export const CALL_FACT_FIELDS = 'callId state outcome queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test';
+export const CALL_FACT_FIELDS = 'callId state outcome queuedAt answeredAt endedAt answerDelayMs answerRingMs abandonWaitMs agentWorkNumber offers test answeredVia';
 
 /** A Call document as the figures see it. */
 export function callFactOf(c: CallFactSource): CallFact {
@@ -59,6 +62,7 @@ export function callFactOf(c: CallFactSource): CallFact {
     agentWorkNumber: c.agentWorkNumber ?? null,
     offers: (c.offers ?? []).map((o) => ({ agentWorkNumber: o.agentWorkNumber, result: o.result, alarmed: o.alarmed ?? false, ringMs: o.ringMs ?? null })),
     test: !!c.test,
+    answeredVia: c.answeredVia ?? null,
   };
 }
 
@@ -100,6 +104,8 @@ export function dayMetrics(calls: readonly CallFact[], opts: MetricsOptions): { 
     arrived: real.length,
     offered,
     answered: answered.length,
+    // Counted among the answered, their wait running to the moment the caller was reached.
+    answeredViaCallback: answered.filter((c) => c.answeredVia === 'callback').length,
     answeredWithinSl: within.length,
     abandoned: abandoned.length,
     greetingAbandons: real.filter((c) => c.outcome === 'abandoned-greeting').length,

@@ -13,7 +13,8 @@ import { guardSocket, runCommand } from '../ws/commands';
 import { unavailable } from '../core/errors';
 import { handleCallCentreOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
-import { NAMESPACE_COMMANDS, NAMESPACE_ROLES, type BoardSnapshot, type SocketData, type SupervisorClientToServer, type SupervisorServerToClient, type TokenVerifier } from '../contracts';
+import type { MonitorService, Monitorer } from '../cti/monitor/monitor-service';
+import { monitorCommandSchema, monitorStopSchema, NAMESPACE_COMMANDS, NAMESPACE_ROLES, type BoardSnapshot, type SocketData, type SupervisorClientToServer, type SupervisorServerToClient, type TokenVerifier } from '../contracts';
 
 export type SupervisorNamespace = Namespace<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
 type SupervisorSocket = Socket<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
@@ -56,6 +57,8 @@ export class SupervisorConsole {
       refreshMs?: number;
       /** 归档, 升级, 增加协办部门 from the board's work-order panel (`work-order:act`). */
       workOrders?: WorkOrderService;
+      /** 监听 / 耳语 / 强插 (`call:monitor`); absent on a process without telephony. */
+      monitor?: Pick<MonitorService, 'monitor' | 'stop'>;
     },
   ) {
     this.log = d.logger.child({ nsp: '/supervisor' });
@@ -85,10 +88,32 @@ export class SupervisorConsole {
         runCommand(this.log, 'work-order:act', ack, () => Promise.reject(unavailable('work orders are not served by this process', '本服务器暂不能处理工单操作，请稍后重试'))),
       );
     }
+    this.handleMonitorCommands(socket);
     this.d.alarms.attach(socket, this.log, {
       load: () => this.forNewcomers.get(),
       send: (board) => this.nsp.local.to(socket.id).emit('board:snapshot', board),
     });
+  }
+
+  /**
+   * 监听 / 耳语 / 强插 and 结束监听. The namespace admits supervisors and admins only; the service
+   * checks the role again, and audits who did it from which address.
+   */
+  private handleMonitorCommands(socket: SupervisorSocket): void {
+    const who = (): Monitorer => ({ workNumber: socket.data.user.workNumber, role: socket.data.user.role, ip: socket.handshake.address });
+    const service = () => this.d.monitor ?? Promise.reject(unavailable('monitoring is not served by this process', '本服务器暂不能监听通话，请稍后重试'));
+    socket.on('call:monitor', (cmd, ack) =>
+      runCommand(this.log, 'call:monitor', ack, async () => {
+        const { callId, mode } = monitorCommandSchema.parse(cmd);
+        return (await service()).monitor(callId, mode, who());
+      }),
+    );
+    socket.on('call:monitor-stop', (cmd, ack) =>
+      runCommand(this.log, 'call:monitor-stop', ack, async () => {
+        const { callId } = monitorStopSchema.parse(cmd);
+        return (await service()).stop(callId, who());
+      }),
+    );
   }
 
   /** Events may have been lost (the bus's subscription dropped): the board is sent afresh. */

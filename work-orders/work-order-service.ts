@@ -473,6 +473,34 @@ export class WorkOrderService implements NoticeAcknowledgements, FollowUpOrders 
     return after;
   }
 
+  /**
+   * 首问负责制 across a transferred call: the orders filed on the call and owned by the agent who
+   * handed it on go to the colleague who took it, on record; a transfer to a department's line keeps
+   * the owner (the caller's order stays with the agent who first took it) and notes the transfer.
+   */
+  async callHandedOver(h: { callId: string; from: string; to?: string; kind: 'consult' | 'department'; department?: string; number?: string; at: Date }): Promise<void> {
+    const { WorkOrder } = this.deps.models;
+    const orders = await WorkOrder.find({ callId: h.callId, status: { $ne: 'archived' }, $or: [{ owner: h.from }, { owner: null, createdBy: h.from }] })
+      .select('number owner')
+      .lean();
+    const to = h.kind === 'consult' && h.to && h.to !== h.from ? h.to : undefined;
+    for (const o of orders) {
+      const after = await this.locks.run(o.number, async () => {
+        const note = to
+          ? `通话转接：${h.from} → ${to}，工单随通话转交（首问负责）`
+          : `通话已转${h.department ? DEPARTMENT_LABEL[h.department as DepartmentCode] ?? h.department : '部门'}${h.number ? `（${h.number}）` : ''}，工单仍由 ${h.from} 负责`;
+        return (await WorkOrder.findOneAndUpdate(
+          { number: o.number, owner: o.owner ?? null },
+          { ...(to ? { $set: { owner: to } } : {}), $push: { history: entry('handed-over', h.from, { at: h.at, note }) } },
+          { returnDocument: 'after' },
+        ).lean()) as Lean | null;
+      });
+      if (!after) continue;
+      this.deps.logger.info({ workOrder: o.number, callId: h.callId, from: h.from, to, kind: h.kind }, 'work order followed a transferred call');
+      await this.announce(after);
+    }
+  }
+
   /** Orders needing several departments: the lead stays, these take part (they see and work the order). */
   async addParticipants(number: string, by: SessionUser, body: AddParticipantsBody): Promise<WorkOrderView> {
     if (by.role !== 'supervisor' && by.role !== 'admin') throw forbidden('only a supervisor or an admin adds departments', '只有班长或管理员可以增加协办部门');

@@ -13,6 +13,8 @@ export interface QueuedCall {
   queuedAt: number;
   node: string;
   callerNumber: string;
+  /** A queue callback's virtual caller (the caller hung up keeping their place): the number to call back. */
+  callback?: string;
 }
 
 export type OfferState = OfferResult;
@@ -88,7 +90,8 @@ export class AcdStore {
       String(now),
       m.reason ?? '',
       callAfter(m),
-      m.by === 'person' ? '' : m.call,
+      // A consult takes a Ready agent who is on no call yet: no call to check, like a person's move.
+      m.by === 'call' ? m.call : '',
       workNumber,
     );
     if (ok === 1) return { ok: true, from: cur as AgentState };
@@ -145,6 +148,7 @@ export class AcdStore {
         node: c.node,
         caller: c.callerNumber,
         agent: '',
+        ...(c.callback ? { callback: c.callback } : {}),
       })
       .pexpire(this.keys.qcall(c.callId), OFFER_TTL_MS)
       .zadd(this.keys.queue(), String(c.queuedAt), c.callId)
@@ -169,7 +173,7 @@ export class AcdStore {
     return ids.flatMap((callId, i) => {
       const h = rows[i]?.[1] as Record<string, string> | undefined;
       if (!h?.lang) return [];
-      return [{ callId, language: h.lang as Language, queuedAt: Number(h.queuedAt), node: h.node ?? '', callerNumber: h.caller ?? '' }];
+      return [{ callId, language: h.lang as Language, queuedAt: Number(h.queuedAt), node: h.node ?? '', callerNumber: h.caller ?? '', ...(h.callback ? { callback: h.callback } : {}) }];
     });
   }
 

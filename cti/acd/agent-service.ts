@@ -61,6 +61,17 @@ export class AgentService {
     return true;
   }
 
+  /**
+   * A consult: takes `workNumber` for `call` only if they are Ready now, in one step, so the ACD
+   * offers them no caller meanwhile. False when they are not Ready (busy, away, taken by a ring).
+   */
+  async reserveForConsult(workNumber: string, call: string): Promise<boolean> {
+    const r = await this.acd.move(workNumber, { by: 'consult', call, to: 'reserved' });
+    if (!r.ok) return false;
+    await this.announce(workNumber);
+    return true;
+  }
+
   /** The queue changed (a caller left): later calls on any process may now be served. */
   async kickDispatch(): Promise<void> {
     await this.kicks.kick();

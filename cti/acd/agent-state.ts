@@ -30,7 +30,9 @@ export const PERSON_FROM: Record<'ready' | 'not_ready' | 'acw' | 'offline', read
 /** A move of one agent: a person's choice, or a step of one call (which names that call). */
 export type AgentMove =
   | { by: 'person'; to: keyof typeof PERSON_FROM; reason?: string }
-  | { by: 'call'; call: string; to: AgentState; from: readonly AgentState[]; reason?: string };
+  | { by: 'call'; call: string; to: AgentState; from: readonly AgentState[]; reason?: string }
+  /** A consult: a Ready agent is taken for a call they are not on yet (held like an offer's reservation). */
+  | { by: 'consult'; call: string; to: 'reserved'; reason?: string };
 
 export type MoveVerdict = { ok: true; callId: string } | { ok: false; why: 'state' | 'other-call' };
 
@@ -47,10 +49,11 @@ export function judgeMove(cur: { state: AgentState; callId: string }, m: AgentMo
 }
 
 export function fromStates(m: AgentMove): readonly AgentState[] {
-  return m.by === 'person' ? PERSON_FROM[m.to] : m.from;
+  return m.by === 'person' ? PERSON_FROM[m.to] : m.by === 'consult' ? ['ready'] : m.from;
 }
 
 /** The call an agent is on after a move: a call's own states and its wrap-up keep naming it; a person's choice clears it. */
 export function callAfter(m: AgentMove): string {
+  if (m.by === 'consult') return m.call;
   return m.by === 'call' && (CALL_STATES.includes(m.to) || m.to === 'acw') ? m.call : '';
 }

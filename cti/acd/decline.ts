@@ -2,6 +2,7 @@ import { conflict } from '../../core/errors';
 import type { Logger } from '../../core/logger';
 import type { AriPort } from '../ari/port';
 import { agentLegId } from '../calls/offer';
+import { CONSULT_ATTEMPT_BASE, consultLegId } from '../calls/transfer';
 import type { AcdStore } from './acd-store';
 import type { AgentService } from './agent-service';
 
@@ -18,6 +19,13 @@ export class RingDecline {
   async decline(workNumber: string, callId: string, attempt: number): Promise<void> {
     const { acd, agents, ari, logger } = this.d;
     const a = await acd.agent(workNumber);
+    if (attempt > CONSULT_ATTEMPT_BASE) {
+      // A colleague's consult, not a queue offer: its leg ends busy, the consult ends, the agent is Ready again.
+      if (!a || (a.state !== 'ringing' && a.state !== 'reserved') || a.callId !== callId) throw conflict('not ringing for this call', '该咨询已不在振铃，无法拒接');
+      await ari.hangup(consultLegId(callId, attempt - CONSULT_ATTEMPT_BASE), 'busy');
+      logger.info({ agent: workNumber, callId }, 'agent declined a consult');
+      return;
+    }
     if (!a || a.state !== 'ringing' || a.callId !== callId) throw conflict('not ringing for this call', '该来电已不在振铃，无法拒接');
     if (!(await acd.endOffer(callId, attempt, 'declined'))) throw conflict('the ring has already ended', '振铃已结束，无法拒接');
     await agents.forCall(workNumber, callId, 'not_ready', ['ringing', 'reserved'], 'declined');

@@ -26,6 +26,7 @@ declare module 'ari-client' {
       startMoh: Op<void>;
       stopMoh: Op<void>;
       ring: Op<void>;
+      snoopChannelWithId: Op<Identified>;
     };
     bridges: {
       list: Op<Array<{ id: string; channels: string[] }>>;
@@ -34,6 +35,8 @@ declare module 'ari-client' {
       destroy: Op<void>;
       addChannel: Op<void>;
       removeChannel: Op<void>;
+      startMoh: Op<void>;
+      stopMoh: Op<void>;
       record: Op<{ name: string }>;
       play: Op<Identified>;
     };

@@ -5,7 +5,7 @@ import { Backoff, withTimeout } from '../../core/async';
 import type { Logger } from '../../core/logger';
 import { classifyAriError } from './errors';
 import { ariEventSchema, CONSUMED_EVENTS } from './events';
-import type { AriPort, AriPortEvents, LocalOriginate } from './port';
+import type { AriPort, AriPortEvents, LocalOriginate, SnoopDirection } from './port';
 
 export interface AriConnectionOptions {
   url: string;
@@ -233,7 +233,17 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
   };
   addToBridge = (bridgeId: string, channelIds: string[]) =>
     this.call('addToBridge', (c) => c.bridges.addChannel({ bridgeId, channel: channelIds.join(',') }));
+  snoop = async (o: { channelId: string; snoopId: string; spy: SnoopDirection; whisper: SnoopDirection; app: string; appArgs: string }) => {
+    await this.call('snoop', (c) => c.channels.snoopChannelWithId({ channelId: o.channelId, snoopId: o.snoopId, spy: o.spy, whisper: o.whisper, app: o.app, appArgs: o.appArgs }));
+  };
   destroyBridge = (bridgeId: string) => this.ignoreGone('destroyBridge', (c) => c.bridges.destroy({ bridgeId }));
+  removeFromBridge = (bridgeId: string, channelIds: string[]) =>
+    this.ignoreGone('removeFromBridge', (c) => c.bridges.removeChannel({ bridgeId, channel: channelIds.join(',') }));
+  startBridgeMoh = async (bridgeId: string) => {
+    await this.call('startBridgeMoh', (c) => c.bridges.startMoh({ bridgeId }));
+  };
+  stopBridgeMoh = (bridgeId: string) => this.ignoreGone('stopBridgeMoh', (c) => c.bridges.stopMoh({ bridgeId }));
+  stopRecording = (name: string) => this.ignoreGone('stopRecording', (c) => c.recordings.stop({ recordingName: name }));
   recordBridge = async (bridgeId: string, name: string, format: string) => {
     // Recording the bridge, not a channel: channel recordings fail once the channel is bridged.
     await this.call('recordBridge', (c) => c.bridges.record({ bridgeId, name, format, ifExists: 'overwrite', beep: false }));

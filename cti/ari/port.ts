@@ -20,7 +20,19 @@ export interface AriPort extends EventEmitter<AriPortEvents> {
   originate(o: { channelId: string; endpoint: string; app: string; appArgs: string; callerId: string; timeoutSec: number }): Promise<void>;
   createBridge(bridgeId: string, type: 'mixing' | 'holding'): Promise<void>;
   addToBridge(bridgeId: string, channelIds: string[]): Promise<void>;
+  /**
+   * A snoop channel on `channelId` (`POST /channels/{id}/snoop`, trace 11): `spy` is what the snoop
+   * hears of the channel, `whisper` where what is said into it goes. It enters `app` with `appArgs`.
+   */
+  snoop(o: { channelId: string; snoopId: string; spy: SnoopDirection; whisper: SnoopDirection; app: string; appArgs: string }): Promise<void>;
   destroyBridge(bridgeId: string): Promise<void>;
+  /** Takes channels out of a bridge (they stay in Stasis); a channel already gone is not an error. */
+  removeFromBridge(bridgeId: string, channelIds: string[]): Promise<void>;
+  /** Music on hold to everyone in the bridge (the caller alone while their agent consults). */
+  startBridgeMoh(bridgeId: string): Promise<void>;
+  stopBridgeMoh(bridgeId: string): Promise<void>;
+  /** Stops a live recording and keeps its file; one already finished is not an error. */
+  stopRecording(name: string): Promise<void>;
   recordBridge(bridgeId: string, name: string, format: string): Promise<void>;
   channelIds(): Promise<Set<string>>;
   /** One channel's state (`Ring`, `Ringing`, `Up`, …), or null when it is gone. */
@@ -46,6 +58,9 @@ export interface AriPort extends EventEmitter<AriPortEvents> {
   /** Drops the events socket so it reconnects at once (and registers the app again). */
   reregister(): void;
 }
+
+/** Directions of a snoop's audiohook, as res_ari names them. */
+export type SnoopDirection = 'none' | 'both' | 'out' | 'in';
 
 export interface LocalOriginate {
   channelId: string;

@@ -55,6 +55,7 @@ export class CallNotifier<C extends NotifiedCall> {
     customerAccount: string | undefined;
     queuedAt: Date;
     ringingAt: Date;
+    queueCallback?: { number: string };
   }): Promise<void> {
     await this.bus.publish({
       type: 'call.ringing',
@@ -66,6 +67,7 @@ export class CallNotifier<C extends NotifiedCall> {
       ...(r.customerAccount ? { customerAccount: r.customerAccount } : {}),
       queuedAt: r.queuedAt.getTime(),
       ringingAt: r.ringingAt.getTime(),
+      ...(r.queueCallback ? { queueCallback: r.queueCallback } : {}),
     });
   }
 

@@ -23,6 +23,20 @@ import type { MediaPlayer } from './media';
 import type { OutageIvr } from './outage-ivr';
 import { agentLegId, answerOffer, endOffer, notReadyReason, Offers, type Offer } from './offer';
 import { QueueAnnouncer } from './queue-announcer';
+import { raiseAlarm } from '../../alarms/raise';
+import {
+  askForCallback,
+  calleeLegId,
+  dialOutResult,
+  failedDials,
+  greetingMedia as callbackGreetingMedia,
+  QUEUE_CALLBACK_APP_ARG,
+  registeredMedia,
+  type DialOutResult,
+  type QueueCallbackRetryRule,
+  type QueueCallbackSettings,
+  type QueueCallbackState,
+} from './queue-callback';
 
 export interface CallSettings {
   node: string;
@@ -63,6 +77,23 @@ export interface CallDeps {
   outageIvr?: Pick<OutageIvr, 'forArea' | 'media' | 'areaMenu' | 'menuMedia'>;
   /** How long the caller has to press 1 after the outage prompt before being queued. */
   outageKeyWaitMs?: number;
+  /** Queue callback (排队回拨, queue-callback.ts); never offered without it. */
+  queueCallback?: { settings: QueueCallbackSettings; retry: QueueCallbackRetryRule };
+}
+
+/** A call in conversation, as a transfer sees it (CallSession.conversation). */
+export interface Conversation {
+  callId: string;
+  callerChannelId: string;
+  callerNumber: string;
+  language: Language;
+  customerAccount: string | undefined;
+  queuedAt: Date;
+  bridgeId: string;
+  /** null once handed to a department's line. */
+  agentWorkNumber: string | null;
+  agentChannelId: string;
+  recordingName: string | null;
 }
 
 /** What the record of a waiting call says when a survivor takes it over. */
@@ -73,6 +104,8 @@ export interface AdoptedWaitingCall {
   queuedAt?: Date;
   language?: Language;
   offers: Offer[];
+  /** A queue callback's virtual caller: the caller is off the line, the call keeps its place. */
+  queueCallback?: QueueCallbackState;
 }
 
 export interface CallHooks {
@@ -109,6 +142,16 @@ export class CallSession {
   private failure?: string;
   /** Set while an outage prompt waits for a key: true when the key is one it takes. */
   private outageKey?: (digit: string) => boolean;
+  /** Queue callback: set once the caller chose it; a virtual caller until the dial-out reaches them. */
+  private qcb?: QueueCallbackState;
+  /** Aborted when an agent is rung while the caller is still in the callback dialogue. */
+  private qcbDialog?: AbortController;
+  /** While set, the caller's keys go to the callback dialogue. */
+  private qcbKeys?: (digit: string) => void;
+  /** The dial-out to the caller in flight, after the agent answered. */
+  private dialOut?: { channelId: string; agentWorkNumber: string };
+  /** Waiting for the retry job (not in the queue meanwhile). */
+  private retryPending = false;
   /** The caller pressed 1 after the outage prompt: they leave informed, not abandoned. */
   private informed = false;
   /** Asterisk itself is ending the caller's channel (a shutdown), so its end is not the caller's doing. */
@@ -129,7 +172,8 @@ export class CallSession {
 
   constructor(
     private readonly d: CallDeps,
-    readonly callerChannelId: string,
+    /** Becomes the dial-out leg once a queue callback reaches the caller. */
+    public callerChannelId: string,
     readonly callerNumber: string,
     readonly dialledNumber: string,
     readonly test = false,
@@ -145,6 +189,7 @@ export class CallSession {
       this.queuedAt = adopted.queuedAt;
       this.adoptedLanguage = adopted.language;
       this.offers.all.push(...adopted.offers);
+      this.qcb = adopted.queueCallback;
     }
     this.record = new CallRecord(outboxCallStore(d.outbox), this.callId, this.log);
     this.notify = new CallNotifier(this, d.bus, d.hooks, this.log);
@@ -190,7 +235,9 @@ export class CallSession {
     // same Stasis app); seen before the ring is marked stopped here, it queued the call a second time.
     return this.decide(async () => {
       const { ari, acd, agents, settings } = this.d;
-      await ari.subscribe(settings.app, [`channel:${this.callerChannelId}`]);
+      // A virtual caller has no channel left: what may be up is an agent leg and a dial-out.
+      if (this.virtual) await this.dropDialOut();
+      else await ari.subscribe(settings.app, [`channel:${this.callerChannelId}`]);
       await acd.markLive(this.callId, settings.node);
       this.record.save({ node: settings.node });
       const held = await this.ringsNotRecorded();
@@ -360,6 +407,7 @@ export class CallSession {
 
   /** A key press from the caller; only 1 and 2 during (or just before) the bilingual greeting mean anything, and the keys an outage prompt takes. */
   dtmf(digit: string): void {
+    if (this.qcbKeys) return this.qcbKeys(digit);
     if (this.outageKey?.(digit)) return;
     if (this.menu.key(digit, this.state === 'arrived' || this.state === 'greeting')) return;
     this.log.debug({ digit, state: this.state }, 'key press ignored');
@@ -368,8 +416,12 @@ export class CallSession {
   private async enqueue(lang: Language): Promise<void> {
     const first = !this.queuedAt;
     this.queuedAt ??= new Date();
-    await this.move('queued');
-    if (first) await this.d.ari.startMoh(this.callerChannelId).catch((err: Error) => this.log.warn({ err: err.message }, 'music on hold failed'));
+    const virtual = this.virtual;
+    this.retryPending = false;
+    await this.move(virtual ? 'callback-waiting' : 'queued');
+    if (virtual) {
+      // Nobody on the line: no music, and no maximum wait (the caller is not holding on).
+    } else if (first) await this.d.ari.startMoh(this.callerChannelId).catch((err: Error) => this.log.warn({ err: err.message }, 'music on hold failed'));
     else await this.d.ari.startMoh(this.callerChannelId).catch(() => undefined);
     await this.d.acd.enqueue({
       callId: this.callId,
@@ -377,12 +429,16 @@ export class CallSession {
       queuedAt: this.queuedAt.getTime(),
       node: this.d.settings.node,
       callerNumber: this.callerNumber,
+      ...(virtual ? { callback: this.qcb!.number } : {}),
     });
     // Armed once per call (a deterministic job id): a re-queue, here or on a process that took the
     // call over, finds it armed and keeps the due time counted from the first queue entry.
-    await this.d.maxWait
-      ?.arm({ callId: this.callId, callerNumber: this.callerNumber, queuedAt: this.queuedAt.getTime() })
-      .catch((err: Error) => this.log.error({ err: err.message }, 'max-wait watchdog could not be armed'));
+    if (!virtual) {
+      await this.d.maxWait
+        ?.arm({ callId: this.callId, callerNumber: this.callerNumber, queuedAt: this.queuedAt.getTime() })
+        .catch((err: Error) => this.log.error({ err: err.message }, 'max-wait watchdog could not be armed'));
+    }
+    if (first) this.scheduleCallbackOffer();
     this.d.dispatcher.add({
       callId: this.callId,
       queuedAt: this.queuedAt.getTime(),
@@ -432,6 +488,8 @@ export class CallSession {
   private async ring(agent: ReservedAgent, attempt: number): Promise<void> {
     const { ari, acd, settings } = this.d;
     this.announcer.cancel();
+    // Served now: the callback dialogue, if the caller is in it, stops.
+    this.qcbDialog?.abort();
     if (this.ended || !agent.extension) {
       await acd.endOffer(this.callId, attempt, this.ended ? 'caller-gone' : 'failed');
       await this.d.agents.forCall(agent.workNumber, this.callId, 'ready', ['reserved']);
@@ -496,6 +554,7 @@ export class CallSession {
         customerAccount: this.menu.customerAccount,
         queuedAt: this.queuedAt!,
         ringingAt: at,
+        ...(this.virtual ? { queueCallback: { number: this.qcb!.number } } : {}),
       })
       .catch((err: Error) => this.log.error({ err: err.message }, 'screen-pop not published'));
     return at;
@@ -551,10 +610,10 @@ export class CallSession {
     if (this.ended) return undefined;
     const waitMs = now.getTime() - this.queuedAt!.getTime();
     await this.move('announcing', {
-      answeredAt: now,
+      // A queue callback is answered when the caller answers the dial-out (calleeAnswered).
+      ...(this.virtual ? {} : { answeredAt: now, answerDelayMs: waitMs }),
       agentWorkNumber: offer.agentWorkNumber,
       agentChannelId: channelId,
-      answerDelayMs: waitMs,
       answerRingMs: ringMs,
       offers: this.offers.all,
     });
@@ -568,6 +627,7 @@ export class CallSession {
    */
   private async connect(offer: Offer, channelId: string): Promise<void> {
     const { ari, media } = this.d;
+    if (this.virtual) return this.dialBack(offer, channelId);
     try {
       await ari.stopMoh(this.callerChannelId).catch(() => undefined);
       const intro = agentIntroMedia(offer.agentWorkNumber, this.language ?? this.d.settings.defaultLanguage);
@@ -618,7 +678,11 @@ export class CallSession {
 
   private async legEnded(channelId: string, cause?: number): Promise<void> {
     const offer = this.offers.byChannel(channelId);
-    if (!offer) return;
+    if (!offer) {
+      // The leg a transfer handed the call to (a consulted colleague, a department's line).
+      if (channelId === this.agentChannelId && !this.ended && this.state === 'talking') await this.agentHungUpFirst(channelId);
+      return;
+    }
     if (this.ended) {
       // A ring that outlived its caller: free the agent it held.
       if (offer.result === 'ringing' && (await this.d.acd.endOffer(this.callId, offer.attempt, 'caller-gone'))) {
@@ -628,12 +692,12 @@ export class CallSession {
       }
       return;
     }
+    // The agent put the phone down while their queue callback's caller was being dialled.
+    if (offer.result === 'answered' && this.dialOut && channelId === this.agentChannelId) return this.dialOutEnded(this.dialOut.channelId, 'cancelled');
     if (offer.result === 'answered') {
-      if (this.state === 'announcing' || this.state === 'talking') {
-        this.log.warn({ agent: offer.agentWorkNumber }, 'agent hung up first');
-        await this.finish('agent');
-        await this.d.ari.hangup(this.callerChannelId);
-      }
+      // A leg the call was handed away from (a completed transfer): the call goes on without it.
+      if (channelId !== this.agentChannelId) return;
+      if (this.state === 'announcing' || this.state === 'talking') await this.agentHungUpFirst(channelId);
       return;
     }
     if (offer.result !== 'ringing') return;
@@ -641,6 +705,54 @@ export class CallSession {
     const won = await this.d.acd.endOffer(this.callId, offer.attempt, local);
     const result = won ? local : ((await this.d.acd.offerState(this.callId, offer.attempt)) ?? local);
     await this.offerEnded(offer, result as OfferResult, won);
+  }
+
+  private async agentHungUpFirst(channelId: string): Promise<void> {
+    this.log.warn({ agent: this.agentWorkNumber, channelId }, 'agent hung up first');
+    await this.finish('agent');
+    await this.d.ari.hangup(this.callerChannelId);
+  }
+
+  /**
+   * The call in conversation, as a transfer (transfer.ts) needs it; undefined unless the caller and
+   * an agent are talking in the call's bridge.
+   */
+  conversation(): Conversation | undefined {
+    if (this.ended || this.state !== 'talking' || !this.bridgeId || !this.agentChannelId) return undefined;
+    return {
+      callId: this.callId,
+      callerChannelId: this.callerChannelId,
+      callerNumber: this.callerNumber,
+      language: this.language ?? this.d.settings.defaultLanguage,
+      customerAccount: this.menu.customerAccount,
+      queuedAt: this.queuedAt ?? this.arrivedAt,
+      bridgeId: this.bridgeId,
+      agentWorkNumber: this.agentWorkNumber ?? null,
+      agentChannelId: this.agentChannelId,
+      recordingName: this.recordingName ?? null,
+    };
+  }
+
+  /**
+   * A completed transfer: the call now belongs to `to` (its leg, and the agent the call's end puts
+   * in after-call work; null for a department's line). The new recording part, if any, is stored in
+   * the call's write chain; `record` lands with it. False when the call ended meanwhile.
+   */
+  handOver(to: { workNumber: string | null; channelId: string }, record: Record<string, unknown>, recording?: Record<string, unknown> & { name: string }): Promise<boolean> {
+    return this.decide(async () => {
+      if (this.ended) return false;
+      this.agentWorkNumber = to.workNumber ?? undefined;
+      this.agentChannelId = to.channelId;
+      if (recording) {
+        this.recordingName = recording.name;
+        this.record.append(
+          () => this.d.outbox.write(callRecordKey(this.callId), { collection: 'recordings', filter: { name: recording.name }, set: {}, setOnInsert: { ...recording } }, { hold: true }),
+          'recording record create failed',
+        );
+      }
+      this.record.save({ agentChannelId: to.channelId, ...(to.workNumber ? { agentWorkNumber: to.workNumber } : {}), ...(recording ? { recordingName: recording.name } : {}), ...record });
+      return true;
+    });
   }
 
   private async offerEnded(offer: Offer, result: OfferResult, decidedHere = true): Promise<void> {
@@ -673,6 +785,8 @@ export class CallSession {
 
   /** The caller's channel left Stasis: they hung up (or the channel vanished). */
   callerLeft(): Promise<void> {
+    // The caller hung up (or was hung up) after choosing the queue callback: the call waits on without them.
+    if (this.virtual) return Promise.resolve();
     // Every wait of the call stops at once (a playback, a menu); the decision takes its turn.
     if (!this.ended) this.callerGone.abort();
     return this.decide(() => this.callerGoneNow());
@@ -790,7 +904,7 @@ export class CallSession {
     return this.decide(async (): Promise<HealResult> => {
       if (this.ended) return 'none';
       const up = await channels();
-      if (!up.has(this.callerChannelId)) {
+      if (!this.virtual && !up.has(this.callerChannelId)) {
         this.log.warn({ state: this.state }, 'max-wait watchdog: the caller is gone but the call was still open: closed');
         await this.callerGoneNow();
         return 'closed';
@@ -802,12 +916,13 @@ export class CallSession {
         await this.legEnded(offer.channelId);
         return 'requeued';
       }
-      if (this.state !== 'queued' && this.state !== 'ringing') return 'none';
+      if (this.state !== 'queued' && this.state !== 'ringing' && this.state !== 'callback-waiting') return 'none';
       const { acd } = this.d;
       if (await acd.isQueued(this.callId)) return 'none';
       // The dispatcher reserved an agent for it: its ring is the next decision in turn.
       if ((await acd.agents()).some((a) => a.callId === this.callId && (a.state === 'reserved' || a.state === 'ringing'))) return 'none';
-      this.log.warn({ state: this.state, queuedAt: this.queuedAt }, 'max-wait watchdog: the call was missing from the shared queue: put back at its place');
+      if (this.retryPending) this.log.info({ queuedAt: this.queuedAt }, 'queue callback: retry due, the virtual caller is back at its place');
+      else this.log.warn({ state: this.state, queuedAt: this.queuedAt }, 'max-wait watchdog: the call was missing from the shared queue: put back at its place');
       this.offers.current = undefined;
       await this.enqueue(this.language ?? this.d.settings.defaultLanguage);
       return 'requeued';
@@ -823,13 +938,15 @@ export class CallSession {
   async rejoin(): Promise<void> {
     if (this.ended) return;
     await this.d.acd.markLive(this.callId, this.d.settings.node);
-    if (this.state !== 'queued' || !this.queuedAt) return;
+    const waiting = this.state === 'queued' || (this.state === 'callback-waiting' && !this.retryPending);
+    if (!waiting || !this.queuedAt) return;
     await this.d.acd.enqueue({
       callId: this.callId,
       language: this.language ?? this.d.settings.defaultLanguage,
       queuedAt: this.queuedAt.getTime(),
       node: this.d.settings.node,
       callerNumber: this.callerNumber,
+      ...(this.virtual ? { callback: this.qcb!.number } : {}),
     });
     this.d.dispatcher.run();
   }
@@ -862,6 +979,212 @@ export class CallSession {
   async vanished(): Promise<void> {
     this.log.warn({ state: this.state }, 'caller channel vanished during an ARI gap');
     await this.callerLeft();
+  }
+
+  // ---- queue callback (排队回拨, queue-callback.ts) ----------------------------------------------
+
+  /** A queue callback's virtual caller: the caller hung up keeping their place and is not reached yet. */
+  get virtual(): boolean {
+    return !!this.qcb && !this.qcb.reachedAt;
+  }
+
+  /** The offer comes QUEUE_CALLBACK_OFFER_MS after the first queue entry, once per call. */
+  private scheduleCallbackOffer(): void {
+    const offerMs = this.d.queueCallback?.settings.offerMs ?? 0;
+    if (offerMs <= 0 || this.qcb || this.test) return;
+    const timer = setTimeout(() => {
+      this.offerCallback().catch((err: Error) => this.log.warn({ err: err.message }, 'queue callback offer failed'));
+    }, Math.max(0, offerMs - (Date.now() - this.queuedAt!.getTime())));
+    timer.unref();
+  }
+
+  /**
+   * The caller, still queued, hears the offer; pressing 1 and confirming a number registers the
+   * callback: the caller is hung up and the call stays at its place as a virtual caller. Any other
+   * end (no key, no usable number, an agent rung meanwhile) leaves them waiting as before.
+   */
+  private async offerCallback(): Promise<void> {
+    const qc = this.d.queueCallback;
+    if (!qc || this.ended || this.state !== 'queued' || this.qcb) return;
+    const { ari, media } = this.d;
+    const language = this.language ?? this.d.settings.defaultLanguage;
+    const dialog = new AbortController();
+    this.qcbDialog = dialog;
+    const signal = AbortSignal.any([dialog.signal, this.callerGone.signal]);
+    this.announcer.cancel();
+    let number: string | null = null;
+    try {
+      await ari.stopMoh(this.callerChannelId).catch(() => undefined);
+      number = await askForCallback({
+        language,
+        callerNumber: this.callerNumber,
+        play: (m, sig) => media.playAll(this.callerChannelId, m, sig),
+        keys: (onKey) => (this.qcbKeys = onKey),
+        signal,
+        keyWaitMs: qc.settings.keyWaitMs,
+      });
+    } finally {
+      this.qcbDialog = undefined;
+      this.qcbKeys = undefined;
+    }
+    const registered = number !== null && (await this.decide(() => this.registerCallback(number!)));
+    if (!registered) {
+      if (this.ended || this.callerGone.signal.aborted) return;
+      // Back to waiting; a ring that started meanwhile has the caller hear music until the agent.
+      await ari.startMoh(this.callerChannelId).catch(() => undefined);
+      if (this.state === 'queued') this.announcer.schedule();
+      return;
+    }
+    this.log.info({ number }, 'queue callback registered: the caller hangs up and keeps their place');
+    await media.playAll(this.callerChannelId, registeredMedia(language), this.callerGone.signal);
+    await ari.hangup(this.callerChannelId).catch(() => undefined);
+    await this.decide(async () => {
+      if (!this.ended) await this.enqueue(language);
+    });
+  }
+
+  /**
+   * The caller confirmed `number`: from here the call is a virtual caller (the caller's hang-up no
+   * longer ends it). Out of this process's dispatch until the goodbye is played, so no agent is
+   * rung while the caller is still on the line; the shared queue entry (its place) stays.
+   */
+  private async registerCallback(number: string): Promise<boolean> {
+    if (this.ended || this.callerGone.signal.aborted || this.state !== 'queued') return false;
+    this.qcb = { number, requestedAt: new Date(), attempts: [] };
+    this.d.dispatcher.remove(this.callId);
+    await this.disarmMaxWait();
+    this.record.save({ queueCallback: this.qcb });
+    return true;
+  }
+
+  /** The agent answered a virtual caller's offer: they hear music while the caller is dialled through the trunk. */
+  private async dialBack(offer: Offer, agentChannelId: string): Promise<void> {
+    const { ari, settings } = this.d;
+    const qc = this.d.queueCallback!;
+    const qcb = this.qcb!;
+    const channelId = calleeLegId(this.callId, qcb.attempts.length + 1);
+    this.dialOut = { channelId, agentWorkNumber: offer.agentWorkNumber };
+    await ari.startMoh(agentChannelId).catch(() => undefined);
+    this.log.info({ agent: offer.agentWorkNumber, number: qcb.number, dial: qcb.attempts.length + 1 }, 'queue callback: agent answered, dialling the caller');
+    try {
+      await ari.originate({
+        channelId,
+        endpoint: `PJSIP/${qcb.number}@${qc.settings.trunkEndpoint}`,
+        app: settings.app,
+        appArgs: `${QUEUE_CALLBACK_APP_ARG},${this.callId}`,
+        callerId: settings.hotlineNumber,
+        timeoutSec: qc.settings.ringSec,
+      });
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'queue callback: the dial-out could not be placed');
+      await this.decide(() => this.dialOutEnded(channelId, (err as { kind?: string }).kind === 'allocation-failed' ? 'unreachable' : 'failed'));
+    }
+  }
+
+  /**
+   * The dial-out leg entered Stasis: the caller answered. True when it is this call's current
+   * dial-out (HotlineApp then routes the leg as the call's caller); the greeting, the bridge with
+   * the agent and the recording follow.
+   */
+  async calleeAnswered(channelId: string): Promise<boolean> {
+    const accepted = await this.decide(async () => {
+      const d = this.dialOut;
+      if (this.ended || !d || d.channelId !== channelId || !this.qcb || !this.agentChannelId) return false;
+      const at = new Date();
+      this.dialOut = undefined;
+      this.qcb.reachedAt = at;
+      this.qcb.attempts.push({ at, agentWorkNumber: d.agentWorkNumber, result: 'answered' });
+      this.callerChannelId = channelId;
+      // The wait ends when the caller is reached: that is the call's answer in the statistics.
+      this.record.save({ callerChannelId: channelId, queueCallback: this.qcb, answeredAt: at, answerDelayMs: at.getTime() - this.queuedAt!.getTime(), answeredVia: 'callback' });
+      return true;
+    });
+    if (!accepted) {
+      await this.d.ari.hangup(channelId).catch(() => undefined);
+      return false;
+    }
+    void this.putThrough(channelId);
+    return true;
+  }
+
+  /** 「这里是952525…为您回电」 to the caller (before the recording: a channel recording would hold it), then the bridge. */
+  private async putThrough(channelId: string): Promise<void> {
+    const { ari, media } = this.d;
+    const agentLeg = this.agentChannelId!;
+    try {
+      await media.playAll(channelId, callbackGreetingMedia(this.language ?? this.d.settings.defaultLanguage), this.callerGone.signal);
+      if (this.ended || this.callerGone.signal.aborted) return;
+      await ari.stopMoh(agentLeg).catch(() => undefined);
+      await this.bridgeAndRecord(agentLeg);
+      if (this.ended) return;
+      await this.move('talking', { recordingName: this.recordingName });
+    } catch (err) {
+      if (this.ended) return;
+      this.failure = `queue callback could not be put through: ${(err as Error).message}`;
+      this.log.error({ err: this.failure }, 'call failed while putting the queue callback through');
+      await this.decide(async () => {
+        await this.finish('system');
+        await ari.hangup(channelId).catch(() => undefined);
+      });
+    }
+  }
+
+  /** A dial-out leg ended before it was answered (busy, no answer, unreachable). */
+  calleeGone(channelId: string, cause?: number): Promise<void> {
+    return this.decide(() => this.dialOutEnded(channelId, dialOutResult(cause)));
+  }
+
+  /**
+   * The caller was not reached (or the agent gave up first): the agent is free again, and the call
+   * waits: at once back at its place when the agent cancelled, else for the retry job; after the
+   * last retry a person is asked to call back (a `queue-callback` alarm) and the call ends.
+   */
+  private async dialOutEnded(channelId: string, result: DialOutResult): Promise<void> {
+    const d = this.dialOut;
+    const qc = this.d.queueCallback;
+    if (this.ended || !d || d.channelId !== channelId || !this.qcb || !qc) return;
+    const { ari, agents } = this.d;
+    this.dialOut = undefined;
+    this.qcb.attempts.push({ at: new Date(), agentWorkNumber: d.agentWorkNumber, result });
+    const agentLeg = this.agentChannelId;
+    this.agentChannelId = undefined;
+    this.agentWorkNumber = undefined;
+    this.offers.current = undefined;
+    // The state first: the agent leg's end that follows is then no "agent hung up first".
+    await this.move('callback-waiting', { queueCallback: this.qcb });
+    if (result === 'cancelled') await ari.hangup(channelId).catch(() => undefined);
+    if (agentLeg) await ari.hangup(agentLeg).catch(() => undefined);
+    await agents.forCall(d.agentWorkNumber, this.callId, 'ready', ['talking']);
+    const failed = failedDials(this.qcb);
+    this.log.info({ result, failed, agent: d.agentWorkNumber }, 'queue callback: the caller was not reached');
+    if (result === 'cancelled') return this.enqueue(this.language ?? this.d.settings.defaultLanguage);
+    if (failed <= qc.settings.retries) {
+      this.retryPending = true;
+      await qc.retry.arm({ callId: this.callId, dial: failed + 1 }, qc.settings.retryMs);
+      return;
+    }
+    const { number } = this.qcb;
+    await raiseAlarm(this.d, {
+      key: `queue-callback.${this.callId}`,
+      kind: 'queue-callback',
+      severity: 'warning',
+      message: `排队回拨未接通：${number}（已拨打 ${failed} 次），请人工回拨`,
+      callId: this.callId,
+      callerNumber: number,
+    });
+    this.failure = `queue callback: caller not reached after ${failed} dials; callback task raised`;
+    await this.finish('system');
+  }
+
+  /** Taking over a virtual caller: a dial-out and an answered agent leg of the dead owner are ended. */
+  private async dropDialOut(): Promise<void> {
+    const { ari, agents } = this.d;
+    for (const id of await ari.channelIds()) if (id.startsWith(`${this.callId}-cb`)) await ari.hangup(id).catch(() => undefined);
+    for (const offer of this.offers.all) {
+      if (offer.result !== 'answered') continue;
+      await ari.hangup(offer.channelId).catch(() => undefined);
+      await agents.forCall(offer.agentWorkNumber, this.callId, 'ready', ['talking']);
+    }
   }
 
   private async move(to: CallState, extra: Record<string, unknown> = {}): Promise<void> {

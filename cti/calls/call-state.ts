@@ -2,14 +2,18 @@ import type { CallOutcome, CallState } from '../../models/enums';
 
 /**
  * One call's life as an explicit state machine. `ringing` may go back to `queued` (no answer,
- * busy, unreachable: the next agent is tried); every state may end.
+ * busy, unreachable: the next agent is tried); every state may end. A queue callback's virtual
+ * caller waits in `callback-waiting` instead of `queued`, and goes back to it when the agent does
+ * not answer or, once the agent answered (`announcing` while the caller is dialled), the caller
+ * does not.
  */
 export const TRANSITIONS: Record<CallState, CallState[]> = {
   arrived: ['greeting', 'queued', 'ended'],
   greeting: ['queued', 'ended'],
-  queued: ['ringing', 'ended'],
-  ringing: ['queued', 'announcing', 'ended'],
-  announcing: ['talking', 'ended'],
+  queued: ['ringing', 'callback-waiting', 'ended'],
+  'callback-waiting': ['ringing', 'ended'],
+  ringing: ['queued', 'callback-waiting', 'announcing', 'ended'],
+  announcing: ['talking', 'callback-waiting', 'ended'],
   talking: ['ended'],
   ended: [],
 };
@@ -27,6 +31,9 @@ export function outcomeFor(state: CallState, failed: boolean): CallOutcome {
       return 'abandoned-greeting';
     case 'queued':
       return 'abandoned-queue';
+    // A queue callback whose caller was never reached: not abandoned (they asked to be called), not answered.
+    case 'callback-waiting':
+      return 'failed';
     case 'ringing':
       return 'abandoned-ringing';
     case 'announcing':

@@ -11,6 +11,7 @@ import { claimDelayMs } from './claim-order';
 import { agentLegId } from './offer';
 import type { PlacedCallRouter } from './placed-call-router';
 import { CallSession, type CallDeps } from './call-session';
+import { calleeLegCall, QUEUE_CALLBACK_APP_ARG, type DialOutResult } from './queue-callback';
 import type { HealResult, OwnCalls } from './max-wait';
 
 /** How long a burst of broadcasts waits for the live process list before using the last one. */
@@ -76,6 +77,11 @@ export class HotlineApp implements OwnCalls {
     return [...this.byCallId.values()];
   }
 
+  /** The call this process owns, if it does (a transfer acts on it here). */
+  session(callId: string): CallSession | undefined {
+    return this.byCallId.get(callId);
+  }
+
   start(): void {
     this.ari.on('event', (e) => {
       const handle = () => this.onEvent(e).catch((err: unknown) => this.log.error({ err, type: e.type }, 'ARI event handling failed'));
@@ -113,6 +119,8 @@ export class HotlineApp implements OwnCalls {
         if (adopted) return this.adoptedLegGone(adopted, e.channel.id);
         // A caller taken over from a dead process is not in this app's Stasis: no StasisEnd comes.
         if (this.byCaller.has(e.channel.id)) return this.onStasisEnd(e.channel.id);
+        const callback = calleeLegCall(e.channel.id);
+        if (callback) return this.calleeGone(callback, e.channel.id, e.cause);
         await this.sessionForLeg(e.channel.id)?.agentLegEnded(e.channel.id, e.cause);
         return;
       }
@@ -187,6 +195,15 @@ export class HotlineApp implements OwnCalls {
         return;
       }
       await s.agentAnswered(e.channel.id);
+      // A queue callback whose dial-out could not even be placed, the last try: the call ended here.
+      if (s.state === 'ended' && !this.byCaller.has(s.callerChannelId)) this.forget(s);
+      return;
+    }
+    if (role === QUEUE_CALLBACK_APP_ARG) {
+      // The queue callback's caller answered the dial-out: from now on the call's caller leg.
+      const s = callId ? this.byCallId.get(callId) : undefined;
+      if (s && (await s.calleeAnswered(e.channel.id))) this.byCaller.set(e.channel.id, s);
+      else if (!s) await this.ari.hangup(e.channel.id).catch(() => undefined);
       return;
     }
     const channelId = e.channel.id;
@@ -258,7 +275,8 @@ export class HotlineApp implements OwnCalls {
     if (caller) {
       this.byCaller.delete(channelId);
       await caller.callerLeft();
-      this.forget(caller);
+      // A queue callback's caller hung up keeping their place: the call lives on without a channel.
+      if (!caller.virtual) this.forget(caller);
       return;
     }
     // A conversation taken back after a restart runs in this process's own Stasis app: its caller's
@@ -267,6 +285,13 @@ export class HotlineApp implements OwnCalls {
     if (adopted) return this.adoptedLegGone(adopted, channelId);
     // An agent leg leaving Stasis after answer: hung up (the session ignores the later ChannelDestroyed).
     await this.sessionForLeg(channelId)?.agentLegEnded(channelId);
+  }
+
+  private async calleeGone(callId: string, channelId: string, cause?: number): Promise<void> {
+    const s = this.byCallId.get(callId);
+    if (!s) return;
+    await s.calleeGone(channelId, cause);
+    if (s.state === 'ended') this.forget(s);
   }
 
   private adoptedLegGone(conv: AdoptedConversation, channelId: string): Promise<void> {
@@ -280,7 +305,8 @@ export class HotlineApp implements OwnCalls {
   }
 
   private async onRecordingEnd(name: string, state: 'done' | 'failed', durationSec?: number): Promise<void> {
-    const callId = name.replace(/^call-/, '');
+    // `call-<callId>`, and `call-<callId>-<part>` for the parts after a transfer.
+    const callId = /^call-([0-9a-f-]{36})(-\d+)?$/.exec(name)?.[1] ?? name.replace(/^call-/, '');
     // The Recording's creation is handed to the outbox in its call's write chain: after it, in order.
     await this.byCallId.get(callId)?.flushed();
     await this.deps.outbox.write(callRecordKey(callId), {
@@ -380,7 +406,9 @@ export class HotlineApp implements OwnCalls {
     const doc = await models.Call.findOne({ callId }).lean();
     if (!doc || doc.state === 'ended' || doc.test) return false;
     const up = await ari.channelIds();
-    if (!up.has(doc.callerChannelId)) {
+    // A queue callback's virtual caller has no channel: it keeps its place (resumeWaiting below).
+    const virtual = !!doc.queueCallback && !doc.queueCallback.reachedAt;
+    if (!virtual && !up.has(doc.callerChannelId)) {
       // Hung up while nobody listened: the record is closed as the call ended, its ring stopped.
       const outcome = doc.state === 'talking' || doc.state === 'announcing' ? 'answered' : doc.state === 'ringing' ? 'abandoned-ringing' : doc.state === 'queued' ? 'abandoned-queue' : 'abandoned-greeting';
       for (const id of up) if (id.startsWith(`${callId}-`)) await ari.hangup(id);
@@ -395,7 +423,7 @@ export class HotlineApp implements OwnCalls {
       this.log.warn({ callId, outcome }, 'call of a process that died had ended unseen: record closed');
       return true;
     }
-    if ((doc.state === 'talking' || doc.state === 'announcing') && doc.agentChannelId && doc.agentWorkNumber) {
+    if (!virtual && (doc.state === 'talking' || doc.state === 'announcing') && doc.agentChannelId && doc.agentWorkNumber) {
       const conv = new AdoptedConversation(this.deps, {
         callId,
         callerChannelId: doc.callerChannelId,
@@ -425,8 +453,19 @@ export class HotlineApp implements OwnCalls {
         result: o.result as OfferResult,
         alarmed: !!o.alarmed,
       })),
+      ...(doc.queueCallback
+        ? {
+            queueCallback: {
+              number: doc.queueCallback.number,
+              requestedAt: doc.queueCallback.requestedAt,
+              attempts: doc.queueCallback.attempts.map((a) => ({ at: a.at, agentWorkNumber: a.agentWorkNumber, result: a.result as DialOutResult })),
+              ...(doc.queueCallback.reachedAt ? { reachedAt: doc.queueCallback.reachedAt } : {}),
+            },
+          }
+        : {}),
     });
-    this.byCaller.set(doc.callerChannelId, session);
+    // A virtual caller's channel is long gone: nothing of it may close the call.
+    if (!virtual) this.byCaller.set(doc.callerChannelId, session);
     this.byCallId.set(callId, session);
     await session.resumeWaiting();
     return true;
@@ -506,6 +545,8 @@ export class HotlineApp implements OwnCalls {
       if (!live.has(s.callerChannelId)) {
         this.byCaller.delete(s.callerChannelId);
         await s.vanished();
+        // A queue callback's caller, hung up keeping their place while the events were away: still waiting.
+        if (s.virtual) continue;
         this.forget(s);
         closed++;
         continue;

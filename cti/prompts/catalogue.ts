@@ -53,6 +53,12 @@ export const PROMPT_KEYS = [
   'outage-generic',
   'outage-press',
   'outage-bye',
+  'queue-callback-offer',
+  'queue-callback-number',
+  'queue-callback-confirm',
+  'queue-callback-bad-number',
+  'queue-callback-registered',
+  'queue-callback-greeting',
 ] as const;
 export type PromptKey = (typeof PROMPT_KEYS)[number];
 
@@ -197,6 +203,30 @@ export const PROMPTS: Readonly<Record<PromptKey, PromptEntry>> = {
   'outage-bye': {
     purpose: 'outage-aware greeting: the caller pressed 1 and leaves informed',
     text: { yue: '多謝您嘅來電，再見。', cmn: '感谢您的来电，再见。' },
+  },
+  'queue-callback-offer': {
+    purpose: 'queue callback (排队回拨): after QUEUE_CALLBACK_OFFER_MS in the queue, the caller may keep their place and be called back',
+    text: { yue: '如需保留排隊位置並由我哋回電，請按一。', cmn: '如需保留排队位置并由我们回电，请按一。' },
+  },
+  'queue-callback-number': {
+    purpose: "queue callback: before the caller's number, read digit by digit",
+    text: { yue: '我哋將會回電到', cmn: '我们将回电到' },
+  },
+  'queue-callback-confirm': {
+    purpose: 'queue callback: after the number; 1 confirms it, or another number ends with #',
+    text: { yue: '確認請按一，如需其他號碼請輸入號碼後按井號鍵。', cmn: '确认请按一，如需其他号码请输入号码后按井号键。' },
+  },
+  'queue-callback-bad-number': {
+    purpose: 'queue callback: the number keyed is not a telephone number; asked again once',
+    text: { yue: '號碼唔正確，請重新輸入。', cmn: '号码不正确，请重新输入。' },
+  },
+  'queue-callback-registered': {
+    purpose: 'queue callback: registered; the call ends and the caller keeps their place',
+    text: { yue: '已經為您登記回電，請保持電話暢通，再見。', cmn: '已为您登记回拨，请保持电话畅通，再见。' },
+  },
+  'queue-callback-greeting': {
+    purpose: 'queue callback: the caller answered the dial-out, before they are put through to the agent',
+    text: { yue: '您好，呢度係九五二五二五供水服務熱線，而家為您回電。', cmn: '您好，这里是九五二五二五供水服务热线，现在为您回电。' },
   },
 };
 

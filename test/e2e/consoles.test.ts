@@ -176,12 +176,13 @@ describe('consoles end to end in Chromium: a real simulated call from ring to wo
     await page(admin).waitForText('#ari-a', '已连接');
     await page(admin).waitForText('#redis-a', '正常');
     await page(admin).waitForText('#mongodb-a', '正常');
-    await page(admin).waitForText('#node-a', '10 / 10 可达');
+    // Ten agents' phones and the supervisor's (2001).
+    await page(admin).waitForText('#node-a', '11 / 11 可达');
     // A phone unregisters on the PBX: the page follows without a reload.
     h.pbx.setPhone('1010', { registered: false });
-    await page(admin).waitForText('#node-a', '9 / 10 可达');
+    await page(admin).waitForText('#node-a', '10 / 11 可达');
     h.pbx.setPhone('1010', { registered: true });
-    await page(admin).waitForText('#node-a', '10 / 10 可达');
+    await page(admin).waitForText('#node-a', '11 / 11 可达');
     await admin.screenshot({ path: join(ARTIFACTS, 'admin.png'), fullPage: true });
   });
 });

@@ -21,6 +21,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     ...(cluster && !('REDIS_URL' in overrides) ? { REDIS_CLUSTER_NODES: cluster } : {}),
     REDIS_PREFIX: `hotline-test-${suffix}`,
     MONGO_URL: mongo.toString(),
+    // Tests whose callers wait a minute must not hear the queue callback offer; its own tests set it.
+    QUEUE_CALLBACK_OFFER_MS: '0',
     ...overrides,
   });
 }

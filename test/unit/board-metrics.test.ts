@@ -82,6 +82,17 @@ describe('board metrics on a scripted day of calls', () => {
     expect(rows).to.deep.equal([]);
   });
 
+  it('a queue callback that reached its caller counts as answered (via callback), its wait running to that moment', () => {
+    // Asked for the callback after 60 s, reached after 180 s: answered, 180 s to answer, not within 20 s.
+    const cb = answered(180, 4, '1002', 90, { answeredVia: 'callback' });
+    // One never reached after its retries: failed after queueing (offered, not answered).
+    const lost = call({ outcome: 'failed', queuedAt: T0 });
+    const { metrics } = dayMetrics([...day, cb, lost], { serviceLevelMs: 20_000 });
+    expect(metrics).to.include({ answered: 5, answeredViaCallback: 1, answeredWithinSl: 2, offered: 9 });
+    expect(metrics.asaMs).to.equal(Math.round((5_000 + 25_000 + 26_000 + 20_000 + 180_000) / 5));
+    expect(dayMetrics(day, { serviceLevelMs: 20_000 }).metrics.answeredViaCallback).to.equal(0);
+  });
+
   it('one more call answered within 20 s moves both service levels', () => {
     const { metrics } = dayMetrics([...day, answered(3, 3, '1002', 45)], { serviceLevelMs: 20_000 });
     expect(metrics.serviceLevel).to.equal(3 / 5);

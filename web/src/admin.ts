@@ -23,20 +23,22 @@ socket.on('alarms:snapshot', (list) => feed.setAll(list));
 const trend = new AlarmTrend(session, byId('alarm-trend'), byId('alarm-trend-note'));
 void trend.load();
 
-/** 录音调听记录: who listened to which call's recording, and when (the audit is written before any listen). */
+/** 录音调听记录: who listened to which call's recording, or monitored which live call, and when (the audit is written before any listen). */
 async function loadListens(): Promise<void> {
   const out = byId('listens');
   try {
     const rows = await api<RecordingAccessView[]>('/api/audit/recordings?limit=30', { token: session.token });
     if (rows.length === 0) return replace(out, h('p', { class: 'muted' }, '暂无调听记录'));
     const ROLE: Record<RecordingAccessView['role'], string> = { agent: '坐席', supervisor: '班长', admin: '管理员', department: '部门' };
+    // Live monitoring is audited alongside the recordings (cti/monitor/).
+    const VIA: Record<RecordingAccessView['via'], string> = { play: '在线播放', download: '下载', listen: '监听', whisper: '耳语', barge: '强插' };
     replace(
       out,
       h(
         'table',
         { class: 'listens-table' },
-        h('thead', {}, h('tr', {}, ...['时间', '工号', '身份', '录音', '方式', '地址'].map((x) => h('th', {}, x)))),
-        h('tbody', {}, ...rows.map((r) => h('tr', {}, h('td', {}, fmtDateTime(r.at)), h('td', {}, r.workNumber), h('td', {}, ROLE[r.role]), h('td', {}, r.recording), h('td', {}, r.via === 'play' ? '在线播放' : '下载'), h('td', {}, r.ip ?? '—')))),
+        h('thead', {}, h('tr', {}, ...['时间', '工号', '身份', '录音/通话', '方式', '地址'].map((x) => h('th', {}, x)))),
+        h('tbody', {}, ...rows.map((r) => h('tr', {}, h('td', {}, fmtDateTime(r.at)), h('td', {}, r.workNumber), h('td', {}, ROLE[r.role]), h('td', {}, r.recording ?? `通话 ${r.callId ?? '—'}`), h('td', {}, VIA[r.via]), h('td', {}, r.ip ?? '—')))),
       ),
     );
   } catch (err) {

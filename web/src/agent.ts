@@ -44,7 +44,9 @@ import {
 } from './common';
 import { WorkOrderChecks } from './work-order-checks';
 import { CallbackPanel } from './callbacks-panel';
+import { TransferPanel } from './transfer-panel';
 import { byUrgency, flagTags, isFinished, isLate, OrderDetails, tickDeadlines, timeLeft, type ActOutcome, type CallCentreAct } from './order-briefs';
+import { MonitorNoticeLine } from './agent-monitor';
 
 const session = requireSession(['agent']);
 header(session, '坐席工作台');
@@ -126,7 +128,11 @@ socket.on('call:answered', (c) => {
   render();
 });
 
+const monitorNotice = new MonitorNoticeLine(byId('monitor-notice'));
+socket.on('call:monitor', (m) => monitorNotice.show(m));
+
 socket.on('call:ended', (l) => {
+  monitorNotice.clear(l.callId);
   over.add(l.callId);
   v.last = l;
   if (v.pop?.callId === l.callId) v.pop = null;
@@ -172,6 +178,15 @@ const callbackPanel = new CallbackPanel(session, () => {
 });
 void callbackPanel.load();
 socket.on('callback:call', (c) => callbackPanel.onCall(c));
+
+// ───────────────────────────── transfers (咨询, 转部门) ─────────────────────────────
+
+const transferPanel = new TransferPanel(socket, () => v.me?.workNumber);
+socket.on('transfer:update', (t) => {
+  transferPanel.onUpdate(t);
+  // A call handed to this agent becomes theirs to transfer on.
+  render();
+});
 setInterval(() => callbackPanel.tick(), 1000);
 
 // ───────────────────────────── work-order form ─────────────────────────────
@@ -366,6 +381,9 @@ function render(): void {
     replace(
       banner,
       h('strong', {}, '通话中 '),
+      v.pop.consult
+        ? h('span', { class: 'tag', id: 'call-consult' }, transferPanel.holds(v.call.callId, true) ? `由 ${v.pop.consult.from} 转接` : `来自 ${v.pop.consult.from} 的咨询`)
+        : null,
       h('span', { id: 'call-timer', class: 'timer' }, fmtDuration(now() - v.call.answeredAt)),
       ` · 来电 ${v.pop.callerNumber || '未知号码'} · ${LANGUAGE_LABEL[v.pop.language]}`,
       h('div', { class: 'closing' }, '结束时请说：「感谢您的来电，再见」，并让来电人先挂机'),
@@ -375,6 +393,12 @@ function render(): void {
     replace(
       banner,
       h('strong', {}, '来电振铃 '),
+      // A colleague consults this agent about their caller (the caller waits with music meanwhile).
+      v.pop.consult ? h('span', { class: 'tag', id: 'pop-consult', title: v.pop.consult.fromName }, `来自 ${v.pop.consult.from} 的咨询`) : null,
+      // A queue callback: the caller is off the line; answering dials them (they wait for the agent, not the other way).
+      v.pop.queueCallback
+        ? h('span', { class: 'tag', id: 'pop-callback', title: '来电人已挂机保留排队位置，接听后系统拨打此号码' }, `回拨：${v.pop.queueCallback.number}`)
+        : null,
       `${v.pop.callerNumber || '未知号码'} · ${LANGUAGE_LABEL[v.pop.language]} · `,
       h('span', { id: 'ring-timer', class: 'timer' }, ''),
       h('div', { class: 'ringbar' }, h('div', { id: 'ring-bar' })),
@@ -404,6 +428,8 @@ function render(): void {
     banner.className = 'banner idle';
     banner.textContent = st === 'ready' ? '就绪 · 等待来电…' : st === 'offline' ? '已签退 · 点击「就绪」开始接听' : '未就绪 · 不会分配来电';
   }
+
+  transferPanel.show(v.call && v.pop && transferPanel.holds(v.call.callId, !!v.pop.consult) ? v.call.callId : null);
 
   // After the banner: a rebuilt banner gets the sound hint again.
   if (v.pop && !v.call) ring.start(v.pop.callerNumber);

@@ -264,6 +264,7 @@ export const CALL_STATE_LABEL: Record<CallState, string> = {
   arrived: '呼入',
   greeting: '欢迎语',
   queued: '排队',
+  'callback-waiting': '等待回拨',
   ringing: '振铃',
   announcing: '报工号',
   talking: '通话',
@@ -286,6 +287,7 @@ export const ALARM_KIND_LABEL: Record<AlarmKind, string> = {
   deadline: '超期',
   system: '系统',
   'long-wait': '排队超时',
+  'queue-callback': '排队回拨未接通',
 };
 
 /** Plays a recording through a short-lived link (an <audio> element cannot send the bearer token). */

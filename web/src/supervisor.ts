@@ -4,6 +4,7 @@ import type {
   BoardSnapshot,
   CallCentreActionCommand,
   CallState,
+  MonitorView,
   SupervisorClientToServer,
   SupervisorServerToClient,
   WorkOrderBrief,
@@ -40,6 +41,7 @@ import {
   STATUS_LABEL,
   syncClock,
 } from './common';
+import { monitorRow, type MonitorDesk } from './monitor-controls';
 import { flagTags, OrderDetails, tickDeadlines, timeLeft, type ActOutcome, type CallCentreAct, type OrderDesk } from './order-briefs';
 
 const session = requireSession(['supervisor', 'admin']);
@@ -165,7 +167,7 @@ const since = (t: number) => h('span', { 'data-since': t }, fmtDuration(now() - 
 /** Long lists stay readable on one screen: the first rows, then how many more. */
 const MAX_ROWS = 25;
 const more = (n: number) => (n > MAX_ROWS ? h('p', { class: 'muted' }, `另有 ${n - MAX_ROWS} 通未列出`) : null);
-const CALL_ORDER: CallState[] = ['talking', 'announcing', 'ringing', 'queued', 'greeting', 'arrived', 'ended'];
+const CALL_ORDER: CallState[] = ['talking', 'announcing', 'ringing', 'queued', 'callback-waiting', 'greeting', 'arrived', 'ended'];
 const STATE_ORDER: AgentState[] = ['ringing', 'talking', 'acw', 'ready', 'reserved', 'not_ready', 'offline'];
 
 /** `id` may carry a layout class after the id (`'kpi-volume wide'`): the long tile takes two columns. */
@@ -198,6 +200,30 @@ const details = {
   archive: new OrderDetails(desk, 'wo-archive'),
 };
 type ListName = keyof typeof details;
+
+/** 监听 / 耳语 / 强插 on the calls in conversation (the supervisor's own desk phone is rung). */
+const monitorDesk: MonitorDesk = {
+  me: session.workNumber,
+  monitor: (cmd) =>
+    new Promise((resolve) =>
+      socket.timeout(10_000).emit('call:monitor', cmd, (e, res) => {
+        const r = ackResult<MonitorView>(e, res);
+        resolve(r.ok ? r : { ok: false, message: r.message });
+      }),
+    ),
+  stop: (cmd) =>
+    new Promise((resolve) =>
+      socket.timeout(10_000).emit('call:monitor-stop', cmd, (e, res) => {
+        const r = ackResult(e, res);
+        resolve(r.ok ? { ok: true } : { ok: false, message: r.message });
+      }),
+    ),
+  say: (text, bad) => {
+    const out = byId('monitor-msg');
+    out.textContent = text;
+    out.className = bad ? 'error small' : 'muted small';
+  },
+};
 
 /** One order on the work-order panel: number, department, status, flags, time left, 处理. */
 function orderItem(o: WorkOrderBrief, where: ListName): HTMLElement {
@@ -281,7 +307,7 @@ function render(b: BoardSnapshot): void {
     tile('kpi-asa', '平均应答时间', fmtSeconds(m.asaMs), '排队至接听'),
     tile('kpi-abandon', '放弃率', fmtPercent(m.abandonRate), `${m.abandoned} / ${m.offered} 通 · 平均等待 ${fmtSeconds(m.avgAbandonWaitMs)}`),
     tile('kpi-rna', '振铃未接', String(m.ringNoAnswer), `其中 ${Math.round(b.serviceLevelMs / 1000)} 秒告警 ${m.alarmedOffers} 次`),
-    tile('kpi-volume wide', '今日来电', String(m.arrived), `接听 ${m.answered} · 语音阶段挂机 ${m.greetingAbandons} · 失败 ${m.failed} · 平均通话 ${fmtSeconds(m.avgTalkMs)}`),
+    tile('kpi-volume wide', '今日来电', String(m.arrived), `接听 ${m.answered}${m.answeredViaCallback ? `（回拨 ${m.answeredViaCallback}）` : ''} · 语音阶段挂机 ${m.greetingAbandons} · 失败 ${m.failed} · 平均通话 ${fmtSeconds(m.avgTalkMs)}`),
   );
 
   replace(
@@ -304,7 +330,16 @@ function render(b: BoardSnapshot): void {
           'table',
           { class: 'grid' },
           h('tr', {}, h('th', {}, '来电'), h('th', {}, '语言'), h('th', {}, '已等待')),
-          ...b.queue.slice(0, MAX_ROWS).map((q) => h('tr', {}, h('td', {}, q.callerNumber || '未知'), h('td', {}, LANGUAGE_LABEL[q.language]), h('td', {}, since(q.queuedAt)))),
+          ...b.queue.slice(0, MAX_ROWS).map((q) =>
+            h(
+              'tr',
+              { 'data-call': q.callId },
+              // A virtual caller (queue callback) holds its place while the caller is off the line.
+              h('td', {}, q.callback ? h('span', { class: 'tag', title: '来电已挂机，轮到时回拨此号码' }, `回拨 ${q.callback}`) : q.callerNumber || '未知'),
+              h('td', {}, LANGUAGE_LABEL[q.language]),
+              h('td', {}, since(q.queuedAt)),
+            ),
+          ),
         )
       : null,
     more(b.queue.length),
@@ -320,7 +355,7 @@ function render(b: BoardSnapshot): void {
           ...[...b.inProgress]
             .sort((x, y) => CALL_ORDER.indexOf(x.state) - CALL_ORDER.indexOf(y.state) || x.arrivedAt - y.arrivedAt)
             .slice(0, MAX_ROWS)
-            .map((c) =>
+            .flatMap((c) => [
             h(
               'tr',
               { id: `call-${c.callId}`, class: `call-${c.state}` },
@@ -331,7 +366,8 @@ function render(b: BoardSnapshot): void {
               h('td', { class: 'agent-cell' }, c.agentWorkNumber ? `${c.agentWorkNumber}${c.agentName ? ` ${c.agentName}` : ''}` : '—'),
               h('td', {}, since(c.answeredAt ?? c.arrivedAt)),
             ),
-          ),
+            monitorRow(c, monitorDesk, 5),
+          ]),
         )
       : h('p', { class: 'muted' }, '当前无通话'),
     more(b.inProgress.length),
