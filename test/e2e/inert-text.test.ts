@@ -17,7 +17,8 @@ const CONTACT = '<b onmouseover="window.__pwned=3">陈</b>';
 /**
  * An order whose every text field carries markup and control characters is stored verbatim (what
  * the caller said is evidence) and shown as plain text on every console that lists it: nothing is
- * parsed as HTML, no handler runs, no element appears. A NUL, which nobody types and the embedded
+ * parsed as HTML, no handler runs, no element appears, and a right-to-left override or a terminal
+ * escape shows as a visible mark (⟨RLO⟩, ␛) instead of acting. A NUL, which nobody types and the embedded
  * database cannot store, is refused at the door in Chinese.
  */
 describe('hostile text in an order is shown inert on the consoles (Chromium)', function () {
@@ -76,6 +77,11 @@ describe('hostile text in an order is shown inert on the consoles (Chromium)', f
     // Open the order's details where the page has them, so the description is on screen too.
     await dept.locator(`text=${order.number}`).first().click().catch(() => undefined);
     await inert(dept, 'department page');
+    // The description's override and escapes are shown as marks, not obeyed: nothing after them is reversed.
+    const text = await dept.evaluate(() => document.body.innerText);
+    expect(text).to.include('⟨RLO⟩gnp.exe');
+    expect(text).to.include('␛[31m红字␛[0m');
+    expect(text).to.not.match(/[\u001b\u202a-\u202e\u2066-\u2069]/);
     await dept.screenshot({ path: join(ARTIFACTS, 'inert-text-department.png') });
 
     const agent = await openConsole(browser, n.url, { workNumber: '1001', password: PASSWORD, expectPath: '/agent.html' }, pageErrors);

@@ -196,6 +196,33 @@ type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | EventListener | undefined>;
 
 /** Builds elements with text nodes only (never innerHTML): caller data cannot inject markup. */
+/**
+ * Bidirectional controls (embeddings, overrides, isolates) and the terminal's escape in text a
+ * caller dictated or a user typed: stored verbatim as evidence, but shown as visible marks, so an
+ * override (U+202E) cannot reverse what follows it on screen nor disguise a file name.
+ */
+const INVISIBLE_CONTROLS = /[\u001b\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_MARKS: Record<string, string> = {
+  '\u001b': '␛',
+  '\u202a': '⟨LRE⟩',
+  '\u202b': '⟨RLE⟩',
+  '\u202c': '⟨PDF⟩',
+  '\u202d': '⟨LRO⟩',
+  '\u202e': '⟨RLO⟩',
+  '\u2066': '⟨LRI⟩',
+  '\u2067': '⟨RLI⟩',
+  '\u2068': '⟨FSI⟩',
+  '\u2069': '⟨PDI⟩',
+};
+
+export function shownText(text: string): string {
+  return text.replace(INVISIBLE_CONTROLS, (c) => CONTROL_MARKS[c] ?? '');
+}
+
+function shownChild(c: Node | string | number): Node | string {
+  return typeof c === 'number' ? String(c) : typeof c === 'string' ? shownText(c) : c;
+}
+
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -204,7 +231,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
     else if (v === true) el.setAttribute(k, '');
     else el.setAttribute(k, String(v));
   }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(typeof c === 'number' ? String(c) : c);
+  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(shownChild(c));
   return el;
 }
 
@@ -215,7 +242,7 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
 }
 
 export function replace(el: HTMLElement, ...children: Child[]): void {
-  el.replaceChildren(...children.filter((c): c is Node | string | number => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)));
+  el.replaceChildren(...children.filter((c): c is Node | string | number => c !== null && c !== undefined && c !== false).map(shownChild));
 }
 
 export function header(session: LoginResponse, title: string): void {
