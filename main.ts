@@ -34,6 +34,7 @@ import { AmiClient, PbxHealth } from './cti/ami';
 import { AriConnection } from './cti/ari/connection';
 import type { AriPort } from './cti/ari/port';
 import { HotlineApp } from './cti/calls/hotline-app';
+import { AgentMonitorNotices } from './cti/monitor/agent-notice';
 import { MonitorService } from './cti/monitor/monitor-service';
 import { MonitorStore } from './cti/monitor/monitor-store';
 import { CallControl } from './cti/calls/call-control';
@@ -57,6 +58,7 @@ import { RecordOutbox } from './queue/record-outbox';
 import { recordingRoutes } from './recordings/routes';
 import { BoardService } from './supervisor-board/board-service';
 import { SupervisorConsole } from './supervisor-board/supervisor-console';
+import { ConsultNotices } from './supervisor-board/consult-notices';
 import { AdminConsole } from './system-health/admin-console';
 import { HealthReporter } from './system-health/health-reporter';
 import { selfCheckRoutes } from './system-health/routes';
@@ -750,6 +752,8 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       handover,
       ...(calls ? { decline: calls.decline } : {}),
       ...(calls ? { transfers: { control: calls.callControl, targets: calls.transfers } } : {}),
+      // Any process reads the monitors in Redis: the agent's socket need not be on the call's.
+      monitors: new AgentMonitorNotices(new MonitorStore(redis, config.REDIS_PREFIX), config.MONITOR_TELL_AGENT),
       ...(calls && config.DEMO && opts.demoAnswerLeg ? { deskPhone: new DemoDeskPhone({ acd: live.acd, answerLeg: opts.demoAnswerLeg, logger }) } : {}),
       tokens,
       afterCallWorkMs: config.AFTER_CALL_WORK_MS,
@@ -763,6 +767,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       logger,
       workOrders: services.workOrders,
       ...(calls ? { monitor: calls.monitor } : {}),
+      consults: new ConsultNotices(redis, live.acd.keys.p, { acd: live.acd, customers: popContext.builder, logger }),
     }),
     admin: new AdminConsole(adminNsp, { health, alarms: alarmFeed, tokens, logger }),
     department: new DepartmentConsole(departmentNsp, { workOrders: services.workOrders, models, tokens, logger }),

@@ -16,6 +16,7 @@ import type { ShiftHandover } from '../work-orders/shift-handover';
 import { handoverFor, MyOrders } from './my-orders';
 import type { CallControl } from '../cti/calls/call-control';
 import type { CallTransfers, TransferRequest } from '../cti/calls/transfer';
+import type { AgentMonitorNotices } from '../cti/monitor/agent-notice';
 import {
   consultActionSchema,
   consultSchema,
@@ -69,6 +70,8 @@ export interface AgentConsoleDeps {
   decline?: RingDecline;
   /** Demo only (DEMO=true with the simulated PBX): 接听 on the console answers the simulated desk phone. */
   deskPhone?: DemoDeskPhone;
+  /** The monitor of the agent's current call, for the snapshot; absent, the snapshot shows none. */
+  monitors?: Pick<AgentMonitorNotices, 'of'>;
   /** Consult transfer and 转部门, run by the call's owning process; absent on a process without telephony. */
   transfers?: { control: Pick<CallControl, 'request'>; targets: Pick<CallTransfers, 'targets'> };
   tokens: TokenVerifier;
@@ -242,6 +245,7 @@ export class AgentConsole {
     if (!live) throw new Error(`agent ${workNumber} is not in the live store`);
     // Redis keeps what the events said; the live state says whether it is still true.
     const busy = live.state === 'ringing' || live.state === 'talking';
+    const monitor = live.state === 'talking' && live.callId && this.d.monitors ? await this.d.monitors.of(workNumber, live.callId) : null;
     return {
       serverNow: Date.now(),
       me: { workNumber, name: live.name, extension: live.extension, languages: live.languages },
@@ -253,6 +257,7 @@ export class AgentConsole {
       missed: missed && (!lastCall || missed.at > lastCall.endedAt) ? missed : null,
       afterCallWorkMs: this.d.afterCallWorkMs,
       demoDeskPhone: !!this.d.deskPhone,
+      monitor,
     };
   }
 

@@ -41,6 +41,7 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'GET /api/callbacks/figures': { roles: ['supervisor', 'admin'] },
   'GET /api/callbacks/:id': { roles: ['agent', 'supervisor', 'admin'], narrowed: "agents: callbacks of their orders or assigned to them" },
   'POST /api/callbacks/:id/result': { roles: ['agent', 'supervisor', 'admin'] },
+  'POST /api/callbacks/:id/queue-result': { roles: ['agent', 'supervisor', 'admin'] },
   'POST /api/callbacks/:id/call': { roles: ['agent'] },
   'POST /api/sms/inbound': { public: "Signed by the SMS provider with SMS_INBOUND_SECRET: headers x-hotline-timestamp, x-hotline-nonce, x-hotline-signature." },
   'GET /api/outages': { roles: [] },

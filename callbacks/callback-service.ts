@@ -18,7 +18,7 @@ import type { SmsOutbox } from '../notify/sms-outbox';
 import type { RecordOutbox } from '../queue/record-outbox';
 import type { OrderLocks } from '../work-orders/order-lock';
 import type { CompletedOrders, FollowUpOrders } from '../work-orders/ports';
-import type { CallbackCallView, CallbackView, ListCallbacksQuery, RecordCallbackResultBody, SessionUser, SmsInbound, SmsInboundResult } from '../contracts';
+import type { CallbackCallView, CallbackView, ListCallbacksQuery, RecordCallbackResultBody, RecordQueueCallbackResultBody, SessionUser, SmsInbound, SmsInboundResult } from '../contracts';
 import type { CallbackRules, CallbackSweepJob } from './callback-rules';
 import { drawMethod } from './draw';
 import { verdictOf } from './reply-text';
@@ -57,7 +57,8 @@ export interface CallbackDeps {
 
 /** The telephony side of 拨打 (cti/callback-call's CallbackCalls, declared here by shape). */
 export interface CallbackDialer {
-  dial(req: { callbackId: string; workOrderNumber: string; phone: string; agentWorkNumber: string }): Promise<{ callId: string }>;
+  /** `workOrderNumber` is null for a queue callback (排队回拨). */
+  dial(req: { callbackId: string; workOrderNumber: string | null; phone: string; agentWorkNumber: string }): Promise<{ callId: string }>;
 }
 
 
@@ -173,7 +174,7 @@ export class CallbackService implements CompletedOrders {
     const cb = (await Callback.findOne({ id: c.id }).lean()) as Stored;
     if (cb.status === 'sms_sent') {
       const label = labelOf(cb);
-      await this.d.sms.send(`callback.${cb.id}`, [{ role: 'customer', phone: cb.phone }], ASK(label, cb.workOrderNumber), { purpose: 'callback', workOrderNumber: cb.workOrderNumber });
+      await this.d.sms.send(`callback.${cb.id}`, [{ role: 'customer', phone: cb.phone }], ASK(label, orderOf(cb)), { purpose: 'callback', workOrderNumber: orderOf(cb) });
       const sentAt = cb.sms?.sentAt?.getTime() ?? now;
       await this.d.rules.reply.schedule(this.d.rules.reply.idFor(cb.id, 1), { id: cb.id, round: 1 }, sentAt + s.smsReplyMs - Date.now());
     } else if (cb.status === 'pending') {
@@ -228,6 +229,7 @@ export class CallbackService implements CompletedOrders {
       if (!cur) throw notFound(`callback ${id}`, `回访任务 ${id} 不存在`);
       if (cur.method !== 'phone') throw conflict('an SMS callback is answered by the customer', '短信回访由客户回复短信评价，不能手工登记');
       if (cur.status !== 'pending') throw conflict('the callback is finished already', `该回访已于 ${fmt(cur.doneAt)} 由 ${cur.doneBy ?? '系统'} 登记完成，不能重复登记`);
+      if (cur.reason === 'queue_callback') throw conflict('a queue callback has no order to grade', '排队回拨无工单可评价，请登记是否联系上客户');
       // The manual callback after an "unsatisfied" SMS already has its follow-up order: no second one.
       const unsatisfied = body.verdict === 'unsatisfied' && cur.reason !== 'sms_unsatisfied';
       return (await Callback.findOneAndUpdate(
@@ -255,6 +257,25 @@ export class CallbackService implements CompletedOrders {
     return toCallbackView(done);
   }
 
+  /** A queue callback (排队回拨) worked by a person: reached or not, and a note; once. No order, so no grades and no follow-up. */
+  async recordQueue(id: string, body: RecordQueueCallbackResultBody, by: SessionUser): Promise<CallbackView> {
+    callCentreOnly(by, 'only the call centre records callbacks', '只有话务中心可以登记回访结果');
+    const { Callback } = this.d.models;
+    const after = await this.d.locks.run(id, async () => {
+      const cur = (await Callback.findOne({ id }).lean()) as Stored | null;
+      if (!cur) throw notFound(`callback ${id}`, `回访任务 ${id} 不存在`);
+      if (cur.reason !== 'queue_callback') throw conflict('not a queue callback', '该回访属于工单回访，请登记各项评价和满意程度');
+      if (cur.status !== 'pending') throw conflict('the callback is finished already', `该回访已于 ${fmt(cur.doneAt)} 由 ${cur.doneBy ?? '系统'} 登记完成，不能重复登记`);
+      return (await Callback.findOneAndUpdate(
+        { id, status: 'pending' },
+        { $set: { status: 'done', reached: body.reached, ...(body.note ? { customerWords: body.note } : {}), doneAt: new Date(), doneBy: by.workNumber } },
+        { returnDocument: 'after' },
+      ).lean()) as Stored;
+    });
+    this.log.info({ callback: id, reached: body.reached, by: by.workNumber }, 'queue callback recorded');
+    return toCallbackView(after);
+  }
+
   /**
    * 拨打: the agent's phone rings first, then the customer's through the trunk (cti/callback-call).
    * Only an agent (their phone is known), only an open phone callback.
@@ -266,7 +287,7 @@ export class CallbackService implements CompletedOrders {
     if (!cb) throw notFound(`callback ${id}`, `回访任务 ${id} 不存在`);
     if (cb.method !== 'phone') throw conflict('an SMS callback is not called', '短信回访无需拨打');
     if (cb.status !== 'pending') throw conflict('the callback is finished already', `该回访已于 ${fmt(cb.doneAt)} 登记完成，无需再拨打`);
-    const { callId } = await this.d.dialer.dial({ callbackId: id, workOrderNumber: cb.workOrderNumber, phone: cb.phone, agentWorkNumber: by.workNumber });
+    const { callId } = await this.d.dialer.dial({ callbackId: id, workOrderNumber: cb.workOrderNumber ?? null, phone: cb.phone, agentWorkNumber: by.workNumber });
     return { callId, callbackId: id, stage: 'agent', reason: null, at: Date.now() };
   }
 
@@ -360,7 +381,7 @@ export class CallbackService implements CompletedOrders {
       }
       const orderNumber =
         cur.followUp.workOrderNumber ??
-        (await this.d.orders.openFollowUp({ workOrderNumber: cur.workOrderNumber, callbackId: cur.id, customerWords: cur.customerWords ?? null }));
+        (await this.d.orders.openFollowUp({ workOrderNumber: orderOf(cur), callbackId: cur.id, customerWords: cur.customerWords ?? null }));
       const done = (await Callback.findOneAndUpdate(
         { id },
         { $set: { 'followUp.pending': false, 'followUp.workOrderNumber': orderNumber, ...(callbackId ? { 'followUp.callbackId': callbackId } : {}) } },
@@ -402,7 +423,7 @@ export class CallbackService implements CompletedOrders {
       const label = labelOf(cb);
       const remindedAt = cb.sms?.remindedAt ?? new Date();
       if (!cb.sms?.remindedAt) await this.d.locks.run(id, () => Callback.updateOne({ id, status: 'sms_sent', 'sms.remindedAt': { $exists: false } }, { $set: { 'sms.remindedAt': remindedAt } }));
-      await this.d.sms.send(`callback.${id}.reminder`, [{ role: 'customer', phone: cb.phone }], REMIND(label, cb.workOrderNumber), { purpose: 'callback', workOrderNumber: cb.workOrderNumber });
+      await this.d.sms.send(`callback.${id}.reminder`, [{ role: 'customer', phone: cb.phone }], REMIND(label, orderOf(cb)), { purpose: 'callback', workOrderNumber: orderOf(cb) });
       await this.d.rules.reply.schedule(this.d.rules.reply.idFor(id, 2), { id, round: 2 }, remindedAt.getTime() + this.d.settings.smsReminderMs - Date.now());
       return;
     }
@@ -455,6 +476,12 @@ export class CallbackService implements CompletedOrders {
 
 function fmt(d: Date | null | undefined): string {
   return d ? fmtZh(d.getTime()) : '—';
+}
+
+/** The order an SMS or a follow-up is about: every callback but a queue callback (which never gets either) has one. */
+function orderOf(cb: Pick<CallbackDoc, 'id' | 'workOrderNumber'>): string {
+  if (!cb.workOrderNumber) throw new Error(`callback ${cb.id} has no work order`);
+  return cb.workOrderNumber;
 }
 
 const labelOf = (cb: Pick<CallbackDoc, 'category'>): string => CATEGORY_LABEL[cb.category as WorkOrderCategory] ?? cb.category;

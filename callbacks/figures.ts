@@ -1,8 +1,10 @@
 import { DateTime } from 'luxon';
 import type { CallbackFigures, CallbackFiguresRow } from '../contracts';
 import type { Models } from '../models';
-import { DEPARTMENTS, ENGINEERING_CATEGORIES, type DepartmentCode } from '../models/enums';
+import { DEPARTMENTS, ENGINEERING_CATEGORIES, WORK_ORDER_CALLBACK_REASONS, type DepartmentCode } from '../models/enums';
 import { HOTLINE_ZONE } from '../work-orders/time-limits';
+
+const orderReasons = [...WORK_ORDER_CALLBACK_REASONS];
 
 const emptyRow = (): CallbackFiguresRow => ({
   afterSales: 0,
@@ -32,13 +34,14 @@ export async function callbackFigures(models: Pick<Models, 'WorkOrder' | 'Callba
   const [completed, owed, judged, overdue, noReply, sampled] = await Promise.all([
     models.WorkOrder.find({ resolvedAt: range, category: { $nin: [...ENGINEERING_CATEGORIES] } }).select('number department').lean(),
     models.Callback.find({ completedAt: range, reason: { $in: ['after_sales', 'complaint'] } }).select('workOrderNumber method status sms').lean(),
-    models.Callback.find({ doneAt: range, verdict: { $in: ['satisfied', 'unsatisfied'] } }).select('department verdict').lean(),
-    models.Callback.find({ dueBy: range, method: 'phone', overdue: true }).select('department').lean(),
-    models.Callback.find({ doneAt: range, status: 'no_reply' }).select('department').lean(),
+    // Queue callbacks (排队回拨) belong to no order and no department: never in these figures.
+    models.Callback.find({ doneAt: range, verdict: { $in: ['satisfied', 'unsatisfied'] }, reason: { $in: orderReasons } }).select('department verdict').lean(),
+    models.Callback.find({ dueBy: range, method: 'phone', overdue: true, reason: { $in: orderReasons } }).select('department').lean(),
+    models.Callback.find({ doneAt: range, status: 'no_reply', reason: { $in: orderReasons } }).select('department').lean(),
     models.Callback.find({ reason: 'engineering', 'sample.month': month }).select('department status').lean(),
   ]);
   const rows = new Map<DepartmentCode, CallbackFiguresRow>(DEPARTMENTS.map((d) => [d, emptyRow()]));
-  const row = (d: string) => rows.get(d as DepartmentCode) ?? emptyRow();
+  const row = (d: string | null | undefined) => rows.get(d as DepartmentCode) ?? emptyRow();
   const calledBack = new Set(
     owed.filter((c) => (c.method === 'sms' ? !!c.sms?.sentAt : c.status === 'done')).map((c) => c.workOrderNumber),
   );

@@ -15,6 +15,7 @@ import {
   errorBodySchema,
   listCallbacksQuery,
   recordCallbackResultSchema,
+  recordQueueCallbackResultSchema,
   smsInboundResultSchema,
   smsInboundSchema,
 } from '../contracts';
@@ -74,6 +75,21 @@ export function callbackRoutes(
         },
       },
       ({ params, body, user }) => callbacks.record(params.id, body, user!),
+    )
+    .add(
+      {
+        method: 'post',
+        path: '/:id/queue-result',
+        summary: 'Record a queue callback (排队回拨, a caller the automatic retries did not reach): reached or not, and a note',
+        params: callbackIdParams,
+        body: recordQueueCallbackResultSchema,
+        responses: {
+          200: { description: 'the finished task', schema: callbackViewSchema },
+          404: { description: 'no such callback', schema: errorBodySchema },
+          409: { description: 'finished already, or not a queue callback', schema: errorBodySchema },
+        },
+      },
+      ({ params, body, user }) => callbacks.recordQueue(params.id, body, user!),
     )
     .add(
       {

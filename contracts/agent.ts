@@ -195,6 +195,8 @@ export interface AgentSnapshot {
   afterCallWorkMs: number;
   /** Demo only: the console shows 接听, standing in for the simulated desk phone (`demo:answer`). */
   demoDeskPhone: boolean;
+  /** A supervisor on the current call as the console is told of it (`call:monitor`); null otherwise. */
+  monitor: AgentMonitorNotice | null;
 }
 
 export interface SessionEvents {

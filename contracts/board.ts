@@ -2,6 +2,7 @@ import type { AgentState, CallOutcome, CallState, DepartmentCode, Language } fro
 import type { AgentStateView, AlarmFeedServerToClient, SessionEvents, WorkOrderBrief } from './agent';
 import type { AlarmAckCommand, AlarmView } from './alarms';
 import type { AckFn } from './common';
+import type { BoardConsultNotice } from './board-consult';
 import type { MonitorCommands, MonitorView } from './monitor';
 import type { CallCentreActionCommand, WorkOrderView } from './work-orders';
 
@@ -143,6 +144,8 @@ export interface SupervisorServerToClient extends SessionEvents, AlarmFeedServer
   /** The whole board: on connecting and in answer to `board:resync`. */
   'board:snapshot': (b: BoardSnapshot) => void;
   'board:update': (u: BoardUpdate) => void;
+  /** A consult of this board's own user (咨询 / 转接 to them), or null once it is over. */
+  'board:consult': (n: BoardConsultNotice | null) => void;
 }
 
 export interface SupervisorClientToServer extends MonitorCommands {

@@ -15,15 +15,21 @@ import { epochMs } from './common';
 export const callbackViewSchema = z
   .object({
     id: z.string(),
-    workOrderNumber: z.string(),
-    category: z.enum(WORK_ORDER_CATEGORIES),
-    department: z.enum(DEPARTMENTS),
+    /** The order called back about; null for a queue callback (排队回拨), which has none (nor category, department, address). */
+    workOrderNumber: z.string().nullable(),
+    category: z.enum(WORK_ORDER_CATEGORIES).nullable(),
+    department: z.enum(DEPARTMENTS).nullable(),
     reason: z.enum(CALLBACK_REASONS),
     method: z.enum(CALLBACK_METHODS),
     status: z.enum(CALLBACK_STATUSES),
     phone: z.string(),
     contactName: z.string().nullable(),
-    address: z.string(),
+    address: z.string().nullable(),
+    /** Queue callback: the hotline call whose caller the retries did not reach, and the agent who dialled last. */
+    callId: z.string().nullable(),
+    lastAgent: z.string().nullable(),
+    /** Queue callback's result: the caller was reached by the person calling back. */
+    reached: z.boolean().nullable(),
     completedAt: epochMs,
     dueBy: epochMs,
     overdue: z.boolean(),
@@ -78,7 +84,8 @@ export const callbackCallViewSchema = z
 export type CallbackCallView = z.infer<typeof callbackCallViewSchema>;
 export type CallbackView = z.infer<typeof callbackViewSchema>;
 
-export const callbackIdParams = z.object({ id: z.string().regex(/^WO\d{8}-\d{4,}\.[a-z_]+$/, 'not a callback id') });
+/** `<order>.<reason>`, or `queue.<callId>` for a queue callback. */
+export const callbackIdParams = z.object({ id: z.string().regex(/^(?:WO\d{8}-\d{4,}\.[a-z_]+|queue\.[0-9a-f-]{36})$/, 'not a callback id') });
 
 export const listCallbacksQuery = z.object({
   status: z.enum(CALLBACK_STATUSES).optional(),
@@ -87,7 +94,7 @@ export const listCallbacksQuery = z.object({
 });
 export type ListCallbacksQuery = z.infer<typeof listCallbacksQuery>;
 
-/** What the agent enters after a phone callback (Art. 21 五). */
+/** What the agent enters after an order's phone callback (Art. 21 五). */
 export const recordCallbackResultSchema = z
   .object({
     serviceQuality: z.enum(CALLBACK_GRADES),
@@ -102,6 +109,16 @@ export const recordCallbackResultSchema = z
   .strict()
   .meta({ id: 'RecordCallbackResult' });
 export type RecordCallbackResultBody = z.infer<typeof recordCallbackResultSchema>;
+
+/** What the agent enters after a queue callback (排队回拨), which has no order to grade: reached or not, and a note. */
+export const recordQueueCallbackResultSchema = z
+  .object({
+    reached: z.boolean(),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .strict()
+  .meta({ id: 'RecordQueueCallbackResult' });
+export type RecordQueueCallbackResultBody = z.infer<typeof recordQueueCallbackResultSchema>;
 
 /** An SMS a customer sent to the hotline's number, as the SMS provider posts it (signed: callbacks/sms-signature.ts). */
 export const smsInboundSchema = z

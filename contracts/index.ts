@@ -11,6 +11,7 @@ export * from './auth';
 export * from './agent';
 export * from './alarms';
 export * from './board';
+export * from './board-consult';
 export * from './health';
 export * from './recordings';
 export * from './work-orders';

@@ -21,7 +21,7 @@ const pct = (r: number | null): Cell => (r === null ? null : Math.round(r * 1000
 const sec = (ms: number | null): Cell => (ms === null ? null : Math.round(ms / 100) / 10);
 const dept = (d: string) => DEPARTMENT_LABEL[d as DepartmentCode] ?? d;
 const cat = (c: string) => CATEGORY_LABEL[c as WorkOrderCategory] ?? c;
-const REASON: Record<CallbackReason, string> = { after_sales: '售后（短信/电话）', complaint: '投诉（电话）', engineering: '工程抽样（电话）', sms_unsatisfied: '短信不满意转电话' };
+const REASON: Record<CallbackReason, string> = { after_sales: '售后（短信/电话）', complaint: '投诉（电话）', engineering: '工程抽样（电话）', sms_unsatisfied: '短信不满意转电话', queue_callback: '排队回拨（非工单）' };
 /** A count with its share of `of`, for the abandons by stage. */
 const share = (n: number, of: number): Cell => (of === 0 ? null : Math.round((n / of) * 1000) / 10);
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CALL_OUTCOMES, CALLBACK_REASONS, DEPARTMENTS, LANGUAGES, WORK_ORDER_CATEGORIES } from '../models/enums';
+import { CALL_OUTCOMES, WORK_ORDER_CALLBACK_REASONS, DEPARTMENTS, LANGUAGES, WORK_ORDER_CATEGORIES } from '../models/enums';
 import { callbackFiguresSchema } from './callbacks';
 
 /** YYYY-MM, a calendar month of Asia/Shanghai. */
@@ -128,7 +128,7 @@ export const monthlyReportSchema = z
        * Per kind of callback owed for work completed in the month: how many, how many made (the
        * SMS sent, or the call done), the rate (after-sales and complaints: 100 % required).
        */
-      byType: z.array(z.object({ reason: z.enum(CALLBACK_REASONS), owed: count, made: count, rate })),
+      byType: z.array(z.object({ reason: z.enum(WORK_ORDER_CALLBACK_REASONS), owed: count, made: count, rate })),
     }),
     outages: reportOutagesSchema,
     hotline: reportHotlineSchema,

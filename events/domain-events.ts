@@ -80,6 +80,9 @@ export type DomainEvent =
       targetName: string;
       number?: string;
       reason?: 'no-answer' | 'busy' | 'unreachable' | 'hung-up' | 'cancelled' | 'failed';
+      /** The consult of a supervisor: who is calling, for their board (their desk phone has no pop). */
+      callerNumber?: string;
+      customerAccount?: string;
       at: number;
     }
   /** Rule 八: the shift starting at `startsAt` began (its handover is announced) or its leader acknowledged the handover. */

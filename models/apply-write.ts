@@ -21,7 +21,7 @@ function permanent(err: unknown): boolean {
  * throws, and the outbox tries again later.
  */
 export function applyWrite(models: Models, logger: Logger): (w: OutboxWrite) => Promise<void> {
-  const byName = { calls: models.Call, recordings: models.Recording, alarms: models.Alarm } as const;
+  const byName = { calls: models.Call, recordings: models.Recording, alarms: models.Alarm, callbacks: models.Callback } as const;
   return async (w) => {
     const model = byName[w.collection as keyof typeof byName];
     if (!model) {

@@ -3,13 +3,18 @@ import { CALLBACK_GRADES, CALLBACK_METHODS, CALLBACK_REASONS, CALLBACK_STATUSES,
 
 const grade = { type: String, enum: CALLBACK_GRADES };
 
+function ownsOrder(this: { reason?: string }): boolean {
+  return this.reason !== 'queue_callback';
+}
+
 /** One callback (回访) of one order for one reason; its id is `<order number>.<reason>`, so making it twice is one. */
 export const callbackSchema = new Schema(
   {
     id: { type: String, required: true },
-    workOrderNumber: { type: String, required: true },
-    category: { type: String, required: true, enum: WORK_ORDER_CATEGORIES },
-    department: { type: String, required: true, enum: DEPARTMENTS },
+    // A queue callback (排队回拨) has no order, so no category, department or address.
+    workOrderNumber: { type: String, required: ownsOrder },
+    category: { type: String, required: ownsOrder, enum: WORK_ORDER_CATEGORIES },
+    department: { type: String, required: ownsOrder, enum: DEPARTMENTS },
     reason: { type: String, required: true, enum: CALLBACK_REASONS },
     method: { type: String, required: true, enum: CALLBACK_METHODS },
     /**
@@ -30,7 +35,7 @@ export const callbackSchema = new Schema(
     /** Whom the callback asks: the order's contact. */
     phone: { type: String, required: true, match: [PHONE_RE, 'phone must be digits'] },
     contactName: { type: String },
-    address: { type: String, required: true },
+    address: { type: String, required: ownsOrder },
     status: { type: String, required: true, enum: CALLBACK_STATUSES },
     /** When the order was completed (resolved): the 3 days count from here. */
     completedAt: { type: Date, required: true },
@@ -70,6 +75,11 @@ export const callbackSchema = new Schema(
       ],
       default: [],
     },
+    /** Queue callback: the hotline call whose caller was not reached, and who last dialled them. */
+    callId: { type: String },
+    lastAgent: { type: String },
+    /** Queue callback's result: whether the person calling back reached the caller. */
+    reached: { type: Boolean },
     /** The manual callback an "unsatisfied" SMS reply made: the callback it came from. */
     fromCallback: { type: String },
     /**

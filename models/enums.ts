@@ -186,7 +186,10 @@ export const ACCOUNT_NUMBER_RE = /^\d{6,12}$/;
  * complaint (always by phone), an engineering job's monthly sample, or the manual callback an
  * "unsatisfied" SMS reply turns into.
  */
-export const CALLBACK_REASONS = ['after_sales', 'complaint', 'engineering', 'sms_unsatisfied'] as const;
+/** The callbacks a work order owes (回访, Art. 20–22): the only ones the callback figures and the monthly report count. */
+export const WORK_ORDER_CALLBACK_REASONS = ['after_sales', 'complaint', 'engineering', 'sms_unsatisfied'] as const;
+/** …and `queue_callback` (排队回拨): a caller who asked to be called back from the queue and was not reached; no order behind it. */
+export const CALLBACK_REASONS = [...WORK_ORDER_CALLBACK_REASONS, 'queue_callback'] as const;
 export type CallbackReason = (typeof CALLBACK_REASONS)[number];
 
 export const CALLBACK_METHODS = ['sms', 'phone'] as const;

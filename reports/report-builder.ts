@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Models } from '../models';
-import { CALLBACK_REASONS, DEPARTMENTS, WORK_ORDER_CATEGORIES, type DepartmentCode, type WorkOrderCategory } from '../models/enums';
+import { WORK_ORDER_CALLBACK_REASONS, DEPARTMENTS, WORK_ORDER_CATEGORIES, type DepartmentCode, type WorkOrderCategory } from '../models/enums';
 import type { MonthlyReport } from '../contracts/reports';
 import { callbackFigures } from '../callbacks/figures';
 import { CALL_FACT_FIELDS, callFactOf, dayMetrics } from '../supervisor-board/day-metrics';
@@ -142,8 +142,9 @@ async function hotline(models: Pick<Models, 'Call' | 'Alarm' | 'Agent'>, range: 
 
 /** Callbacks owed for work completed in the month, per kind: made means the SMS went out, or the call was done. */
 async function callbacksByType(models: Pick<Models, 'Callback'>, range: { start: Date; end: Date }): Promise<MonthlyReport['callbacks']['byType']> {
-  const owed = await models.Callback.find({ completedAt: { $gte: range.start, $lt: range.end } }).select('reason method status sms').lean();
-  return CALLBACK_REASONS.map((reason) => {
+  // Queue callbacks (排队回拨) are owed to a caller, not for work: not among these.
+  const owed = await models.Callback.find({ completedAt: { $gte: range.start, $lt: range.end }, reason: { $in: [...WORK_ORDER_CALLBACK_REASONS] } }).select('reason method status sms').lean();
+  return WORK_ORDER_CALLBACK_REASONS.map((reason) => {
     const mine = owed.filter((c) => c.reason === reason);
     const made = mine.filter((c) => (c.method === 'sms' ? !!c.sms?.sentAt : c.status === 'done')).length;
     return { reason, owed: mine.length, made, rate: mine.length ? made / mine.length : null };

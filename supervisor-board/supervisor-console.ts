@@ -14,10 +14,14 @@ import { unavailable } from '../core/errors';
 import { handleCallCentreOrderCommands } from '../work-orders/commands';
 import type { WorkOrderService } from '../work-orders/work-order-service';
 import type { MonitorService, Monitorer } from '../cti/monitor/monitor-service';
+import type { ConsultNotices } from './consult-notices';
 import { monitorCommandSchema, monitorStopSchema, NAMESPACE_COMMANDS, NAMESPACE_ROLES, type BoardSnapshot, type SocketData, type SupervisorClientToServer, type SupervisorServerToClient, type TokenVerifier } from '../contracts';
 
 export type SupervisorNamespace = Namespace<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
 type SupervisorSocket = Socket<SupervisorClientToServer, SupervisorServerToClient, Record<string, never>, SocketData>;
+
+/** The sockets of one user's boards (a supervisor may have several open). */
+const userRoom = (workNumber: string) => `user:${workNumber}`;
 
 const KNOWN: ReadonlySet<string> = new Set<keyof SupervisorClientToServer>(NAMESPACE_COMMANDS['/supervisor']);
 
@@ -45,6 +49,7 @@ export class SupervisorConsole {
   /** Refreshes one at a time: each update is the difference from the one sent just before it. */
   private refreshing: Promise<unknown> = Promise.resolve();
   private timer?: NodeJS.Timeout;
+  private readonly consultChains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly nsp: SupervisorNamespace,
@@ -59,6 +64,8 @@ export class SupervisorConsole {
       workOrders?: WorkOrderService;
       /** 监听 / 耳语 / 强插 (`call:monitor`); absent on a process without telephony. */
       monitor?: Pick<MonitorService, 'monitor' | 'stop'>;
+      /** A consulted supervisor's notice (咨询 / 转接 to them); absent: none shown. */
+      consults?: ConsultNotices;
     },
   ) {
     this.log = d.logger.child({ nsp: '/supervisor' });
@@ -89,6 +96,7 @@ export class SupervisorConsole {
       );
     }
     this.handleMonitorCommands(socket);
+    this.showConsult(socket);
     this.d.alarms.attach(socket, this.log, {
       load: () => this.forNewcomers.get(),
       send: (board) => this.nsp.local.to(socket.id).emit('board:snapshot', board),
@@ -116,6 +124,29 @@ export class SupervisorConsole {
     );
   }
 
+  /** The board's own user's consult notice follows them: joined to their room, sent what stands now. */
+  private showConsult(socket: SupervisorSocket): void {
+    const consults = this.d.consults;
+    if (!consults) return;
+    const wn = socket.data.user.workNumber;
+    void socket.join(userRoom(wn));
+    this.consultInOrder(wn, async () => {
+      // Null too: a board that reconnects takes down a notice that ended meanwhile.
+      this.nsp.local.to(socket.id).emit('board:consult', await consults.current(wn));
+    });
+  }
+
+  /** One supervisor's notices are applied and sent in the order of their events. */
+  private consultInOrder(key: string, fn: () => Promise<void>): void {
+    const run = (this.consultChains.get(key) ?? Promise.resolve())
+      .then(fn)
+      .catch((err: Error) => this.log.error({ err: err.message }, 'consult notice not sent'));
+    this.consultChains.set(key, run);
+    void run.then(() => {
+      if (this.consultChains.get(key) === run) this.consultChains.delete(key);
+    });
+  }
+
   /** Events may have been lost (the bus's subscription dropped): the board is sent afresh. */
   resyncAll(): void {
     this.roster.forget();
@@ -126,6 +157,13 @@ export class SupervisorConsole {
 
   onEvent(e: DomainEvent): void {
     if (e.type === 'call.arrived' && e.test) return;
+    const consults = this.d.consults;
+    if (consults && (e.type === 'call.ended' || (e.type === 'call.transfer' && e.kind === 'consult'))) {
+      // Keyed by the consulted person where the event names them; a call's end by the call.
+      this.consultInOrder(e.type === 'call.transfer' ? e.target : `call:${e.callId}`, async () => {
+        for (const c of await consults.apply(e)) this.nsp.local.to(userRoom(c.workNumber)).emit('board:consult', c.notice);
+      });
+    }
     this.forNewcomers.invalidate();
     this.board.poke();
   }

@@ -29,7 +29,8 @@ const legOf = (channelId: string | undefined): { callId: string; leg: Leg } | nu
 /** What a click on 拨打 asks for: the callback's customer, called for this agent. */
 export interface CallbackCallRequest {
   callbackId: string;
-  workOrderNumber: string;
+  /** null for a queue callback (排队回拨): no order behind it. */
+  workOrderNumber: string | null;
   phone: string;
   agentWorkNumber: string;
 }
@@ -121,7 +122,7 @@ export class CallbackCalls implements PlacedCallRouter {
         dialledNumber: req.phone,
         direction: 'outbound',
         callbackId: req.callbackId,
-        workOrderNumber: req.workOrderNumber,
+        ...(req.workOrderNumber ? { workOrderNumber: req.workOrderNumber } : {}),
         agentWorkNumber: req.agentWorkNumber,
         agentChannelId: s.legId('agent'),
         arrivedAt: s.startedAt,
@@ -369,7 +370,7 @@ export class CallbackCalls implements PlacedCallRouter {
       await ledger.settled(callId);
       return;
     }
-    const req: CallbackCallRequest = { callbackId: doc.callbackId, workOrderNumber: doc.workOrderNumber ?? '', phone: doc.dialledNumber, agentWorkNumber: doc.agentWorkNumber };
+    const req: CallbackCallRequest = { callbackId: doc.callbackId, workOrderNumber: doc.workOrderNumber ?? null, phone: doc.dialledNumber, agentWorkNumber: doc.agentWorkNumber };
     const s = new CallbackCallSession(callId, req, doc.arrivedAt);
     const states = await ari.channelStates();
     const bothUp = states.get(s.legId('agent')) === 'Up' && states.get(s.legId('customer')) === 'Up';

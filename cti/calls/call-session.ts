@@ -30,6 +30,7 @@ import {
   dialOutResult,
   failedDials,
   greetingMedia as callbackGreetingMedia,
+  openQueueCallbackTask,
   QUEUE_CALLBACK_APP_ARG,
   registeredMedia,
   type DialOutResult,
@@ -1137,7 +1138,8 @@ export class CallSession {
   /**
    * The caller was not reached (or the agent gave up first): the agent is free again, and the call
    * waits: at once back at its place when the agent cancelled, else for the retry job; after the
-   * last retry a person is asked to call back (a `queue-callback` alarm) and the call ends.
+   * last retry a person is asked to call back (a callback task, and a `queue-callback` alarm
+   * pointing at it) and the call ends.
    */
   private async dialOutEnded(channelId: string, result: DialOutResult): Promise<void> {
     const d = this.dialOut;
@@ -1164,11 +1166,13 @@ export class CallSession {
       return;
     }
     const { number } = this.qcb;
+    // The task first: the alarm tells the supervisors where it is.
+    await openQueueCallbackTask(this.d.outbox, { callId: this.callId, number, lastAgent: d.agentWorkNumber, at: new Date() });
     await raiseAlarm(this.d, {
       key: `queue-callback.${this.callId}`,
       kind: 'queue-callback',
       severity: 'warning',
-      message: `排队回拨未接通：${number}（已拨打 ${failed} 次），请人工回拨`,
+      message: `排队回拨未接通：${number}（已拨打 ${failed} 次），已生成回访任务「排队回拨 ${number}」，请坐席在回访任务中拨打`,
       callId: this.callId,
       callerNumber: number,
     });

@@ -15,7 +15,8 @@ import type { OwnCalls } from './max-wait';
  * the call stays in the queue as a virtual caller at its first queue time. At the head, the agent's
  * phone rings first (the pop marked 回拨); on the answer the caller is dialled through the trunk,
  * greeted, and bridged with the agent. Not reached: dialled again after QUEUE_CALLBACK_RETRY_MS,
- * QUEUE_CALLBACK_RETRIES times, then a `queue-callback` alarm asks a person to call back.
+ * QUEUE_CALLBACK_RETRIES times, then a callback task (回访任务 of kind `queue_callback`) for a person,
+ * which the supervisors' `queue-callback` alarm points at.
  *
  * This module holds the parts CallSession drives: the key dialogue, the numbers, the retry rule.
  */
@@ -183,6 +184,50 @@ export async function askForCallback(io: CallbackDialogIo): Promise<string | nul
 
 export const registeredMedia = (lang: Language): string[] => [promptMedia('queue-callback-registered', lang)];
 export const greetingMedia = (lang: Language): string[] => [promptMedia('queue-callback-greeting', lang)];
+
+// ---- the task for a person -----------------------------------------------------------------------
+
+/** The callback task of a call whose caller was not reached: one per call. */
+export const queueCallbackTaskId = (callId: string): string => `queue.${callId}`;
+
+/**
+ * When the task shows 超时 on the agents' list: the caller has been waiting since they asked, so it
+ * is due within the hour, not in the 3 days of an order's callback.
+ */
+export const QUEUE_CALLBACK_TASK_DUE_MS = 60 * 60_000;
+
+/** How long the outbox remembers the task was made (the unique id holds beyond). */
+const TASK_KEY_MEMORY_MS = 30 * 24 * 3600_000;
+
+/**
+ * The retries used up: a phone callback task for the call centre's pool (the agents' 回访任务 list,
+ * worked with 拨打 there). Queued with the call's records through the outbox, so it is made once per
+ * call (its id holds the call's) and stored even while MongoDB is down. False when made already.
+ */
+export function openQueueCallbackTask(
+  outbox: Pick<RecordOutbox, 'writeOnce'>,
+  t: { callId: string; number: string; lastAgent: string | undefined; at: Date },
+): Promise<boolean> {
+  const id = queueCallbackTaskId(t.callId);
+  return outbox.writeOnce(`callback:${id}`, TASK_KEY_MEMORY_MS, `callback:${id}`, {
+    collection: 'callbacks',
+    filter: { id },
+    set: {},
+    setOnInsert: {
+      id,
+      reason: 'queue_callback',
+      method: 'phone',
+      status: 'pending',
+      phone: t.number,
+      callId: t.callId,
+      ...(t.lastAgent ? { lastAgent: t.lastAgent } : {}),
+      completedAt: t.at,
+      dueBy: new Date(t.at.getTime() + QUEUE_CALLBACK_TASK_DUE_MS),
+      overdue: false,
+      calls: [],
+    },
+  });
+}
 
 // ---- the retry --------------------------------------------------------------------------------
 

@@ -56,6 +56,15 @@ interface Pending {
   stage: 'ringing' | 'consulting';
   ringing: boolean;
   startedAt: number;
+  /**
+   * Consult only: the agent who started it hung up their phone. As with Asterisk's own attended
+   * transfer, that hands the caller to the colleague (at once, or when they answer); nobody is left
+   * to go back to, so no answer ends the call as the agent hanging up first.
+   */
+  fromGone?: boolean;
+  /** Who is calling, for the consulted supervisor's board (their desk phone has no screen-pop). */
+  callerNumber?: string;
+  customerAccount?: string;
 }
 
 interface Handover {
@@ -177,9 +186,11 @@ export class CallTransfers implements PlacedCallRouter {
       case 'StasisEnd':
       case 'ChannelDestroyed': {
         const m = LEG_RE.exec(e.channel.id);
-        if (!m) return null;
         const cause = e.type === 'ChannelDestroyed' ? e.cause : undefined;
-        return this.inTurn(m[1]!, () => this.legEnded(m[1]!, e.channel.id, cause));
+        if (m) return this.inTurn(m[1]!, () => this.legEnded(m[1]!, e.channel.id, cause));
+        // The phone of the agent who is consulting: its end is the transfer's business, not the call's.
+        const consulting = this.consultingFrom(e.channel.id);
+        return consulting ? this.inTurn(consulting, () => this.fromLegEnded(consulting, e.channel.id)) : null;
       }
       case 'ChannelStateChange':
         if (!LEG_RE.test(e.channel.id)) return null;
@@ -236,12 +247,14 @@ export class CallTransfers implements PlacedCallRouter {
     await ari.hangup(p.legId).catch(() => undefined);
     if (p.kind === 'consult') {
       const bridgeId = bridgeIdOf(callId);
-      await ari.addToBridge(bridgeId, [p.fromChannel]).catch((err: Error) => this.log.warn({ callId, err: err.message }, 'agent could not be put back with the caller'));
+      if (!p.fromGone) await ari.addToBridge(bridgeId, [p.fromChannel]).catch((err: Error) => this.log.warn({ callId, err: err.message }, 'agent could not be put back with the caller'));
       await ari.stopBridgeMoh(bridgeId).catch(() => undefined);
       if (p.consultBridge) await ari.destroyBridge(p.consultBridge).catch(() => undefined);
       if (p.targetIsAgent) await agents.forCall(p.target, callId, 'ready', ['reserved', 'ringing', 'talking']);
     }
     await this.d.bus.publish({ type: 'call.transfer', ...this.view(callId, p, 'failed', 'failed') });
+    // The agent had hung up: nobody is left to go back to, the call ends as on their hang-up.
+    if (p.kind === 'consult' && p.fromGone) await this.d.sessions(callId)?.agentLegEnded(p.fromChannel);
   }
 
   // ───────────────────────────── the steps ─────────────────────────────
@@ -290,6 +303,8 @@ export class CallTransfers implements PlacedCallRouter {
       stage: 'ringing',
       ringing: false,
       startedAt: Date.now(),
+      callerNumber: conv.callerNumber,
+      ...(conv.customerAccount ? { customerAccount: conv.customerAccount } : {}),
     };
     await this.start(callId, p);
     try {
@@ -350,11 +365,19 @@ export class CallTransfers implements PlacedCallRouter {
     }
     if (p.kind === 'department') return this.departmentAnswered(callId, p);
     p.stage = 'consulting';
-    await ari.addToBridge(p.consultBridge!, [legId]);
+    if (!p.fromGone) await ari.addToBridge(p.consultBridge!, [legId]);
     if (p.targetIsAgent) {
       await this.d.agents.forCall(p.target, callId, 'talking', ['ringing', 'reserved']);
       const now = Date.now();
       await this.d.bus.publish({ type: 'call.answered', callId, agentWorkNumber: p.target, answeredAt: now, ringMs: now - p.startedAt, waitMs: 0 });
+    }
+    if (p.fromGone) {
+      const session = this.d.sessions(callId);
+      const conv = session?.conversation();
+      if (!session || !conv) return; // The call is ending: callEnded frees the colleague.
+      this.log.info({ callId, from: p.from, to: p.target }, 'consult answered after the agent hung up: the transfer completes');
+      await this.handConsultOver(callId, p, session, conv).catch((err: Error) => this.handOverFailed(callId, p, err));
+      return;
     }
     this.log.info({ callId, from: p.from, target: p.target }, 'consult: colleague answered');
     await this.publish(callId, p, 'consulting');
@@ -364,12 +387,58 @@ export class CallTransfers implements PlacedCallRouter {
     const p = this.pending.get(callId);
     if (p && p.legId === legId) {
       const reason: Reason = p.stage === 'consulting' ? 'hung-up' : ringReason(cause);
+      if (p.fromGone) {
+        // Nobody to go back to: the caller must not be left alone with music.
+        this.log.info({ callId, target: p.target, reason }, 'consult unanswered after the agent hung up: the call ends as the agent hanging up first');
+        await this.undo(callId, p, reason, 'failed');
+        await this.d.sessions(callId)?.agentLegEnded(p.fromChannel);
+        return;
+      }
       this.log.info({ callId, target: p.target, reason }, 'transfer leg ended before the hand-over: back with the caller');
       await this.undo(callId, p, reason, p.stage === 'consulting' ? 'returned' : 'failed');
       return;
     }
+    // A colleague who took a handed-over call now consults in turn, and hung up their phone.
+    if (p && p.kind === 'consult' && p.fromChannel === legId) return this.fromLegEnded(callId, legId);
     // A leg the call was handed to: its end is the end of the agent's side of the call.
     await this.d.sessions(callId)?.agentLegEnded(legId, cause);
+  }
+
+  /** The call whose consult `channelId` (the consulting agent's leg) started, if this process runs it. */
+  private consultingFrom(channelId: string): string | undefined {
+    for (const [callId, p] of this.pending) if (p.kind === 'consult' && p.fromChannel === channelId) return callId;
+    return undefined;
+  }
+
+  /**
+   * The consulting agent hung up their phone: answered, the colleague takes the caller now (as
+   * 完成转接); still ringing, when they answer (legAnswered), or the call ends if they don't (legEnded).
+   */
+  private async fromLegEnded(callId: string, channelId: string): Promise<void> {
+    const p = this.pending.get(callId);
+    if (!p || p.kind !== 'consult' || p.fromChannel !== channelId) {
+      // The consult ended just before: the leg's end is the call's again.
+      await this.d.sessions(callId)?.agentLegEnded(channelId);
+      return;
+    }
+    if (p.fromGone) return;
+    p.fromGone = true;
+    await this.d.redis.hset(this.key, callId, JSON.stringify({ ...p, node: this.d.settings.node }));
+    if (p.stage === 'ringing') {
+      this.log.info({ callId, from: p.from, target: p.target }, 'agent hung up during the consult ring: the caller goes to the colleague if they answer');
+      return;
+    }
+    const session = this.d.sessions(callId);
+    const conv = session?.conversation();
+    if (!session || !conv) return; // The call is ending: callEnded frees the colleague.
+    this.log.info({ callId, from: p.from, to: p.target }, 'agent hung up during the consult: the transfer completes');
+    await this.handConsultOver(callId, p, session, conv).catch((err: Error) => this.handOverFailed(callId, p, err));
+  }
+
+  /** The hand-over after the agent hung up failed: the caller is not left alone, the call ends on that hang-up. */
+  private async handOverFailed(callId: string, p: Pending, err: Error): Promise<void> {
+    this.log.warn({ callId, target: p.target, err: err.message }, 'hand-over after the agent hung up failed: the call ends as the agent hanging up first');
+    await this.d.sessions(callId)?.agentLegEnded(p.fromChannel);
   }
 
   /** 返回通话: the colleague is let go and the agent is back with the caller. */
@@ -377,6 +446,7 @@ export class CallTransfers implements PlacedCallRouter {
     const p = this.pending.get(callId);
     if (!p) throw conflict('no transfer in progress', '当前没有进行中的咨询');
     if (p.from !== by) throw forbidden('only the agent who started it may end the consult', '只有发起咨询的坐席可以返回通话');
+    if (p.fromGone) throw conflict('the agent has hung up their phone', '您的话机已挂机，无法返回通话');
     this.log.info({ callId, target: p.target }, 'consult: agent returned to the caller');
     return this.undo(callId, p, 'cancelled', 'returned');
   }
@@ -391,7 +461,7 @@ export class CallTransfers implements PlacedCallRouter {
     await ari.hangup(p.legId).catch(() => undefined);
     const conv = this.d.sessions(callId)?.conversation();
     if (p.kind === 'consult') {
-      if (conv && conv.agentChannelId === p.fromChannel) {
+      if (conv && conv.agentChannelId === p.fromChannel && !p.fromGone) {
         await ari.addToBridge(conv.bridgeId, [p.fromChannel]).catch((err: Error) => this.log.error({ callId, err: err.message }, 'agent could not be put back with the caller'));
         await ari.stopBridgeMoh(conv.bridgeId).catch(() => undefined);
       }
@@ -411,6 +481,11 @@ export class CallTransfers implements PlacedCallRouter {
     if (p.from !== by) throw forbidden('only the agent who started it may complete the transfer', '只有发起咨询的坐席可以完成转接');
     if (p.stage !== 'consulting') throw conflict('the colleague has not answered yet', '对方尚未接听，暂不能完成转接');
     const { session, conv } = this.held(callId, by);
+    return this.handConsultOver(callId, p, session, conv);
+  }
+
+  /** The answered colleague joins the caller in the call's bridge and the call is theirs. */
+  private async handConsultOver(callId: string, p: Pending, session: CallSession, conv: Conversation): Promise<TransferView> {
     const { ari } = this.d;
     await this.settle(callId);
     await ari.addToBridge(conv.bridgeId, [p.legId]);
@@ -522,7 +597,7 @@ export class CallTransfers implements PlacedCallRouter {
     const next = [...list, entry];
     if (!(await session.handOver({ workNumber: to.workNumber, channelId: p.legId }, { handovers: next }, recording))) return false;
     this.handovers.set(callId, next);
-    await ari.hangup(p.fromChannel);
+    if (!p.fromGone) await ari.hangup(p.fromChannel);
     await this.d.agents.forCall(p.from, callId, 'acw', ['talking']);
     await this.d.afterCallWork.start({ agentWorkNumber: p.from, callId });
     const orders = this.d.orders();
@@ -548,7 +623,9 @@ export class CallTransfers implements PlacedCallRouter {
 
   private async publish(callId: string, p: Pending, stage: TransferView['stage'], reason?: Reason): Promise<TransferView> {
     const v = this.view(callId, p, stage, reason);
-    await this.d.bus.publish({ type: 'call.transfer', ...v });
+    // A supervisor's desk phone has no screen-pop: their board shows who is calling instead.
+    const who = p.kind === 'consult' && !p.targetIsAgent && p.callerNumber ? { callerNumber: p.callerNumber, ...(p.customerAccount ? { customerAccount: p.customerAccount } : {}) } : {};
+    await this.d.bus.publish({ type: 'call.transfer', ...v, ...who });
     return v;
   }
 

@@ -13,6 +13,7 @@ import type { AriPort } from '../ari/port';
 import { bridgeIdOf } from '../calls/bridge-and-record';
 import { callRecordKey } from '../calls/call-record';
 import type { PlacedCallRouter } from '../calls/placed-call-router';
+import { agentSees } from './agent-notice';
 import { monitorBridgeId, monitorLegOf, SNOOP_APP_ARG, snoopId, SUPERVISOR_APP_ARG, supervisorLegId } from './monitor-ids';
 import { viewOf, type MonitorSession, type MonitoringEntry, type MonitorStore } from './monitor-store';
 
@@ -69,11 +70,17 @@ export class MonitorService implements PlacedCallRouter {
     this.log = d.logger.child({ component: 'monitor' });
   }
 
-  /** Ends the monitor of a call that ended, whichever process hears it first. */
+  /**
+   * Ends the monitor of a call that ended, whichever process hears it first; follows a call handed
+   * over to a colleague or a department (the process whose app holds the monitor's legs does).
+   */
   start(): () => void {
     return this.d.bus.subscribe((e) => {
-      if (e.type !== 'call.ended') return;
-      void this.inOrder(e.callId, () => this.end(e.callId, 'the call ended')).catch((err: Error) => this.log.error({ callId: e.callId, err: err.message }, 'monitor of an ended call not cleaned up'));
+      if (e.type === 'call.ended') {
+        void this.inOrder(e.callId, () => this.end(e.callId, 'the call ended')).catch((err: Error) => this.log.error({ callId: e.callId, err: err.message }, 'monitor of an ended call not cleaned up'));
+      } else if (e.type === 'call.transfer' && e.stage === 'completed') {
+        void this.inOrder(e.callId, () => this.followHandOver(e.callId)).catch((err: Error) => this.log.error({ callId: e.callId, err: err.message }, 'monitor did not follow the hand-over'));
+      }
     });
   }
 
@@ -319,8 +326,84 @@ export class MonitorService implements PlacedCallRouter {
     if (leg === 'supervisor' && supervisorLegId(callId, cur.id) === channelId) {
       await this.end(callId, cur.phase === 'dialing' ? `the supervisor's phone did not answer (cause ${cause ?? '?'})` : 'the supervisor hung up');
     } else if (leg === 'snoop' && cur.snoop === channelId) {
-      await this.end(callId, "the agent's leg ended");
+      await this.agentLegGone(cur);
     }
+  }
+
+  /**
+   * The snoop in use ended with the agent's leg. A completed transfer hangs that leg up once the
+   * call names its new holder, and its `call.transfer` event may come after this: the monitor then
+   * goes on with the new leg. Otherwise the call is ending (its `call.ended` ends the monitor too),
+   * or has ended.
+   */
+  private async agentLegGone(cur: MonitorSession): Promise<void> {
+    const { callId } = cur;
+    const now = await this.agentLegOnRecord(callId);
+    if (!now) return this.end(callId, "the agent's leg ended with the call");
+    if (now.channel !== cur.agentChannel) return this.follow(callId, now, 'the old snoop ended');
+    // Nothing to snoop on until the hand-over is on record or the call ends: the supervisor waits, still connected.
+    for (let i = 0; i < CAS_TRIES; i++) {
+      const read = await this.d.store.get(callId);
+      if (!read || read.id !== cur.id || read.snoop !== cur.snoop) return;
+      if ((await this.d.store.put(callId, read, { ...read, snoop: null, rev: read.rev + 1 })).ok) {
+        this.log.info({ callId, agentLeg: cur.agentChannel }, "monitor: the agent's leg ended, waiting for the call's hand-over or its end");
+        return;
+      }
+    }
+  }
+
+  /** After a completed transfer: the monitor moves to the call's new leg if it has not already. */
+  private async followHandOver(callId: string): Promise<void> {
+    const cur = await this.d.store.get(callId);
+    // The monitor's legs live in the app of the process that started it: it alone moves them.
+    if (!cur || cur.node !== this.d.settings.node) return;
+    const now = await this.agentLegOnRecord(callId);
+    if (now && now.channel !== cur.agentChannel) await this.follow(callId, now, 'transfer completed');
+  }
+
+  /**
+   * The call's leg on our side as the Call document names it (a colleague's after a consult
+   * transfer, the department's trunk leg after 转部门), and whose it is; null once the call ended.
+   */
+  private async agentLegOnRecord(callId: string): Promise<{ channel: string; workNumber: string | null } | null> {
+    await this.d.outbox.drained(callRecordKey(callId), 3000);
+    const call = await this.d.models.Call.findOne({ callId }).select('state agentChannelId agentWorkNumber handovers').lean();
+    if (!call?.agentChannelId || call.state === 'ended') return null;
+    const last = call.handovers?.[call.handovers.length - 1];
+    // After a hand-over the call's holder is the one its last entry names (a department: no console to tell).
+    const workNumber = last ? (last.kind === 'consult' ? (last.to ?? null) : null) : (call.agentWorkNumber ?? null);
+    return { channel: call.agentChannelId, workNumber };
+  }
+
+  /**
+   * The call's agent leg changed hands: a listen or whisper goes on with a new snoop on the new leg
+   * (same supervisor leg, same monitor bridge, same mode, same entry on the Call); a barge needs
+   * nothing, the supervisor is in the call's bridge already. The agents' consoles are told.
+   */
+  private async follow(callId: string, to: { channel: string; workNumber: string | null }, why: string): Promise<void> {
+    for (let i = 0; i < CAS_TRIES; i++) {
+      const cur = await this.d.store.get(callId);
+      if (!cur || cur.agentChannel === to.channel) return;
+      const { mode } = cur;
+      const snooping = cur.phase === 'active' && mode !== 'barge';
+      const next: MonitorSession = { ...cur, agentChannel: to.channel, agentWorkNumber: to.workNumber, rev: cur.rev + 1, ...(snooping ? this.snoopFor(cur, mode) : {}) };
+      if (!(await this.d.store.put(callId, cur, next)).ok) continue;
+      this.log.info({ callId, supervisor: cur.supervisor, mode: cur.mode, from: cur.agentChannel, to: to.channel, why }, 'monitor: following the call to its new leg');
+      if (snooping) {
+        const { ari } = this.d;
+        if (cur.snoop) await ari.hangup(cur.snoop).catch(() => undefined);
+        try {
+          await ari.snoop({ channelId: to.channel, snoopId: next.snoop!, ...SNOOP_DIRECTIONS[mode], app: next.app, appArgs: `${SNOOP_APP_ARG},${callId}` });
+        } catch (err) {
+          this.log.error({ callId, err: (err as Error).message }, 'monitor could not follow the call: ending it');
+          await this.end(callId, 'no snoop on the new leg');
+          return;
+        }
+      }
+      if (cur.agentWorkNumber !== next.agentWorkNumber) await this.tellHandOver(cur, next);
+      return;
+    }
+    this.log.warn({ callId }, 'monitor kept changing while following the call');
   }
 
   interrupted(): number {
@@ -368,10 +451,8 @@ export class MonitorService implements PlacedCallRouter {
       .catch((err: Error) => this.log.error({ callId, err: err.message }, 'monitoring not recorded on the call'));
   }
 
-  /** What the agent's console shows of a monitor: a barge always, listen and whisper only with MONITOR_TELL_AGENT. */
   private agentSees(s: MonitorSession | null | undefined): MonitorMode | null {
-    if (!s || s.phase !== 'active') return null;
-    return s.mode === 'barge' || this.d.settings.tellAgent ? s.mode : null;
+    return agentSees(s, this.d.settings.tellAgent);
   }
 
   /** The board reads the monitor again; the agent's console is told when what it shows changes. */
@@ -391,6 +472,20 @@ export class MonitorService implements PlacedCallRouter {
         at: Date.now(),
       })
       .catch((err: Error) => this.log.warn({ callId: base.callId, err: err.message }, 'monitor change not published'));
+  }
+
+  /** The agent who handed the call on no longer sees the monitor; the one who took it does. */
+  private async tellHandOver(prev: MonitorSession, next: MonitorSession): Promise<void> {
+    const told = [
+      { agentWorkNumber: prev.agentWorkNumber, agentSees: null, tellAgent: this.agentSees(prev) !== null },
+      { agentWorkNumber: next.agentWorkNumber, agentSees: this.agentSees(next), tellAgent: this.agentSees(next) !== null },
+    ];
+    for (const t of told) {
+      if (!t.tellAgent) continue;
+      await this.d.bus
+        .publish({ type: 'call.monitor', callId: next.callId, supervisor: next.supervisor, supervisorName: next.supervisorName, mode: next.mode, ...t, at: Date.now() })
+        .catch((err: Error) => this.log.warn({ callId: next.callId, err: err.message }, 'monitor change not published'));
+    }
   }
 
   private inOrder<T>(callId: string, step: () => Promise<T>): Promise<T> {

@@ -54,11 +54,19 @@ describe('supervisor board in Chromium: 监听, 强插 and 结束监听 on a cal
     await board.locator(`${row} .monitor-mode[data-mode="barge"]`).waitFor();
     expect(await board.locator(`${row} .monitor-mode`).innerText()).to.equal('强插中');
     await waitFor(() => h.ari.bridges().find((b) => b.id === `br-${callId}`)?.channels.length === 3, { what: 'three in the call' });
+    // The agent's console opened during the barge shows it from its first snapshot, not only at the next change.
+    const agent = await open('1001', '/agent.html');
+    await agent.locator('#monitor-notice[data-mode="barge"]').waitFor();
+    expect(await agent.locator('#monitor-notice').innerText()).to.equal('班长 林国栋（2001）已强插加入本通话（三方通话）');
 
     await board.click(`${row} button.monitor-stop`);
-    await board.locator(`${row} button.monitor-listen`).waitFor();
-    expect(await board.locator('#monitor-msg').innerText()).to.equal('已结束监听');
+    // (In barge the row already offers 监听: wait for the stop's answer, not for the button.)
+    await board.locator('#monitor-msg', { hasText: '已结束监听' }).waitFor();
+    await board.locator(`${row} .monitor-mode`).waitFor({ state: 'detached' });
     await waitFor(() => !h.ari.channels().some((c) => c.id.startsWith('mon-')), { what: 'supervisor leg hung up' });
+    await agent.reload();
+    await agent.waitForSelector('.conn.ok');
+    await agent.locator('#monitor-notice').waitFor({ state: 'hidden' });
 
     // An admin without a desk phone is refused in Chinese on the board (admins land on their own page first).
     const admin = await open('9001', '/admin.html');

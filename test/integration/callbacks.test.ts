@@ -406,6 +406,12 @@ describe('callbacks (回访): made when an order is completed, SMS replies, phon
       expect(((await ok.json()) as CallbackView).doneBy).to.equal('1001');
       const twice = await call('POST', `/api/callbacks/${cb.id}/result`, '1001', result('satisfied'));
       expect(twice.status).to.equal(409);
+      // An order's callback is not closed with a queue callback's short result (queue-callback.test.ts works those).
+      const other = await callback(`${await resolved('complaint', phone())}.complaint`);
+      const wrong = await call('POST', `/api/callbacks/${other.id}/queue-result`, '1001', { reached: true });
+      expect(wrong.status).to.equal(409);
+      expect(((await wrong.json()) as { error: { zh: string } }).error.zh).to.equal('该回访属于工单回访，请登记各项评价和满意程度');
+      expect((await call('POST', `/api/callbacks/${other.id}/queue-result`, DEPARTMENT_USER.engineering, { reached: true })).status).to.equal(403);
     });
   });
 });

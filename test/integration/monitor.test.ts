@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { AgentMonitorNotice, BoardSnapshot, MonitorView } from '../../contracts';
+import type { AgentMonitorNotice, AgentSnapshot, BoardSnapshot, MonitorView } from '../../contracts';
 import type { CtiNode } from '../../main';
 import type { CallerHandle } from '../../sim/ari/script';
 import type { RestLogEntry } from '../../sim/ari/types';
@@ -9,6 +9,7 @@ import { PbxHarness, SUPERVISOR_EXTENSION } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
 
 const PASSWORD = 'test-password';
+const DEPT_NUMBER = '075786000101'; // 营业部's transfer line (seed)
 /** Query and body of a logged REST request as one: ari-client sends parameters in the query string. */
 const params = (r: RestLogEntry): Record<string, unknown> => ({ ...r.query, ...(r.body && typeof r.body === 'object' ? (r.body as Record<string, unknown>) : {}) });
 const isMonitor = (id: string) => id.startsWith('mon-');
@@ -19,7 +20,7 @@ describe('supervisor monitoring: listen, whisper and barge through snoop channel
   const clients: ConsoleClient<object, object>[] = [];
 
   before(async () => {
-    h = await PbxHarness.start({ nodes: 2, soundMs: 40, env: { AFTER_CALL_WORK_MS: '100' } });
+    h = await PbxHarness.start({ nodes: 2, soundMs: 40, trunkEndpoint: 'carrier', env: { AFTER_CALL_WORK_MS: '100' } });
   });
   after(async () => {
     for (const c of clients) c.close();
@@ -280,6 +281,171 @@ describe('supervisor monitoring: listen, whisper and barge through snoop channel
     caller.hangup();
     await callClosed(h, caller);
     await nothingOfTheMonitorLeft();
+  });
+
+  /** 1001's console: it runs the transfers of its call. */
+  async function agentConsole(node: CtiNode, workNumber = '1001'): Promise<ConsoleClient<object, object>> {
+    const c = new ConsoleClient<object, object>(node.url, '/agent', (await login(node.url, workNumber, PASSWORD)).token);
+    clients.push(c);
+    await c.connect();
+    return c;
+  }
+
+  /** The Call's agent leg once the hand-over is on record. */
+  const legAfterHandOver = (callId: string, before: string) =>
+    waitFor(async () => {
+      const c = await h.node.models.Call.findOne({ callId }).lean();
+      return c?.agentChannelId && c.agentChannelId !== before ? c.agentChannelId : undefined;
+    }, { what: 'hand-over on record' });
+
+  it('a consult transfer completed while listening: the monitor follows the call to the colleague’s leg with a new snoop, same supervisor call, same entry', async () => {
+    await h.calls.agents.change('1005', 'ready');
+    const { caller, callId, agentLeg, owner, other } = await talkingCall('13800005511');
+    const agent = await agentConsole(owner);
+    const sup = await board(other);
+    h.ari.clearRequests();
+    expect((await sup.command('call:monitor', { callId, mode: 'listen' })).ok).to.equal(true);
+    await waitFor(() => monitorBridge()?.channels.length === 2, { what: 'listening' });
+    const [supLeg] = supervisorLegs();
+    const [firstSnoop] = snoops();
+
+    expect((await agent.command('call:consult', { callId, target: '1005' })).ok).to.equal(true);
+    await agent.next<{ stage: string }>('transfer:update', (t) => t.stage === 'consulting');
+    expect((await agent.command('call:consult-complete', { callId })).ok).to.equal(true);
+    const newLeg = await legAfterHandOver(callId, agentLeg);
+
+    // A new listen snoop on the colleague's leg, in the same monitor bridge with the same supervisor leg.
+    const following = await waitFor(() => {
+      const b = monitorBridge();
+      return b?.channels.length === 2 && !b.channels.includes(firstSnoop!.id) ? b : undefined;
+    }, { what: 'the monitor bridge with a snoop on the new leg' });
+    expect(following.channels).to.include(supLeg!.id);
+    expect(snoopRequests(newLeg).map(params)).to.deep.equal([{ spy: 'both', whisper: 'none', app: `hotline-${other.config.NODE_ID}`, appArgs: `snoop,${callId}` }]);
+    expect(snoops().map((c) => c.id)).to.deep.equal(following.channels.filter((id) => id !== supLeg!.id));
+    expect(supervisorLegs().map((c) => c.id)).to.deep.equal([supLeg!.id]);
+    expect(ringsOfSupervisor(), 'the supervisor is not rung again').to.have.length(1);
+    expect((await other.calls!.monitor.views()).get(callId)).to.include({ supervisor: '2001', mode: 'listen', phase: 'active' });
+    expect(bridge(`br-${callId}`)?.channels).to.have.members([caller.id, newLeg]);
+
+    // Still one listen on the Call, closed when the caller leaves.
+    caller.hangup();
+    await callClosed(h, caller);
+    await nothingOfTheMonitorLeft();
+    const doc = await waitFor(async () => {
+      const d = await owner.models.Call.findOne({ callId }).lean();
+      return d?.monitoring?.[0]?.endedAt ? d : undefined;
+    }, { what: 'monitoring entry closed' });
+    expect(doc.monitoring!.map((m) => [m.supervisor, m.mode])).to.deep.equal([['2001', 'listen']]);
+    expect(doc.agentWorkNumber).to.equal('1005');
+  });
+
+  it('the agent hangs up during the consult: the snoop ends with their leg, the supervisor stays on and hears the colleague once they take the caller', async () => {
+    await h.calls.agents.change('1005', 'ready');
+    const { caller, callId, agentLeg, owner, other } = await talkingCall('13800005514');
+    const agent = await agentConsole(owner);
+    const sup = await board(other);
+    expect((await sup.command('call:monitor', { callId, mode: 'listen' })).ok).to.equal(true);
+    await waitFor(() => monitorBridge()?.channels.length === 2, { what: 'listening' });
+    const [supLeg] = supervisorLegs();
+    expect((await agent.command('call:consult', { callId, target: '1005' })).ok).to.equal(true);
+    await agent.next<{ stage: string }>('transfer:update', (t) => t.stage === 'consulting');
+    h.ari.clearRequests();
+
+    // Their leg, and the snoop on it, end before the call names the colleague.
+    h.ari.agentHangup(agentLeg);
+    const newLeg = await legAfterHandOver(callId, agentLeg);
+    await waitFor(() => snoopRequests(newLeg).length === 1 && monitorBridge()?.channels.length === 2 && snoops().length === 1, { what: 'a snoop on the colleague’s leg' });
+    expect(monitorBridge()!.channels).to.include(supLeg!.id);
+    expect(supervisorLegs().map((c) => c.id)).to.deep.equal([supLeg!.id]);
+    expect((await other.calls!.monitor.views()).get(callId)).to.include({ mode: 'listen', phase: 'active' });
+    caller.hangup();
+    await callClosed(h, caller);
+    await nothingOfTheMonitorLeft();
+  });
+
+  it('barged in, then a consult transfer completed: the supervisor stays in the call bridge; the colleague’s console is told, the first agent’s no more', async () => {
+    await h.calls.agents.change('1005', 'ready');
+    const { caller, callId, agentLeg, owner, other } = await talkingCall('13800005515');
+    const first = await agentConsole(owner);
+    const colleague = await agentConsole(other, '1005');
+    const sup = await board(other);
+    expect((await sup.command('call:monitor', { callId, mode: 'barge' })).ok).to.equal(true);
+    await first.next<AgentMonitorNotice>('call:monitor', (m) => m.mode === 'barge');
+    const [supLeg] = supervisorLegs();
+    h.ari.clearRequests();
+    expect((await first.command('call:consult', { callId, target: '1005' })).ok).to.equal(true);
+    await first.next<{ stage: string }>('transfer:update', (t) => t.stage === 'consulting');
+    const from = first.mark();
+    expect((await first.command('call:consult-complete', { callId })).ok).to.equal(true);
+    const newLeg = await legAfterHandOver(callId, agentLeg);
+
+    const told = await colleague.next<AgentMonitorNotice>('call:monitor', () => true);
+    expect(told).to.deep.equal({ callId, mode: 'barge', supervisor: '2001', supervisorName: '班长 林国栋' });
+    await first.next<AgentMonitorNotice>('call:monitor', (m) => m.mode === null, { from });
+    await waitFor(() => bridge(`br-${callId}`)?.channels.length === 3, { what: 'caller, colleague and supervisor' });
+    expect(bridge(`br-${callId}`)?.channels).to.have.members([caller.id, newLeg, supLeg!.id]);
+    expect(h.ari.requests().filter((r) => r.path.includes('/snoop'))).to.deep.equal([]);
+    // The colleague's console, reloaded, shows it too.
+    const resync = await colleague.command<AgentSnapshot>('session:resync');
+    expect(resync.ok && resync.data.monitor).to.deep.include({ callId, mode: 'barge' });
+    caller.hangup();
+    await callClosed(h, caller);
+    await nothingOfTheMonitorLeft();
+  });
+
+  it('转部门 while whispering: the monitor follows the call to the department’s trunk leg', async () => {
+    const { caller, callId, agentLeg, owner } = await talkingCall('13800005512');
+    const agent = await agentConsole(owner);
+    const sup = await board(owner);
+    h.ari.setCallee(DEPT_NUMBER, { kind: 'answer', afterMs: 300 });
+    expect((await sup.command('call:monitor', { callId, mode: 'whisper' })).ok).to.equal(true);
+    await waitFor(() => monitorBridge()?.channels.length === 2, { what: 'whispering' });
+    const [supLeg] = supervisorLegs();
+    h.ari.clearRequests();
+
+    expect((await agent.command('call:transfer-out', { callId, number: DEPT_NUMBER })).ok).to.equal(true);
+    const trunkLeg = await legAfterHandOver(callId, agentLeg);
+    const whisperedOn = await waitFor(() => snoopRequests(trunkLeg)[0], { what: 'a snoop on the trunk leg' });
+    expect(params(whisperedOn)).to.include({ spy: 'both', whisper: 'out' });
+    await waitFor(() => {
+      const b = monitorBridge();
+      return b?.channels.length === 2 && b.channels.includes(supLeg!.id) && snoops().length === 1 && b.channels.includes(snoops()[0]!.id);
+    }, { what: 'the new snoop in the monitor bridge' });
+    expect((await owner.calls!.monitor.views()).get(callId)).to.include({ mode: 'whisper', phase: 'active' });
+    caller.hangup();
+    await callClosed(h, caller);
+    await nothingOfTheMonitorLeft();
+  });
+
+  it('an agent console that reconnects during a barge gets it in its snapshot; after the end, no more', async () => {
+    const { caller, callId, owner, other } = await talkingCall('13800005513');
+    const agent = await agentConsole(other);
+    const sup = await board(owner);
+    // A listen is not told (MONITOR_TELL_AGENT unset), in the snapshot neither.
+    expect((await sup.command('call:monitor', { callId, mode: 'listen' })).ok).to.equal(true);
+    await waitFor(() => monitorBridge()?.channels.length === 2, { what: 'listening' });
+    const reconnect = async () => {
+      agent.close();
+      const from = agent.mark();
+      await agent.connect();
+      return agent.next<AgentSnapshot>('session:snapshot', () => true, { from });
+    };
+    expect((await reconnect()).monitor).to.equal(null);
+
+    expect((await sup.command('call:monitor', { callId, mode: 'barge' })).ok).to.equal(true);
+    await waitFor(() => bridge(`br-${callId}`)?.channels.length === 3, { what: 'barged in' });
+    const during = await reconnect();
+    expect(during.state).to.include({ state: 'talking', callId });
+    expect(during.monitor).to.deep.equal({ callId, mode: 'barge', supervisor: '2001', supervisorName: '班长 林国栋' });
+    // session:resync (the console's refresh) says the same.
+    const resync = await agent.command<AgentSnapshot>('session:resync');
+    expect(resync.ok && resync.data.monitor).to.deep.include({ mode: 'barge' });
+
+    expect((await sup.command('call:monitor-stop', { callId })).ok).to.equal(true);
+    await nothingOfTheMonitorLeft();
+    expect((await reconnect()).monitor).to.equal(null);
+    caller.hangup();
+    await callClosed(h, caller);
   });
 
   // Last: it stops a process.

@@ -226,6 +226,23 @@ describe('monthly report: every figure of a scripted month, its exports, and the
     await cb('WO4.complaint', 'complaint', 'phone', 'pending', sh('2026-10-30T09:00'));
     await cb('WO5.engineering', 'engineering', 'phone', 'done', sh('2026-10-12T09:00'));
     await cb('WO6.after_sales', 'after_sales', 'sms', 'sms_sent', sh('2026-09-28T09:00'), true);
+    // Queue callbacks (排队回拨) of October, one worked, one open, one overdue: owed to callers, not
+    // for work; no order, no department. None of the callback figures below counts them.
+    for (const [n, status, overdue] of [[1, 'done', false], [2, 'pending', false], [3, 'pending', true]] as const) {
+      const at = sh(`2026-10-1${n}T10:00`);
+      await models.Callback.create({
+        id: `queue.0000000${n}-0000-4000-8000-000000000000`,
+        reason: 'queue_callback',
+        method: 'phone',
+        phone: '13100000009',
+        callId: `0000000${n}-0000-4000-8000-000000000000`,
+        status,
+        overdue,
+        completedAt: at,
+        dueBy: new Date(at.getTime() + HOUR),
+        ...(status === 'done' ? { doneAt: at, doneBy: '1001', reached: true } : {}),
+      });
+    }
 
     await alarm('answer-timeout', sh('2026-10-05T09:20'));
     await alarm('answer-timeout', sh('2026-10-21T11:00'));
@@ -280,7 +297,7 @@ describe('monthly report: every figure of a scripted month, its exports, and the
       { reason: 'sms_unsatisfied', owed: 0, made: 0, rate: null },
     ]);
     // The two leaks resolved in October are after-sales orders owed a callback (none made here).
-    expect(report.callbacks.figures.total).to.deep.include({ afterSales: 2, calledBack: 0, callbackRate: 0 });
+    expect(report.callbacks.figures.total).to.deep.include({ afterSales: 2, calledBack: 0, callbackRate: 0, overdue: 0, satisfied: 0, unsatisfied: 0 });
   });
 
   it('counts the outages that started in the month and the planned ones noticed 24 h ahead', () => {

@@ -301,6 +301,64 @@ describe('transfer: consult → complete / return, department, hand-over of the 
     await waitFor(() => consultBridges(callId).length === 0 && !h.ari.channels().some((c) => c.id.startsWith(callId)), { what: 'no leg or consult bridge left' });
   });
 
+  it('the agent hangs up their phone while consulting: the transfer completes (as 完成转接), not "agent hung up first"', async () => {
+    const { caller, callId, owner } = await answered();
+    const first = await socketOf('1004', owner);
+    await h.calls.agents.change('1005', 'ready');
+    ok(await first.command<TransferView>('call:consult', { callId, target: '1005' }));
+    await first.next<TransferView>('transfer:update', (t) => t.stage === 'consulting');
+    h.ari.agentHangup(`${callId}-1`);
+    const done = await first.next<TransferView>('transfer:update', (t) => t.stage === 'completed');
+    expect(done).to.include({ target: '1005', agentWorkNumber: '1004' });
+    await waitFor(() => callerBridges(caller).length === 1 && callerBridges(caller)[0]!.channels.length === 2 && consultBridges(callId).length === 0, { what: 'the caller with the colleague' });
+    expect(callerBridges(caller)[0]!.channels).to.have.members([caller.id, `${callId}-c1`]);
+    expect(caller.isUp()).to.equal(true);
+    await waitFor(async () => (await state('1004')) === 'acw', { what: '1004 in after-call work' });
+    expect(await h.calls.acd.agent('1005')).to.include({ state: 'talking', callId });
+    caller.hangup();
+    const call = await callClosed(h, caller);
+    expect(call).to.include({ outcome: 'answered', agentWorkNumber: '1005', hangupBy: 'caller', agentHungUpFirst: false });
+    expect(call.handovers![0]).to.include({ from: '1004', to: '1005', kind: 'consult' });
+  });
+
+  it('the agent hangs up while the colleague’s phone rings: the caller (on music) goes to the colleague when they answer', async () => {
+    const { caller, callId, owner } = await answered();
+    const first = await socketOf('1004', owner);
+    h.pbx.setPhone('1005', { behaviour: { kind: 'answer', afterMs: 1200 } });
+    await h.calls.agents.change('1005', 'ready');
+    ok(await first.command<TransferView>('call:consult', { callId, target: '1005' }));
+    await waitFor(async () => (await state('1005')) === 'ringing', { what: '1005 ringing' });
+    h.ari.agentHangup(`${callId}-1`);
+    // Until the answer the caller waits alone with music; the call goes on.
+    await waitFor(() => !h.ari.channels().some((c) => c.id === `${callId}-1`), { what: 'first leg gone' });
+    expect(caller.isUp()).to.equal(true);
+    const done = await first.next<TransferView>('transfer:update', (t) => t.stage === 'completed');
+    expect(done.target).to.equal('1005');
+    await waitFor(() => callerBridges(caller).length === 1 && callerBridges(caller)[0]!.channels.length === 2 && consultBridges(callId).length === 0, { what: 'the caller with the colleague' });
+    expect(callerBridges(caller)[0]!.channels).to.have.members([caller.id, `${callId}-c1`]);
+    await waitFor(async () => (await state('1004')) === 'acw', { what: '1004 in after-call work' });
+    expect(await h.calls.acd.agent('1005')).to.include({ state: 'talking', callId });
+    caller.hangup();
+    const call = await callClosed(h, caller);
+    expect(call).to.include({ outcome: 'answered', agentWorkNumber: '1005', agentHungUpFirst: false });
+  });
+
+  it('the agent hangs up while the colleague’s phone rings and nobody answers: the call ends as the agent hanging up first', async () => {
+    const { caller, callId, owner } = await answered();
+    const first = await socketOf('1004', owner);
+    h.pbx.setPhone('1005', { behaviour: { kind: 'no-answer' } });
+    await h.calls.agents.change('1005', 'ready');
+    ok(await first.command<TransferView>('call:consult', { callId, target: '1005' }));
+    await waitFor(async () => (await state('1005')) === 'ringing', { what: '1005 ringing' });
+    h.ari.agentHangup(`${callId}-1`);
+    const failed = await first.next<TransferView>('transfer:update', (t) => t.stage === 'failed', { timeoutMs: 15_000 });
+    expect(failed.reason).to.equal('no-answer');
+    const call = await callClosed(h, caller);
+    expect(call).to.include({ outcome: 'answered', agentWorkNumber: '1004', hangupBy: 'agent', agentHungUpFirst: true });
+    await waitFor(async () => (await state('1005')) === 'ready' && (await state('1004')) === 'acw', { what: '1005 Ready, 1004 in after-call work' });
+    await waitFor(() => consultBridges(callId).length === 0 && !h.ari.channels().some((c) => c.id.startsWith(callId)), { what: 'no leg or consult bridge left' });
+  });
+
   // Last: it leaves one node.
   it('the owning process dies mid-consult: the survivor puts the agent back with the caller and frees the colleague', async () => {
     const { caller, callId, owner, other } = await answered();

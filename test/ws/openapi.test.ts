@@ -139,8 +139,8 @@ describe('REST API described as OpenAPI 3.1 from the validating schemas', functi
       }
     }
     // POST /api/login, POST /api/work-orders, and the order's life: resolve, reopen, escalate, hand-over, participants, extensions,
-    // decision; a callback's result and the inbound SMS webhook; an outage drafted, moved, its bureau approval; a dispatch entry
-    expect(checked).to.equal(15);
+    // decision; a callback's result, a queue callback's result and the inbound SMS webhook; an outage drafted, moved, its bureau approval; a dispatch entry
+    expect(checked).to.equal(16);
   });
 
   it('marks who may call each route: bearer security with the roles, or a public route that says how it checks', () => {

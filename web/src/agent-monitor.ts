@@ -18,9 +18,17 @@ export class MonitorNoticeLine {
   show(m: AgentMonitorNotice): void {
     if (!m.mode) return this.clear(m.callId);
     this.callId = m.callId;
-    this.el.textContent = `班长 ${m.supervisorName}（${m.supervisor}）${SAYS[m.mode]}`;
+    // Names may carry their title already (「班长 林国栋」, 「系统管理员 郑海」): not said twice.
+    const who = /\s/.test(m.supervisorName.trim()) ? m.supervisorName : `班长 ${m.supervisorName}`;
+    this.el.textContent = `${who}（${m.supervisor}）${SAYS[m.mode]}`;
     this.el.dataset.mode = m.mode;
     this.el.hidden = false;
+  }
+
+  /** From a snapshot (a reload, a reconnect): what is in effect now, or nothing. */
+  restore(m: AgentMonitorNotice | null): void {
+    if (m) this.show(m);
+    else this.clear();
   }
 
   /** The notice of `callId` (or any, without one) is taken down. */

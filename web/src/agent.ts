@@ -85,6 +85,7 @@ socket.on('session:snapshot', (s) => {
   v.missed = s.missed;
   v.acwMs = s.afterCallWorkMs;
   v.demoDeskPhone = s.demoDeskPhone;
+  monitorNotice.restore(s.monitor);
   render();
 });
 

@@ -1,4 +1,4 @@
-import type { CallbackCallView, CallbackView, LoginResponse, RecordCallbackResultBody } from '../../contracts';
+import type { CallbackCallView, CallbackView, LoginResponse, RecordCallbackResultBody, RecordQueueCallbackResultBody } from '../../contracts';
 import { CALLBACK_GRADES, ENGINEERING_CATEGORIES, type CallbackGrade, type CallbackReason } from '../../models/enums';
 import { api, ApiError, byId, CATEGORY_LABEL, errorText, fmtDateTime, fmtDuration, h, now, replace } from './common';
 
@@ -7,6 +7,7 @@ const REASON_LABEL: Record<CallbackReason, string> = {
   complaint: '投诉回访',
   engineering: '工程回访',
   sms_unsatisfied: '短信不满意转人工',
+  queue_callback: '排队回拨',
 };
 const GRADE_LABEL: Record<CallbackGrade, string> = { satisfied: '满意', fair: '基本满意', unsatisfied: '不满意' };
 const ASPECTS = [
@@ -98,10 +99,10 @@ export class CallbackPanel {
       h(
         'tr',
         { id: `cb-${cssId(c.id)}`, class: c.overdue || c.dueBy < now() ? 'late' : '' },
-        h('td', {}, c.workOrderNumber),
-        h('td', {}, `${REASON_LABEL[c.reason]} · ${CATEGORY_LABEL[c.category]}`),
+        h('td', {}, c.workOrderNumber ?? '—'),
+        h('td', {}, kindText(c)),
         h('td', {}, `${c.contactName ?? ''} ${c.phone}`.trim()),
-        h('td', {}, c.address),
+        h('td', {}, c.address ?? '—'),
         h('td', {}, fmtDateTime(c.dueBy)),
         h('td', { id: `cb-left-${cssId(c.id)}` }, leftText(c)),
         h('td', {}, h('button', { class: 'btn', type: 'button', id: `cb-open-${cssId(c.id)}`, onclick: () => this.start(c) }, '回访')),
@@ -117,14 +118,22 @@ export class CallbackPanel {
     this.form.reset();
     this.out.textContent = '';
     this.out.className = '';
+    const queue = c.reason === 'queue_callback';
     replace(
       byId('cb-who'),
-      `${REASON_LABEL[c.reason]} · 工单 ${c.workOrderNumber}（${CATEGORY_LABEL[c.category]}） · ${c.contactName ?? ''} ${c.phone} · ${c.address}`,
+      queue
+        ? `排队回拨 · ${c.phone} · 来电排队时要求回拨，自动回拨 ${c.lastAgent ? `（坐席 ${c.lastAgent}）` : ''}未接通，请再次拨打`
+        : `${REASON_LABEL[c.reason]} · 工单 ${c.workOrderNumber ?? ''}（${c.category ? CATEGORY_LABEL[c.category] : ''}） · ${c.contactName ?? ''} ${c.phone} · ${c.address ?? ''}`,
     );
-    const engineering = ENGINEERING_CATEGORIES.includes(c.category);
+    // A queue callback has no order to grade: only whether the caller was reached.
+    byId('cb-verdict-row').hidden = queue;
+    const engineering = !!c.category && ENGINEERING_CATEGORIES.includes(c.category);
     replace(
       byId('cb-grades'),
-      ...ASPECTS.map(([field, label]) =>
+      ...(queue
+        ? [h('label', {}, '结果 ', h('select', { id: 'cb-reached', name: 'reached' }, h('option', { value: '' }, '— 请选择 —'), h('option', { value: 'yes' }, '已联系上客户'), h('option', { value: 'no' }, '仍未联系上')))]
+        : []),
+      ...(queue ? [] : ASPECTS).map(([field, label]) =>
         h(
           'label',
           {},
@@ -199,9 +208,10 @@ export class CallbackPanel {
     const c = this.open;
     if (!c) return;
     const value = (id: string) => byId<HTMLSelectElement | HTMLTextAreaElement>(id).value;
+    if (c.reason === 'queue_callback') return this.submitQueue(c, value('cb-reached'), value('cb-words').trim());
     const verdict = this.form.querySelector<HTMLInputElement>('input[name="cb-verdict"]:checked')?.value;
     const missing = [
-      ...ASPECTS.filter(([f]) => f !== 'engineeringQuality' || ENGINEERING_CATEGORIES.includes(c.category))
+      ...ASPECTS.filter(([f]) => f !== 'engineeringQuality' || (!!c.category && ENGINEERING_CATEGORIES.includes(c.category)))
         .filter(([f]) => !value(`cb-${f}`))
         .map(([, label]) => label),
       ...(verdict ? [] : ['满意程度']),
@@ -220,15 +230,32 @@ export class CallbackPanel {
       verdict: verdict as RecordCallbackResultBody['verdict'],
       ...(words ? { customerWords: words } : {}),
     };
+    await this.send(c, 'result', body, (done) =>
+      done.followUp?.workOrderNumber
+        ? `回访已登记（不满意），已生成跟进工单 ${done.followUp.workOrderNumber} 派往责任部门上门处理`
+        : `回访已登记：工单 ${done.workOrderNumber ?? ''}，${done.verdict === 'satisfied' ? '满意' : '不满意'}`,
+    );
+  }
+
+  /** A queue callback's short result: reached or not, and a note. */
+  private async submitQueue(c: CallbackView, reached: string, note: string): Promise<void> {
+    if (!reached) {
+      this.out.className = 'error';
+      this.out.textContent = '请选择：结果';
+      return;
+    }
+    const body: RecordQueueCallbackResultBody = { reached: reached === 'yes', ...(note ? { note } : {}) };
+    await this.send(c, 'queue-result', body, (done) => `排队回拨已登记：${done.phone}，${done.reached ? '已联系上客户' : '仍未联系上'}`);
+  }
+
+  private async send(c: CallbackView, route: 'result' | 'queue-result', body: RecordCallbackResultBody | RecordQueueCallbackResultBody, told: (done: CallbackView) => string): Promise<void> {
     this.out.className = '';
     this.out.textContent = '提交中…';
     try {
-      const done = await api<CallbackView>(`/api/callbacks/${encodeURIComponent(c.id)}/result`, { method: 'POST', token: this.session.token, body });
+      const done = await api<CallbackView>(`/api/callbacks/${encodeURIComponent(c.id)}/${route}`, { method: 'POST', token: this.session.token, body });
       this.close();
       this.out.className = 'ok';
-      this.out.textContent = done.followUp?.workOrderNumber
-        ? `回访已登记（不满意），已生成跟进工单 ${done.followUp.workOrderNumber} 派往责任部门上门处理`
-        : `回访已登记：工单 ${done.workOrderNumber}，${done.verdict === 'satisfied' ? '满意' : '不满意'}`;
+      this.out.textContent = told(done);
       await this.load();
     } catch (err) {
       this.out.className = 'error';
@@ -237,6 +264,12 @@ export class CallbackPanel {
       if (err instanceof ApiError && err.status === 409) await this.load();
     }
   }
+}
+
+/** 投诉回访 · 漏水; 排队回拨 · 上次坐席 1003. */
+function kindText(c: CallbackView): string {
+  if (c.reason === 'queue_callback') return `${REASON_LABEL[c.reason]}${c.lastAgent ? ` · 上次坐席 ${c.lastAgent}` : ''}`;
+  return `${REASON_LABEL[c.reason]}${c.category ? ` · ${CATEGORY_LABEL[c.category]}` : ''}`;
 }
 
 /** The calls already placed for it: 已拨打 2 次：客户忙线；通话 1 分 5 秒. */

@@ -42,6 +42,7 @@ import {
   syncClock,
 } from './common';
 import { monitorRow, type MonitorDesk } from './monitor-controls';
+import { ConsultNoticeBanner } from './consult-notice';
 import { flagTags, OrderDetails, tickDeadlines, timeLeft, type ActOutcome, type CallCentreAct, type OrderDesk } from './order-briefs';
 
 const session = requireSession(['supervisor', 'admin']);
@@ -132,6 +133,9 @@ const feed = new AlarmFeed(
 socket.on('alarms:snapshot', (list) => feed.setAll(list));
 socket.on('alarm:raised', (a) => feed.raised(a));
 socket.on('alarm:updated', (a) => feed.updated(a));
+
+const consultNotice = new ConsultNoticeBanner(byId('consult-notice'));
+socket.on('board:consult', (n) => consultNotice.show(n));
 
 let board: BoardSnapshot | null = null;
 /** Asked for the whole board again: updates are ignored until it comes (it is at least as new). */
