@@ -107,15 +107,19 @@ export class CallControl {
     const answer: Answer = req.success
       ? await this.d.run(req.data).then(
           (result): Answer => ({ ok: true, result }),
-          (err: unknown): Answer => ({ ok: false, error: errorOf(err) }),
+          (err: unknown): Answer => {
+            if (!(err instanceof AppError)) this.log.error({ err, callId: req.data.callId }, 'call-control request failed');
+            return { ok: false, error: errorOf(err) };
+          },
         )
       : { ok: false, error: { status: 400, code: 'bad_request', message: 'malformed call-control request', zh: '请求格式不正确' } };
-    if (!answer.ok) this.log.info({ callId: req.success ? req.data.callId : undefined, error: answer.error.message }, 'call-control request refused');
+    if (!answer.ok && answer.error.code !== 'internal') this.log.info({ callId: req.success ? req.data.callId : undefined, error: answer.error.message }, 'call-control request refused');
     await this.d.redis.publish(this.channel(parsed.from), JSON.stringify({ kind: 'reply', id: parsed.id, ...answer })).catch((err: Error) => this.log.warn({ err: err.message }, 'call-control reply not sent'));
   }
 }
 
+/** What travels back to the requester, and so to a browser: an unexpected error's own words stay in this process's log. */
 function errorOf(err: unknown): { status: number; code: string; message: string; zh?: string } {
   if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message, ...(err.zh ? { zh: err.zh } : {}) };
-  return { status: 500, code: 'internal', message: (err as Error).message ?? String(err) };
+  return { status: 500, code: 'internal', message: 'the call could not be changed' };
 }
