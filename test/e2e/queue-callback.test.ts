@@ -91,6 +91,7 @@ describe('queue callback marks and the task for a person (Chromium, simulated PB
     await textIn(agent, '#cb-who', `排队回拨 · ${N}`);
     expect(await agent.locator('#cb-dial').isVisible()).to.equal(true);
     expect(await agent.locator('#cb-verdict-row').isVisible()).to.equal(false);
+    expect(await agent.locator('#cb-words-label').innerText()).to.equal('备注（来电诉求、联系情况）');
     await agent.locator('#cb-submit').scrollIntoViewIfNeeded();
     await agent.screenshot({ path: join(ARTIFACTS, 'queue-callback-task.png') });
 

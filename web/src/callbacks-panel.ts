@@ -122,11 +122,12 @@ export class CallbackPanel {
     replace(
       byId('cb-who'),
       queue
-        ? `排队回拨 · ${c.phone} · 来电排队时要求回拨，自动回拨 ${c.lastAgent ? `（坐席 ${c.lastAgent}）` : ''}未接通，请再次拨打`
+        ? `排队回拨 · ${c.phone} · 来电排队时要求回拨，自动回拨${c.lastAgent ? `（坐席 ${c.lastAgent}）` : ''}未接通，请再次拨打`
         : `${REASON_LABEL[c.reason]} · 工单 ${c.workOrderNumber ?? ''}（${c.category ? CATEGORY_LABEL[c.category] : ''}） · ${c.contactName ?? ''} ${c.phone} · ${c.address ?? ''}`,
     );
-    // A queue callback has no order to grade: only whether the caller was reached.
+    // A queue callback has no order to grade: only whether the caller was reached, and a note.
     byId('cb-verdict-row').hidden = queue;
+    byId('cb-words-label').textContent = queue ? '备注（来电诉求、联系情况）' : '客户意见和建议';
     const engineering = !!c.category && ENGINEERING_CATEGORIES.includes(c.category);
     replace(
       byId('cb-grades'),
