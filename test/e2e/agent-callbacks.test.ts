@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, openConsole } from '../helpers/browser';
 import { ConsoleNode, PASSWORD } from '../helpers/console-node';
 import { PbxHarness } from '../helpers/pbx-harness';
+import { waitFor } from '../helpers/wait';
 import { monthOf } from '../../core/time';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
@@ -146,8 +147,9 @@ describe('agent console: click-to-call a callback (Chromium, simulated PBX)', fu
       completedAt: new Date(),
       dueBy: new Date(Date.now() + 3 * 86_400_000),
     });
-    // The agent takes the phone after 1.5 s; the customer answers after 1 s and talks 3 s.
-    h.pbx.setPhone('1003', { behaviour: { kind: 'answer', afterMs: 1500 } });
+    // The agent takes the phone once the console said it rings (a fixed answer time could come before
+    // a loaded page showed it); the customer answers after 1 s and talks 3 s.
+    h.pbx.setPhone('1003', { behaviour: { kind: 'no-answer' } });
     h.ari.setCallee('13912345678', { kind: 'answer', afterMs: 1000, hangupAfterMs: 3000 });
     const textIn = (sel: string, wanted: string) =>
       page.waitForFunction(([s, w]) => (document.querySelector(s!)?.textContent ?? '').includes(w!), [sel, wanted] as const, { timeout: 20_000 });
@@ -159,6 +161,8 @@ describe('agent console: click-to-call a callback (Chromium, simulated PBX)', fu
     await textIn('#state', '未就绪 · 回访');
     await page.click('#cb-dial');
     await textIn('#cb-call', '正在呼叫您的话机');
+    const placed = await waitFor(async () => (await h.node.models.Call.findOne({ callbackId: id }).lean()) ?? false, { what: 'the callback call recorded' });
+    h.ari.agentAnswer(`${placed.callId}-a`);
     await textIn('#cb-call', '通话中');
     await page.screenshot({ path: join(ARTIFACTS, 'agent-callback-calling.png'), fullPage: true });
     await textIn('#cb-call', '通话已结束');

@@ -6,6 +6,7 @@ import { launchChromium, openConsole } from '../helpers/browser';
 import { customers } from '../../scripts/seed-data';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
+import { agentLegId } from '../../cti/calls/offer';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const PASSWORD = 'test-password';
@@ -32,8 +33,9 @@ describe('consoles end to end in Chromium: a real simulated call from ring to wo
     mkdirSync(ARTIFACTS, { recursive: true });
     // The pop is under test here, not the outage-aware greeting (outage-ivr.test.ts): with it, the caller's TTS and key wait came first, and under a loaded CI the ring's timing drifted (2 failures in one fresh-clone run).
     h = await PbxHarness.start({ ready: [], env: { AFTER_CALL_WORK_MS: '4000', OUTAGE_IVR: 'false' } });
-    // The agent lets the phone ring 3.5 s before picking up: long enough to watch the ring timer run.
-    h.pbx.setPhone('1001', { behaviour: { kind: 'answer', afterMs: 3500 } });
+    // 1001's phone rings until the test picks it up, once it has seen what a ringing phone shows: with
+    // a fixed answer time (3.5 s) a loaded CI answered before the ring timer was read (2 failures).
+    h.pbx.setPhone('1001', { behaviour: { kind: 'no-answer' } });
     await h.node.models.Outage.create({
       kind: 'unplanned',
       number: 'TS20261201-03',
@@ -97,7 +99,9 @@ describe('consoles end to end in Chromium: a real simulated call from ring to wo
     // The supervisor sees the call ringing at 1001.
     await page(sup).waitForText('#agent-1001', '振铃');
 
-    // ── the agent picks up the phone (after 3.5 s) ──
+    // ── the agent picks up the phone ──
+    const ringing = await waitFor(async () => (await h.node.models.Call.findOne({ callerChannelId: call.id }).lean()) ?? false, { what: 'call recorded' });
+    h.ari.agentAnswer(agentLegId(ringing.callId, 1));
     await agent.waitForSelector('.banner.talking', { timeout: 15_000 });
     await agent.waitForSelector('#call-timer');
     expect(await text(agent, '.banner .closing')).to.contain('感谢您的来电，再见');

@@ -7,6 +7,7 @@ import { launchChromium, openConsole } from '../helpers/browser';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { chooseCallback, hears } from '../helpers/queue-callback';
 import { waitFor } from '../helpers/wait';
+import { agentLegId } from '../../cti/calls/offer';
 
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const PASSWORD = 'test-password';
@@ -53,8 +54,8 @@ describe('queue callback marks and the task for a person (Chromium, simulated PB
 
   it('board 「回拨 138…」 → pop 「回拨：138…」 → not reached → 排队回拨 task on the list, opened and closed', async () => {
     const N = '13800006666';
-    // The agent lets the phone ring a while (the pop is looked at); the caller rejects the dial-out.
-    h.pbx.setPhone('1001', { behaviour: { kind: 'answer', afterMs: 1500 } });
+    // The agent's phone rings until the pop was looked at; then the caller rejects the dial-out.
+    h.pbx.setPhone('1001', { behaviour: { kind: 'no-answer' } });
     h.ari.setCallee(N, { kind: 'decline', afterMs: 50 });
     const agent = await openConsole(browser, h.node.url, { workNumber: '1001', password: PASSWORD, expectPath: '/agent.html' }, pageErrors);
     const board = await openConsole(browser, h.node.url, { workNumber: '2001', password: PASSWORD, expectPath: '/supervisor.html' }, pageErrors);
@@ -76,6 +77,7 @@ describe('queue callback marks and the task for a person (Chromium, simulated PB
     await textIn(agent, '#pop-callback', `回拨：${N}`);
     const popShot = await agent.screenshot();
     await sideBySide([boardShot, popShot], join(ARTIFACTS, 'queue-callback.png'));
+    h.ari.agentAnswer(agentLegId(callId, 1));
 
     // Not reached (no retry here): the call ends failed and the task is on the agents' list.
     await waitFor(async () => (await h.node.models.Call.findOne({ callId }).lean())?.state === 'ended', { what: 'the call ended' });
