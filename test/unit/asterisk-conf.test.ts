@@ -287,9 +287,9 @@ describe('asterisk-conf/', () => {
     }
   });
 
-  it('pjsip.conf: agents 1001–1010 with auth and one qualified contact, no language', () => {
+  it('pjsip.conf: agents 1001–1010 and the supervisor\'s phone 2001 with auth and one qualified contact, no language', () => {
     const { sections } = load('pjsip.conf');
-    for (const ext of AGENTS) {
+    for (const ext of [...AGENTS, '2001']) {
       const endpoint = pjsipObject(sections, ext, 'endpoint');
       expect(endpoint.get('context'), ext).to.equal('agents');
       expect(endpoint.has('language'), `${ext} language`).to.equal(false);
