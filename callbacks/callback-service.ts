@@ -228,7 +228,7 @@ export class CallbackService implements CompletedOrders {
       const cur = (await Callback.findOne({ id }).lean()) as Stored | null;
       if (!cur) throw notFound(`callback ${id}`, `回访任务 ${id} 不存在`);
       if (cur.method !== 'phone') throw conflict('an SMS callback is answered by the customer', '短信回访由客户回复短信评价，不能手工登记');
-      if (cur.status !== 'pending') throw conflict('the callback is finished already', `该回访已于 ${fmt(cur.doneAt)} 由 ${cur.doneBy ?? '系统'} 登记完成，不能重复登记`);
+      if (cur.status !== 'pending') throw finishedAlready(cur);
       if (cur.reason === 'queue_callback') throw conflict('a queue callback has no order to grade', '排队回拨无工单可评价，请登记是否联系上客户');
       // The manual callback after an "unsatisfied" SMS already has its follow-up order: no second one.
       const unsatisfied = body.verdict === 'unsatisfied' && cur.reason !== 'sms_unsatisfied';
@@ -265,7 +265,7 @@ export class CallbackService implements CompletedOrders {
       const cur = (await Callback.findOne({ id }).lean()) as Stored | null;
       if (!cur) throw notFound(`callback ${id}`, `回访任务 ${id} 不存在`);
       if (cur.reason !== 'queue_callback') throw conflict('not a queue callback', '该回访属于工单回访，请登记各项评价和满意程度');
-      if (cur.status !== 'pending') throw conflict('the callback is finished already', `该回访已于 ${fmt(cur.doneAt)} 由 ${cur.doneBy ?? '系统'} 登记完成，不能重复登记`);
+      if (cur.status !== 'pending') throw finishedAlready(cur);
       return (await Callback.findOneAndUpdate(
         { id, status: 'pending' },
         { $set: { status: 'done', reached: body.reached, ...(body.note ? { customerWords: body.note } : {}), doneAt: new Date(), doneBy: by.workNumber } },
@@ -488,4 +488,9 @@ const labelOf = (cb: Pick<CallbackDoc, 'category'>): string => CATEGORY_LABEL[cb
 
 function callCentreOnly(by: SessionUser, message: string, zh: string): void {
   if (!(CALLBACK_ROLES as readonly string[]).includes(by.role)) throw forbidden(message, zh);
+}
+
+/** A result recorded twice (two consoles, a double click): who finished it, and when. */
+function finishedAlready(cur: Pick<Stored, 'doneAt' | 'doneBy'>): Error {
+  return conflict('the callback is finished already', `该回访已于 ${fmt(cur.doneAt)} 由 ${cur.doneBy ?? '系统'} 登记完成，不能重复登记`);
 }
