@@ -166,6 +166,8 @@ export class CallSession {
    * ending while the answer's compare-and-set is in flight must see the answer, not re-queue the call.
    */
   private decisions: Promise<unknown> = Promise.resolve();
+  /** Called once the call is in conversation or over: what a transfer asked during 报工号 waits for. */
+  private readonly settledWaiters = new Set<() => void>();
   private readonly menu: LanguageMenu;
   private readonly announcer: QueueAnnouncer;
   private readonly record: CallRecord;
@@ -718,6 +720,28 @@ export class CallSession {
    * The call in conversation, as a transfer (transfer.ts) needs it; undefined unless the caller and
    * an agent are talking in the call's bridge.
    */
+  /**
+   * As conversation(), but a call still connecting (the caller hearing the agent's number, the
+   * bridge being built) is waited for up to `maxMs`: the agent's console already shows the call
+   * as answered then, and a transfer clicked at once should not be refused for a second's gap.
+   */
+  async conversationSoon(maxMs: number): Promise<Conversation | undefined> {
+    if (this.state === 'announcing' && !this.ended) {
+      let done!: () => void;
+      const reached = new Promise<void>((resolve) => (done = resolve));
+      this.settledWaiters.add(done);
+      const timer = setTimeout(done, maxMs);
+      await reached;
+      clearTimeout(timer);
+      this.settledWaiters.delete(done);
+    }
+    return this.conversation();
+  }
+
+  private wakeSettledWaiters(): void {
+    for (const wake of this.settledWaiters) wake();
+  }
+
   conversation(): Conversation | undefined {
     if (this.ended || this.state !== 'talking' || !this.bridgeId || !this.agentChannelId) return undefined;
     return {
@@ -836,6 +860,7 @@ export class CallSession {
     if (this.ended) return;
     const endState = this.state;
     this.ended = true;
+    this.wakeSettledWaiters();
     this.callerGone.abort();
     this.announcer.cancel();
     this.d.dispatcher.remove(this.callId);
@@ -959,6 +984,7 @@ export class CallSession {
   relinquish(): void {
     if (this.ended) return;
     this.ended = true;
+    this.wakeSettledWaiters();
     this.callerGone.abort();
     this.announcer.cancel();
     this.d.dispatcher.remove(this.callId);
@@ -1198,6 +1224,7 @@ export class CallSession {
       return;
     }
     this.state = to;
+    if (to === 'talking') this.wakeSettledWaiters();
     const at = new Date();
     const language = this.language;
     // Only the answer is a milestone among the moves (arrival and end are written elsewhere).

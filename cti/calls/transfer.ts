@@ -35,6 +35,8 @@ export const consultLegId = (callId: string, n: number): string => `${callId}-c$
 
 /** Transfer legs: `<callId>-c<n>` (a consulted colleague), `<callId>-d<n>` (a department's line). */
 const LEG_RE = /^([0-9a-f-]{36})-([cd])(\d+)$/;
+/** How long a transfer asked while the call is still connecting (报工号, bridging) waits for the conversation. */
+const CONNECTING_WAIT_MS = 3000;
 
 type Reason = NonNullable<TransferView['reason']>;
 
@@ -259,9 +261,10 @@ export class CallTransfers implements PlacedCallRouter {
 
   // ───────────────────────────── the steps ─────────────────────────────
 
-  private held(callId: string, by: string): { session: CallSession; conv: Conversation } {
+  private async held(callId: string, by: string): Promise<{ session: CallSession; conv: Conversation }> {
     const session = this.d.sessions(callId);
-    const conv = session?.conversation();
+    // Below call-control's 5 s reply timeout, so a console asking from another process still hears the answer.
+    const conv = await session?.conversationSoon(CONNECTING_WAIT_MS);
     if (!session || !conv) throw conflict('the call is not in conversation', '该通话不在通话中，无法转接');
     if (conv.agentWorkNumber !== by) throw forbidden('only the agent holding the call may transfer it', '只有正在接听该通话的坐席可以转接');
     return { session, conv };
@@ -274,7 +277,7 @@ export class CallTransfers implements PlacedCallRouter {
   }
 
   private async consult(callId: string, by: string, target: string): Promise<TransferView> {
-    const { conv } = this.held(callId, by);
+    const { conv } = await this.held(callId, by);
     if (this.pending.has(callId)) throw conflict('a transfer is already in progress', '该通话已有转接在进行中');
     if (target === by) throw badRequest('cannot consult oneself', '不能咨询自己');
     const { ari, agents, acd, models, settings } = this.d;
@@ -480,7 +483,7 @@ export class CallTransfers implements PlacedCallRouter {
     if (!p || p.kind !== 'consult') throw conflict('no consult in progress', '当前没有进行中的咨询');
     if (p.from !== by) throw forbidden('only the agent who started it may complete the transfer', '只有发起咨询的坐席可以完成转接');
     if (p.stage !== 'consulting') throw conflict('the colleague has not answered yet', '对方尚未接听，暂不能完成转接');
-    const { session, conv } = this.held(callId, by);
+    const { session, conv } = await this.held(callId, by);
     return this.handConsultOver(callId, p, session, conv);
   }
 
@@ -503,7 +506,7 @@ export class CallTransfers implements PlacedCallRouter {
 
   /** 转部门: the department's line is dialled through the trunk; the agent stays with the caller until it answers. */
   private async department(callId: string, by: string, number: string): Promise<TransferView> {
-    const { conv } = this.held(callId, by);
+    const { conv } = await this.held(callId, by);
     if (this.pending.has(callId)) throw conflict('a transfer is already in progress', '该通话已有转接在进行中');
     const dept = await this.d.models.Department.findOne({ transferNumber: number }).select('code name').lean();
     if (!dept) throw badRequest('the number is not in the transfer directory', `号码 ${number} 不在转接号码簿中，不能转接`);

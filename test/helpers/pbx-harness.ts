@@ -27,6 +27,8 @@ export interface HarnessOptions {
   timeScale?: number;
   /** Simulated length of every prompt (ms). */
   soundMs?: number;
+  /** A sound's length by its URI, where a test needs one prompt longer than the rest (undefined: soundMs). */
+  soundMsFor?: (mediaUri: string) => number | undefined;
   /** Asterisk's own queue for unclaimed calls (the dialplan fallback), e.g. where it writes queue_log. */
   queue?: AppQueueOptions;
   /** As `npm run demo`: DEMO=true and the console's 接听 answers the simulated phone. */
@@ -60,7 +62,7 @@ export class PbxHarness {
       recordingsDir: this.recordingsDir,
       ...(opts.trunkEndpoint ? { trunkEndpoint: opts.trunkEndpoint } : {}),
       timeScale: opts.timeScale ?? 1,
-      soundDurationMs: () => opts.soundMs ?? 40,
+      soundDurationMs: (uri) => opts.soundMsFor?.(uri) ?? opts.soundMs ?? 40,
     });
     this.ami = new AmiSimulator({ pbx: this.pbx, username: 'cti', secret: 'cti', authFailDelayMs: 50, ...(opts.queue ? { queue: opts.queue } : {}) });
   }

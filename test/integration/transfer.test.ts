@@ -11,6 +11,8 @@ type AgentSocket = ConsoleClient<AgentServerToClient, AgentClientToServer>;
 
 const DEPT_NUMBER = '075786000101'; // 营业部's transfer line (seed)
 let seq = 0;
+/** The agent's number read to the caller (报工号) lasts this long: a test stretches it to ask during it. */
+let introMs = 40;
 
 /**
  * Consult transfer, return to the caller and blind transfer to a department (issue 18), through the
@@ -28,6 +30,7 @@ describe('transfer: consult → complete / return, department, hand-over of the 
       nodes: 2,
       ready: [],
       soundMs: 40,
+      soundMsFor: (uri) => (uri.includes('agent-intro-suffix') ? introMs : undefined),
       trunkEndpoint: 'carrier',
       env: { ANSWER_ALARM_MS: '2000', AFTER_CALL_WORK_MS: '60000', TRANSFER_RING_SEC: '2' },
     });
@@ -90,6 +93,32 @@ describe('transfer: consult → complete / return, department, hand-over of the 
       }),
     );
   }
+
+  it('a consult asked while the caller still hears the agent\'s number (报工号) waits for the conversation instead of being refused', async () => {
+    introMs = 1500;
+    try {
+      await h.calls.agents.change('1004', 'ready');
+      const caller = h.ari.placeCall({ callerNumber: `1380000${String(4000 + ++seq)}`, dtmf: [{ digit: '2', afterMs: 0 }] });
+      const callId = await waitFor(async () => {
+        const a = await h.calls.acd.agent('1004');
+        return a?.state === 'talking' && a.callId;
+      }, { what: '1004 answered' });
+      // The console shows the call as answered already; the caller is not yet bridged with the agent.
+      expect((await h.calls.acd.liveSteps()).get(callId)?.state).to.equal('announcing');
+      const ownerId = (await h.calls.acd.liveCalls()).get(callId);
+      await h.calls.agents.change('1005', 'ready');
+      const first = await socketOf('1004', h.nodes.find((n) => n.config.NODE_ID !== ownerId)!);
+      const started = ok(await first.command<TransferView>('call:consult', { callId, target: '1005' }));
+      expect(started).to.include({ stage: 'ringing', kind: 'consult', target: '1005' });
+      expect((await h.calls.acd.liveSteps()).get(callId)?.state).to.equal('talking');
+      ok(await first.command<TransferView>('call:consult-cancel', { callId }));
+      await waitFor(() => callerBridges(caller).some((b) => b.channels.length === 2), { what: 'back with the caller' });
+      caller.hangup();
+      await callClosed(h, caller);
+    } finally {
+      introMs = 40;
+    }
+  });
 
   it('consult → complete: the colleague takes the caller in the one call bridge, the first agent goes to after-call work, the recording goes on in a linked part, the order follows', async () => {
     const { caller, callId, owner } = await answered();
