@@ -19,6 +19,17 @@ export interface QueuedCall {
 
 export type OfferState = OfferResult;
 
+/** A live call's step as the live-steps hash keeps it (`state|language`). */
+export interface LiveStep {
+  state: CallState;
+  language: Language | null;
+}
+
+function parseStep(v: string): LiveStep {
+  const [state, language] = v.split('|');
+  return { state: state as CallState, language: (language || null) as Language | null };
+}
+
 /** The agent the ACD picked for a call, and the phone to ring. */
 export interface ReservedAgent {
   workNumber: string;
@@ -347,18 +358,24 @@ export class AcdStore {
   }
 
   /** The latest step of each live call that has taken one. */
-  async liveSteps(): Promise<Map<string, { state: CallState; language: Language | null }>> {
+  async liveSteps(): Promise<Map<string, LiveStep>> {
     const raw = await this.r.hgetall(this.keys.liveSteps());
-    return new Map(
-      Object.entries(raw).map(([callId, v]) => {
-        const [state, language] = v.split('|');
-        return [callId, { state: state as CallState, language: (language || null) as Language | null }];
-      }),
-    );
+    return new Map(Object.entries(raw).map(([callId, v]) => [callId, parseStep(v)]));
+  }
+
+  /** One live call's latest step: a single field read, where one call is asked about. */
+  async liveStep(callId: string): Promise<LiveStep | undefined> {
+    const v = await this.r.hget(this.keys.liveSteps(), callId);
+    return v === null ? undefined : parseStep(v);
   }
 
   async liveCalls(): Promise<Map<string, string>> {
     return new Map(Object.entries(await this.r.hgetall(this.keys.live())));
+  }
+
+  /** The process holding one live call, if it is live: a single field read. */
+  async liveOwner(callId: string): Promise<string | undefined> {
+    return (await this.r.hget(this.keys.live(), callId)) ?? undefined;
   }
 
   /** Marks a channel as the synthetic self-check call, for whichever process claims it. */

@@ -67,7 +67,7 @@ export class RingNoAnswer {
   async handle(job: AnswerAlarmJob, jobId: string, lastTry = true): Promise<void> {
     const { acd, agents, outbox, bus, ari, logger } = this.deps;
     // A job left from a call that no process runs any more (a crash, a restart) raises nothing.
-    if (!(await acd.liveCalls()).has(job.callId)) {
+    if ((await acd.liveOwner(job.callId)) === undefined) {
       await acd.endOffer(job.callId, job.attempt, 'failed');
       logger.info({ callId: job.callId, attempt: job.attempt }, 'answer alarm for a call no longer live: dropped');
       return;

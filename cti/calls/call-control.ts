@@ -65,7 +65,7 @@ export class CallControl {
   }
 
   async request(req: TransferRequest): Promise<TransferView> {
-    const owner = (await this.d.acd.liveCalls()).get(req.callId);
+    const owner = await this.d.acd.liveOwner(req.callId);
     if (!owner) throw conflict('the call is not in progress', '该通话已结束');
     if (owner === this.d.node) return this.d.run(req);
     const id = randomUUID();

@@ -140,7 +140,7 @@ export class MaxWaitWatch extends EventEmitter<{ look: [MaxWaitLook] }> {
       log.warn({ waitedMs, state: doc.state }, 'caller waiting past the limit: alarm raised');
     }
 
-    const owner = (await acd.liveCalls()).get(callId) ?? (await acd.adoptedBy(callId)) ?? doc.node;
+    const owner = (await acd.liveOwner(callId)) ?? (await acd.adoptedBy(callId)) ?? doc.node;
     if (!(await acd.nodeAlive(owner))) {
       // Asterisk must be reachable to tell a waiting caller from a gone one; else the next look does it.
       if (!ari.connected) {

@@ -271,7 +271,7 @@ export class QueueCallbackRetryWatch {
     await outbox.drained(callRecordKey(callId), 3000);
     const doc = await models.Call.findOne({ callId }).select('state node').lean();
     if (!doc || doc.state !== 'callback-waiting') return;
-    const owner = (await acd.liveCalls()).get(callId) ?? (await acd.adoptedBy(callId)) ?? doc.node;
+    const owner = (await acd.liveOwner(callId)) ?? (await acd.adoptedBy(callId)) ?? doc.node;
     if (owner === node) {
       await calls.heal(callId);
     } else if (await acd.nodeAlive(owner)) {

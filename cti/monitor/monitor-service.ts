@@ -35,7 +35,7 @@ export interface MonitorDeps {
   models: Pick<Models, 'Agent' | 'Call' | 'RecordingAccess'>;
   outbox: RecordOutbox;
   bus: EventBus;
-  acd: Pick<AcdStore, 'liveSteps' | 'unreachablePhones'>;
+  acd: Pick<AcdStore, 'liveStep' | 'unreachablePhones'>;
   settings: MonitorSettings;
   logger: Logger;
 }
@@ -113,7 +113,7 @@ export class MonitorService implements PlacedCallRouter {
 
   private async begin(callId: string, mode: MonitorMode, by: Monitorer): Promise<MonitorView> {
     const { acd, models, outbox, ari, store, settings } = this.d;
-    const step = (await acd.liveSteps()).get(callId);
+    const step = await acd.liveStep(callId);
     if (!step) throw notFound('call', '该通话已结束或不存在');
     if (step.state !== 'talking') throw conflict(`call ${callId} is ${step.state}, not in conversation`, '只能监听通话中的来电（该来电尚未接通）');
     const me = await models.Agent.findOne({ workNumber: by.workNumber }).select('name extension').lean();
