@@ -44,6 +44,8 @@ const found = (detail: string, zh: string): CheckFinding => ({ detail, zh });
  * The system's check of itself (rule 十一): the whole chain, item by item, each with its result
  * and how long it took. A failing item never stops the others.
  */
+class ItemTimedOut extends Error {}
+
 export class SelfCheck {
   constructor(private readonly d: SelfCheckDeps) {}
 
@@ -77,13 +79,14 @@ export class SelfCheck {
   private async measure(item: CheckItem['item'], fn: () => Promise<CheckFinding>, timeoutMs: number): Promise<CheckItem> {
     const started = Date.now();
     try {
-      const f = await withTimeout(fn(), timeoutMs, item);
+      const f = await withTimeout(fn(), timeoutMs, () => new ItemTimedOut(`${item} timed out after ${timeoutMs} ms`));
       return { item, ok: true, durationMs: Date.now() - started, detail: f.detail, zh: f.zh };
     } catch (err) {
+      // Told by the error, not by the time elapsed: a timer may fire a millisecond before Date.now() says it is due.
       const zh =
         err instanceof CheckFailure
           ? err.zh
-          : Date.now() - started >= timeoutMs
+          : err instanceof ItemTimedOut
             ? timeoutMs >= 1000
               ? `${Math.round(timeoutMs / 1000)} 秒内无响应`
               : `${timeoutMs} 毫秒内无响应`
