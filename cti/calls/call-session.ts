@@ -877,7 +877,8 @@ export class CallSession {
       endedAt: now,
       outcome,
       hangupBy: by,
-      agentHungUpFirst,
+      // The rule binds the hotline's agents: a department's line (转部门) that ends first breaks none.
+      agentHungUpFirst: agentHungUpFirst && this.agentWorkNumber !== undefined,
       ...(abandonWaitMs !== undefined ? { abandonWaitMs } : {}),
       ...(this.failure ? { failureReason: this.failure } : {}),
       language: this.language,

@@ -286,9 +286,11 @@ describe('transfer: consult → complete / return, department, hand-over of the 
       return d && d.history.some((x) => x.note?.includes('通话已转营业部')) && d;
     }, { what: 'order noted' });
     expect(wo.owner).to.equal('1004');
-    caller.hangup();
+    // The department's clerk ends the call first: no hotline agent broke the hang-up rule.
+    h.ari.agentHangup(`${callId}-d1`);
     const call = await callClosed(h, caller);
     expect(call.handovers![0]).to.include({ from: '1004', kind: 'department', number: DEPT_NUMBER, department: 'business' });
+    expect(call).to.include({ outcome: 'answered', hangupBy: 'agent', agentHungUpFirst: false });
   });
 
   it('转部门 unanswered: the agent stays with the caller and is told', async () => {
