@@ -27,7 +27,7 @@ describe('board and admin page at 1366×768 in Chromium', function () {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     // A short answer-alarm time stands in for the 20 s; long after-call work keeps the agents where the test put them.
-    h = await PbxHarness.start({ ready: [], env: { ANSWER_ALARM_MS: '3000', AFTER_CALL_WORK_MS: '120000' } });
+    h = await PbxHarness.start({ ready: [], env: { ANSWER_ALARM_MS: '10000', AFTER_CALL_WORK_MS: '120000' } });
     browser = await launchChromium();
   });
   after(async () => {
@@ -83,7 +83,7 @@ describe('board and admin page at 1366×768 in Chromium', function () {
     await Promise.all(earlier.map((c) => c.ended));
     for (const n of earlierCallers) await textIn(board, '#recent', n);
 
-    // Agent 1010 lets the phone ring past the alarm time.
+    // Agent 1010 lets the phone ring past the alarm time (10 s: room for a loaded machine's board to show the ring first).
     h.pbx.setPhone('1010', { behaviour: { kind: 'no-answer' } });
     await h.ready('1010');
     const caller = missed.phones[0]!;
@@ -93,7 +93,7 @@ describe('board and admin page at 1366×768 in Chromium', function () {
     await board.waitForSelector('#calls-table tr.call-ringing');
     await textIn(board, '#calls-table tr.call-ringing', '1010 吴家豪');
 
-    const alarmText = '坐席 1010 吴家豪 振铃 3 秒未接听，来电 ' + caller;
+    const alarmText = '坐席 1010 吴家豪 振铃 10 秒未接听，来电 ' + caller;
     await textIn(board, '#alarms', alarmText);
     await textIn(board, '#unacked', '未确认告警 1');
     expect(await board.locator('#alarm-count').innerText()).to.equal('（1 条未确认）');
