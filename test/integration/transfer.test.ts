@@ -58,16 +58,19 @@ describe('transfer: consult → complete / return, department, hand-over of the 
     return s;
   }
 
-  /** 1004 answers a Mandarin caller; returns the call and the node that owns it. */
-  async function answered(): Promise<{ caller: CallerHandle; callId: string; owner: CtiNode; other: CtiNode }> {
+  /**
+   * 1004 answers a Mandarin caller; returns the call and the node that owns it. Unless `bridged` is
+   * false, only once the caller and 1004 share the call's bridge.
+   */
+  async function answered({ bridged = true } = {}): Promise<{ caller: CallerHandle; callId: string; owner: CtiNode; other: CtiNode }> {
     await h.calls.agents.change('1004', 'ready');
     const caller = h.ari.placeCall({ callerNumber: `1380000${String(4000 + ++seq)}`, dtmf: [{ digit: '2', afterMs: 0 }] });
     const callId = await waitFor(async () => {
       const a = await h.calls.acd.agent('1004');
       return a?.state === 'talking' && a.callId;
     }, { what: '1004 talking' });
-    await waitFor(() => callerBridges(caller).some((b) => b.channels.length === 2), { what: 'caller bridged with 1004' });
-    const ownerId = (await h.calls.acd.liveCalls()).get(callId);
+    if (bridged) await waitFor(() => callerBridges(caller).some((b) => b.channels.length === 2), { what: 'caller bridged with 1004' });
+    const ownerId = await h.calls.acd.liveOwner(callId);
     const owner = h.nodes.find((n) => n.config.NODE_ID === ownerId)!;
     const other = h.nodes.find((n) => n !== owner)!;
     return { caller, callId, owner, other };
@@ -97,20 +100,14 @@ describe('transfer: consult → complete / return, department, hand-over of the 
   it('a consult asked while the caller still hears the agent\'s number (报工号) waits for the conversation instead of being refused', async () => {
     introMs = 1500;
     try {
-      await h.calls.agents.change('1004', 'ready');
-      const caller = h.ari.placeCall({ callerNumber: `1380000${String(4000 + ++seq)}`, dtmf: [{ digit: '2', afterMs: 0 }] });
-      const callId = await waitFor(async () => {
-        const a = await h.calls.acd.agent('1004');
-        return a?.state === 'talking' && a.callId;
-      }, { what: '1004 answered' });
+      const { caller, callId, other } = await answered({ bridged: false });
       // The console shows the call as answered already; the caller is not yet bridged with the agent.
-      expect((await h.calls.acd.liveSteps()).get(callId)?.state).to.equal('announcing');
-      const ownerId = (await h.calls.acd.liveCalls()).get(callId);
+      expect((await h.calls.acd.liveStep(callId))?.state).to.equal('announcing');
       await h.calls.agents.change('1005', 'ready');
-      const first = await socketOf('1004', h.nodes.find((n) => n.config.NODE_ID !== ownerId)!);
+      const first = await socketOf('1004', other);
       const started = ok(await first.command<TransferView>('call:consult', { callId, target: '1005' }));
       expect(started).to.include({ stage: 'ringing', kind: 'consult', target: '1005' });
-      expect((await h.calls.acd.liveSteps()).get(callId)?.state).to.equal('talking');
+      expect((await h.calls.acd.liveStep(callId))?.state).to.equal('talking');
       ok(await first.command<TransferView>('call:consult-cancel', { callId }));
       await waitFor(() => callerBridges(caller).some((b) => b.channels.length === 2), { what: 'back with the caller' });
       caller.hangup();
