@@ -720,6 +720,22 @@ export class CallSession {
    * The call in conversation, as a transfer (transfer.ts) needs it; undefined unless the caller and
    * an agent are talking in the call's bridge.
    */
+  conversation(): Conversation | undefined {
+    if (this.ended || this.state !== 'talking' || !this.bridgeId || !this.agentChannelId) return undefined;
+    return {
+      callId: this.callId,
+      callerChannelId: this.callerChannelId,
+      callerNumber: this.callerNumber,
+      language: this.language ?? this.d.settings.defaultLanguage,
+      customerAccount: this.menu.customerAccount,
+      queuedAt: this.queuedAt ?? this.arrivedAt,
+      bridgeId: this.bridgeId,
+      agentWorkNumber: this.agentWorkNumber ?? null,
+      agentChannelId: this.agentChannelId,
+      recordingName: this.recordingName ?? null,
+    };
+  }
+
   /**
    * As conversation(), but a call still connecting (the caller hearing the agent's number, the
    * bridge being built) is waited for up to `maxMs`: the agent's console already shows the call
@@ -740,22 +756,6 @@ export class CallSession {
 
   private wakeSettledWaiters(): void {
     for (const wake of this.settledWaiters) wake();
-  }
-
-  conversation(): Conversation | undefined {
-    if (this.ended || this.state !== 'talking' || !this.bridgeId || !this.agentChannelId) return undefined;
-    return {
-      callId: this.callId,
-      callerChannelId: this.callerChannelId,
-      callerNumber: this.callerNumber,
-      language: this.language ?? this.d.settings.defaultLanguage,
-      customerAccount: this.menu.customerAccount,
-      queuedAt: this.queuedAt ?? this.arrivedAt,
-      bridgeId: this.bridgeId,
-      agentWorkNumber: this.agentWorkNumber ?? null,
-      agentChannelId: this.agentChannelId,
-      recordingName: this.recordingName ?? null,
-    };
   }
 
   /**
