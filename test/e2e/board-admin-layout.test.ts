@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openConsole } from '../helpers/browser';
+import { launchChromium, openConsole, textIn } from '../helpers/browser';
 import { customers } from '../../scripts/seed-data';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
@@ -41,9 +41,6 @@ describe('board and admin page at 1366×768 in Chromium', function () {
   const open = (workNumber: string, path: string): Promise<Page> => openConsole(browser, h.node.url, { workNumber, password: 'test-password', expectPath: path }, pageErrors, VIEWPORT);
 
   /** Resolves when the element's text contains `wanted` (the pages update from pushed events). */
-  const textIn = (page: Page, selector: string, wanted: string, timeout = 15_000) =>
-    page.waitForFunction(([sel, w]) => (document.querySelector(sel!)?.textContent ?? '').includes(w!), [selector, wanted] as const, { timeout });
-
   /** What would need scrolling: the document beyond the window, and each element's box outside it. */
   async function outsideViewport(page: Page, selectors: string[]) {
     return page.evaluate((sels) => {

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { AgentClientToServer, AgentServerToClient } from '../../contracts';
-import { launchChromium, openConsole } from '../helpers/browser';
+import { launchChromium, openConsole, textIn } from '../helpers/browser';
 import { ConsoleClient, login } from '../helpers/consoles';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
@@ -32,9 +32,6 @@ describe('board in Chromium: the consulted supervisor sees the consult and the h
     await h?.stop();
   });
 
-  const waitForText = (page: Page, sel: string, wanted: string, timeout = 10_000) =>
-    page.waitForFunction(([s, w]) => (document.querySelector(s!)?.textContent ?? '').includes(w!), [sel, wanted] as const, { timeout });
-
   it('「来自 1004 王丽娜 的咨询」 with the caller and customer, then 「您正在接听由 1004 转接的来电」 until the call ends', async () => {
     const boardPage = await openConsole(browser, h.node.url, { workNumber: '2001', password: PASSWORD, expectPath: '/supervisor.html' }, pageErrors);
     expect(await boardPage.locator('#consult-notice').isHidden()).to.equal(true);
@@ -52,17 +49,17 @@ describe('board in Chromium: the consulted supervisor sees the consult and the h
       await waitFor(() => h.ari.bridges().some((b) => b.channels.includes(caller.id) && b.channels.length === 2), { what: 'caller bridged with 1004' });
       const consult = await agent.command('call:consult', { callId, target: '2001' });
       expect(consult.ok, JSON.stringify(consult)).to.equal(true);
-      await waitForText(boardPage, '#consult-notice', '来自 1004 王丽娜 的咨询');
-      await waitForText(boardPage, '#consult-notice', '咨询中');
+      await textIn(boardPage, '#consult-notice', '来自 1004 王丽娜 的咨询', 10_000);
+      await textIn(boardPage, '#consult-notice', '咨询中', 10_000);
       const text = await boardPage.locator('#consult-notice').innerText();
       expect(text).to.contain(`来电号码 ${customer!.phones[0]}`).and.contain(customer!.name).and.contain(customer!.accountNumber);
       await boardPage.screenshot({ path: join(ARTIFACTS, 'board-consult.png') });
 
       expect((await agent.command('call:consult-complete', { callId })).ok).to.equal(true);
-      await waitForText(boardPage, '#consult-notice', '您正在接听由 1004 王丽娜 转接的来电');
+      await textIn(boardPage, '#consult-notice', '您正在接听由 1004 王丽娜 转接的来电', 10_000);
       // A reload keeps it.
       await boardPage.reload();
-      await waitForText(boardPage, '#consult-notice', '您正在接听由 1004 王丽娜 转接的来电');
+      await textIn(boardPage, '#consult-notice', '您正在接听由 1004 王丽娜 转接的来电', 10_000);
       await boardPage.screenshot({ path: join(ARTIFACTS, 'board-consult-taken.png') });
 
       caller.hangup();

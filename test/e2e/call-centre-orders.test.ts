@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
 import { customers } from '../../scripts/seed-data';
 import type { ErrorBody } from '../../contracts';
-import { launchChromium, openConsole } from '../helpers/browser';
+import { launchChromium, openConsole, textIn } from '../helpers/browser';
 import { login } from '../helpers/consoles';
 import { PbxHarness } from '../helpers/pbx-harness';
 
@@ -43,9 +43,6 @@ describe('call-centre actions on work orders: 归档, 转交, 升级, 增加协�
   });
 
   const open = (workNumber: string, path: string) => openConsole(browser, h.node.url, { workNumber, password: PASSWORD, expectPath: path }, pageErrors);
-  const textIn = (page: Page, selector: string, wanted: string, timeout = 15_000) =>
-    page.waitForFunction(([sel, w]) => (document.querySelector(sel!)?.textContent ?? '').includes(w!), [selector, wanted] as const, { timeout });
-
   async function department(action: 'accept' | 'resolve', number: string, body?: unknown): Promise<void> {
     const { token } = await login(h.node.url, '3001', PASSWORD);
     const res = await fetch(`${h.node.url}/api/work-orders/${number}/${action}`, {

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { stepStored } from '../helpers/calls';
-import { launchChromium, openConsole } from '../helpers/browser';
+import { launchChromium, openConsole, textIn } from '../helpers/browser';
 import { PbxHarness } from '../helpers/pbx-harness';
 import { chooseCallback, hears } from '../helpers/queue-callback';
 import { waitFor } from '../helpers/wait';
@@ -49,9 +49,6 @@ describe('queue callback marks and the task for a person (Chromium, simulated PB
     expect(pageErrors.splice(0), 'script errors').to.deep.equal([]);
   });
 
-  const textIn = (page: Page, sel: string, wanted: string) =>
-    page.waitForFunction(([s, w]) => (document.querySelector(s!)?.textContent ?? '').includes(w!), [sel, wanted] as const, { timeout: 20_000 });
-
   it('board 「回拨 138…」 → pop 「回拨：138…」 → not reached → 排队回拨 task on the list, opened and closed', async () => {
     const N = '13800006666';
     // The agent's phone rings until the pop was looked at; then the caller rejects the dial-out.
@@ -69,12 +66,12 @@ describe('queue callback marks and the task for a person (Chromium, simulated PB
     await stepStored(h, callId, 'callback-waiting');
 
     // The board's queue: the virtual caller at its place, marked 回拨 with the number.
-    await textIn(board, `tr[data-call="${callId}"]`, `回拨 ${N}`);
+    await textIn(board, `tr[data-call="${callId}"]`, `回拨 ${N}`, 20_000);
     const boardShot = await board.screenshot();
 
     // Ready: the agent's phone rings first, the pop marked 回拨：<number>.
     await agent.click('#btn-ready');
-    await textIn(agent, '#pop-callback', `回拨：${N}`);
+    await textIn(agent, '#pop-callback', `回拨：${N}`, 20_000);
     const popShot = await agent.screenshot();
     await sideBySide([boardShot, popShot], join(ARTIFACTS, 'queue-callback.png'));
     h.ari.agentAnswer(agentLegId(callId, 1));
@@ -90,7 +87,7 @@ describe('queue callback marks and the task for a person (Chromium, simulated PB
     const cells = await agent.locator(`${row} td`).allInnerTexts();
     expect(cells.slice(0, 4)).to.deep.equal(['—', '排队回拨 · 上次坐席 1001', N, '—']);
     await agent.click(`#cb-open-${id.replace(/\./g, '-')}`);
-    await textIn(agent, '#cb-who', `排队回拨 · ${N}`);
+    await textIn(agent, '#cb-who', `排队回拨 · ${N}`, 20_000);
     expect(await agent.locator('#cb-dial').isVisible()).to.equal(true);
     expect(await agent.locator('#cb-verdict-row').isVisible()).to.equal(false);
     expect(await agent.locator('#cb-words-label').innerText()).to.equal('备注（来电诉求、联系情况）');
@@ -99,11 +96,11 @@ describe('queue callback marks and the task for a person (Chromium, simulated PB
 
     // The short result: nothing chosen is refused in Chinese; then 已联系上客户 with a note.
     await agent.click('#cb-submit');
-    await textIn(agent, '#cb-result', '请选择：结果');
+    await textIn(agent, '#cb-result', '请选择：结果', 20_000);
     await agent.selectOption('#cb-reached', 'yes');
     await agent.fill('#cb-words', '客户已另行来电解决');
     await agent.click('#cb-submit');
-    await textIn(agent, '#cb-result', `排队回拨已登记：${N}，已联系上客户`);
+    await textIn(agent, '#cb-result', `排队回拨已登记：${N}，已联系上客户`, 20_000);
     await agent.waitForSelector(row, { state: 'detached' });
     expect(await h.node.models.Callback.findOne({ id }).lean()).to.deep.include({ status: 'done', reached: true, customerWords: '客户已另行来电解决', doneBy: '1001' });
   });

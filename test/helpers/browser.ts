@@ -30,3 +30,8 @@ export async function openConsole(
   await page.waitForSelector('.conn.ok');
   return page;
 }
+
+/** Resolves once the first element matching `selector` has `wanted` in its text (a page updated by its socket). */
+export function textIn(page: Page, selector: string, wanted: string, timeout = 15_000): Promise<unknown> {
+  return page.waitForFunction(([sel, w]) => (document.querySelector(sel!)?.textContent ?? '').includes(w!), [selector, wanted] as const, { timeout });
+}
