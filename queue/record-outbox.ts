@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../core/logger';
 import { Backoff, OnePassAtATime } from '../core/async';
 import type { RedisClient } from '../core/connections';
@@ -22,6 +24,13 @@ const HELD = 'H';
 /** A `drained` marker: applies the held writes before it and is itself no write. */
 const FLUSH = 'F';
 const DRAIN_PARALLEL = 8;
+const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
+/** Entries applied per step of a record's drain. */
+const BATCH = 50;
+
+type DrainRedis = RedisClient & {
+  outboxDrainStep(list: string, set: string, lease: string, record: string, token: string, leaseMs: string, applied: string, held: string, batch: string): Promise<string[] | null>;
+};
 
 /**
  * Durable record writes: each write is first appended to a Redis list per record (Redis keeps it
@@ -38,6 +47,11 @@ export class RecordOutbox {
   private readonly log: Logger;
   private readonly token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   private flushes = 0;
+  private readonly r: DrainRedis;
+  /** Records this process wrote or waits for: the next pass drains them without listing every record. */
+  private readonly dirty = new Set<string>();
+  /** The next pass lists every record (a tick, a retry): those of a process that died, those that failed. */
+  private everyRecord = true;
 
   constructor(
     private readonly redis: RedisClient,
@@ -48,6 +62,10 @@ export class RecordOutbox {
     private readonly tickMs = 500,
   ) {
     this.log = logger.child({ component: 'record-outbox' });
+    if (!('outboxDrainStep' in redis)) {
+      redis.defineCommand('outboxDrainStep', { numberOfKeys: 3, lua: lua('drain-step') });
+    }
+    this.r = redis as DrainRedis;
   }
 
   private listKey = (record: string) => `${this.p}:outbox:${record}`;
@@ -66,7 +84,7 @@ export class RecordOutbox {
       return;
     }
     await this.redis.multi().rpush(this.listKey(record), JSON.stringify(w)).sadd(this.setKey(), record).exec();
-    this.kick();
+    this.kick(record);
   }
 
   /**
@@ -84,7 +102,7 @@ export class RecordOutbox {
       JSON.stringify(w),
       record,
     );
-    if (first === 1) this.kick();
+    if (first === 1) this.kick(record);
     return first === 1;
   }
 
@@ -112,7 +130,7 @@ export class RecordOutbox {
     for (;;) {
       if ((await this.redis.lpos(list, marker)) === null) return true;
       if (Date.now() > deadline) return false;
-      this.kick();
+      this.kick(record);
       // Woken by this process's drain of the record (the usual case: it kicked it); another
       // process's drain is seen by the slower look below.
       await this.progressOn(record, 100);
@@ -162,8 +180,13 @@ export class RecordOutbox {
     clearInterval(this.timer);
   }
 
-  /** Coalesces triggers into one pass plus, if needed, one more; none while backing off. */
-  kick(): void {
+  /**
+   * Coalesces triggers into one pass plus, if needed, one more; none while backing off. With a
+   * record, the pass drains that one (a write of this process); without, every record waiting.
+   */
+  kick(record?: string): void {
+    if (record === undefined) this.everyRecord = true;
+    else this.dirty.add(record);
     this.passes.trigger();
   }
 
@@ -181,48 +204,42 @@ export class RecordOutbox {
 
   /** Records drain side by side (each in its own order), as each call's writes did before the outbox. */
   private async drainAll(): Promise<void> {
-    const records = await this.redis.smembers(this.setKey());
+    const listAll = this.everyRecord;
+    this.everyRecord = false;
+    // A record whose drain fails stays in the Redis set: the next tick's pass, listing every record, retries it.
+    const records = new Set(this.dirty);
+    this.dirty.clear();
+    if (listAll) for (const r of await this.redis.smembers(this.setKey())) records.add(r);
+    const queue = [...records];
     let next = 0;
     const worker = async () => {
-      while (next < records.length) await this.drainOne(records[next++]!);
+      while (next < queue.length) await this.drainOne(queue[next++]!);
     };
-    const done = await Promise.allSettled(Array.from({ length: Math.min(DRAIN_PARALLEL, records.length) }, worker));
+    const done = await Promise.allSettled(Array.from({ length: Math.min(DRAIN_PARALLEL, queue.length) }, worker));
     const failed = done.find((d): d is PromiseRejectedResult => d.status === 'rejected');
     if (failed) throw failed.reason;
   }
 
+  /** One round trip takes the lease and the first batch; one more per batch applied removes it and hands the next. */
   private async drainOne(record: string): Promise<void> {
+    const list = this.listKey(record);
     const lease = this.leaseKey(record);
-    if ((await this.redis.set(lease, this.token, 'PX', LEASE_MS, 'NX')) !== 'OK') return;
+    const step = (applied: number) =>
+      this.r.outboxDrainStep(list, this.setKey(), lease, record, this.token, String(LEASE_MS), String(applied), HELD, String(BATCH));
+    let batch = await step(0);
     try {
-      for (;;) {
-        const raw = await this.redis.lrange(this.listKey(record), 0, 49);
-        // Up to the last entry that is not held: held writes after it wait for the next one.
-        let upTo = raw.length;
-        while (upTo > 0 && raw[upTo - 1]!.startsWith(HELD)) upTo--;
-        if (upTo === 0) break;
-        const writes = raw
-          .slice(0, upTo)
-          .filter((r) => !r.startsWith(FLUSH))
-          .map((r) => JSON.parse(r.startsWith(HELD) ? r.slice(HELD.length) : r) as RecordWrite);
+      while (batch && batch.length > 0) {
+        const writes = batch.filter((r) => !r.startsWith(FLUSH)).map((r) => JSON.parse(r.startsWith(HELD) ? r.slice(HELD.length) : r) as RecordWrite);
         // One write per document in the batch (a call and its recording), each merged in order.
         // Applying one again after a failure further on is harmless: every write is a $set.
         for (const w of mergeByDocument(writes)) await this.apply(w);
-        await this.redis.ltrim(this.listKey(record), upTo, -1);
+        const applied = batch.length;
+        batch = await step(applied);
         this.progressed(record);
-        await this.redis.pexpire(lease, LEASE_MS);
       }
-      // Forget the record unless a write that is not held arrived meanwhile (held ones wait to be asked for).
-      await this.redis.eval(
-        "for _, w in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do if string.sub(w, 1, 1) ~= ARGV[2] then return 0 end end redis.call('SREM', KEYS[2], ARGV[1]) return 1",
-        2,
-        this.listKey(record),
-        this.setKey(),
-        record,
-        HELD,
-      );
-    } finally {
-      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1", 1, lease, this.token);
+    } catch (err) {
+      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1", 1, lease, this.token).catch(() => undefined);
+      throw err;
     }
   }
 }

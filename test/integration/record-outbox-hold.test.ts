@@ -71,6 +71,38 @@ describe('record outbox: held writes ride along with the next milestone', functi
     expect(await redis.llen(`${prefix}:outbox:${key}`)).to.equal(1);
   });
 
+  it("a record another process left behind (its write in Redis, no kick here) is drained by the next tick's pass", async () => {
+    const id = randomUUID();
+    const key = `call:${id}`;
+    // As a process that died right after its write: the list entry and the set member, nothing else.
+    await redis.multi().rpush(`${prefix}:outbox:${key}`, JSON.stringify(call(id, { state: 'ended' }))).sadd(`${prefix}:outbox-records`, key).exec();
+    await waitFor(async () => applied.some((w) => w.filter.callId === id), { what: 'left-behind write applied by the tick' });
+    expect(applied).to.deep.equal([{ collection: 'calls', filter: { callId: id }, set: { state: 'ended' }, setOnInsert: {} }]);
+    await waitFor(async () => (await redis.llen(`${prefix}:outbox:${key}`)) === 0, { what: 'list emptied' });
+  });
+
+  it('a drainer whose lease ran out and went to another removes nothing: the new holder applies and removes', async () => {
+    const id = randomUUID();
+    const key = `call:${id}`;
+    const list = `${prefix}:outbox:${key}`;
+    const lease = `${prefix}:outbox-lease:${key}`;
+    const step = (token: string, appliedCount: number) =>
+      (redis as RedisClient & { outboxDrainStep(...a: string[]): Promise<string[] | null> }).outboxDrainStep(
+        list, `${prefix}:outbox-records`, lease, key, token, '10000', String(appliedCount), 'H', '50',
+      );
+    await redis.multi().rpush(list, JSON.stringify(call(id, { state: 'queued' })), JSON.stringify(call(id, { state: 'ringing' }))).exec();
+    expect(await step('slow', 0)).to.have.length(2);
+    expect(await step('other', 0), 'the lease is held').to.equal(null);
+    // The slow drainer's lease expires while it applies; another drainer takes it.
+    await redis.del(lease);
+    expect(await step('other', 0)).to.have.length(2);
+    expect(await step('slow', 2), 'the slow drainer no longer holds the lease').to.equal(null);
+    expect(await redis.llen(list)).to.equal(2);
+    expect(await step('other', 2)).to.deep.equal([]);
+    expect(await redis.llen(list)).to.equal(0);
+    expect(await redis.exists(lease)).to.equal(0);
+  });
+
   it('merges per document in order: later fields win, a field set later leaves the creation fields', () => {
     const merged = mergeByDocument([
       { collection: 'calls', filter: { callId: 'a' }, set: {}, setOnInsert: { callId: 'a', state: 'arrived' } },
