@@ -76,7 +76,8 @@ export class Dispatcher {
       this.waiting.delete(call.callId);
       call.offer(agent, attempt).catch((err: unknown) => this.logger.error({ err, callId: call.callId }, 'offer failed'));
     }
-    // A reservation takes a call out of the queue, which may unblock later calls elsewhere.
-    if (matched) await this.kicks.kick();
+    // A reservation takes a call out of the queue, which may unblock later calls elsewhere. Not
+    // awaited: a call queued meanwhile would wait for this round trip before its own pass.
+    if (matched) this.kicks.kick().catch((err: unknown) => this.logger.warn({ err }, 'dispatch kick not sent'));
   }
 }
