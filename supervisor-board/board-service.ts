@@ -1,3 +1,4 @@
+import { SharedRead } from '../core/shared-read';
 import { shanghaiDay } from '../core/time';
 import type { AcdStore } from '../cti/acd/acd-store';
 import { AGENT_STATES, type AgentLive, type AgentState } from '../cti/acd/agent-state';
@@ -14,6 +15,13 @@ const FACT_FIELDS = `${CALL_FACT_FIELDS} node callerNumber language arrivedAt re
 const CLOCK_SKEW_MS = 5_000;
 /** A full read now and then bounds what a change made behind the writers' backs (a manual edit) can leave stale. */
 const FULL_READ_MS = 5 * 60_000;
+/**
+ * The work-order panel changes only when an order does, and every write of an order is announced
+ * (`work-order.changed`, deadline flags included): it is read again then, or after this long at
+ * most (an edit behind the service's back). Read on every refresh, it cost three database
+ * commands several times a second per process, calls or none.
+ */
+const ORDER_PANEL_MS = 60_000;
 
 type DayCall = Awaited<ReturnType<BoardService['readCalls']>>[number];
 
@@ -27,6 +35,7 @@ export class BoardService {
    * holds thousands, and the board refreshes every second or so). Rebuilt at the day's turn.
    */
   private day?: { label: string; calls: Map<string, DayCall>; seenUpTo: number; fullAt: number };
+  private readonly orderPanel: SharedRead<Awaited<ReturnType<typeof workOrderPanel>>>;
 
   constructor(
     private readonly deps: {
@@ -36,7 +45,14 @@ export class BoardService {
       /** Supervisors listening, whispering or barged in, by call (cti/monitor/). */
       monitors?: { views(): Promise<Map<string, MonitorView>> };
     },
-  ) {}
+  ) {
+    this.orderPanel = new SharedRead(() => workOrderPanel(deps.models), ORDER_PANEL_MS);
+  }
+
+  /** An order changed (or events were missed): the next refresh reads the panel afresh. */
+  ordersChanged(): void {
+    this.orderPanel.invalidate();
+  }
 
   private readCalls(range: { start: number; end: number }, changedSince?: number) {
     return this.deps.models.Call.find({
@@ -78,7 +94,7 @@ export class BoardService {
       acd.liveCalls(),
       acd.liveSteps(),
       acd.unreachablePhones(),
-      workOrderPanel(models),
+      this.orderPanel.get(),
     ]);
     const monitors = (await this.deps.monitors?.views()) ?? new Map<string, MonitorView>();
     // Calls that started before midnight and are still going are in progress too.

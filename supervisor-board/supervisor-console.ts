@@ -150,6 +150,7 @@ export class SupervisorConsole {
   /** Events may have been lost (the bus's subscription dropped): the board is sent afresh. */
   resyncAll(): void {
     this.roster.forget();
+    this.d.board.ordersChanged();
     this.wholeNext = true;
     this.forNewcomers.invalidate();
     this.board.poke();
@@ -157,6 +158,7 @@ export class SupervisorConsole {
 
   onEvent(e: DomainEvent): void {
     if (e.type === 'call.arrived' && e.test) return;
+    if (e.type === 'work-order.changed') this.d.board.ordersChanged();
     const consults = this.d.consults;
     if (consults && (e.type === 'call.ended' || (e.type === 'call.transfer' && e.kind === 'consult'))) {
       // Keyed by the consulted person where the event names them; a call's end by the call.
