@@ -31,14 +31,17 @@ type CustomerModel = Pick<Model<CustomerDoc>, 'findOne'>;
 const lookups = new WeakMap<CustomerModel, SharedReads<CustomerDoc | null>>();
 
 /**
- * The customer on file for a phone number. A call's arrival asks twice at the same moment (the
- * greeting's language, the screen-pop's content): asked again while a lookup of that number is
- * in flight, the same lookup answers. Nothing is kept once it is done.
+ * How long a number's lookup answers again. A call's arrival asks twice (the greeting's language,
+ * then the screen-pop's content, a few round trips later, once the first read is often done):
+ * both are answered by one read, and a customer edited just then shows this much later.
  */
+const KEEP_MS = 3_000;
+
+/** The customer on file for a phone number; see KEEP_MS. */
 export function customerByPhone(Customer: CustomerModel, phone: string): Promise<CustomerDoc | null> {
   let reads = lookups.get(Customer);
   if (!reads) {
-    reads = new SharedReads((p) => Customer.findOne({ phones: p }).lean<CustomerDoc>().exec(), 0);
+    reads = new SharedReads((p) => Customer.findOne({ phones: p }).lean<CustomerDoc>().exec(), KEEP_MS);
     lookups.set(Customer, reads);
   }
   return reads.get(phone);
