@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** The points of a call the benchmark times inside the CTI (scripts/bench reads them). */
-export type BenchPoint = 'queued' | 'originate' | 'alarm' | 'pop';
+export type BenchPoint = 'queued' | 'reserving' | 'reserved' | 'originate' | 'alarm' | 'pop';
 
 let out: WriteStream | null = null;
 

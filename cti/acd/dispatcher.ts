@@ -1,4 +1,5 @@
 import { OnePassAtATime } from '../../core/async';
+import { trace } from '../../core/bench-trace';
 import type { Logger } from '../../core/logger';
 import type { AcdStore, ReservedAgent } from './acd-store';
 import type { DispatchKicks } from './agent-service';
@@ -59,15 +60,25 @@ export class Dispatcher {
   }
 
   private async pass(): Promise<void> {
-    const calls = [...this.waiting.values()].sort((a, b) => a.queuedAt - b.queuedAt);
     let matched = false;
     // Once a call of a language finds no agent, later calls of that language cannot either
     // (same agents, less waiting time): skip them, so a long queue costs a few scripts, not one each.
     const exhausted = new Set<string>();
-    for (const call of calls) {
-      if (exhausted.has(call.language)) continue;
+    const tried = new Set<string>();
+    // The oldest call not yet tried is picked afresh after each reservation: a call queued while
+    // the pass waits on Redis is served in this pass, not after it and a second one.
+    for (;;) {
+      let call: Dispatchable | undefined;
+      for (const c of this.waiting.values()) {
+        if (tried.has(c.callId) || exhausted.has(c.language)) continue;
+        if (!call || c.queuedAt < call.queuedAt) call = c;
+      }
+      if (!call) break;
+      tried.add(call.callId);
       const attempt = call.nextAttempt();
+      trace('reserving', call.callId);
       const agent = await this.acd.reserveOffer(call.callId, this.node, this.fallbackMs, attempt);
+      trace('reserved', call.callId);
       if (!agent) {
         exhausted.add(call.language);
         continue;

@@ -4,7 +4,7 @@ import type { PopSeen, Ring } from './api';
 
 /** One line the CTI writes with BENCH_TRACE_FILE set (core/bench-trace.ts). */
 const traceLine = z.object({
-  ev: z.enum(['queued', 'originate', 'alarm', 'pop']),
+  ev: z.enum(['queued', 'reserving', 'reserved', 'originate', 'alarm', 'pop']),
   callId: z.string(),
   attempt: z.number().int().optional(),
   t: z.number(),
@@ -37,15 +37,29 @@ export function readTraces(files: Array<{ node: string; file: string }>): TraceP
 
 const inWindow = (t: number, w: { from: number; to: number }): boolean => t >= w.from && t <= w.to;
 
-/** Queue entry → originate request, each originate paired with its call's latest queue entry before it. */
-export function queueToOriginate(points: TracePoint[], w: { from: number; to: number }): number[] {
-  const lastQueued = new Map<string, number>();
-  const out: number[] = [];
+/**
+ * Queue entry → originate request, each originate paired with its call's latest queue entry
+ * before it; split where the dispatcher traced its reservation: waiting for its pass (queue entry →
+ * the reservation script sent), the script's round trip, and the reply → the request.
+ */
+export function queueToOriginate(points: TracePoint[], w: { from: number; to: number }): { total: number[]; toPass: number[]; script: number[]; toRequest: number[] } {
+  const last = new Map<string, Partial<Record<'queued' | 'reserving' | 'reserved', number>>>();
+  const out = { total: [] as number[], toPass: [] as number[], script: [] as number[], toRequest: [] as number[] };
   for (const p of points) {
-    if (p.ev === 'queued') lastQueued.set(p.callId, p.t);
-    else if (p.ev === 'originate' && inWindow(p.t, w)) {
-      const q = lastQueued.get(p.callId);
-      if (q !== undefined) out.push(p.t - q);
+    if (p.ev === 'queued') last.set(p.callId, { queued: p.t });
+    else if (p.ev === 'reserving' || p.ev === 'reserved') {
+      const seen = last.get(p.callId);
+      if (seen) seen[p.ev] = p.t;
+    } else if (p.ev === 'originate' && inWindow(p.t, w)) {
+      const q = last.get(p.callId);
+      if (q?.queued === undefined) continue;
+      out.total.push(p.t - q.queued);
+      // The latest reservation before this request (an earlier one may have found no agent).
+      if (q.reserving !== undefined && q.reserved !== undefined && q.reserved >= q.reserving) {
+        out.toPass.push(q.reserving - q.queued);
+        out.script.push(q.reserved - q.reserving);
+        out.toRequest.push(p.t - q.reserved);
+      }
     }
   }
   return out;

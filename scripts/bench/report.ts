@@ -45,6 +45,8 @@ export interface BenchResults {
     popTransport: Latency | null;
     popToBaselineP99: number | null;
     queueToOriginate: Latency | null;
+    /** Split by the dispatcher's trace points around its reservation script. */
+    queueSplit?: { toPass: Latency; script: Latency; toRequest: Latency } | null;
     alarmError: Latency | null;
     board: (Latency & { notShown: number }) | null;
     redisCommandsPerCall: number | null;
@@ -93,6 +95,11 @@ export function formatReport(r: BenchResults): string {
     if (m.popTransport) t.push(latencyRow('  of which: CTI emit → agent socket', m.popTransport, '', null));
     t.push(['pop p99 ÷ baseline p99', '', '', '', m.popToBaselineP99 === null ? 'n/a' : `${m.popToBaselineP99.toFixed(1)}×`, '', '≤ 5×', yes(m.popToBaselineP99 === null ? null : m.popToBaselineP99 <= 5)]);
     t.push(latencyRow('queue entry → originate request', m.queueToOriginate, 'p99 ≤ 3', m.queueToOriginate?.p99 != null ? m.queueToOriginate.p99 <= 3 : null));
+    if (m.queueSplit) {
+      t.push(latencyRow("  of which: queue entry → the dispatcher's pass sends the script", m.queueSplit.toPass, '', null));
+      t.push(latencyRow('  of which: the reservation script, sent → reply handled', m.queueSplit.script, '', null));
+      t.push(latencyRow('  of which: reply → originate request', m.queueSplit.toRequest, '', null));
+    }
     t.push(latencyRow('20 s alarm: fired − (ring + 20 s)', m.alarmError, 'p99 ≤ 250', m.alarmError?.p99 != null ? m.alarmError.p99 <= 250 && !m.alarmError.missing : null));
     t.push(latencyRow('phone rings → next board update received', m.board, '', null));
     t.push([`calls at ${m.rate}/s: placed / answered / lost`, '', '', '', '', `${m.placed} / ${m.answered} / ${m.lost}`, 'none lost', yes(m.lost === 0)]);
