@@ -12,6 +12,15 @@ export type CallDirection = (typeof CALL_DIRECTIONS)[number];
 export const NOTICE_CALL_RESULTS = ['acknowledged', 'unacknowledged', 'busy', 'no-answer', 'unreachable', 'failed'] as const;
 export type NoticeCallResult = (typeof NOTICE_CALL_RESULTS)[number];
 
+/**
+ * A Call's writes are stamped with the 5-second slot of their time (`changedIn`), so a reader of
+ * recent changes asks by equality, slot by slot. FerretDB hands equality down to PostgreSQL but
+ * not a range: the supervisor board's `updatedAt >= …` read decoded every call ever stored, each
+ * refresh (210 ms per read with 3,000 calls, measured), where one slot's read decodes that slot's.
+ */
+export const CHANGE_SLOT_MS = 5_000;
+export const changeSlot = (t: number): number => Math.floor(t / CHANGE_SLOT_MS);
+
 /** One ring of one agent's phone for this call. Every offer's ring time is kept (issue: 20 s rule). */
 const offerSchema = new Schema(
   {
@@ -165,9 +174,17 @@ export const callSchema = new Schema(
     noticeResult: { type: String, enum: NOTICE_CALL_RESULTS },
     /** Listen, whisper and barge by supervisors, in order (written whole each time, through the call's outbox). */
     monitoring: { type: [monitoringSchema], default: undefined },
+    /** See CHANGE_SLOT_MS: set by every write through the model (the default covers creation). */
+    changedIn: { type: Number, default: () => changeSlot(Date.now()) },
   },
   { timestamps: true },
 );
+callSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate'], function () {
+  this.set('changedIn', changeSlot(Date.now()));
+});
+callSchema.pre('save', function () {
+  this.set('changedIn', changeSlot(Date.now()));
+});
 callSchema.index({ callId: 1 }, { unique: true });
 callSchema.index({ callerChannelId: 1 });
 callSchema.index({ callerNumber: 1, arrivedAt: -1 });
@@ -175,6 +192,7 @@ callSchema.index({ arrivedAt: -1 });
 callSchema.index({ state: 1 });
 callSchema.index({ agentWorkNumber: 1, arrivedAt: -1 });
 callSchema.index({ workOrderNumber: 1 }, { sparse: true });
+callSchema.index({ changedIn: 1 });
 
 export type CallDoc = InferSchemaType<typeof callSchema>;
 export const callModel = (conn: Connection): Model<CallDoc> => conn.model<CallDoc>('Call', callSchema);

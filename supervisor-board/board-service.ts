@@ -5,16 +5,19 @@ import { AGENT_STATES, type AgentLive, type AgentState } from '../cti/acd/agent-
 import type { Models } from '../models';
 import type { CallOutcome, CallState, Language } from '../models/enums';
 import type { BoardSnapshot, CallInProgress, EndedCallView, MonitorView } from '../contracts';
+import { changeSlot } from '../models/call';
 import { CALL_FACT_FIELDS, callFactOf, dayMetrics } from './day-metrics';
 import { workOrderPanel } from './order-panel';
 
 /** The figures' fields, and what the board shows of each call besides. */
 const FACT_FIELDS = `${CALL_FACT_FIELDS} node callerNumber language arrivedAt recordingName fallback updatedAt`;
 
-/** A write's `updatedAt` is its writer's clock: changes are re-read this far back, so a clock a little behind loses none. */
+/** A write's slot is its writer's clock: changes are re-read this far back (and ahead), so a clock a little off loses none. */
 const CLOCK_SKEW_MS = 5_000;
 /** A full read now and then bounds what a change made behind the writers' backs (a manual edit) can leave stale. */
 const FULL_READ_MS = 5 * 60_000;
+/** Past this since the last read (no console was connected), one full read costs less than the slots. */
+const MAX_SLOTS = 24;
 /**
  * The work-order panel changes only when an order does, and every write of an order is announced
  * (`work-order.changed`, deadline flags included): it is read again then, or after this long at
@@ -31,10 +34,11 @@ type DayCall = Awaited<ReturnType<BoardService['readCalls']>>[number];
  */
 export class BoardService {
   /**
-   * Today's Call documents as last read: a refresh reads only those changed since (a busy day
-   * holds thousands, and the board refreshes every second or so). Rebuilt at the day's turn.
+   * Today's Call documents as last read: a refresh reads only those written since its last read
+   * began (a busy day holds thousands, and the board refreshes every second or so), by their
+   * write slot (models/call.ts). Rebuilt at the day's turn.
    */
-  private day?: { label: string; calls: Map<string, DayCall>; seenUpTo: number; fullAt: number };
+  private day?: { label: string; calls: Map<string, DayCall>; readAt: number; fullAt: number };
   private readonly orderPanel: SharedRead<Awaited<ReturnType<typeof workOrderPanel>>>;
 
   constructor(
@@ -54,12 +58,13 @@ export class BoardService {
     this.orderPanel.invalidate();
   }
 
-  private readCalls(range: { start: number; end: number }, changedSince?: number) {
+  private readCalls(range: { start: number; end: number }, slot?: number) {
     return this.deps.models.Call.find({
+      // Equality first: the part of the filter FerretDB hands to PostgreSQL.
+      ...(slot !== undefined ? { changedIn: slot } : {}),
       arrivedAt: { $gte: new Date(range.start), $lt: new Date(range.end) },
       test: { $ne: true },
       direction: { $ne: 'outbound' },
-      ...(changedSince !== undefined ? { updatedAt: { $gte: new Date(changedSince) } } : {}),
     })
       .select(FACT_FIELDS)
       .lean();
@@ -67,16 +72,17 @@ export class BoardService {
 
   private async todayCalls(day: { label: string; start: number; end: number }, now: number): Promise<DayCall[]> {
     const cached = this.day;
-    const full = !cached || cached.label !== day.label || now - cached.fullAt >= FULL_READ_MS;
-    const docs = await this.readCalls(day, full ? undefined : cached.seenUpTo - CLOCK_SKEW_MS);
-    const calls = full ? new Map<string, DayCall>() : cached.calls;
-    let seenUpTo = full ? 0 : cached.seenUpTo;
+    const first = cached ? changeSlot(cached.readAt - CLOCK_SKEW_MS) : 0;
+    const last = changeSlot(now + CLOCK_SKEW_MS);
+    const full = !cached || cached.label !== day.label || now - cached.fullAt >= FULL_READ_MS || last - first >= MAX_SLOTS;
+    const docs = full ? await this.readCalls(day) : (await Promise.all(Array.from({ length: last - first + 1 }, (_, i) => this.readCalls(day, first + i)))).flat();
+    const calls = full || !cached ? new Map<string, DayCall>() : cached.calls;
     for (const d of docs) {
-      calls.set(d.callId, d);
-      const at = (d as { updatedAt?: Date }).updatedAt?.getTime() ?? 0;
-      if (at > seenUpTo) seenUpTo = at;
+      // Slots overlap from one refresh to the next: the later write of a call wins.
+      const seen = calls.get(d.callId);
+      if (!seen || (seen.updatedAt?.getTime() ?? 0) <= (d.updatedAt?.getTime() ?? 0)) calls.set(d.callId, d);
     }
-    this.day = { label: day.label, calls, seenUpTo: seenUpTo || now, fullAt: full ? now : cached.fullAt };
+    this.day = { label: day.label, calls, readAt: now, fullAt: full ? now : cached!.fullAt };
     return [...calls.values()];
   }
 

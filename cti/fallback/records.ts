@@ -34,7 +34,7 @@ export interface Offer {
   alarmed: boolean;
 }
 /** What the import sets on a Call: the document's own fields, none of mongoose's. */
-export type FallbackCallFields = Omit<CallDoc, 'createdAt' | 'updatedAt' | 'offers'> & { offers: Offer[] };
+export type FallbackCallFields = Omit<CallDoc, 'createdAt' | 'updatedAt' | 'offers' | 'changedIn'> & { offers: Offer[] };
 export type FallbackRecordingFields = Omit<RecordingDoc, 'createdAt' | 'updatedAt'>;
 
 export function callFields(call: FallbackCall, s: RecordSettings): FallbackCallFields {

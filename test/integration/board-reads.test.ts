@@ -3,16 +3,16 @@ import mongoose from 'mongoose';
 import { AcdStore } from '../../cti/acd/acd-store';
 import type { RedisClient } from '../../core/connections';
 import { createModels, syncIndexes, type Models } from '../../models';
+import { changeSlot } from '../../models/call';
 import { BoardService } from '../../supervisor-board/board-service';
 import { testConfig } from '../helpers/env';
 import { deleteKeys, testRedis } from '../helpers/redis';
 
 /**
- * The board's work-order panel is read from MongoDB when an order changes, not on every refresh:
- * refreshes run several times a second per process, and the panel's three reads were most of the
- * database's work on a quiet hotline.
+ * What a board refresh (several a second per process) reads from MongoDB: the work-order panel
+ * only after an order changed, and of today's calls only the write slots since its last read.
  */
-describe('supervisor board: the work-order panel is read again only after an order changes', function () {
+describe('supervisor board: what a refresh reads', function () {
   this.timeout(30_000);
   const config = testConfig();
   let conn: mongoose.Connection;
@@ -21,12 +21,15 @@ describe('supervisor board: the work-order panel is read again only after an ord
   let acd: AcdStore;
   /** MongoDB commands on the workorders collection, counted from the driver's command events. */
   let orderReads = 0;
+  /** The filters of the finds on the calls collection. */
+  const callFinds: Array<Record<string, unknown>> = [];
 
   before(async () => {
     conn = await mongoose.createConnection(config.MONGO_URL, { serverSelectionTimeoutMS: 5000, retryWrites: false, monitorCommands: true }).asPromise();
     conn.getClient().on('commandStarted', (ev) => {
       const target = (ev.command as Record<string, unknown>)[ev.commandName];
       if (target === 'workorders' && ev.commandName !== 'insert') orderReads++;
+      if (target === 'calls' && ev.commandName === 'find') callFinds.push((ev.command as { filter: Record<string, unknown> }).filter);
     });
     models = createModels(conn);
     await syncIndexes(models);
@@ -72,5 +75,35 @@ describe('supervisor board: the work-order panel is read again only after an ord
     expect(after.workOrders.toArchive.orders.map((o) => o.number)).to.deep.equal(['WO20261203-0002']);
     expect(after.workOrders.late.total).to.equal(1);
     expect(orderReads - reads0, 'read once more').to.equal(2 * readsFirst);
+  });
+
+  const endedCall = (callId: string, arrivedAt: Date) => ({
+    callId,
+    node: 'a',
+    callerChannelId: `ch-${callId}`,
+    callerNumber: '13900000001',
+    dialledNumber: '952525',
+    arrivedAt,
+  });
+  const ended = { state: 'ended' as const, outcome: 'answered' as const, endedAt: new Date() };
+
+  it("a refresh reads today's calls by the write slots since its last read, not every call stored; each write through the model stamps its slot", async () => {
+    const board = new BoardService({ models, acd, serviceLevelMs: 20_000 });
+    const now = new Date();
+    await models.Call.create(endedCall('call-1', now));
+    await models.Call.updateOne({ callId: 'call-1' }, { $set: ended });
+    const before = Date.now();
+    expect((await models.Call.findOne({ callId: 'call-1' }).lean())?.changedIn).to.be.within(changeSlot(before) - 1, changeSlot(before));
+    expect((await board.snapshot()).recentCalls.map((c) => c.callId)).to.deep.equal(['call-1']);
+
+    // A write behind the model's back carries no slot: only the periodic full read would see it.
+    await models.Call.collection.insertOne({ ...endedCall('call-raw', now), ...ended, test: false });
+    // The outbox's way: an upsert through the model.
+    await models.Call.updateOne({ callId: 'call-2' }, { $set: ended, $setOnInsert: endedCall('call-2', now) }, { upsert: true });
+    callFinds.length = 0;
+    const second = await board.snapshot();
+    expect(second.recentCalls.map((c) => c.callId).sort()).to.deep.equal(['call-1', 'call-2']);
+    expect(callFinds.length, 'a few slots').to.be.within(1, 6);
+    for (const f of callFinds) expect(f, 'each read asks for one slot').to.have.property('changedIn').that.is.a('number');
   });
 });
