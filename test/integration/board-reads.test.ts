@@ -106,4 +106,15 @@ describe('supervisor board: what a refresh reads', function () {
     expect(callFinds.length, 'a few slots').to.be.within(1, 6);
     for (const f of callFinds) expect(f, 'each read asks for one slot').to.have.property('changedIn').that.is.a('number');
   });
+
+  it('a call that arrived before midnight and is still going shows in progress, read by its id', async () => {
+    const board = new BoardService({ models, acd, serviceLevelMs: 20_000 });
+    const yesterday = new Date(Date.now() - 25 * 3600_000);
+    await models.Call.create({ ...endedCall('call-night', yesterday), state: 'talking', answeredAt: yesterday, agentWorkNumber: '1001' });
+    await acd.markLive('call-night', 'a');
+    callFinds.length = 0;
+    const snap = await board.snapshot();
+    expect(snap.inProgress.map((c) => c.callId)).to.deep.equal(['call-night']);
+    expect(callFinds.filter((f) => f.callId === 'call-night'), 'one equality read').to.have.length(1);
+  });
 });
