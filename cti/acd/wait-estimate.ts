@@ -5,13 +5,18 @@ import type { AcdStore } from './acd-store';
 
 /** How fresh the count of agents on duty must be: a rounded "about N minutes" needs no more. */
 const STAFFED_TTL_MS = 5_000;
+/**
+ * Only the last day's calls count: the read then takes the arrival index and sorts a day's answered
+ * calls, where it sorted every answered call ever stored (no index serves `endedAt`).
+ */
+const HANDLE_WINDOW_MS = 24 * 3600_000;
 
 /**
  * "About N minutes" for a queued caller: position × average handle time ÷ agents on duty who
  * speak the caller's language. The handle time is the mean of the last 50 answered calls
- * (answer → end), read at most once a minute; 3 minutes until there is data. Both are read once
- * for all the callers being told at a time: with hundreds waiting, one read of every agent per
- * announcement made a long queue cost more the longer it grew.
+ * (answer → end) of the last day, read at most once a minute; 3 minutes without data. Both are
+ * read once for all the callers being told at a time: with hundreds waiting, one read of every
+ * agent per announcement made a long queue cost more the longer it grew.
  */
 export class WaitEstimator {
   private readonly handle: SharedRead<number>;
@@ -36,7 +41,14 @@ export class WaitEstimator {
   }
 
   private async averageHandleMs(): Promise<number> {
-    const recent = await this.models.Call.find({ outcome: 'answered', test: false, direction: { $ne: 'outbound' }, answeredAt: { $exists: true }, endedAt: { $exists: true } })
+    const recent = await this.models.Call.find({
+      arrivedAt: { $gte: new Date(Date.now() - HANDLE_WINDOW_MS) },
+      outcome: 'answered',
+      test: false,
+      direction: { $ne: 'outbound' },
+      answeredAt: { $exists: true },
+      endedAt: { $exists: true },
+    })
       .sort({ endedAt: -1 })
       .limit(50)
       .select({ answeredAt: 1, endedAt: 1 })
