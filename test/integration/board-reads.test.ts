@@ -1,12 +1,10 @@
 import { expect } from 'chai';
-import mongoose from 'mongoose';
-import { AcdStore } from '../../cti/acd/acd-store';
-import type { RedisClient } from '../../core/connections';
-import { createModels, syncIndexes, type Models } from '../../models';
+import type { AcdStore } from '../../cti/acd/acd-store';
+import type { Models } from '../../models';
 import { changeSlot } from '../../models/call';
 import { BoardService } from '../../supervisor-board/board-service';
 import { testConfig } from '../helpers/env';
-import { deleteKeys, testRedis } from '../helpers/redis';
+import { storeRig } from '../helpers/store-rig';
 
 /**
  * What a board refresh (several a second per process) reads from MongoDB: the work-order panel
@@ -15,32 +13,21 @@ import { deleteKeys, testRedis } from '../helpers/redis';
 describe('supervisor board: what a refresh reads', function () {
   this.timeout(30_000);
   const config = testConfig();
-  let conn: mongoose.Connection;
-  let models: Models;
-  let redis: RedisClient;
-  let acd: AcdStore;
+  const rig = storeRig(config);
   /** MongoDB commands on the workorders collection, counted from the driver's command events. */
   let orderReads = 0;
   /** The filters of the finds on the calls collection. */
   const callFinds: Array<Record<string, unknown>> = [];
+  let models: Models;
+  let acd: AcdStore;
 
-  before(async () => {
-    conn = await mongoose.createConnection(config.MONGO_URL, { serverSelectionTimeoutMS: 5000, retryWrites: false, monitorCommands: true }).asPromise();
-    conn.getClient().on('commandStarted', (ev) => {
+  before(() => {
+    ({ models, acd } = rig);
+    rig.conn.getClient().on('commandStarted', (ev) => {
       const target = (ev.command as Record<string, unknown>)[ev.commandName];
       if (target === 'workorders' && ev.commandName !== 'insert') orderReads++;
       if (target === 'calls' && ev.commandName === 'find') callFinds.push((ev.command as { filter: Record<string, unknown> }).filter);
     });
-    models = createModels(conn);
-    await syncIndexes(models);
-    redis = testRedis(config);
-    acd = new AcdStore(redis, config.REDIS_PREFIX);
-  });
-  after(async () => {
-    if (redis) await deleteKeys(redis, `${acd.keys.p}*`);
-    redis?.disconnect();
-    await conn?.dropDatabase().catch(() => undefined);
-    await conn?.close();
   });
 
   const order = (n: number, status: 'dispatched' | 'resolved') => ({

@@ -1,34 +1,13 @@
 import { expect } from 'chai';
-import mongoose from 'mongoose';
-import { AcdStore } from '../../cti/acd/acd-store';
 import { WaitEstimator } from '../../cti/acd/wait-estimate';
-import type { RedisClient } from '../../core/connections';
-import { createModels, syncIndexes, type Models } from '../../models';
 import { testConfig } from '../helpers/env';
-import { deleteKeys, testRedis } from '../helpers/redis';
+import { storeRig } from '../helpers/store-rig';
 
 /** "About N minutes": the handle time is the last day's answered calls', not every call's ever stored. */
 describe('queue wait estimate: the handle time of the last day', function () {
   this.timeout(30_000);
   const config = testConfig();
-  let conn: mongoose.Connection;
-  let models: Models;
-  let redis: RedisClient;
-  let acd: AcdStore;
-
-  before(async () => {
-    conn = await mongoose.createConnection(config.MONGO_URL, { serverSelectionTimeoutMS: 5000, retryWrites: false }).asPromise();
-    models = createModels(conn);
-    await syncIndexes(models);
-    redis = testRedis(config);
-    acd = new AcdStore(redis, config.REDIS_PREFIX);
-  });
-  after(async () => {
-    if (redis) await deleteKeys(redis, `${acd.keys.p}*`);
-    redis?.disconnect();
-    await conn?.dropDatabase().catch(() => undefined);
-    await conn?.close();
-  });
+  const rig = storeRig(config);
 
   const answered = (callId: string, arrivedAt: number, talkMs: number) => ({
     callId,
@@ -46,11 +25,11 @@ describe('queue wait estimate: the handle time of the last day', function () {
 
   it('a call of three days ago does not count; with no agent on duty, one caller ahead waits one handle time', async () => {
     const now = Date.now();
-    await models.Call.create([answered('recent', now - 3600_000, 60_000), answered('old', now - 3 * 86_400_000, 600_000)]);
+    await rig.models.Call.create([answered('recent', now - 3600_000, 60_000), answered('old', now - 3 * 86_400_000, 600_000)]);
     // 60 s alone → 1 minute; with the old call's 600 s the mean would be 330 s → 6 minutes.
-    expect(await new WaitEstimator(models, acd).minutes('yue', 1)).to.equal(1);
-    await models.Call.deleteOne({ callId: 'recent' });
+    expect(await new WaitEstimator(rig.models, rig.acd).minutes('yue', 1)).to.equal(1);
+    await rig.models.Call.deleteOne({ callId: 'recent' });
     // Nothing in the last day: the default handle time (3 minutes).
-    expect(await new WaitEstimator(models, acd).minutes('yue', 1)).to.equal(3);
+    expect(await new WaitEstimator(rig.models, rig.acd).minutes('yue', 1)).to.equal(3);
   });
 });
