@@ -51,7 +51,7 @@ import { TestCaller } from './cti/health/test-call';
 import { CtiMetrics } from './cti/metrics';
 import { RedisEventBus } from './events/event-bus';
 import { createModels, syncIndexes, type Models } from './models';
-import { applyWrite } from './models/apply-write';
+import { applyWrites } from './models/apply-write';
 import { LogSmsGateway, parseContacts, WebhookSmsGateway } from './notify/sms';
 import { SmsOutbox } from './notify/sms-outbox';
 import { RecordOutbox } from './queue/record-outbox';
@@ -223,7 +223,7 @@ function liveState(config: Config, redis: RedisClient, models: Models, logger: L
   const bus = new RedisEventBus(redis, acd.keys.events(), logger);
   const kicks = new DispatchKicks(redis, `${acd.keys.p}:kick`);
   const agents = new AgentService(acd, models, bus, kicks, logger);
-  const outbox = new RecordOutbox(redis, acd.keys.p, applyWrite(models, logger), logger);
+  const outbox = new RecordOutbox(redis, acd.keys.p, applyWrites(models, logger), logger);
   const selfChecks = new SelfCheckLog(redis, `${acd.keys.p}:self-check:log`);
   return { acd, agents, bus, kicks, outbox, selfChecks };
 }

@@ -8,6 +8,13 @@ import type { Connection } from 'mongoose';
 
 /** Commands that change documents: what `hotline_mongo_writes_total` counts. */
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify']);
+/** A batched command (the record outbox's bulkWrite) writes one document per entry: counted so, not as one. */
+const BATCH_FIELD: Record<string, string> = { insert: 'documents', update: 'updates', delete: 'deletes' };
+
+function writesIn(commandName: string, command: Record<string, unknown>): number {
+  const entries = command[BATCH_FIELD[commandName] ?? ''];
+  return Array.isArray(entries) ? Math.max(1, entries.length) : 1;
+}
 
 /**
  * Prometheus metrics of one CTI process, on a registry of its own (two processes in one test must
@@ -43,7 +50,7 @@ export class CtiMetrics {
     });
     this.mongoWrites = new Counter({
       name: 'hotline_mongo_writes_total',
-      help: 'Write commands this process sent to MongoDB, by collection (npm run bench divides by calls)',
+      help: 'Documents this process wrote to MongoDB (each update, insert or delete of a command), by collection (npm run bench divides by calls)',
       labelNames: ['collection'],
       registers: [this.registry],
     });
@@ -61,7 +68,7 @@ export class CtiMetrics {
       const named: unknown = (e.command as Record<string, unknown>)[e.commandName];
       const collection = typeof named === 'string' ? named : 'none';
       this.mongoCommands.inc({ command: e.commandName, collection });
-      if (WRITE_COMMANDS.has(e.commandName)) this.mongoWrites.inc({ collection });
+      if (WRITE_COMMANDS.has(e.commandName)) this.mongoWrites.inc({ collection }, writesIn(e.commandName, e.command as Record<string, unknown>));
     });
   }
 

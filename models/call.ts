@@ -185,6 +185,16 @@ callSchema.pre(['updateOne', 'updateMany', 'findOneAndUpdate'], function () {
 callSchema.pre('save', function () {
   this.set('changedIn', changeSlot(Date.now()));
 });
+// The record outbox applies its writes in batches: each update of a batch is stamped too.
+callSchema.pre('bulkWrite', function (ops) {
+  const $set = { changedIn: changeSlot(Date.now()) };
+  for (const op of ops) {
+    const u = 'updateOne' in op ? op.updateOne : 'updateMany' in op ? op.updateMany : null;
+    if (!u || Array.isArray(u.update)) continue;
+    const update = u.update as Record<string, unknown> & { $set?: Record<string, unknown> };
+    update.$set = { ...(update.$set ?? {}), ...$set };
+  }
+});
 callSchema.index({ callId: 1 }, { unique: true });
 callSchema.index({ callerChannelId: 1 });
 callSchema.index({ callerNumber: 1, arrivedAt: -1 });

@@ -16,14 +16,19 @@ export interface RecordWrite {
   setOnInsert?: Record<string, unknown>;
 }
 
-export type ApplyWrite = (w: RecordWrite) => Promise<void>;
+/**
+ * Applies writes to MongoDB, in order: one round trip per collection where it can (see
+ * models/apply-write.ts). Throws when the database cannot take them now; the outbox retries.
+ */
+export type ApplyWrites = (ws: RecordWrite[]) => Promise<void>;
 
 const LEASE_MS = 10_000;
 /** List entries so marked are held writes (see `write`); JSON entries begin with '{'. */
 const HELD = 'H';
 /** A `drained` marker: applies the held writes before it and is itself no write. */
 const FLUSH = 'F';
-const DRAIN_PARALLEL = 8;
+/** Records drained together: their writes reach MongoDB in one command per collection. */
+const RECORDS_PER_ROUND = 64;
 const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
 /** Entries applied per step of a record's drain. */
 const BATCH = 50;
@@ -38,7 +43,10 @@ type DrainRedis = RedisClient & {
  * MongoDB in order and only then removed. Any CTI process drains any record, one at a time under a
  * lease, so the writes of a process that died are finished by another; while MongoDB is down the
  * writes wait and are retried with back-off, and none is lost. Consecutive writes waiting for one
- * record merge into one, so a slow database costs a few writes per call, not one per step.
+ * record merge into one, so a slow database costs a few writes per call, not one per step; the
+ * records waiting at a pass are applied together, one command per collection, since each command
+ * costs the CTI a driver round trip (0.45 ms of CPU each, against 0.06 ms per write in a batch of
+ * 10, measured on the 2-core machine).
  */
 export class RecordOutbox {
   private timer?: NodeJS.Timeout;
@@ -57,7 +65,7 @@ export class RecordOutbox {
     private readonly redis: RedisClient,
     /** The `{hash tag}` prefix: every outbox key in one Cluster slot. */
     private readonly p: string,
-    private readonly apply: ApplyWrite,
+    private readonly apply: ApplyWrites,
     logger: Logger,
     private readonly tickMs = 500,
   ) {
@@ -202,7 +210,11 @@ export class RecordOutbox {
     );
   });
 
-  /** Records drain side by side (each in its own order), as each call's writes did before the outbox. */
+  /**
+   * Every record waiting, a round of up to RECORDS_PER_ROUND at a time: one round trip per record
+   * takes its lease and first batch, the round's writes go to MongoDB together (each record's in
+   * its own order), then one round trip per record removes what was applied and hands its next.
+   */
   private async drainAll(): Promise<void> {
     const listAll = this.everyRecord;
     this.everyRecord = false;
@@ -210,38 +222,44 @@ export class RecordOutbox {
     const records = new Set(this.dirty);
     this.dirty.clear();
     if (listAll) for (const r of await this.redis.smembers(this.setKey())) records.add(r);
-    const queue = [...records];
-    let next = 0;
-    const worker = async () => {
-      while (next < queue.length) await this.drainOne(queue[next++]!);
-    };
-    const done = await Promise.allSettled(Array.from({ length: Math.min(DRAIN_PARALLEL, queue.length) }, worker));
-    const failed = done.find((d): d is PromiseRejectedResult => d.status === 'rejected');
-    if (failed) throw failed.reason;
+    const all = [...records];
+    for (let i = 0; i < all.length; i += RECORDS_PER_ROUND) await this.drainRound(all.slice(i, i + RECORDS_PER_ROUND));
   }
 
-  /** One round trip takes the lease and the first batch; one more per batch applied removes it and hands the next. */
-  private async drainOne(record: string): Promise<void> {
-    const list = this.listKey(record);
-    const lease = this.leaseKey(record);
-    const step = (applied: number) =>
-      this.r.outboxDrainStep(list, this.setKey(), lease, record, this.token, String(LEASE_MS), String(applied), HELD, String(BATCH));
-    let batch = await step(0);
-    try {
-      while (batch && batch.length > 0) {
-        const writes = batch.filter((r) => !r.startsWith(FLUSH)).map((r) => JSON.parse(r.startsWith(HELD) ? r.slice(HELD.length) : r) as RecordWrite);
-        // One write per document in the batch (a call and its recording), each merged in order.
-        // Applying one again after a failure further on is harmless: every write is a $set.
-        for (const w of mergeByDocument(writes)) await this.apply(w);
-        const applied = batch.length;
-        batch = await step(applied);
-        this.progressed(record);
+  private step(record: string, applied: number): Promise<string[] | null> {
+    return this.r.outboxDrainStep(this.listKey(record), this.setKey(), this.leaseKey(record), record, this.token, String(LEASE_MS), String(applied), HELD, String(BATCH));
+  }
+
+  private async drainRound(records: string[]): Promise<void> {
+    // Records another process is draining (its lease) are left to it.
+    let active = (await Promise.all(records.map(async (record) => ({ record, batch: await this.step(record, 0) })))).filter(
+      (a): a is { record: string; batch: string[] } => !!a.batch && a.batch.length > 0,
+    );
+    while (active.length > 0) {
+      // One write per document of each record's batch (a call and its recording), merged in
+      // order. Applying one again after a failure is harmless: every write is a $set.
+      const writes = active.flatMap((a) => mergeByDocument(a.batch.filter((e) => !e.startsWith(FLUSH)).map(parseEntry)));
+      try {
+        if (writes.length > 0) await this.apply(writes);
+      } catch (err) {
+        await Promise.all(active.map((a) => this.releaseLease(a.record)));
+        throw err;
       }
-    } catch (err) {
-      await this.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1", 1, lease, this.token).catch(() => undefined);
-      throw err;
+      const next = await Promise.all(active.map(async (a) => ({ record: a.record, batch: await this.step(a.record, a.batch.length) })));
+      for (const a of active) this.progressed(a.record);
+      active = next.filter((a): a is { record: string; batch: string[] } => !!a.batch && a.batch.length > 0);
     }
   }
+
+  private releaseLease(record: string): Promise<unknown> {
+    return this.redis
+      .eval("if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 1", 1, this.leaseKey(record), this.token)
+      .catch(() => undefined);
+  }
+}
+
+function parseEntry(entry: string): RecordWrite {
+  return JSON.parse(entry.startsWith(HELD) ? entry.slice(HELD.length) : entry) as RecordWrite;
 }
 
 /**

@@ -7,7 +7,7 @@ import { openMongo, queueConnection, type RedisClient } from '../../core/connect
 import { createLogger } from '../../core/logger';
 import { RedisEventBus } from '../../events/event-bus';
 import { createModels, syncIndexes, type Models } from '../../models';
-import { applyWrite } from '../../models/apply-write';
+import { applyWrites } from '../../models/apply-write';
 import type { WorkOrderCategory, WorkOrderStatus } from '../../models/enums';
 import { parseContacts, WebhookSmsGateway } from '../../notify/sms';
 import { SmsOutbox } from '../../notify/sms-outbox';
@@ -95,7 +95,7 @@ describe('daily digest of major matters for company leaders', function () {
   async function startProcess(prefix: string, every?: number, onRun?: (day: string, first: boolean) => void): Promise<MajorDigest> {
     const redis: RedisClient = testRedis(config);
     const bus = new RedisEventBus(redis, `${config.REDIS_PREFIX}:events`, logger);
-    const outbox = new RecordOutbox(redis, `{${config.REDIS_PREFIX}}`, applyWrite(models, logger), logger, 100);
+    const outbox = new RecordOutbox(redis, `{${config.REDIS_PREFIX}}`, applyWrites(models, logger), logger, 100);
     outbox.start();
     const ruleOpts = { connection: queueConnection(config, redis), prefix, logger };
     const smsOutbox = new SmsOutbox(ruleOpts, new WebhookSmsGateway(sms.url));

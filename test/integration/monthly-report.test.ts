@@ -6,7 +6,7 @@ import { createLogger } from '../../core/logger';
 import { monthOf } from '../../core/time';
 import { RedisEventBus } from '../../events/event-bus';
 import { createModels, syncIndexes, type Models } from '../../models';
-import { applyWrite } from '../../models/apply-write';
+import { applyWrites } from '../../models/apply-write';
 import type { AlarmKind, CallOutcome, DepartmentCode, OfferResult, WorkOrderCategory } from '../../models/enums';
 import type { OutageStatus } from '../../models/outage';
 import { parseContacts, WebhookSmsGateway } from '../../notify/sms';
@@ -392,7 +392,7 @@ describe('monthly report: every figure of a scripted month, its exports, and the
   async function startProcess(prefix: string, every: number, onRun: (month: string, first: boolean) => void): Promise<void> {
     const redis: RedisClient = testRedis(config);
     const bus = new RedisEventBus(redis, `${config.REDIS_PREFIX}:events`, logger);
-    const outbox = new RecordOutbox(redis, `{${config.REDIS_PREFIX}}`, applyWrite(models, logger), logger, 100);
+    const outbox = new RecordOutbox(redis, `{${config.REDIS_PREFIX}}`, applyWrites(models, logger), logger, 100);
     outbox.start();
     const ruleOpts = { connection: queueConnection(config, redis), prefix, logger };
     const smsOutbox = new SmsOutbox(ruleOpts, new WebhookSmsGateway(`${sink.url}/sms`));

@@ -19,7 +19,7 @@ import { noticeChannelId, NoticeCalls, type NoticeAckSink } from '../../cti/noti
 import { NoticeSpeech } from '../../cti/notice-call/notice-speech';
 import { TextSpeaker } from '../../cti/prompts/speak';
 import { createModels, syncIndexes, type Models } from '../../models';
-import { applyWrite } from '../../models/apply-write';
+import { applyWrites } from '../../models/apply-write';
 import type { NoticeChannel } from '../../models/enums';
 import { NoticeDispatcher } from '../../notices/department-notifier';
 import { MongoSmsRecords } from '../../notify/sms-records';
@@ -168,7 +168,7 @@ export class Rig {
     const mongo = await openMongo(c.MONGO_URL, logger);
     const models = createModels(mongo);
     const acd = new AcdStore(redis, c.REDIS_PREFIX);
-    const outbox = new RecordOutbox(redis, acd.keys.p, applyWrite(models, logger), logger, 50);
+    const outbox = new RecordOutbox(redis, acd.keys.p, applyWrites(models, logger), logger, 50);
     outbox.start();
     const ruleOpts = { connection: queueConnection(c, redis), prefix: `{${c.REDIS_PREFIX}}-bull`, logger };
     const appName = `hotline-${name}`;

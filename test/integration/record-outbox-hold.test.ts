@@ -22,7 +22,7 @@ describe('record outbox: held writes ride along with the next milestone', functi
 
   before(() => {
     redis = testRedis(config);
-    outbox = new RecordOutbox(redis, prefix, async (w) => void applied.push(w), logger, 50);
+    outbox = new RecordOutbox(redis, prefix, async (ws) => void applied.push(...ws), logger, 50);
     outbox.start();
   });
   after(async () => {

@@ -3,8 +3,9 @@ import { expect } from 'chai';
 import mongoose from 'mongoose';
 import { createLogger } from '../../core/logger';
 import { createModels, syncIndexes, type Models } from '../../models';
-import { applyWrite } from '../../models/apply-write';
-import { RecordOutbox } from '../../queue/record-outbox';
+import { applyWrites } from '../../models/apply-write';
+import { RecordOutbox, type RecordWrite } from '../../queue/record-outbox';
+import { changeSlot } from '../../models/call';
 import type { RedisClient } from '../../core/connections';
 import { testConfig } from '../helpers/env';
 import { deleteKeys, testRedis } from '../helpers/redis';
@@ -38,9 +39,9 @@ describe('record outbox: MongoDB down mid-traffic loses no record', function () 
     models = createModels(conn);
     await syncIndexes(models);
     redis = testRedis(config);
-    outbox = new RecordOutbox(redis, prefix, applyWrite(models, logger), logger, 100);
+    outbox = new RecordOutbox(redis, prefix, applyWrites(models, logger), logger, 100);
     // A second process draining the same outbox: records are never written twice at once.
-    second = new RecordOutbox(redis, prefix, applyWrite(models, logger), logger, 100);
+    second = new RecordOutbox(redis, prefix, applyWrites(models, logger), logger, 100);
     outbox.start();
     second.start();
   });
@@ -108,5 +109,94 @@ describe('record outbox: MongoDB down mid-traffic loses no record', function () 
     await waitFor(async () => (await models.Alarm.countDocuments({ key })) === 1, { what: 'alarm stored' });
     await waitFor(async () => (await outbox.backlog()) === 0, { what: 'drained' });
     expect(await models.Alarm.countDocuments({ key })).to.equal(1);
+  });
+
+  /** A call's creation as the call path hands it to the outbox. */
+  const created = (callId: string): RecordWrite => ({
+    collection: 'calls',
+    filter: { callId },
+    set: {},
+    setOnInsert: { callId, node: 'a', callerChannelId: `ch-${callId}`, callerNumber: '13900000001', dialledNumber: '952525', state: 'arrived', arrivedAt: new Date(), test: false },
+  });
+
+  it('a pass of writes reaches MongoDB as one update command per collection, each Call stamped with its change slot', async () => {
+    // Its own connection with command events: what the database is sent is counted, not assumed.
+    const watched = mongoose.createConnection(db.url('outbox'), { serverSelectionTimeoutMS: 1000, retryWrites: false, monitorCommands: true });
+    await watched.asPromise();
+    const sent: Array<{ collection: string; updates: number }> = [];
+    watched.getClient().on('commandStarted', (e) => {
+      if (e.commandName !== 'update') return;
+      const cmd = e.command as { update: string; updates: unknown[] };
+      sent.push({ collection: cmd.update, updates: cmd.updates.length });
+    });
+    try {
+      const apply = applyWrites(createModels(watched), logger);
+      const ids = Array.from({ length: 6 }, () => randomUUID());
+      // A call last changed long ago: the batch's update moves it into the current slot.
+      const old = randomUUID();
+      await models.Call.collection.insertOne({ ...created(old).setOnInsert, changedIn: 1 });
+      const slotBefore = changeSlot(Date.now());
+      ids.push(old);
+      await apply(ids.flatMap((id) => [created(id), { collection: 'recordings', filter: { name: `call-${id}` }, set: {}, setOnInsert: { name: `call-${id}`, callId: id, format: 'wav', startedAt: new Date(), state: 'recording' } }]));
+      expect(sent).to.deep.equal([
+        { collection: 'calls', updates: 7 },
+        { collection: 'recordings', updates: 7 },
+      ]);
+      const calls = await models.Call.find({ callId: { $in: ids } }).lean();
+      expect(calls).to.have.length(7);
+      for (const c of calls) expect(c.changedIn).to.be.within(slotBefore, changeSlot(Date.now()));
+      expect(await models.Recording.countDocuments({ callId: { $in: ids } })).to.equal(7);
+
+      // A write the schema refuses (a date that is no date) sinks its batch: the batch is then
+      // applied one write at a time, so only the bad write is dropped.
+      sent.length = 0;
+      const more = Array.from({ length: 3 }, () => randomUUID());
+      await apply([created(more[0]!), { collection: 'calls', filter: { callId: ids[0] }, set: { answeredAt: 'not a date' } }, created(more[1]!), created(more[2]!)]);
+      expect(await models.Call.countDocuments({ callId: { $in: more } })).to.equal(3);
+      expect(sent.map((s) => s.updates)).to.deep.equal([1, 1, 1]);
+    } finally {
+      await watched.close();
+    }
+  });
+
+  it('records that wait while a pass is applying are applied together in the next pass, each in its own order', async () => {
+    const own = `{${config.REDIS_PREFIX}-rounds}`;
+    const apply = applyWrites(models, logger);
+    const passes: RecordWrite[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // Not started (no tick): each write's own kick drives the passes.
+    const gated = new RecordOutbox(
+      redis,
+      own,
+      async (ws) => {
+        passes.push(ws);
+        if (passes.length === 1) await gate;
+        await apply(ws);
+      },
+      logger,
+    );
+    try {
+      const first = randomUUID();
+      await gated.write(`call:${first}`, created(first));
+      await waitFor(async () => passes.length === 1, { what: 'first pass applying' });
+      const ids = Array.from({ length: 8 }, () => randomUUID());
+      for (const id of ids) {
+        await gated.write(`call:${id}`, created(id));
+        await gated.write(`call:${id}`, { collection: 'calls', filter: { callId: id }, set: { state: 'queued', abandonWaitMs: 1 } });
+        await gated.write(`call:${id}`, { collection: 'calls', filter: { callId: id }, set: { state: 'ringing' } });
+      }
+      release();
+      await waitFor(async () => (await gated.backlog()) === 0, { what: 'gated outbox drained' });
+      // The second pass carried the eight records at once, each merged into one write.
+      expect(passes).to.have.length(2);
+      expect(passes[1]!.map((w) => w.filter['callId']).sort()).to.deep.equal([...ids].sort());
+      const docs = await models.Call.find({ callId: { $in: ids } }).lean();
+      expect(docs).to.have.length(8);
+      for (const d of docs) expect(d).to.include({ state: 'ringing', abandonWaitMs: 1, callerNumber: '13900000001' });
+    } finally {
+      gated.stop();
+      await deleteKeys(redis, `${own}*`);
+    }
   });
 });

@@ -6,7 +6,7 @@ import { createLogger } from '../../core/logger';
 import type { DomainEvent } from '../../events/domain-events';
 import { RedisEventBus } from '../../events/event-bus';
 import { createModels, syncIndexes, type Models } from '../../models';
-import { applyWrite } from '../../models/apply-write';
+import { applyWrites } from '../../models/apply-write';
 import type { WorkOrderCategory } from '../../models/enums';
 import { RecordOutbox } from '../../queue/record-outbox';
 import { deadlineRules, WorkOrderDeadlineRules } from '../../work-orders/deadlines';
@@ -50,7 +50,7 @@ describe('work-order deadlines: notice, complaint acceptance, completion limit (
     const redis = testRedis(config);
     const log = logger.child({ node: name });
     const bus = new RedisEventBus(redis, `${config.REDIS_PREFIX}:events`, log);
-    const outbox = new RecordOutbox(redis, `{${config.REDIS_PREFIX}}`, applyWrite(models, log), log, 100);
+    const outbox = new RecordOutbox(redis, `{${config.REDIS_PREFIX}}`, applyWrites(models, log), log, 100);
     outbox.start();
     const deadlines = new WorkOrderDeadlineRules({
       models,
