@@ -70,3 +70,23 @@ export function sumDelta(before: Array<Record<string, number> | null>, after: Ar
   });
   return out;
 }
+
+/**
+ * The event-loop delay of one CTI since its previous /metrics scrape (prom-client's
+ * monitorEventLoopDelay, reset at each scrape), in ms beyond its 10 ms sampling timer: how long
+ * a reply that arrived could wait before the process read it. Null when not exported.
+ */
+export async function eventLoopDelay(url: string): Promise<{ p50: number; p90: number; p99: number; max: number } | null> {
+  const res = await fetch(`${url}/metrics`);
+  if (res.status !== 200) return null;
+  const text = await res.text();
+  const read = (q: string) => {
+    const m = new RegExp(`^hotline_process_nodejs_eventloop_lag_${q}_seconds(?:\\{[^}]*\\})?\\s+(\\S+)`, 'm').exec(text);
+    return m ? Math.max(0, Number(m[1]) * 1000 - EVENT_LOOP_SAMPLING_MS) : null;
+  };
+  const [p50, p90, p99, max] = [read('p50'), read('p90'), read('p99'), read('max')];
+  return p50 === null || p90 === null || p99 === null || max === null ? null : { p50, p90, p99, max };
+}
+
+/** prom-client's default eventLoopMonitoringPrecision: each recorded delay includes it. */
+const EVENT_LOOP_SAMPLING_MS = 10;

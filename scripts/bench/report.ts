@@ -22,6 +22,9 @@ export interface ProcessUsage {
   /** % of one core over the main phase (or the soak) and over the whole measured run. */
   cpuMainPct: number | null;
   cpuRunPct: number | null;
+  /** Peak RSS up to the end of the main phase (the rated load); null in a soak. */
+  peakRssMainMb: number | null;
+  /** Peak RSS over the whole run, the step-up past the sustained rate included. */
   peakRssMb: number | null;
 }
 
@@ -56,6 +59,8 @@ export interface BenchResults {
     /** Every command (reads too) per call placed, and the most frequent "command collection". */
     mongoCommandsPerCall?: number | null;
     mongoTopPerCall?: Record<string, number>;
+    /** Per CTI: its event-loop delay over the main phase, ms (see counters.ts eventLoopDelay). */
+    eventLoopDelay?: Record<string, { p50: number; p90: number; p99: number; max: number } | null>;
     agentsReReady: number;
     consoleDisconnects: number;
   } | null;
@@ -100,6 +105,10 @@ export function formatReport(r: BenchResults): string {
       t.push(latencyRow('  of which: the reservation script, sent → reply handled', m.queueSplit.script, '', null));
       t.push(latencyRow('  of which: reply → originate request', m.queueSplit.toRequest, '', null));
     }
+    // How long a reply that arrived could wait before its process read it (p95 column: not measured).
+    for (const [name, d] of Object.entries(m.eventLoopDelay ?? {})) {
+      if (d) t.push([`${name}: event-loop delay (main phase)`, '', ms(d.p50), '', ms(d.p99), ms(d.max), '', '']);
+    }
     t.push(latencyRow('20 s alarm: fired − (ring + 20 s)', m.alarmError, 'p99 ≤ 250', m.alarmError?.p99 != null ? m.alarmError.p99 <= 250 && !m.alarmError.missing : null));
     t.push(latencyRow('phone rings → next board update received', m.board, '', null));
     t.push([`calls at ${m.rate}/s: placed / answered / lost`, '', '', '', '', `${m.placed} / ${m.answered} / ${m.lost}`, 'none lost', yes(m.lost === 0)]);
@@ -115,8 +124,10 @@ export function formatReport(r: BenchResults): string {
     t.push(['max sustained calls/s (no loss, pop p99 < 100)', '', '', '', '', r.maxSustainedRate === null ? `< ${r.steps[0]!.rate}` : String(r.maxSustainedRate), '≥ 50', yes((r.maxSustainedRate ?? 0) >= 50)]);
   }
   for (const [name, p] of Object.entries(r.processes).filter(([n]) => n.startsWith('cti-'))) {
-    const rssOk = p.peakRssMb === null ? null : o.agents < 1000 || p.peakRssMb <= 400;
-    t.push([`${name}: CPU % of a core (main / run), peak RSS MB`, '', '', '', '', `${ms(p.cpuMainPct)} / ${ms(p.cpuRunPct)}, ${ms(p.peakRssMb)}`, 'RSS ≤ 400 (1,000 agents)', yes(rssOk)]);
+    // Judged at the rated load (the main phase); the whole run's peak, overload steps included, is shown beside it.
+    const rated = p.peakRssMainMb ?? p.peakRssMb;
+    const rssOk = rated === null ? null : o.agents < 1000 || rated <= 400;
+    t.push([`${name}: CPU % of a core (main / run), peak RSS MB (main / run)`, '', '', '', '', `${ms(p.cpuMainPct)} / ${ms(p.cpuRunPct)}, ${ms(p.peakRssMainMb)} / ${ms(p.peakRssMb)}`, 'RSS ≤ 400 (1,000 agents)', yes(rssOk)]);
   }
   out.push(t.toString());
   const c = r.consoles;
@@ -139,8 +150,8 @@ export function formatReport(r: BenchResults): string {
     for (const st of r.steps) s.push([String(st.rate), String(st.placed), String(st.lost), ms(st.pop.p50), ms(st.pop.p99), String(st.pop.missing ?? 0), yes(st.ok)]);
     out.push(s.toString());
   }
-  const p = new Table({ head: ['process', 'CPU % main', 'CPU % run', 'peak RSS MB'], style: { head: [], border: [] } });
-  for (const [name, u] of Object.entries(r.processes)) p.push([name, ms(u.cpuMainPct), ms(u.cpuRunPct), ms(u.peakRssMb)]);
+  const p = new Table({ head: ['process', 'CPU % main', 'CPU % run', 'peak RSS MB main', 'peak RSS MB run'], style: { head: [], border: [] } });
+  for (const [name, u] of Object.entries(r.processes)) p.push([name, ms(u.cpuMainPct), ms(u.cpuRunPct), ms(u.peakRssMainMb), ms(u.peakRssMb)]);
   out.push(p.toString());
   if (r.soak) {
     const s = new Table({ head: ['soak', 'RSS MB start', 'middle', 'end', 'growth %', 'target', 'met'], style: { head: [], border: [] } });

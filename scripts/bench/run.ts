@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { alarmErrors, firstRings, popLatencies, popSplit, queueToOriginate, readTraces } from './analysis';
 import type { AgentsApi, BaselineApi, BoardsApi, RunResult, RunSpec, SimApi } from './api';
-import { mongoCommands, mongoWrites, redisCounts, redisDelta, sumDelta } from './counters';
+import { eventLoopDelay, mongoCommands, mongoWrites, redisCounts, redisDelta, sumDelta } from './counters';
 import { startCti, type CtiChild } from './cti';
 import { parseOptions, USAGE, type BenchOptions } from './options';
 import { formatReport, writeJson, type BenchResults, type Latency, type ProcessUsage, type StepResult } from './report';
@@ -182,6 +182,7 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
   const steps: StepResult[] = [];
   let soak: BenchResults['soak'] = null;
 
+  const mainPeak: Record<string, number | null> = {};
   if (o.mode !== 'soak') {
     const calls = Math.round(o.rate * o.duration);
     log(`main phase: ${calls} calls at ${o.rate}/s, ${o.alarmCalls} of them ringing out for the 20 s alarm`);
@@ -189,9 +190,15 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     const r0 = await redisCounts(redis);
     const w0 = await Promise.all(ctis.map((c) => mongoWrites(c.url).catch(() => null)));
     const c0 = await Promise.all(ctis.map((c) => mongoCommands(c.url).catch(() => null)));
+    // Read (and so reset) now: the next reading covers the main phase alone.
+    await Promise.all(ctis.map((c) => eventLoopDelay(c.url).catch(() => null)));
     // 20 s to finish after the last call (a step has 10 s: a backlog that long is not sustained anyway).
     const main = await runCalls(spec('main', o.rate, calls, { alarmCalls: o.alarmCalls, drainMs: 20_000 + o.talkMs + o.answerMs }));
     const m1 = await usage.mark();
+    // The kernel's high-water mark only grows: read now, it is the peak up to the end of the
+    // rated phase; the step-up after it pushes the processes past their load on purpose.
+    for (const name of Object.keys(watched)) mainPeak[name] = mb(usage.peak(name));
+    const loops = await Promise.all(ctis.map(async (c) => [`cti-${c.nodeId}`, await eventLoopDelay(c.url).catch(() => null)] as const));
     const r1 = await redisCounts(redis);
     const w1 = await Promise.all(ctis.map((c) => mongoWrites(c.url).catch(() => null)));
     const c1 = await Promise.all(ctis.map((c) => mongoCommands(c.url).catch(() => null)));
@@ -249,6 +256,7 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
               .map(([k, v]) => [k, perPlaced(v)]),
           )
         : {},
+      eventLoopDelay: Object.fromEntries(loops),
       agentsReReady: taken.reReady,
       consoleDisconnects: taken.disconnects,
     };
@@ -310,7 +318,7 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
   const mainCpu = mainMark ? UsageSampler.cpuPercent(mainMark[0], mainMark[1]) : {};
   const runCpu = UsageSampler.cpuPercent(runStart, runEnd);
   const processes: Record<string, ProcessUsage> = {};
-  for (const name of Object.keys(watched)) processes[name] = { cpuMainPct: mainCpu[name] ?? null, cpuRunPct: runCpu[name] ?? null, peakRssMb: mb(usage.peak(name)) };
+  for (const name of Object.keys(watched)) processes[name] = { cpuMainPct: mainCpu[name] ?? null, cpuRunPct: runCpu[name] ?? null, peakRssMainMb: mainPeak[name] ?? null, peakRssMb: mb(usage.peak(name)) };
   const sustained = steps.filter((s) => s.ok).map((s) => s.rate);
   return {
     startedAt: new Date(performance.timeOrigin).toISOString(),
