@@ -94,6 +94,11 @@ export class CallRecord {
     this.writes = this.writes.then(() => write()).catch((err: Error) => this.log.error({ err: err.message }, failure));
   }
 
+  /** Resolves once every write asked for so far is in the store's hands (the outbox: in its list, in order). */
+  async handedOver(): Promise<void> {
+    await this.writes;
+  }
+
   /** Resolves once every write asked for so far has been handed over and, bounded, reached the database. */
   async flushed(): Promise<void> {
     await this.writes;

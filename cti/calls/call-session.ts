@@ -956,9 +956,12 @@ export class CallSession {
     });
   }
 
-  /** Resolves once every record write of this call so far has reached the database. */
-  async flushed(): Promise<void> {
-    await this.record.flushed();
+  /**
+   * Resolves once every record write of this call asked for so far is in the outbox, in order: a
+   * write queued after this lands after them (the outbox keeps one list per call).
+   */
+  handedOver(): Promise<void> {
+    return this.record.handedOver();
   }
 
   /** Back in the shared state after this process was swept: still live, and queued at the original place. */

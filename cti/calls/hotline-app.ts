@@ -307,8 +307,9 @@ export class HotlineApp implements OwnCalls {
   private async onRecordingEnd(name: string, state: 'done' | 'failed', durationSec?: number): Promise<void> {
     // `call-<callId>`, and `call-<callId>-<part>` for the parts after a transfer.
     const callId = /^call-([0-9a-f-]{36})(-\d+)?$/.exec(name)?.[1] ?? name.replace(/^call-/, '');
-    // The Recording's creation is handed to the outbox in its call's write chain: after it, in order.
-    await this.byCallId.get(callId)?.flushed();
+    // The Recording's creation is handed to the outbox in its call's write chain: after it, in
+    // the same list, so in order. No need to wait for MongoDB: the two merge if both still wait.
+    await this.byCallId.get(callId)?.handedOver();
     await this.deps.outbox.write(callRecordKey(callId), {
       collection: 'recordings',
       filter: { name },
