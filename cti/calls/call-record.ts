@@ -26,8 +26,15 @@ export interface RecordLog {
   error(fields: object, msg: string): void;
 }
 
-/** The outbox record that holds a call's writes, its Recording's included, in order. */
+/** The outbox record that holds a call's writes, in order. */
 export const callRecordKey = (callId: string) => `call:${callId}`;
+
+/**
+ * The outbox record of one of a hotline call's recordings. Its creation is held there and lands
+ * merged with its end (RecordingFinished, whichever process hears it): one Recording write per
+ * recording instead of two. Apart from the call's list, so the call's own writes do not carry it.
+ */
+export const recordingRecordKey = (name: string) => `recording:${name}`;
 
 /**
  * Call documents through the record outbox: a write is in Redis when the call goes on, and reaches

@@ -15,7 +15,7 @@ import type { EventBus } from '../../events/event-bus';
 import { agentIntroMedia, promptMedia } from '../prompts/catalogue';
 import { bridgeAndRecord, bridgeIdOf, recordingNameOf } from './bridge-and-record';
 import { CallNotifier } from './call-notifier';
-import { CallRecord, callRecordKey, outboxCallStore } from './call-record';
+import { CallRecord, outboxCallStore, recordingRecordKey } from './call-record';
 import { callEnd, canMove, ringEndResult, stateStamps, type HangupBy } from './call-state';
 import { callerDirectory, LanguageMenu } from './language-menu';
 import type { MaxWaitRule, HealResult } from './max-wait';
@@ -662,10 +662,12 @@ export class CallSession {
       { callId: this.callId, callerChannelId: this.callerChannelId, agentChannelId, format: this.d.settings.recordingFormat },
       this.log,
     );
-    // In the call's write chain: stored in order, never on the caller's path.
+    // In the call's write chain, so it is in the outbox before the recording's end is (see
+    // HotlineApp.onRecordingEnd); held, it reaches MongoDB merged with that end. A recording that
+    // never started has no end to come: its record lands now.
+    const hold = recording.state !== 'failed';
     this.record.append(
-      // Held: it lands with the answer's write just after (the call's `talking` move).
-      () => this.d.outbox.write(callRecordKey(this.callId), { collection: 'recordings', filter: { name: recording.name }, set: {}, setOnInsert: { ...recording } }, { hold: true }),
+      () => this.d.outbox.write(recordingRecordKey(recording.name), { collection: 'recordings', filter: { name: recording.name }, set: {}, setOnInsert: { ...recording } }, { hold }),
       'recording record create failed',
     );
   }
@@ -770,8 +772,10 @@ export class CallSession {
       this.agentChannelId = to.channelId;
       if (recording) {
         this.recordingName = recording.name;
+        // As the first part's (bridgeAndRecord): held until its end, unless it never started.
+        const hold = recording['state'] !== 'failed';
         this.record.append(
-          () => this.d.outbox.write(callRecordKey(this.callId), { collection: 'recordings', filter: { name: recording.name }, set: {}, setOnInsert: { ...recording } }, { hold: true }),
+          () => this.d.outbox.write(recordingRecordKey(recording.name), { collection: 'recordings', filter: { name: recording.name }, set: {}, setOnInsert: { ...recording } }, { hold }),
           'recording record create failed',
         );
       }

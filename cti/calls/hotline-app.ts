@@ -6,7 +6,7 @@ import type { AriEvent } from '../ari/events';
 import type { AriPort } from '../ari/port';
 import type { CallState, Language, OfferResult } from '../../models/enums';
 import { AdoptedConversation } from './adopted-conversation';
-import { callRecordKey } from './call-record';
+import { callRecordKey, recordingRecordKey } from './call-record';
 import { claimDelayMs } from './claim-order';
 import { agentLegId } from './offer';
 import type { PlacedCallRouter } from './placed-call-router';
@@ -307,10 +307,10 @@ export class HotlineApp implements OwnCalls {
   private async onRecordingEnd(name: string, state: 'done' | 'failed', durationSec?: number): Promise<void> {
     // `call-<callId>`, and `call-<callId>-<part>` for the parts after a transfer.
     const callId = /^call-([0-9a-f-]{36})(-\d+)?$/.exec(name)?.[1] ?? name.replace(/^call-/, '');
-    // The Recording's creation is handed to the outbox in its call's write chain: after it, in
-    // the same list, so in order. No need to wait for MongoDB: the two merge if both still wait.
+    // The Recording's creation is handed to the outbox in its call's write chain: once that has
+    // run, it waits (held) in the recording's list, and this write lands both as one upsert.
     await this.byCallId.get(callId)?.handedOver();
-    await this.deps.outbox.write(callRecordKey(callId), {
+    await this.deps.outbox.write(recordingRecordKey(name), {
       collection: 'recordings',
       filter: { name },
       set: { state, endedAt: new Date(), ...(durationSec !== undefined ? { durationSec } : {}) },
@@ -414,6 +414,8 @@ export class HotlineApp implements OwnCalls {
       const outcome = doc.state === 'talking' || doc.state === 'announcing' ? 'answered' : doc.state === 'ringing' ? 'abandoned-ringing' : doc.state === 'queued' ? 'abandoned-queue' : 'abandoned-greeting';
       for (const id of up) if (id.startsWith(`${callId}-`)) await ari.hangup(id);
       await outbox.write(callRecordKey(callId), { collection: 'calls', filter: { callId }, set: { state: 'ended', endedAt: new Date(), outcome, hangupBy: 'caller' } });
+      // Its recording's end went to the dead process's app, unheard: its held creation lands now.
+      if (doc.recordingName) await outbox.drained(recordingRecordKey(doc.recordingName), 3000);
       const agent = doc.agentWorkNumber;
       const moved = !!agent && (await agents.forCall(agent, callId, outcome === 'answered' ? 'acw' : 'ready', ['talking', 'ringing', 'reserved']));
       // Wrap-up ends by its timer, as after any call: without it the agent stayed in ACW for good.

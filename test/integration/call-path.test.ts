@@ -90,7 +90,7 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     await waitFor(async () => (await h.calls.acd.agent('1004'))?.state === 'ready', { what: '1004 ready after ACW' });
   });
 
-  it('an answered call costs three Call writes (arrival, answer, end) and its Recording two; the steps between ride along', async () => {
+  it('an answered call costs three Call writes (arrival, answer, end) and its Recording one (created with its end); the steps between ride along', async () => {
     const writes = async () => {
       const m = await h.calls.metrics.mongoWrites.get();
       const of = (c: string) => m.values.find((v) => v.labels.collection === c)?.value ?? 0;
@@ -98,6 +98,7 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     };
     // Nothing of an earlier test still on its way to MongoDB.
     expect(await h.node.live.outbox.settled('call:', 10_000)).to.equal(true);
+    expect(await h.node.live.outbox.settled('recording:', 10_000)).to.equal(true);
     const before = await writes();
     const caller = h.ari.placeCall({ callerNumber: '13800007777', dtmf: [{ digit: '1', afterMs: 0 }], hangupAfterBridgedMs: 300 });
     await caller.ended;
@@ -106,10 +107,18 @@ describe('call path: 952525 through the real ari-client against the ARI simulato
     // Every step stamped, though only three writes carried them.
     for (const k of ['greetingAt', 'queuedAt', 'ringingAt', 'answeredAt', 'announcingAt', 'talkingAt'] as const) expect(call[k], k).to.be.instanceOf(Date);
     expect(call.offers[0]).to.include({ result: 'answered' });
-    await waitFor(async () => (await h.node.models.Recording.findOne({ callId: call.callId }).lean())?.state === 'done', { what: 'recording finished' });
+    const rec = await waitFor(async () => {
+      const r = await h.node.models.Recording.findOne({ callId: call.callId }).lean();
+      return r?.state === 'done' && r;
+    }, { what: 'recording finished' });
+    // One upsert carried both the creation (held since the bridge) and the end.
+    expect(rec).to.include({ name: call.recordingName, format: 'wav', file: `${call.recordingName}.wav` });
+    expect(rec.startedAt).to.be.instanceOf(Date);
+    expect(rec.endedAt).to.be.instanceOf(Date);
     expect(await h.node.live.outbox.settled('call:', 10_000)).to.equal(true);
+    expect(await h.node.live.outbox.settled('recording:', 10_000)).to.equal(true);
     const after = await writes();
-    expect({ calls: after.calls - before.calls, recordings: after.recordings - before.recordings }).to.deep.equal({ calls: 3, recordings: 2 });
+    expect({ calls: after.calls - before.calls, recordings: after.recordings - before.recordings }).to.deep.equal({ calls: 3, recordings: 1 });
   });
 
   it('a key pressed before the menu has started still counts', async () => {
