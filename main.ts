@@ -429,6 +429,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
         announceMs: config.QUEUE_ANNOUNCE_MS,
         ringTimeoutSec: Math.ceil(config.ANSWER_ALARM_MS / 1000) + 30,
         recordingFormat: 'wav',
+        recordingEndGraceMs: config.RECORDING_END_GRACE_MS,
       },
     },
     { mode: config.ARI_MODE, claimHandoffMs: config.BROADCAST_HANDOFF_MS, placedCalls: [monitor, noticeCalls, callbackCalls, transfers] },

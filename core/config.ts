@@ -148,6 +148,11 @@ const envSchema = z.object({
   AFTER_CALL_WORK_MS: ms.default(15_000),
   QUEUE_ANNOUNCE_MS: z.coerce.number().int().min(0).default(0),
   /**
+   * A finished call's recording stores its record when Asterisk reports the recording's end; a
+   * PBX that went away never does, so after this long the record is stored without it.
+   */
+  RECORDING_END_GRACE_MS: ms.default(10_000),
+  /**
    * A caller still waiting (queued or ringing) this long after entering the queue raises a
    * supervisor alarm, and the watchdog checks that nothing has lost the call (cti/calls/max-wait.ts).
    */

@@ -50,6 +50,8 @@ export interface CallSettings {
   /** Originate timeout: longer than the answer alarm, so the alarm decides, not Asterisk. */
   ringTimeoutSec: number;
   recordingFormat: 'wav';
+  /** How long a finished call's recording may take to report its end before its record lands without it. */
+  recordingEndGraceMs: number;
 }
 
 export interface CallDeps {
@@ -905,6 +907,12 @@ export class CallSession {
       // Destroying the bridge also ends its recording, which is then kept, not discarded.
       const bridgeId = this.bridgeId;
       setTimeout(() => void this.d.ari.destroyBridge(bridgeId).catch(() => undefined), 200).unref();
+    }
+    if (this.recordingName) {
+      // The recording's end lands its held creation; a PBX that went away (a restart, the link
+      // lost) never sends that end, so after a grace the creation lands alone (nothing if it did).
+      const key = recordingRecordKey(this.recordingName);
+      setTimeout(() => void this.d.outbox.drained(key, 3000).catch(() => undefined), this.d.settings.recordingEndGraceMs).unref();
     }
     // The agent is free before the record is flushed; consumers of call.ended read a complete record.
     await this.record.flushed();

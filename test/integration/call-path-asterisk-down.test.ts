@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
 import { callClosed as closed, callInState as state } from '../helpers/calls';
 import { EXTENSIONS, PbxHarness } from '../helpers/pbx-harness';
 import { waitFor } from '../helpers/wait';
@@ -13,7 +14,7 @@ describe('calls when Asterisk stops answering or restarts', function () {
   let h: PbxHarness;
 
   beforeEach(async () => {
-    h = await PbxHarness.start({ ready: [], env: { ARI_REQUEST_TIMEOUT_MS: '500', ANSWER_ALARM_MS: '30000', AFTER_CALL_WORK_MS: '100' } });
+    h = await PbxHarness.start({ ready: [], env: { ARI_REQUEST_TIMEOUT_MS: '500', ANSWER_ALARM_MS: '30000', AFTER_CALL_WORK_MS: '100', RECORDING_END_GRACE_MS: '300' } });
     for (const e of EXTENSIONS) await h.calls.agents.login(e);
   });
   afterEach(async () => h?.stop());
@@ -40,7 +41,8 @@ describe('calls when Asterisk stops answering or restarts', function () {
     await state(h, waiting, 'queued');
 
     await h.ari.restart({ downMs: 300 });
-    expect(await closed(h, talking)).to.include({ outcome: 'answered', hangupBy: 'system', agentWorkNumber: '1001' });
+    const answered = await closed(h, talking);
+    expect(answered).to.include({ outcome: 'answered', hangupBy: 'system', agentWorkNumber: '1001' });
     const cut = await closed(h, waiting);
     expect(cut).to.include({ outcome: 'failed', hangupBy: 'system', failureReason: 'Asterisk shut down' });
 
@@ -48,5 +50,30 @@ describe('calls when Asterisk stops answering or restarts', function () {
     await waitFor(() => h.calls.ari.connected, { what: 'ARI back' });
     const next = h.ari.placeCall({ callerNumber: '13500000014', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 200 });
     expect(await closed(h, next)).to.include({ outcome: 'answered', agentWorkNumber: '1001' });
+    // The restart cut the first call's recording with no end reported: its record is stored all the same.
+    const rec = await waitFor(() => h.node.models.Recording.findOne({ name: answered.recordingName }).lean(), { what: 'recording of the cut call stored', timeoutMs: 20_000 });
+    expect(rec).to.include({ callId: answered.callId, format: 'wav' });
+  });
+
+  it('both sides hang up while the events link is down: the recording\'s end is never heard, and its record is stored after the grace, as it began', async () => {
+    h.pbx.setPhone('1001', { behaviour: { kind: 'answer', afterMs: 50 } });
+    await h.calls.agents.change('1001', 'ready');
+    const caller = h.ari.placeCall({ callerNumber: '13500000015', dtmf: [{ digit: '1', afterMs: 10 }] });
+    await state(h, caller, 'talking');
+    const { callId } = (await h.node.models.Call.findOne({ callerChannelId: caller.id }).lean())!;
+
+    const reconnected = once(h.calls.ari, 'reconnected');
+    h.ari.dropWebSockets({ forMs: 500 });
+    await waitFor(() => !h.calls.ari.connected, { what: 'socket down' });
+    // In the gap the bridge empties, so its recording ends (RecordingFinished) with nobody listening.
+    caller.hangup();
+    h.ari.agentHangup(`${callId}-1`);
+    await caller.ended;
+    await reconnected;
+
+    const call = await closed(h, caller);
+    expect(call).to.include({ outcome: 'answered', agentWorkNumber: '1001' });
+    const rec = await waitFor(() => h.node.models.Recording.findOne({ name: call.recordingName }).lean(), { what: 'recording stored without its end' });
+    expect(rec).to.include({ callId, state: 'recording', format: 'wav', file: `${call.recordingName}.wav` });
   });
 });
