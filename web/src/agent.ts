@@ -401,7 +401,8 @@ function render(): void {
         ? h('span', { class: 'tag', id: 'pop-callback', title: '来电人已挂机保留排队位置，接听后系统拨打此号码' }, `回拨：${v.pop.queueCallback.number}`)
         : null,
       `${v.pop.callerNumber || '未知号码'} · ${LANGUAGE_LABEL[v.pop.language]} · `,
-      h('span', { id: 'ring-timer', class: 'timer' }, ''),
+      // Filled at once, not only by the next tick: the ring time shows with the pop, never blank.
+      h('span', { id: 'ring-timer', class: 'timer' }, ringText(v.pop, now())),
       h('div', { class: 'ringbar' }, h('div', { id: 'ring-bar' })),
       h(
         'div',
@@ -424,7 +425,8 @@ function render(): void {
     );
   } else if (st === 'acw') {
     banner.className = 'banner acw';
-    replace(banner, h('strong', {}, '话后处理 '), h('span', { id: 'acw-timer', class: 'timer' }, ''), ' 后自动就绪');
+    const since = v.state?.since;
+    replace(banner, h('strong', {}, '话后处理 '), h('span', { id: 'acw-timer', class: 'timer' }, since !== undefined ? fmtDuration(since + v.acwMs - now()) : ''), ' 后自动就绪');
   } else {
     banner.className = 'banner idle';
     banner.textContent = st === 'ready' ? '就绪 · 等待来电…' : st === 'offline' ? '已签退 · 点击「就绪」开始接听' : '未就绪 · 不会分配来电';
@@ -523,6 +525,10 @@ function lastCallBox(l: LastCallView): HTMLElement {
   );
 }
 
+function ringText(pop: { ringingAt: number; ringLimitMs: number }, t: number): string {
+  return `振铃 ${Math.floor(Math.max(0, t - pop.ringingAt) / 1000)} 秒 / ${Math.round(pop.ringLimitMs / 1000)} 秒`;
+}
+
 /** Timers only: cheap, four times a second. */
 function tick(): void {
   const s = v.state;
@@ -531,7 +537,7 @@ function tick(): void {
   const ring = document.getElementById('ring-timer');
   if (ring && v.pop) {
     const ms = t - v.pop.ringingAt;
-    ring.textContent = `振铃 ${Math.floor(ms / 1000)} 秒 / ${Math.round(v.pop.ringLimitMs / 1000)} 秒`;
+    ring.textContent = ringText(v.pop, t);
     const bar = document.getElementById('ring-bar');
     if (bar) {
       bar.style.width = `${Math.min(100, (ms / v.pop.ringLimitMs) * 100)}%`;
