@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Local Redis and FerretDB for development, tests, CI and the demo.
 #   scripts/services.sh start|stop|status|env|backend|build|needs-build|cluster-start|cluster-stop
-# HOTLINE_DB_BACKEND=sqlite|pg picks FerretDB's backend (default sqlite): `pg` also runs a private
+# HOTLINE_DB_BACKEND=sqlite|pg picks FerretDB's backend (default pg): `pg` also runs a private
 # PostgreSQL cluster in var/pg (Debian's postgresql, unix socket in var/pg-run only, no TCP).
 # Idempotent: start leaves running services alone; stop only stops what it started (the cluster too).
 # REDIS_URL / MONGO_URL set → that service is external (production-style) and is not started here.
@@ -154,6 +154,9 @@ CONF
   if ! "$bin/psql" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d postgres -XtAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
     "$bin/createdb" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" "$PG_DB"
   fi
+  # Indexes FerretDB's queries can use (see the file): without them every lookup scans its table.
+  "$bin/psql" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -XqAt -v ON_ERROR_STOP=1 \
+    -f "$ROOT/scripts/pg/ferretdb-gin-indexes.sql" >/dev/null
 }
 
 stop_postgres() {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+const GIN_INDEXES_SQL = join(__dirname, '..', '..', 'scripts', 'pg', 'ferretdb-gin-indexes.sql');
 
 /** Debian keeps the server binaries off PATH; the newest installed major wins (HOTLINE_PG_BIN overrides), as in scripts/services.sh. */
 export function postgresBinDir(): string | null {
@@ -81,8 +82,11 @@ export class PrivatePostgres {
     return `postgres://${this.user}@/${database}?host=${encodeURIComponent(this.socketDir)}&port=${this.port}`;
   }
 
+  /** Created with the GIN companions of FerretDB's indexes, as scripts/services.sh sets them up. */
   async createDatabase(name: string): Promise<void> {
-    await run(join(this.bin, 'createdb'), ['-h', this.socketDir, '-p', String(this.port), '-U', this.user, name]);
+    const conn = ['-h', this.socketDir, '-p', String(this.port), '-U', this.user];
+    await run(join(this.bin, 'createdb'), [...conn, name]);
+    await run(join(this.bin, 'psql'), [...conn, '-d', name, '-XqAt', '-v', 'ON_ERROR_STOP=1', '-f', GIN_INDEXES_SQL]);
   }
 
   /** Synchronous, so it can run in a process 'exit' handler. */

@@ -55,6 +55,32 @@ describe('services.sh with HOTLINE_DB_BACKEND=pg', function () {
     expect((await services('status')).stdout).to.match(/ferretdb running \(pg\)[\s\S]*postgresql running/);
   });
 
+  it("gives each FerretDB index a GIN companion PostgreSQL's planner uses, and drops it with the index", async () => {
+    const url = /^MONGO_URL=(.*)$/m.exec((await services('start')).stdout)![1]!;
+    const psql = (sql: string) =>
+      run(join(postgresBinDir()!, 'psql'), ['-h', join(varDir, 'pg-run'), '-p', env.HOTLINE_PG_PORT ?? '5433', '-U', 'ferretdb', '-d', 'ferretdb', '-XtAc', sql]).then((r) => r.stdout.trim());
+    const companions = () => psql("SELECT count(*) FROM pg_indexes WHERE schemaname = 'gin_probe' AND indexname LIKE '%\\_gin'").then(Number);
+    const conn = await mongoose.createConnection(url, { dbName: 'gin_probe', serverSelectionTimeoutMS: 5000, retryWrites: false }).asPromise();
+    try {
+      const c = conn.db!.collection('calls');
+      await c.createIndex({ callId: 1 });
+      await c.createIndex({ callerNumber: 1, arrivedAt: -1 });
+      await c.insertMany(Array.from({ length: 1000 }, (_, i) => ({ callId: `c${i}`, callerNumber: `139${i % 250}`, arrivedAt: new Date() })));
+      await psql('ANALYZE');
+      for (const filter of [{ callId: 'c17' }, { callerNumber: '1393' }]) {
+        const plan = JSON.stringify(((await c.find(filter).explain()) as { queryPlanner: unknown }).queryPlanner);
+        expect(plan, JSON.stringify(filter)).to.not.include('Seq Scan');
+        expect(plan, JSON.stringify(filter)).to.include('_gin');
+      }
+      const before = await companions();
+      await c.dropIndex('callId_1');
+      expect(await companions()).to.equal(before - 1);
+    } finally {
+      await conn.db!.dropDatabase().catch(() => undefined);
+      await conn.close();
+    }
+  });
+
   it('refuses to start the sqlite backend over a running pg one, and stop stops both', async () => {
     const sqlite = await run('bash', [SERVICES, 'start'], { env: { ...env, HOTLINE_DB_BACKEND: 'sqlite' } }).then(
       () => null,
