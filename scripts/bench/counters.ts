@@ -90,3 +90,21 @@ export async function eventLoopDelay(url: string): Promise<{ p50: number; p90: n
 
 /** prom-client's default eventLoopMonitoringPrecision: each recorded delay includes it. */
 const EVENT_LOOP_SAMPLING_MS = 10;
+
+/**
+ * Seconds one CTI has spent in garbage collection, by kind (prom-client's
+ * nodejs_gc_duration_seconds: minor, major, incremental, weakcb); null when not exported.
+ */
+export async function gcSeconds(url: string): Promise<Record<string, number> | null> {
+  const res = await fetch(`${url}/metrics`);
+  if (res.status !== 200) return null;
+  const text = await res.text();
+  const out: Record<string, number> = {};
+  let found = false;
+  for (const m of text.matchAll(/^hotline_process_nodejs_gc_duration_seconds_sum\{([^}]*)\}\s+(\S+)/gm)) {
+    found = true;
+    const kind = /kind="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
+    out[kind] = (out[kind] ?? 0) + Number(m[2]);
+  }
+  return found ? out : null;
+}

@@ -14,8 +14,23 @@ export interface CtiChild {
 }
 
 /**
- * One CTI process exactly as production runs it (`main.ts`, NODE_ENV=production), through tsx
- * loaded into node itself so that the pid watched for CPU and memory is the CTI's own.
+ * The node options of `npm start` (package.json), its `${NAME:-default}` expanded from `env`: the
+ * bench's CTI runs with the heap ceiling production runs with.
+ */
+export function startScriptNodeArgs(root: string, env: Record<string, string | undefined>): string[] {
+  const start = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const m = /^node (.*?) ?--import tsx main\.ts$/.exec(start);
+  if (!m) throw new Error(`package.json's start script is not "node [options] --import tsx main.ts": ${start}`);
+  return (m[1] ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((a) => a.replace(/\$\{([A-Z_]+):-([^}]*)\}/g, (_all, name: string, dflt: string) => env[name] || dflt));
+}
+
+/**
+ * One CTI process exactly as production runs it (`npm start`'s node options, `main.ts`,
+ * NODE_ENV=production), through tsx loaded into node itself so that the pid watched for CPU and
+ * memory is the CTI's own.
  */
 export async function startCti(o: {
   root: string;
@@ -33,13 +48,15 @@ export async function startCti(o: {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? o.root,
+    // The one setting taken from the bench's caller: to compare heap ceilings.
+    ...(process.env.CTI_HEAP_MB ? { CTI_HEAP_MB: process.env.CTI_HEAP_MB } : {}),
     ...o.env,
     NODE_ID: o.nodeId,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: String(o.httpPort),
     BENCH_TRACE_FILE: traceFile,
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...(o.execArgv ?? []), 'main.ts'], { cwd: o.root, env, stdio: ['ignore', fd, fd] });
+  const child: ChildProcess = spawn(process.execPath, [...startScriptNodeArgs(o.root, env), '--import', 'tsx', ...(o.execArgv ?? []), 'main.ts'], { cwd: o.root, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'gone')));
   const logTail = (lines = 20): string => {

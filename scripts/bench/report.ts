@@ -61,13 +61,22 @@ export interface BenchResults {
     mongoTopPerCall?: Record<string, number>;
     /** Per CTI: its event-loop delay over the main phase, ms (see counters.ts eventLoopDelay). */
     eventLoopDelay?: Record<string, { p50: number; p90: number; p99: number; max: number } | null>;
+    /** Per CTI: ms of garbage collection per second of the main phase, all kinds and major (mark-compact) alone. */
+    gc?: Record<string, { msPerS: number; majorMsPerS: number } | null>;
     agentsReReady: number;
     consoleDisconnects: number;
   } | null;
   steps: StepResult[];
   maxSustainedRate: number | null;
   processes: Record<string, ProcessUsage>;
-  soak: { calls: number; lost: number; rssMb: Record<string, { start: number | null; middle: number | null; end: number | null; growthPct: number | null }>; pop: Latency } | null;
+  soak: {
+    calls: number;
+    lost: number;
+    rssMb: Record<string, { start: number | null; middle: number | null; end: number | null; growthPct: number | null }>;
+    pop: Latency;
+    /** After each tenth of the soak: calls so far, that tenth's losses and pop p99, RSS. */
+    segments: { calls: number; lost: number; popP99: number | null; rssMb: Record<string, number | null> }[];
+  } | null;
   wallS: number;
 }
 
@@ -108,6 +117,9 @@ export function formatReport(r: BenchResults): string {
     // How long a reply that arrived could wait before its process read it (p95 column: not measured).
     for (const [name, d] of Object.entries(m.eventLoopDelay ?? {})) {
       if (d) t.push([`${name}: event-loop delay (main phase)`, '', ms(d.p50), '', ms(d.p99), ms(d.max), '', '']);
+    }
+    for (const [name, g] of Object.entries(m.gc ?? {})) {
+      if (g) t.push([`${name}: GC ms per s of the main phase (all / major)`, '', '', '', '', `${g.msPerS.toFixed(1)} / ${g.majorMsPerS.toFixed(1)}`, '', '']);
     }
     t.push(latencyRow('20 s alarm: fired − (ring + 20 s)', m.alarmError, 'p99 ≤ 250', m.alarmError?.p99 != null ? m.alarmError.p99 <= 250 && !m.alarmError.missing : null));
     t.push(latencyRow('phone rings → next board update received', m.board, '', null));
@@ -157,6 +169,7 @@ export function formatReport(r: BenchResults): string {
     const s = new Table({ head: ['soak', 'RSS MB start', 'middle', 'end', 'growth %', 'target', 'met'], style: { head: [], border: [] } });
     for (const [name, v] of Object.entries(r.soak.rssMb)) s.push([name, ms(v.start), ms(v.middle), ms(v.end), ms(v.growthPct), '≤ 10 %', yes(v.growthPct === null ? null : v.growthPct <= 10)]);
     out.push(`soak: ${r.soak.calls} calls, ${r.soak.lost} lost; pop p50 ${ms(r.soak.pop.p50)} p99 ${ms(r.soak.pop.p99)} max ${ms(r.soak.pop.max)} ms`);
+    if (r.soak.segments.length) out.push(`soak pop p99 by tenth (ms): ${r.soak.segments.map((g) => ms(g.popP99)).join(', ')}`);
     out.push(s.toString());
   }
   return out.join('\n');

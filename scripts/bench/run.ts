@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { alarmErrors, firstRings, popLatencies, popSplit, queueToOriginate, readTraces } from './analysis';
 import type { AgentsApi, BaselineApi, BoardsApi, RunResult, RunSpec, SimApi } from './api';
-import { eventLoopDelay, mongoCommands, mongoWrites, redisCounts, redisDelta, sumDelta } from './counters';
+import { eventLoopDelay, gcSeconds, mongoCommands, mongoWrites, redisCounts, redisDelta, sumDelta } from './counters';
 import { startCti, type CtiChild } from './cti';
 import { parseOptions, USAGE, type BenchOptions } from './options';
 import { formatReport, writeJson, type BenchResults, type Latency, type ProcessUsage, type StepResult } from './report';
@@ -190,6 +190,7 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     const r0 = await redisCounts(redis);
     const w0 = await Promise.all(ctis.map((c) => mongoWrites(c.url).catch(() => null)));
     const c0 = await Promise.all(ctis.map((c) => mongoCommands(c.url).catch(() => null)));
+    const gc0 = await Promise.all(ctis.map((c) => gcSeconds(c.url).catch(() => null)));
     // Read (and so reset) now: the next reading covers the main phase alone.
     await Promise.all(ctis.map((c) => eventLoopDelay(c.url).catch(() => null)));
     // 20 s to finish after the last call (a step has 10 s: a backlog that long is not sustained anyway).
@@ -199,6 +200,17 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     // rated phase; the step-up after it pushes the processes past their load on purpose.
     for (const name of Object.keys(watched)) mainPeak[name] = mb(usage.peak(name));
     const loops = await Promise.all(ctis.map(async (c) => [`cti-${c.nodeId}`, await eventLoopDelay(c.url).catch(() => null)] as const));
+    const gc1 = await Promise.all(ctis.map((c) => gcSeconds(c.url).catch(() => null)));
+    const mainS = Math.max(0.001, (main.endT - main.startT) / 1000);
+    const gc = Object.fromEntries(
+      ctis.map((c, i) => {
+        const [a, b] = [gc0[i], gc1[i]];
+        if (!a || !b) return [`cti-${c.nodeId}`, null];
+        const spent = (kind: string) => ((b[kind] ?? 0) - (a[kind] ?? 0)) * 1000;
+        const total = Object.keys(b).reduce((n, k) => n + spent(k), 0);
+        return [`cti-${c.nodeId}`, { msPerS: total / mainS, majorMsPerS: spent('major') / mainS }];
+      }),
+    );
     const r1 = await redisCounts(redis);
     const w1 = await Promise.all(ctis.map((c) => mongoWrites(c.url).catch(() => null)));
     const c1 = await Promise.all(ctis.map((c) => mongoCommands(c.url).catch(() => null)));
@@ -257,6 +269,7 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
           )
         : {},
       eventLoopDelay: Object.fromEntries(loops),
+      gc,
       agentsReReady: taken.reReady,
       consoleDisconnects: taken.disconnects,
     };
@@ -275,8 +288,8 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
       if (!ok) break;
     }
   } else {
-    const segments = 10;
-    const per = Math.ceil(o.calls / segments);
+    const SEGMENTS = 10;
+    const per = Math.ceil(o.calls / SEGMENTS);
     const rss = (): Record<string, number | null> => Object.fromEntries(ctis.map((c) => [`cti-${c.nodeId}`, mb(usage.rss(`cti-${c.nodeId}`))]));
     const m0 = await usage.mark();
     const start = rss();
@@ -285,8 +298,9 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     let lost = 0;
     const latencies: number[] = [];
     let missing = 0;
-    for (let i = 0; i < segments && placed < o.calls; i++) {
-      const r = await runCalls(spec(`soak ${i + 1}/${segments}`, o.rate, Math.min(per, o.calls - placed)));
+    const segments: NonNullable<BenchResults['soak']>['segments'] = [];
+    for (let i = 0; i < SEGMENTS && placed < o.calls; i++) {
+      const r = await runCalls(spec(`soak ${i + 1}/${SEGMENTS}`, o.rate, Math.min(per, o.calls - placed)));
       placed += r.placed;
       lost += r.lost;
       const { pops } = await agents.call('takePops', {});
@@ -295,8 +309,11 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
       latencies.push(...pl.latencies);
       missing += pl.missing;
       await usage.mark();
-      log(`soak: ${placed} calls, RSS ${JSON.stringify(rss())}`);
-      if (i === Math.floor(segments / 2) - 1) middle = rss();
+      const segP99 = percentile([...pl.latencies].sort((a, b) => a - b), 99);
+      segments.push({ calls: placed, lost: r.lost, popP99: segP99, rssMb: rss() });
+      // Per segment, so a cost that grows with the calls behind it shows as a trend.
+      log(`soak: ${placed} calls, this segment's pop p99 ${segP99 === null ? 'n/a' : segP99.toFixed(1)} ms, RSS ${JSON.stringify(rss())}`);
+      if (i === Math.floor(SEGMENTS / 2) - 1) middle = rss();
     }
     const end = rss();
     mainMark = [m0, await usage.mark()];
@@ -304,6 +321,7 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
       calls: placed,
       lost,
       pop: { ...summarize(latencies), missing },
+      segments,
       rssMb: Object.fromEntries(
         Object.keys(start).map((k) => {
           const s = start[k] ?? null;

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../core/config';
 
@@ -30,6 +32,18 @@ describe('configuration', () => {
     const problems = (err as ConfigError).problems.join('\n');
     for (const key of ['HTTP_PORT', 'REDIS_URL', 'ANSWER_ALARM_MS', 'DEFAULT_LANGUAGE']) expect(problems).to.contain(key);
     expect((err as ConfigError).problems).to.have.length(4);
+  });
+
+  it('npm start caps the V8 heap at CTI_HEAP_MB (default as the config\'s), and a bad value is named', () => {
+    const start = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(start).to.match(/ --import tsx main\.ts$/);
+    // The start script's own shell line, running a probe instead of main.ts: V8's heap ceiling in MB.
+    const probe = start.replace(/ --import tsx main\.ts$/, ` -e "process.stdout.write(String(require('v8').getHeapStatistics().heap_size_limit / 1048576))"`);
+    const limitMb = (env: Record<string, string>) => Number(spawnSync('sh', ['-c', probe], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' }).stdout);
+    const byDefault = limitMb({});
+    expect(byDefault).to.be.within(loadConfig({}).CTI_HEAP_MB, loadConfig({}).CTI_HEAP_MB + 64);
+    expect(limitMb({ CTI_HEAP_MB: '512' })).to.be.within(512, 512 + 64);
+    expect(() => loadConfig({ CTI_HEAP_MB: '64' })).to.throw(ConfigError, /CTI_HEAP_MB/);
   });
 
   it('reads a Redis Cluster as a list of host:port start nodes, and names a bad one', () => {
