@@ -107,8 +107,15 @@ pg_running() { [ -f "$PG_DATA/postmaster.pid" ] && [ -S "$PG_SOCK/.s.PGSQL.$PG_P
 urlencode() { local LC_ALL=C s="$1" out="" c i; for ((i = 0; i < ${#s}; i++)); do c="${s:i:1}"; case "$c" in [A-Za-z0-9/._~-]) out+="$c" ;; *) out+="$(printf '%%%02X' "'$c")" ;; esac; done; echo "$out"; }
 pg_url() { echo "postgres://$PG_USER@/$PG_DB?host=$(urlencode "$PG_SOCK")&port=$PG_PORT"; }
 
+# Indexes FerretDB's queries can use (see the file): without them every lookup scans its table.
+# At every start, also of a cluster already running, so an older cluster gets them too.
+install_gin_indexes() {
+  "$(pg_bindir)/psql" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -XqAt -v ON_ERROR_STOP=1 \
+    -f "$ROOT/scripts/pg/ferretdb-gin-indexes.sql" >/dev/null
+}
+
 start_postgres() {
-  if pg_running; then log "postgresql already running"; return; fi
+  if pg_running; then log "postgresql already running"; install_gin_indexes; return; fi
   local bin; bin="$(pg_bindir)"
   if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then log "no 'postgres' user to run PostgreSQL as (apt-get install postgresql creates it)"; exit 1; fi
   # A unix socket path is at most 107 bytes; a deep HOTLINE_VAR_DIR would fail with a vaguer error.
@@ -154,9 +161,7 @@ CONF
   if ! "$bin/psql" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d postgres -XtAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
     "$bin/createdb" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" "$PG_DB"
   fi
-  # Indexes FerretDB's queries can use (see the file): without them every lookup scans its table.
-  "$bin/psql" -h "$PG_SOCK" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DB" -XqAt -v ON_ERROR_STOP=1 \
-    -f "$ROOT/scripts/pg/ferretdb-gin-indexes.sql" >/dev/null
+  install_gin_indexes
 }
 
 stop_postgres() {
@@ -186,7 +191,9 @@ start_ferretdb() {
     if [ "$running" != "$DB_BACKEND" ]; then
       log "ferretdb is running on the $running backend, not $DB_BACKEND: run \`scripts/services.sh stop\` first"; exit 1
     fi
-    log "ferretdb already running ($running)"; return
+    log "ferretdb already running ($running)"
+    if [ "$running" = pg ]; then install_gin_indexes; fi
+    return
   fi
   if port_open "$FERRET_PORT"; then log "port $FERRET_PORT is taken by another process"; exit 1; fi
   local bin; bin="$(ferretdb_bin)"
