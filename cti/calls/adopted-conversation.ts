@@ -90,8 +90,9 @@ export class AdoptedConversation {
       filter: { callId },
       set: { state: 'ended', endedAt: now, outcome: 'answered', hangupBy: by, agentHungUpFirst: by === 'agent' },
     });
-    await acd.markDone(callId);
+    // The agent moves on before the call stops being live (as CallSession.finish: else a sweep may free them mid-way).
     if (await agents.forCall(agentWorkNumber, callId, 'acw', ['talking'])) await afterCallWork.start({ agentWorkNumber, callId });
+    await acd.markDone(callId);
     await bus.publish({
       type: 'call.ended',
       callId,

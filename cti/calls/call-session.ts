@@ -892,7 +892,6 @@ export class CallSession {
       customerAccount: this.menu.customerAccount,
       offers: this.offers.all,
     });
-    await this.d.acd.markDone(this.callId);
     await this.disarmMaxWait();
     // The agent's leg is gone before wrap-up starts, so the next offer never rings a phone still in this call.
     if (this.agentChannelId && by !== 'agent') await this.d.ari.hangup(this.agentChannelId).catch(() => undefined);
@@ -903,6 +902,10 @@ export class CallSession {
       // Picked up at the instant the caller left: the agent never talked, so no wrap-up.
       await this.d.agents.forCall(this.agentWorkNumber, this.callId, 'ready', ['talking', 'ringing', 'reserved']);
     }
+    // No longer live only once its agent has moved on: a sweep in between took the agent, talking
+    // on a call no process owned any more and with no leg left, for an orphan and made them Ready,
+    // skipping the wrap-up.
+    await this.d.acd.markDone(this.callId);
     if (this.bridgeId) {
       // Destroying the bridge also ends its recording, which is then kept, not discarded.
       const bridgeId = this.bridgeId;

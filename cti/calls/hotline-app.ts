@@ -580,6 +580,10 @@ export async function releaseOrphanAgents(
   channels: () => Promise<Set<string> | null>,
 ): Promise<number> {
   let released = 0;
+  // Agents before live calls: a call is live from its arrival, before any agent is held for it, so
+  // an agent read here on a call has its call in the live calls read after. Read the other way, a
+  // call that arrived in between looked dead, and its agent was freed just before the phone rang.
+  const held = (await acd.agents()).filter((a) => a.state === 'reserved' || a.state === 'ringing' || a.state === 'talking');
   const live = await acd.liveCalls();
   for (const [callId, owner] of live) {
     if (owner === node && !local.has(callId)) {
@@ -587,7 +591,7 @@ export async function releaseOrphanAgents(
       live.delete(callId);
     }
   }
-  const orphans = (await acd.agents()).filter((a) => (a.state === 'reserved' || a.state === 'ringing' || a.state === 'talking') && !live.has(a.callId));
+  const orphans = held.filter((a) => !live.has(a.callId));
   if (orphans.length === 0) return 0;
   const up = await channels();
   if (!up) return 0;
