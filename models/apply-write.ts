@@ -50,25 +50,26 @@ export function applyWrites(models: Models, logger: Logger): (ws: OutboxWrite[])
   const byName = collections(models);
   const one = applyWrite(models, logger);
   return async (ws) => {
-    const byCollection = new Map<string, OutboxWrite[]>();
+    const byCollection = new Map<string, Array<{ w: OutboxWrite; update: Record<string, unknown> }>>();
     for (const w of ws) {
-      if (!updateOf(w)) continue;
+      const update = updateOf(w);
+      if (!update) continue;
       const list = byCollection.get(w.collection) ?? [];
-      list.push(w);
+      list.push({ w, update });
       byCollection.set(w.collection, list);
     }
     for (const [collection, list] of byCollection) {
       const model = byName[collection as keyof typeof byName];
       if (!model || list.length === 1) {
-        for (const w of list) await one(w);
+        for (const { w } of list) await one(w);
         continue;
       }
-      const ops = list.map((w) => ({ updateOne: { filter: w.filter, update: updateOf(w)!, upsert: true } }));
+      const ops = list.map(({ w, update }) => ({ updateOne: { filter: w.filter, update, upsert: true } }));
       try {
         await (model as typeof models.Call).bulkWrite(ops as Parameters<typeof models.Call.bulkWrite>[0], { ordered: true });
       } catch (err) {
         logger.warn({ err: (err as Error).message, collection, writes: list.length }, 'batched record writes refused: applying them one by one');
-        for (const w of list) await one(w);
+        for (const { w } of list) await one(w);
       }
     }
   };

@@ -6,7 +6,7 @@ import type { Models } from '../models';
 import type { CallOutcome, CallState, Language } from '../models/enums';
 import type { BoardSnapshot, CallInProgress, EndedCallView, MonitorView } from '../contracts';
 import { changeSlot } from '../models/call';
-import { CALL_FACT_FIELDS, callFactOf, dayMetrics, type CallFact } from './day-metrics';
+import { CALL_FACT_FIELDS, callFactOf, dayMetrics, msOf, type CallFact } from './day-metrics';
 import { workOrderPanel } from './order-panel';
 
 /** The figures' fields, and what the board shows of each call besides. */
@@ -45,8 +45,6 @@ type DayCall = Omit<CallFact, 'queuedAt' | 'answeredAt' | 'endedAt'> & {
   fallback: boolean;
   updatedAt: number;
 };
-
-const msOf = (v: Date | number | null | undefined): number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : v.getTime());
 
 function dayCallOf(d: CallDoc): DayCall {
   const f = callFactOf(d);

@@ -73,7 +73,8 @@ export interface MetricsOptions {
 
 const ABANDONED: ReadonlySet<string> = new Set(['abandoned-queue', 'abandoned-ringing']);
 
-const t = (v: Date | number | null | undefined): number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : v.getTime());
+/** A fact's time as ms: the day cache keeps numbers, documents read from MongoDB carry Dates. */
+export const msOf = (v: Date | number | null | undefined): number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : v.getTime());
 
 function mean(xs: number[]): number | null {
   return xs.length === 0 ? null : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -82,7 +83,7 @@ function mean(xs: number[]): number | null {
 const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
 
 export function isAnswered(c: CallFact): boolean {
-  return c.outcome === 'answered' || (c.outcome == null && t(c.answeredAt) !== null);
+  return c.outcome === 'answered' || (c.outcome == null && msOf(c.answeredAt) !== null);
 }
 
 export function dayMetrics(calls: readonly CallFact[], opts: MetricsOptions): { metrics: DayMetrics; byAgent: Omit<AgentDayRow, 'name'>[] } {
@@ -90,11 +91,11 @@ export function dayMetrics(calls: readonly CallFact[], opts: MetricsOptions): { 
   const answered = real.filter(isAnswered);
   const within = answered.filter((c) => typeof c.answerDelayMs === 'number' && c.answerDelayMs <= opts.serviceLevelMs);
   const abandoned = real.filter((c) => ABANDONED.has(c.outcome ?? ''));
-  const failedAfterQueue = real.filter((c) => c.outcome === 'failed' && t(c.queuedAt) !== null);
+  const failedAfterQueue = real.filter((c) => c.outcome === 'failed' && msOf(c.queuedAt) !== null);
   const offered = answered.length + abandoned.length + failedAfterQueue.length;
   const talk = answered.flatMap((c) => {
-    const a = t(c.answeredAt);
-    const e = t(c.endedAt);
+    const a = msOf(c.answeredAt);
+    const e = msOf(c.endedAt);
     return a !== null && e !== null && e >= a ? [e - a] : [];
   });
   const offers = real.flatMap((c) => c.offers ?? []);
@@ -136,8 +137,8 @@ export function dayMetrics(calls: readonly CallFact[], opts: MetricsOptions): { 
       avgRingMs: mean(r.answered.flatMap((c) => (typeof c.answerRingMs === 'number' ? [c.answerRingMs] : []))),
       avgTalkMs: mean(
         r.answered.flatMap((c) => {
-          const a = t(c.answeredAt);
-          const e = t(c.endedAt);
+          const a = msOf(c.answeredAt);
+          const e = msOf(c.endedAt);
           return a !== null && e !== null && e >= a ? [e - a] : [];
         }),
       ),

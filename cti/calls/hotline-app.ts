@@ -2,6 +2,7 @@ import { withTimeout } from '../../core/async';
 import type { Logger } from '../../core/logger';
 import type { AcdStore } from '../acd/acd-store';
 import type { AgentService } from '../acd/agent-service';
+import { CALL_STATES } from '../acd/agent-state';
 import type { AriEvent } from '../ari/events';
 import type { AriPort } from '../ari/port';
 import type { CallState, Language, OfferResult } from '../../models/enums';
@@ -583,7 +584,7 @@ export async function releaseOrphanAgents(
   // Agents before live calls: a call is live from its arrival, before any agent is held for it, so
   // an agent read here on a call has its call in the live calls read after. Read the other way, a
   // call that arrived in between looked dead, and its agent was freed just before the phone rang.
-  const held = (await acd.agents()).filter((a) => a.state === 'reserved' || a.state === 'ringing' || a.state === 'talking');
+  const held = (await acd.agents()).filter((a) => CALL_STATES.includes(a.state));
   const live = await acd.liveCalls();
   for (const [callId, owner] of live) {
     if (owner === node && !local.has(callId)) {
@@ -597,7 +598,7 @@ export async function releaseOrphanAgents(
   if (!up) return 0;
   for (const a of orphans) {
     if ([...up].some((id) => id.startsWith(`${a.callId}-`))) continue;
-    if (await agents.forCall(a.workNumber, a.callId, 'ready', ['reserved', 'ringing', 'talking'], 'released after reconnect')) released++;
+    if (await agents.forCall(a.workNumber, a.callId, 'ready', CALL_STATES, 'released after reconnect')) released++;
   }
   return released;
 }

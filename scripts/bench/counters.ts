@@ -24,43 +24,28 @@ export function redisDelta(a: RedisCounts, b: RedisCounts): RedisCounts {
 }
 
 /**
- * `hotline_mongo_writes_total{collection=…}` of one CTI's /metrics (cti/metrics.ts), summed per
- * collection; null when the process does not export it.
+ * One metric family of a CTI's /metrics summed per label value (several labels joined by a
+ * space); null when the process does not export the family. A family with no sample yet prints
+ * only its HELP/TYPE lines: it exists, at zero.
  */
-export async function mongoWrites(url: string): Promise<Record<string, number> | null> {
+async function metricSums(url: string, family: string, series: string, labels: readonly string[]): Promise<Record<string, number> | null> {
   const res = await fetch(`${url}/metrics`);
   if (res.status !== 200) return null;
   const text = await res.text();
-  let found = false;
+  if (!new RegExp(`^# TYPE ${family} `, 'm').test(text)) return null;
   const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^hotline_mongo_writes_total\{([^}]*)\}\s+(\S+)/gm)) {
-    found = true;
-    const coll = /collection="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
-    out[coll] = (out[coll] ?? 0) + Number(m[2]);
-  }
-  // A counter with no sample yet prints only its HELP/TYPE lines: it exists, at zero.
-  if (!found && /^# TYPE hotline_mongo_writes_total counter/m.test(text)) found = true;
-  return found ? out : null;
-}
-
-/**
- * `hotline_mongo_commands_total{command=…,collection=…}` of one CTI's /metrics, keyed
- * "command collection" (reads included: what the database is asked per call); null when absent.
- */
-export async function mongoCommands(url: string): Promise<Record<string, number> | null> {
-  const res = await fetch(`${url}/metrics`);
-  if (res.status !== 200) return null;
-  const text = await res.text();
-  if (!/^# TYPE hotline_mongo_commands_total counter/m.test(text)) return null;
-  const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^hotline_mongo_commands_total\{([^}]*)\}\s+(\S+)/gm)) {
-    const command = /command="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
-    const coll = /collection="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
-    const k = `${command} ${coll}`;
-    out[k] = (out[k] ?? 0) + Number(m[2]);
+  for (const m of text.matchAll(new RegExp(`^${series}\\{([^}]*)\\}\\s+(\\S+)`, 'gm'))) {
+    const key = labels.map((l) => new RegExp(`${l}="([^"]*)"`).exec(m[1]!)?.[1] ?? 'unknown').join(' ');
+    out[key] = (out[key] ?? 0) + Number(m[2]);
   }
   return out;
 }
+
+/** `hotline_mongo_writes_total{collection=…}` of one CTI (cti/metrics.ts), per collection. */
+export const mongoWrites = (url: string) => metricSums(url, 'hotline_mongo_writes_total', 'hotline_mongo_writes_total', ['collection']);
+
+/** `hotline_mongo_commands_total`, keyed "command collection": what the database is asked per call, reads included. */
+export const mongoCommands = (url: string) => metricSums(url, 'hotline_mongo_commands_total', 'hotline_mongo_commands_total', ['command', 'collection']);
 
 export function sumDelta(before: Array<Record<string, number> | null>, after: Array<Record<string, number> | null>): Record<string, number> | null {
   if (after.some((x) => x === null)) return null;
@@ -93,18 +78,7 @@ const EVENT_LOOP_SAMPLING_MS = 10;
 
 /**
  * Seconds one CTI has spent in garbage collection, by kind (prom-client's
- * nodejs_gc_duration_seconds: minor, major, incremental, weakcb); null when not exported.
+ * nodejs_gc_duration_seconds: minor, major, incremental, weakcb).
  */
-export async function gcSeconds(url: string): Promise<Record<string, number> | null> {
-  const res = await fetch(`${url}/metrics`);
-  if (res.status !== 200) return null;
-  const text = await res.text();
-  const out: Record<string, number> = {};
-  let found = false;
-  for (const m of text.matchAll(/^hotline_process_nodejs_gc_duration_seconds_sum\{([^}]*)\}\s+(\S+)/gm)) {
-    found = true;
-    const kind = /kind="([^"]*)"/.exec(m[1]!)?.[1] ?? 'unknown';
-    out[kind] = (out[kind] ?? 0) + Number(m[2]);
-  }
-  return found ? out : null;
-}
+export const gcSeconds = (url: string) =>
+  metricSums(url, 'hotline_process_nodejs_gc_duration_seconds', 'hotline_process_nodejs_gc_duration_seconds_sum', ['kind']);

@@ -1,0 +1,42 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { gcSeconds, mongoCommands, mongoWrites } from '../../scripts/bench/counters';
+
+describe('bench: counters read from a CTI\'s /metrics', () => {
+  let server: Server;
+  let body = '';
+  let url = '';
+  before(async () => {
+    server = createServer((_req, res) => res.end(body));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('sums each family per label value, several labels joined', async () => {
+    body = [
+      '# TYPE hotline_mongo_writes_total counter',
+      'hotline_mongo_writes_total{collection="calls",node="a"} 3',
+      'hotline_mongo_writes_total{node="b",collection="calls"} 4',
+      'hotline_mongo_writes_total{collection="alarms"} 1',
+      '# TYPE hotline_mongo_commands_total counter',
+      'hotline_mongo_commands_total{command="find",collection="calls"} 2',
+      'hotline_mongo_commands_total{command="update",collection="calls"} 5',
+      '# TYPE hotline_process_nodejs_gc_duration_seconds histogram',
+      'hotline_process_nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor"} 9',
+      'hotline_process_nodejs_gc_duration_seconds_sum{kind="minor"} 0.25',
+      'hotline_process_nodejs_gc_duration_seconds_sum{kind="major"} 1.5',
+    ].join('\n');
+    expect(await mongoWrites(url)).to.deep.equal({ calls: 7, alarms: 1 });
+    expect(await mongoCommands(url)).to.deep.equal({ 'find calls': 2, 'update calls': 5 });
+    expect(await gcSeconds(url)).to.deep.equal({ minor: 0.25, major: 1.5 });
+  });
+
+  it('a family declared without samples is zero; one not exported is null', async () => {
+    body = '# HELP hotline_mongo_writes_total writes\n# TYPE hotline_mongo_writes_total counter\n';
+    expect(await mongoWrites(url)).to.deep.equal({});
+    expect(await mongoCommands(url)).to.equal(null);
+    expect(await gcSeconds(url)).to.equal(null);
+  });
+});
