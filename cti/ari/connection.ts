@@ -88,9 +88,8 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
 
   private attach(client: AriClient): void {
     this.client = client;
-    client.on('*', (raw: unknown) => this.onRaw(raw));
     client.on('WebSocketConnected', () => {
-      this.guardMessages(client);
+      this.readEvents(client);
       this.backoff.reset();
       const again = this.everConnected;
       this.everConnected = true;
@@ -116,22 +115,25 @@ export class AriConnection extends EventEmitter<AriPortEvents> implements AriPor
   }
 
   /**
-   * ari-client throws inside its socket handler on an event type missing from events.json, and
-   * an exception there would take the process down; wrap its listener so one bad event is logged.
+   * Events are read off ari-client's socket here instead of through its handler. Its handler
+   * builds, for every channel, bridge and playback an event names, an object carrying every REST
+   * operation of that resource (this bridge reads only the raw event): 8 % of a CTI's CPU in the
+   * bench's profile. It also throws on an event type missing from its events.json, inside the
+   * socket's handler, where an exception would take the process down.
    */
-  private guardMessages(client: AriClient): void {
+  private readEvents(client: AriClient): void {
     const ws = client._ws;
     if (!ws) return;
-    const listeners = ws.listeners('message') as Array<(...a: unknown[]) => void>;
     ws.removeAllListeners('message');
-    ws.on('message', (...args: unknown[]) => {
-      for (const l of listeners) {
-        try {
-          l.apply(ws, args);
-        } catch (err) {
-          this.log.error({ err: (err as Error).message }, 'ARI event could not be processed; dropped');
-        }
+    ws.on('message', (data: unknown) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(typeof data === 'string' ? data : String(data));
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'ARI event is not JSON; dropped');
+        return;
       }
+      this.onRaw(raw);
     });
   }
 
