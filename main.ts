@@ -236,7 +236,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
   const ruleOpts = { connection: queueConnection(config, redis), prefix: `{${config.REDIS_PREFIX}}-bull`, logger };
   const answerAlarm = new AnswerAlarmRule(ruleOpts, config.ANSWER_ALARM_MS);
   const afterCallWork = new AfterCallWorkRule(ruleOpts, config.AFTER_CALL_WORK_MS);
-  const silenceRule = new SilenceAlarmRule(ruleOpts, config.SILENCE_ALARM_MS);
+  const silenceRule = new SilenceAlarmRule(ruleOpts, config.SILENCE_ALARM_MS, redis, acd.keys.p);
   const maxWait = new MaxWaitRule(ruleOpts, config.QUEUE_MAX_WAIT_MS, config.QUEUE_MAX_WAIT_RECHECK_MS);
   const queueCallbackRetry = new QueueCallbackRetryRule(ruleOpts);
   const { sms } = inputs;

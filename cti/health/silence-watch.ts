@@ -2,7 +2,7 @@ import { raiseAlarm } from '../../alarms/raise';
 import type { RedisClient } from '../../core/connections';
 import type { Logger } from '../../core/logger';
 import type { Models } from '../../models';
-import type { SilenceAlarmRule, SilenceJob } from './silence-rule';
+import type { SilenceAlarmRule } from './silence-rule';
 import type { EventBus } from '../../events/event-bus';
 import type { AlarmContact } from '../../notify/sms';
 import type { SmsOutbox } from '../../notify/sms-outbox';
@@ -50,14 +50,13 @@ export class SilenceWatch {
 
   async start(): Promise<void> {
     this.d.rule.afterRun = () => this.d.rule.ensureArmed();
-    this.d.rule.process((job) => this.fire(job));
+    this.d.rule.process(async (_data, job, token) => this.fire(await this.d.rule.windowDue(job, token)));
     await this.d.rule.ensureArmed();
   }
 
-  /** A real call arrived (any process): push the window back; close an open alarm. */
+  /** A real call arrived (any process): the window starts again; an open alarm is closed. */
   async onCall(at = Date.now()): Promise<void> {
-    await this.d.rule.pushBack(at);
-    const open = await this.d.redis.getdel(this.openKey);
+    const open = await this.d.rule.callArrived(this.openKey, at);
     if (open) {
       const res = await this.d.models.Alarm.updateMany(
         { kind: 'silence', closedAt: { $exists: false } },
@@ -67,9 +66,10 @@ export class SilenceWatch {
     }
   }
 
-  async fire(job: SilenceJob): Promise<void> {
-    const minutes = Math.round((Date.now() - job.since) / 60_000);
-    this.log.warn({ since: new Date(job.since).toISOString(), minutes }, 'no call to the hotline: running the self-check');
+  /** The silence that began at `since` lasted a whole window. */
+  async fire(since: number): Promise<void> {
+    const minutes = Math.round((Date.now() - since) / 60_000);
+    this.log.warn({ since: new Date(since).toISOString(), minutes }, 'no call to the hotline: running the self-check');
     const startedAt = Date.now();
     const checks = await this.d.check.run();
     const failed = checks.filter((c) => !c.ok);
@@ -90,7 +90,7 @@ export class SilenceWatch {
       await this.d.redis.set(this.openKey, '1');
       return;
     }
-    const key = `silence.${job.since}`;
+    const key = `silence.${since}`;
     // Flag first, so a call arriving while the alarm is being raised still closes it.
     await this.d.redis.set(this.openKey, '1');
     const raised = await raiseAlarm(this.d, { key, kind: 'silence', severity: failed.length ? 'critical' : 'warning', message, checks });

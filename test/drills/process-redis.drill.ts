@@ -217,7 +217,7 @@ describe('failure drills: Redis, processes, consoles', function () {
       const row = await audit(h, 'Redis restarted (append-only file, down 3 s)', [...callers, ...during], flying + during.length, recoverMs);
       expect(row).to.include({ recordsLost: 0, callsLost: 0, alarmsLost: 0, alarmsDuplicated: 0, agentsStranded: 0 });
       await consolesTruthful(h, consoles, watched);
-      // The silence rule is still armed, pushed back by the last call.
+      // The silence rule is still armed (its window counts from the last call when it is due).
       const silence = h.calls.silence.rule;
       const job = await silence.queue.getJob(silence.id);
       expect(job && (await job.isDelayed()), 'silence alarm armed').to.equal(true);

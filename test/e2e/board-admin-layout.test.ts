@@ -145,7 +145,7 @@ describe('board and admin page at 1366×768 in Chromium', function () {
     expect(await admin.locator('#self-check-history').innerText()).to.contain('暂无自检记录');
 
     // The silence alarm's automatic check, as if the hotline had been silent for 30 minutes.
-    await h.calls.silence.rule.reschedule(h.calls.silence.rule.id, { since: Date.now() - 30 * 60_000 }, 0);
+    await h.calls.silence.rule.silentSince(Date.now() - 30 * 60_000);
     await admin.waitForSelector('#self-check-history li[data-trigger="silence"]', { timeout: 60_000 });
     expect(await admin.locator('#self-check-history li[data-trigger="silence"] summary').innerText()).to.contain('自动（30 分钟无来电）');
 

@@ -96,31 +96,38 @@ describe('30-minute silence alarm (shortened) with two CTI processes', function 
     }, { what: 'alarm closed' });
     expect(closed[0]!.closeNote).to.equal('calls resumed');
 
-    // Each call starts the window again: the pending job is the same one instance, now counting from
-    // that call's arrival (its `since`), due a whole window after it. Checked on the job itself, so
-    // how long a call takes on this machine does not matter.
+    // Each call starts the window again from its arrival, stamped in Redis; the pending job stays
+    // the one instance (calls do not move it: it finds the latest call when it is due).
+    const armed = await waitFor(async () => {
+      const j = await h.calls.silence.rule.queue.getJob(h.calls.silence.rule.id);
+      return j && (await j.isDelayed()) && j;
+    }, { what: 'the window pending' });
+    let last = 0;
     for (const number of ['13100000002', '13100000012', '13100000022']) {
       const placedAt = Date.now();
       const c = h.ari.placeCall({ callerNumber: number, dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 50 });
-      const job = await waitFor(async () => {
-        const j = await h.calls.silence.rule.queue.getJob(h.calls.silence.rule.id);
-        return j && j.data.since >= placedAt && j;
+      last = await waitFor(async () => {
+        const at = await h.calls.silence.rule.lastCall();
+        return at !== null && at >= placedAt && at;
       }, { what: 'window restarted by the call' });
-      // Moved in place (one atomic change of its delay): the same job, now a whole window long again.
-      expect(job.id).to.equal(h.calls.silence.rule.id);
-      expect(job.delay).to.equal(WINDOW);
       await c.ended;
     }
-    // Then silence again: the next window raises the next alarm.
-    await waitFor(async () => (await alarms()).length === 2, { what: 'second alarm after silence', timeoutMs: WINDOW + 20_000 });
+    const job = await h.calls.silence.rule.queue.getJob(h.calls.silence.rule.id);
+    expect([job?.id, job?.timestamp]).to.deep.equal([armed?.id, armed?.timestamp]);
+    // Then silence again: the next alarm counts from the last call, a whole window after it.
+    const second = await waitFor(async () => {
+      const a = await alarms();
+      return a.length === 2 && a[1];
+    }, { what: 'second alarm after silence', timeoutMs: WINDOW + 20_000 });
+    expect(second.key).to.equal(`silence.${last}`);
+    expect(second.raisedAt.getTime()).to.be.at.least(last + WINDOW);
   });
 
   it('survives a restart of every CTI process: the pending window keeps its due time', async () => {
     const c = h.ari.placeCall({ callerNumber: '13100000004', dtmf: [{ digit: '1', afterMs: 10 }], hangupAfterBridgedMs: 50 });
     await c.ended;
     await waitFor(async () => (await alarms()).every((a) => a.closedAt), { what: 'open alarm closed by the call' });
-    const job = await h.calls.silence.rule.queue.getJob(h.calls.silence.rule.id);
-    const since = job!.data.since;
+    const since = (await h.calls.silence.rule.lastCall())!;
     const due = since + WINDOW;
     const before = (await alarms()).length;
     const config = h.config;
