@@ -8,10 +8,31 @@ import type { AgentDayRow, BoardAgent, BoardSnapshot, BoardUpdate, KeyedChanges 
 
 const byWorkNumber = (r: { workNumber: string }) => r.workNumber;
 
+/**
+ * Rows are flat records (their values primitives or lists of primitives), built afresh each
+ * refresh: compared field by field. Their JSON was compared before, two serialisations per row
+ * per refresh (a thousand agents' rows, on every process, every second).
+ */
+function sameRow(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const k of keys) {
+    const u = x[k];
+    const v = y[k];
+    if (u === v) continue;
+    if (!Array.isArray(u) || !Array.isArray(v) || u.length !== v.length || u.some((e, i) => e !== v[i])) return false;
+  }
+  return true;
+}
+
 function keyedChanges<T extends { workNumber: string }>(before: readonly T[], after: readonly T[]): KeyedChanges<T> {
-  // Rows are flat records built the same way each refresh, so their JSON compares them.
-  const old = new Map(before.map((r) => [byWorkNumber(r), JSON.stringify(r)]));
-  const changed = after.filter((r) => old.get(r.workNumber) !== JSON.stringify(r));
+  const old = new Map(before.map((r) => [byWorkNumber(r), r]));
+  const changed = after.filter((r) => {
+    const was = old.get(r.workNumber);
+    return !was || !sameRow(was, r);
+  });
   const now = new Set(after.map(byWorkNumber));
   const removed = [...old.keys()].filter((k) => !now.has(k));
   return { changed, removed };

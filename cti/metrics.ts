@@ -91,7 +91,7 @@ export class CtiMetrics {
       labelNames: ['state'],
       registers: [this.registry],
       async collect() {
-        const agents = await acd.agents();
+        const agents = await acd.agentsKnown();
         for (const s of AGENT_STATES) this.set({ state: s }, agents.filter((a) => a.state === s).length);
       },
     });

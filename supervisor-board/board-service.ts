@@ -142,7 +142,7 @@ export class BoardService {
 
   /**
    * The whole board, at the refresh `seq` of the process that sends it. `agents`: the agents as the
-   * caller already holds them (the console's roster reads only those changed); read afresh if not given.
+   * caller already holds them (`AcdStore.agentsKnown` reads only those changed); read afresh if not given.
    */
   async snapshot(now = Date.now(), agentsKnown?: AgentLive[], seq = 0): Promise<BoardSnapshot> {
     const { models, acd, serviceLevelMs } = this.deps;

@@ -5,7 +5,6 @@ import type { AlarmFeed } from '../alarms/feed';
 import { requireNamespaceRole } from '../ws/namespace-auth';
 import type { BoardService } from './board-service';
 import type { AcdStore } from '../cti/acd/acd-store';
-import { AgentRoster } from './agent-roster';
 import { boardUpdate } from '../contracts/board-updates';
 import { Coalescer } from './coalesce';
 import { SharedRead } from '../core/shared-read';
@@ -41,7 +40,6 @@ export class SupervisorConsole {
    * an event it would then miss.
    */
   private readonly forNewcomers: SharedRead<BoardSnapshot>;
-  private readonly roster: AgentRoster;
   /** The last refresh sent: the base the next update is a difference from. */
   private sent?: BoardSnapshot;
   /** The next refresh goes out whole (`board:snapshot`): events were missed, so every console starts again from it. */
@@ -69,7 +67,6 @@ export class SupervisorConsole {
     },
   ) {
     this.log = d.logger.child({ nsp: '/supervisor' });
-    this.roster = new AgentRoster(d.acd);
     this.board = new Coalescer(() => this.push(), 100, 1000);
     this.forNewcomers = new SharedRead(() => this.refresh(), 0);
   }
@@ -149,7 +146,7 @@ export class SupervisorConsole {
 
   /** Events may have been lost (the bus's subscription dropped): the board is sent afresh. */
   resyncAll(): void {
-    this.roster.forget();
+    this.d.acd.forgetKnownAgents();
     this.d.board.ordersChanged();
     this.wholeNext = true;
     this.forNewcomers.invalidate();
@@ -188,7 +185,7 @@ export class SupervisorConsole {
       const prev = this.sent;
       const whole = this.wholeNext;
       this.wholeNext = false;
-      const board = await this.d.board.snapshot(Date.now(), await this.roster.read(), (prev?.seq ?? 0) + 1);
+      const board = await this.d.board.snapshot(Date.now(), await this.d.acd.agentsKnown(), (prev?.seq ?? 0) + 1);
       if (whole) this.nsp.local.emit('board:snapshot', board);
       else if (prev) this.nsp.local.emit('board:update', boardUpdate(prev, board));
       this.sent = board;

@@ -30,7 +30,7 @@ export class WaitEstimator {
   ) {
     this.handle = new SharedRead(() => this.averageHandleMs(), cacheMs);
     this.staffed = new SharedRead(async () => {
-      const on = (await this.acd.agents()).filter((a) => a.state !== 'offline');
+      const on = (await this.acd.agentsKnown()).filter((a) => a.state !== 'offline');
       return { yue: on.filter((a) => a.languages.includes('yue')).length, cmn: on.filter((a) => a.languages.includes('cmn')).length };
     }, STAFFED_TTL_MS);
   }

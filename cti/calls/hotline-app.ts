@@ -584,7 +584,7 @@ export async function releaseOrphanAgents(
   // Agents before live calls: a call is live from its arrival, before any agent is held for it, so
   // an agent read here on a call has its call in the live calls read after. Read the other way, a
   // call that arrived in between looked dead, and its agent was freed just before the phone rang.
-  const held = (await acd.agents()).filter((a) => CALL_STATES.includes(a.state));
+  const held = (await acd.agentsKnown()).filter((a) => CALL_STATES.includes(a.state));
   const live = await acd.liveCalls();
   for (const [callId, owner] of live) {
     if (owner === node && !local.has(callId)) {

@@ -71,6 +71,33 @@ describe('ACD live state in Redis', () => {
     expect(again.agents).to.have.length(3);
   });
 
+  it('agentsKnown: the whole floor as agents() gives it, reading only the agents changed since its last call', async () => {
+    await agent('1001', ['yue'], 1000);
+    await agent('1002', ['cmn'], 1000);
+    await agent('1003', ['cmn']);
+    const t0 = Date.now();
+    expect(await acd.agentsKnown(t0)).to.deep.equal(await acd.agents());
+    // Written behind the change marks: only a read of every agent can see it.
+    await redis.hset(acd.keys.agent('1001'), 'name', '未标记');
+
+    expect(await acd.move('1003', { by: 'person', to: 'ready' })).to.include({ ok: true });
+    const c = await call('cmn', 5000);
+    expect(await acd.reserve(c, owner.get(c)!, 60_000, 6000)).to.equal('1002');
+    const known = await acd.agentsKnown(t0 + 1000);
+    expect(known.map((a) => [a.workNumber, a.name, a.state])).to.deep.equal([['1001', 'A1001', 'ready'], ['1002', 'A1002', 'reserved'], ['1003', 'A1003', 'ready']]);
+
+    // Every agent again once the full-read interval passed, and after forgetKnownAgents().
+    expect((await acd.agentsKnown(t0 + 31_000))[0]!.name).to.equal('未标记');
+    await redis.hset(acd.keys.agent('1001'), 'name', '又未标记');
+    acd.forgetKnownAgents();
+    expect(await acd.agentsKnown(t0 + 32_000)).to.deep.equal(await acd.agents());
+
+    // Redis lost its data (the version went back): everyone is read again, nothing kept from before.
+    await deleteKeys(redis, `${acd.keys.p}*`);
+    await agent('1009', ['yue'], 1000);
+    expect((await acd.agentsKnown(t0 + 33_000)).map((a) => a.workNumber)).to.deep.equal(['1009']);
+  });
+
   it('gives the call to the longest-idle Ready agent who speaks its language', async () => {
     await agent('1001', ['yue'], 1000);
     await agent('1004', ['cmn'], 3000);

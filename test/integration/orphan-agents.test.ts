@@ -38,7 +38,7 @@ describe('freeing agents held for calls no process owns', () => {
     let arrived = false;
     const racing = new Proxy(acd, {
       get(target, prop, receiver) {
-        if (prop !== 'agents') return Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== 'agentsKnown') return Reflect.get(target, prop, receiver) as unknown;
         return async () => {
           if (!arrived) {
             arrived = true;
@@ -46,7 +46,7 @@ describe('freeing agents held for calls no process owns', () => {
             await target.enqueue({ callId: 'new-1', language: 'yue', queuedAt: Date.now(), node: 'b', callerNumber: '138' });
             expect(await target.reserve('new-1', 'b', 60_000)).to.equal('1002');
           }
-          return target.agents();
+          return target.agentsKnown();
         };
       },
     }) as AcdStore;

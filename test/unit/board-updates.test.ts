@@ -47,6 +47,14 @@ describe('board updates: the per-agent lists sent as their changes', () => {
     expect(applyBoardUpdate(before, u)).to.deep.equal(after);
   });
 
+  it('compares each field, lists by their items: a language added or a phone gone is a change, the same list rebuilt is not', () => {
+    const langs = { ...agent('1001', 'ready'), languages: ['yue', 'cmn'] as BoardAgent['languages'] };
+    const phone = { ...agent('1002', 'ready'), phoneReachable: false };
+    const u = boardUpdate(before, board(8, [langs, phone, agent('1003', 'offline')], before.byAgent.map((r) => ({ ...r }))));
+    expect(u.agents.changed.map((a) => a.workNumber)).to.deep.equal(['1001', '1002']);
+    expect(u.byAgent.changed).to.deep.equal([]);
+  });
+
   it('says when an update does not follow the board held (ask again) or is older than it (ignore)', () => {
     const u = boardUpdate(before, after);
     expect(applyBoardUpdate(board(6, before.agents, before.byAgent), u)).to.equal('gap');
