@@ -54,14 +54,16 @@ export class SilenceAlarmRule extends TimedRule<SilenceJob> {
   }
 
   /**
-   * Inside the handler: the window that really ended. When a call came after the job's window
-   * began, the job is moved to a whole window after that call (BullMQ's DelayedError is thrown,
-   * and must reach the worker); otherwise the silence is real and its start is returned.
+   * Inside the handler: the window that really ended. When the latest call left less than a
+   * window of silence, the job is moved to a whole window after that call (BullMQ's DelayedError
+   * is thrown, and must reach the worker); otherwise the silence is real and its start is
+   * returned. Judged on the window's end, not on whether the job's start moved: a run retried
+   * after dying between the two steps below still waits.
    */
   async windowDue(job: Job<SilenceJob, void, string>, token: string | undefined, now = Date.now()): Promise<number> {
     const last = await this.lastCall();
     const since = Math.max(job.data.since, last ?? 0);
-    if (since > job.data.since && since + this.delayMs > now) {
+    if (since + this.delayMs > now) {
       await job.updateData({ ...job.data, since });
       await this.again(job, token, since + this.delayMs - now);
     }

@@ -60,6 +60,17 @@ describe('silence window: calls stamp their arrival, the due job finds the lates
     expect(fired[0]!.at).to.be.at.least(call + WINDOW);
   });
 
+  it('a run retried after dying between updating its window and moving itself still waits for that window', async () => {
+    fired.length = 0;
+    const call = Date.now();
+    await rule.callArrived(openKey, call);
+    // What the dead run left: the job's window already starting at the call, and the job due now.
+    await rule.reschedule(rule.id, { since: call }, 0);
+    await waitFor(() => fired.length > 0, { what: 'the silence to fire' });
+    expect(fired[0]!.since).to.equal(call);
+    expect(fired[0]!.at).to.be.at.least(call + WINDOW);
+  });
+
   it('with no call since, it fires when due, counting from the last call', async () => {
     fired.length = 0;
     await rule.silentSince(Date.now() - WINDOW);
