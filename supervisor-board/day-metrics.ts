@@ -76,74 +76,176 @@ const ABANDONED: ReadonlySet<string> = new Set(['abandoned-queue', 'abandoned-ri
 /** A fact's time as ms: the day cache keeps numbers, documents read from MongoDB carry Dates. */
 export const msOf = (v: Date | number | null | undefined): number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : v.getTime());
 
-function mean(xs: number[]): number | null {
-  return xs.length === 0 ? null : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
-}
-
 const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
+const meanOf = (sum: number, n: number): number | null => (n === 0 ? null : Math.round(sum / n));
 
 export function isAnswered(c: CallFact): boolean {
   return c.outcome === 'answered' || (c.outcome == null && msOf(c.answeredAt) !== null);
 }
 
-export function dayMetrics(calls: readonly CallFact[], opts: MetricsOptions): { metrics: DayMetrics; byAgent: Omit<AgentDayRow, 'name'>[] } {
-  const real = calls.filter((c) => !c.test);
-  const answered = real.filter(isAnswered);
-  const within = answered.filter((c) => typeof c.answerDelayMs === 'number' && c.answerDelayMs <= opts.serviceLevelMs);
-  const abandoned = real.filter((c) => ABANDONED.has(c.outcome ?? ''));
-  const failedAfterQueue = real.filter((c) => c.outcome === 'failed' && msOf(c.queuedAt) !== null);
-  const offered = answered.length + abandoned.length + failedAfterQueue.length;
-  const talk = answered.flatMap((c) => {
-    const a = msOf(c.answeredAt);
-    const e = msOf(c.endedAt);
-    return a !== null && e !== null && e >= a ? [e - a] : [];
-  });
-  const offers = real.flatMap((c) => c.offers ?? []);
-  const noAnswer = offers.filter((o) => o.result === 'no-answer');
+/** Talk time of an answered call, when both ends are known. */
+function talkMs(c: CallFact): number | null {
+  const a = msOf(c.answeredAt);
+  const e = msOf(c.endedAt);
+  return a !== null && e !== null && e >= a ? e - a : null;
+}
 
-  const metrics: DayMetrics = {
-    arrived: real.length,
-    offered,
-    answered: answered.length,
-    // Counted among the answered, their wait running to the moment the caller was reached.
-    answeredViaCallback: answered.filter((c) => c.answeredVia === 'callback').length,
-    answeredWithinSl: within.length,
-    abandoned: abandoned.length,
-    greetingAbandons: real.filter((c) => c.outcome === 'abandoned-greeting').length,
-    failed: real.filter((c) => c.outcome === 'failed').length,
-    serviceLevel: ratio(within.length, answered.length),
-    serviceLevelOffered: ratio(within.length, offered),
-    asaMs: mean(answered.flatMap((c) => (typeof c.answerDelayMs === 'number' ? [c.answerDelayMs] : []))),
-    abandonRate: ratio(abandoned.length, offered),
-    avgAbandonWaitMs: mean(abandoned.flatMap((c) => (typeof c.abandonWaitMs === 'number' ? [c.abandonWaitMs] : []))),
-    ringNoAnswer: noAnswer.length,
-    alarmedOffers: offers.filter((o) => o.alarmed).length,
-    avgTalkMs: mean(talk),
-  };
+interface AgentSums {
+  answered: number;
+  within: number;
+  ringSum: number;
+  ringN: number;
+  talkSum: number;
+  talkN: number;
+  noAnswer: number;
+}
 
-  const rows = new Map<string, { answered: CallFact[]; noAnswer: number }>();
-  const row = (wn: string) => {
-    let r = rows.get(wn);
-    if (!r) rows.set(wn, (r = { answered: [], noAnswer: 0 }));
+/**
+ * What the day's figures are made of: counts and sums only, so a call's part can be added and
+ * taken out again (a call's record changes while it goes on). Every ms value is an integer, so
+ * the sums are exact and the figures the same in whatever order calls came and went.
+ */
+interface DaySums {
+  arrived: number;
+  answered: number;
+  viaCallback: number;
+  within: number;
+  abandoned: number;
+  failedAfterQueue: number;
+  greetingAbandons: number;
+  failed: number;
+  asaSum: number;
+  asaN: number;
+  abandonWaitSum: number;
+  abandonWaitN: number;
+  noAnswer: number;
+  alarmed: number;
+  talkSum: number;
+  talkN: number;
+  agents: Map<string, AgentSums>;
+}
+
+function emptySums(): DaySums {
+  return { arrived: 0, answered: 0, viaCallback: 0, within: 0, abandoned: 0, failedAfterQueue: 0, greetingAbandons: 0, failed: 0, asaSum: 0, asaN: 0, abandonWaitSum: 0, abandonWaitN: 0, noAnswer: 0, alarmed: 0, talkSum: 0, talkN: 0, agents: new Map() };
+}
+
+/** Adds one call's part to the sums (`sign` 1), or takes it out (-1). */
+function addCall(s: DaySums, c: CallFact, serviceLevelMs: number, sign: 1 | -1): void {
+  if (c.test) return;
+  const agent = (wn: string) => {
+    let r = s.agents.get(wn);
+    if (!r) s.agents.set(wn, (r = { answered: 0, within: 0, ringSum: 0, ringN: 0, talkSum: 0, talkN: 0, noAnswer: 0 }));
     return r;
   };
-  for (const c of answered) if (c.agentWorkNumber) row(c.agentWorkNumber).answered.push(c);
-  for (const o of noAnswer) row(o.agentWorkNumber).noAnswer++;
-  const byAgent = [...rows.entries()]
+  s.arrived += sign;
+  if (isAnswered(c)) {
+    const within = typeof c.answerDelayMs === 'number' && c.answerDelayMs <= serviceLevelMs;
+    const talk = talkMs(c);
+    s.answered += sign;
+    if (c.answeredVia === 'callback') s.viaCallback += sign;
+    if (within) s.within += sign;
+    if (typeof c.answerDelayMs === 'number') {
+      s.asaSum += sign * c.answerDelayMs;
+      s.asaN += sign;
+    }
+    if (talk !== null) {
+      s.talkSum += sign * talk;
+      s.talkN += sign;
+    }
+    if (c.agentWorkNumber) {
+      const r = agent(c.agentWorkNumber);
+      r.answered += sign;
+      if (within) r.within += sign;
+      if (typeof c.answerRingMs === 'number') {
+        r.ringSum += sign * c.answerRingMs;
+        r.ringN += sign;
+      }
+      if (talk !== null) {
+        r.talkSum += sign * talk;
+        r.talkN += sign;
+      }
+    }
+  }
+  if (ABANDONED.has(c.outcome ?? '')) {
+    s.abandoned += sign;
+    if (typeof c.abandonWaitMs === 'number') {
+      s.abandonWaitSum += sign * c.abandonWaitMs;
+      s.abandonWaitN += sign;
+    }
+  }
+  if (c.outcome === 'failed') {
+    s.failed += sign;
+    if (msOf(c.queuedAt) !== null) s.failedAfterQueue += sign;
+  }
+  if (c.outcome === 'abandoned-greeting') s.greetingAbandons += sign;
+  for (const o of c.offers ?? []) {
+    if (o.alarmed) s.alarmed += sign;
+    if (o.result === 'no-answer') {
+      s.noAnswer += sign;
+      agent(o.agentWorkNumber).noAnswer += sign;
+    }
+  }
+}
+
+function figuresOf(s: DaySums): { metrics: DayMetrics; byAgent: Omit<AgentDayRow, 'name'>[] } {
+  const offered = s.answered + s.abandoned + s.failedAfterQueue;
+  const metrics: DayMetrics = {
+    arrived: s.arrived,
+    offered,
+    answered: s.answered,
+    // Counted among the answered, their wait running to the moment the caller was reached.
+    answeredViaCallback: s.viaCallback,
+    answeredWithinSl: s.within,
+    abandoned: s.abandoned,
+    greetingAbandons: s.greetingAbandons,
+    failed: s.failed,
+    serviceLevel: ratio(s.within, s.answered),
+    serviceLevelOffered: ratio(s.within, offered),
+    asaMs: meanOf(s.asaSum, s.asaN),
+    abandonRate: ratio(s.abandoned, offered),
+    avgAbandonWaitMs: meanOf(s.abandonWaitSum, s.abandonWaitN),
+    ringNoAnswer: s.noAnswer,
+    alarmedOffers: s.alarmed,
+    avgTalkMs: meanOf(s.talkSum, s.talkN),
+  };
+  const byAgent = [...s.agents.entries()]
+    // An agent appears once they answered or let a call ring out (a part taken out can leave zeros).
+    .filter(([, r]) => r.answered > 0 || r.noAnswer > 0)
     .map(([workNumber, r]) => ({
       workNumber,
-      answered: r.answered.length,
-      answeredWithinSl: r.answered.filter((c) => typeof c.answerDelayMs === 'number' && c.answerDelayMs <= opts.serviceLevelMs).length,
-      avgRingMs: mean(r.answered.flatMap((c) => (typeof c.answerRingMs === 'number' ? [c.answerRingMs] : []))),
-      avgTalkMs: mean(
-        r.answered.flatMap((c) => {
-          const a = msOf(c.answeredAt);
-          const e = msOf(c.endedAt);
-          return a !== null && e !== null && e >= a ? [e - a] : [];
-        }),
-      ),
+      answered: r.answered,
+      answeredWithinSl: r.within,
+      avgRingMs: meanOf(r.ringSum, r.ringN),
+      avgTalkMs: meanOf(r.talkSum, r.talkN),
       ringNoAnswer: r.noAnswer,
     }))
     .sort(agentDayOrder);
   return { metrics, byAgent };
+}
+
+export function dayMetrics(calls: readonly CallFact[], opts: MetricsOptions): { metrics: DayMetrics; byAgent: Omit<AgentDayRow, 'name'>[] } {
+  const s = emptySums();
+  for (const c of calls) addCall(s, c, opts.serviceLevelMs, 1);
+  return figuresOf(s);
+}
+
+/**
+ * The same figures as `dayMetrics`, kept as running sums while calls are added and their records
+ * replaced: the board asks for them every second or so, and going over every call of a busy day
+ * each time grew with the day.
+ */
+export class DayTotals {
+  private readonly sums = emptySums();
+
+  constructor(private readonly opts: MetricsOptions) {}
+
+  /** A call's record as it stands now; `was`, what was given for that call before (none: a new call). */
+  replace(was: CallFact | undefined, now: CallFact): void {
+    if (was) addCall(this.sums, was, this.opts.serviceLevelMs, -1);
+    addCall(this.sums, now, this.opts.serviceLevelMs, 1);
+  }
+
+  figures(): { metrics: DayMetrics; byAgent: Omit<AgentDayRow, 'name'>[] } {
+    return figuresOf(this.sums);
+  }
 }

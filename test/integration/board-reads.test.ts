@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { AcdStore } from '../../cti/acd/acd-store';
 import type { Models } from '../../models';
 import { changeSlot } from '../../models/call';
+import { shanghaiDay } from '../../core/time';
 import { BoardService } from '../../supervisor-board/board-service';
 import { testConfig } from '../helpers/env';
 import { storeRig } from '../helpers/store-rig';
@@ -92,6 +93,19 @@ describe('supervisor board: what a refresh reads', function () {
     expect(second.recentCalls.map((c) => c.callId).sort()).to.deep.equal(['call-1', 'call-2']);
     expect(callFinds.length, 'a few slots').to.be.within(1, 6);
     for (const f of callFinds) expect(f, 'each read asks for one slot').to.have.property('changedIn').that.is.a('number');
+    // call-1 came again in an overlapping slot: counted once in the day's running figures.
+    expect(second.metrics.arrived).to.equal(2);
+
+    // The periodic full read (every 5 minutes on a small day) sees the write behind the model's
+    // back, and rebuilds the figures: each call counted once. (Not across the day's turn, which
+    // starts a new day with none of these calls.)
+    const later = Date.now() + 5 * 60_000;
+    if (shanghaiDay(later).label !== shanghaiDay(Date.now()).label) return;
+    callFinds.length = 0;
+    const third = await board.snapshot(later);
+    expect(callFinds.some((f) => !('changedIn' in f)), 'a full read').to.equal(true);
+    expect(third.recentCalls.map((c) => c.callId).sort()).to.deep.equal(['call-1', 'call-2', 'call-raw']);
+    expect(third.metrics.arrived).to.equal(3);
   });
 
   it('a call that arrived before midnight and is still going shows in progress, read by its id', async () => {
