@@ -77,7 +77,18 @@ const ABANDONED: ReadonlySet<string> = new Set(['abandoned-queue', 'abandoned-ri
 export const msOf = (v: Date | number | null | undefined): number | null => (v === null || v === undefined ? null : typeof v === 'number' ? v : v.getTime());
 
 const ratio = (n: number, d: number): number | null => (d === 0 ? null : n / d);
-const meanOf = (sum: number, n: number): number | null => (n === 0 ? null : Math.round(sum / n));
+/** A mean being summed: values added, and taken out again with `sign` -1. */
+interface MeanSum {
+  sum: number;
+  n: number;
+}
+const newMean = (): MeanSum => ({ sum: 0, n: 0 });
+function addValue(m: MeanSum, v: number | null | undefined, sign: 1 | -1): void {
+  if (typeof v !== 'number') return;
+  m.sum += sign * v;
+  m.n += sign;
+}
+const meanOf = (m: MeanSum): number | null => (m.n === 0 ? null : Math.round(m.sum / m.n));
 
 export function isAnswered(c: CallFact): boolean {
   return c.outcome === 'answered' || (c.outcome == null && msOf(c.answeredAt) !== null);
@@ -93,10 +104,8 @@ function talkMs(c: CallFact): number | null {
 interface AgentSums {
   answered: number;
   within: number;
-  ringSum: number;
-  ringN: number;
-  talkSum: number;
-  talkN: number;
+  ring: MeanSum;
+  talk: MeanSum;
   noAnswer: number;
 }
 
@@ -114,19 +123,16 @@ interface DaySums {
   failedAfterQueue: number;
   greetingAbandons: number;
   failed: number;
-  asaSum: number;
-  asaN: number;
-  abandonWaitSum: number;
-  abandonWaitN: number;
+  asa: MeanSum;
+  abandonWait: MeanSum;
   noAnswer: number;
   alarmed: number;
-  talkSum: number;
-  talkN: number;
+  talk: MeanSum;
   agents: Map<string, AgentSums>;
 }
 
 function emptySums(): DaySums {
-  return { arrived: 0, answered: 0, viaCallback: 0, within: 0, abandoned: 0, failedAfterQueue: 0, greetingAbandons: 0, failed: 0, asaSum: 0, asaN: 0, abandonWaitSum: 0, abandonWaitN: 0, noAnswer: 0, alarmed: 0, talkSum: 0, talkN: 0, agents: new Map() };
+  return { arrived: 0, answered: 0, viaCallback: 0, within: 0, abandoned: 0, failedAfterQueue: 0, greetingAbandons: 0, failed: 0, asa: newMean(), abandonWait: newMean(), noAnswer: 0, alarmed: 0, talk: newMean(), agents: new Map() };
 }
 
 /** Adds one call's part to the sums (`sign` 1), or takes it out (-1). */
@@ -134,7 +140,7 @@ function addCall(s: DaySums, c: CallFact, serviceLevelMs: number, sign: 1 | -1):
   if (c.test) return;
   const agent = (wn: string) => {
     let r = s.agents.get(wn);
-    if (!r) s.agents.set(wn, (r = { answered: 0, within: 0, ringSum: 0, ringN: 0, talkSum: 0, talkN: 0, noAnswer: 0 }));
+    if (!r) s.agents.set(wn, (r = { answered: 0, within: 0, ring: newMean(), talk: newMean(), noAnswer: 0 }));
     return r;
   };
   s.arrived += sign;
@@ -144,34 +150,19 @@ function addCall(s: DaySums, c: CallFact, serviceLevelMs: number, sign: 1 | -1):
     s.answered += sign;
     if (c.answeredVia === 'callback') s.viaCallback += sign;
     if (within) s.within += sign;
-    if (typeof c.answerDelayMs === 'number') {
-      s.asaSum += sign * c.answerDelayMs;
-      s.asaN += sign;
-    }
-    if (talk !== null) {
-      s.talkSum += sign * talk;
-      s.talkN += sign;
-    }
+    addValue(s.asa, c.answerDelayMs, sign);
+    addValue(s.talk, talk, sign);
     if (c.agentWorkNumber) {
       const r = agent(c.agentWorkNumber);
       r.answered += sign;
       if (within) r.within += sign;
-      if (typeof c.answerRingMs === 'number') {
-        r.ringSum += sign * c.answerRingMs;
-        r.ringN += sign;
-      }
-      if (talk !== null) {
-        r.talkSum += sign * talk;
-        r.talkN += sign;
-      }
+      addValue(r.ring, c.answerRingMs, sign);
+      addValue(r.talk, talk, sign);
     }
   }
   if (ABANDONED.has(c.outcome ?? '')) {
     s.abandoned += sign;
-    if (typeof c.abandonWaitMs === 'number') {
-      s.abandonWaitSum += sign * c.abandonWaitMs;
-      s.abandonWaitN += sign;
-    }
+    addValue(s.abandonWait, c.abandonWaitMs, sign);
   }
   if (c.outcome === 'failed') {
     s.failed += sign;
@@ -201,12 +192,12 @@ function figuresOf(s: DaySums): { metrics: DayMetrics; byAgent: Omit<AgentDayRow
     failed: s.failed,
     serviceLevel: ratio(s.within, s.answered),
     serviceLevelOffered: ratio(s.within, offered),
-    asaMs: meanOf(s.asaSum, s.asaN),
+    asaMs: meanOf(s.asa),
     abandonRate: ratio(s.abandoned, offered),
-    avgAbandonWaitMs: meanOf(s.abandonWaitSum, s.abandonWaitN),
+    avgAbandonWaitMs: meanOf(s.abandonWait),
     ringNoAnswer: s.noAnswer,
     alarmedOffers: s.alarmed,
-    avgTalkMs: meanOf(s.talkSum, s.talkN),
+    avgTalkMs: meanOf(s.talk),
   };
   const byAgent = [...s.agents.entries()]
     // An agent appears once they answered or let a call ring out (a part taken out can leave zeros).
@@ -215,8 +206,8 @@ function figuresOf(s: DaySums): { metrics: DayMetrics; byAgent: Omit<AgentDayRow
       workNumber,
       answered: r.answered,
       answeredWithinSl: r.within,
-      avgRingMs: meanOf(r.ringSum, r.ringN),
-      avgTalkMs: meanOf(r.talkSum, r.talkN),
+      avgRingMs: meanOf(r.ring),
+      avgTalkMs: meanOf(r.talk),
       ringNoAnswer: r.noAnswer,
     }))
     .sort(agentDayOrder);
