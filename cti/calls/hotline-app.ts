@@ -358,7 +358,9 @@ export class HotlineApp implements OwnCalls {
       if (await this.adopt(callId).catch((err: Error) => this.log.error({ callId, err: err.message }, 'taking over a call failed'))) adopted++;
     }
     const released = await this.releaseOrphans();
-    if (removed.length || released) this.log.warn({ removed: removed.length, adopted, released }, 'took over the calls of a process that stopped');
+    if (removed.length) this.log.warn({ removed: removed.length, adopted, released }, 'took over the calls of a process that stopped');
+    // With no process gone, freed agents were held for calls that ended where nobody saw it (an events gap).
+    else if (released) this.log.warn({ released }, 'freed agents held for calls no process runs');
     // Placed calls are not in the ACD's live calls: each router finds its own in its ledger.
     for (const r of this.placed) await r.sweep((node) => this.deps.acd.nodeAlive(node)).catch((err: Error) => this.log.error({ err: err.message }, 'taking over placed calls failed'));
     await this.healRequested();
