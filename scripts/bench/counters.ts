@@ -24,14 +24,11 @@ export function redisDelta(a: RedisCounts, b: RedisCounts): RedisCounts {
 }
 
 /**
- * One metric family of a CTI's /metrics summed per label value (several labels joined by a
+ * One metric family of a /metrics text summed per label value (several labels joined by a
  * space); null when the process does not export the family. A family with no sample yet prints
  * only its HELP/TYPE lines: it exists, at zero.
  */
-async function metricSums(url: string, family: string, series: string, labels: readonly string[]): Promise<Record<string, number> | null> {
-  const res = await fetch(`${url}/metrics`);
-  if (res.status !== 200) return null;
-  const text = await res.text();
+function metricSums(text: string, family: string, series: string, labels: readonly string[]): Record<string, number> | null {
   if (!new RegExp(`^# TYPE ${family} `, 'm').test(text)) return null;
   const out: Record<string, number> = {};
   for (const m of text.matchAll(new RegExp(`^${series}\\{([^}]*)\\}\\s+(\\S+)`, 'gm'))) {
@@ -41,14 +38,30 @@ async function metricSums(url: string, family: string, series: string, labels: r
   return out;
 }
 
-/** `hotline_mongo_writes_total{collection=…}` of one CTI (cti/metrics.ts), per collection. */
-export const mongoWrites = (url: string) => metricSums(url, 'hotline_mongo_writes_total', 'hotline_mongo_writes_total', ['collection']);
+/** What the bench counts per call from one CTI's /metrics, read in one scrape; null where not exported. */
+export interface CtiCounters {
+  /** `hotline_mongo_writes_total{collection=…}` (cti/metrics.ts), per collection. */
+  mongoWrites: Record<string, number> | null;
+  /** `hotline_mongo_commands_total`, keyed "command collection": what the database is asked, reads included. */
+  mongoCommands: Record<string, number> | null;
+  /** Seconds spent in garbage collection by kind (prom-client's nodejs_gc_duration_seconds: minor, major, incremental, weakcb). */
+  gcSeconds: Record<string, number> | null;
+}
 
-/** `hotline_mongo_commands_total`, keyed "command collection": what the database is asked per call, reads included. */
-export const mongoCommands = (url: string) => metricSums(url, 'hotline_mongo_commands_total', 'hotline_mongo_commands_total', ['command', 'collection']);
+export async function ctiCounters(url: string): Promise<CtiCounters | null> {
+  const res = await fetch(`${url}/metrics`);
+  if (res.status !== 200) return null;
+  const text = await res.text();
+  return {
+    mongoWrites: metricSums(text, 'hotline_mongo_writes_total', 'hotline_mongo_writes_total', ['collection']),
+    mongoCommands: metricSums(text, 'hotline_mongo_commands_total', 'hotline_mongo_commands_total', ['command', 'collection']),
+    gcSeconds: metricSums(text, 'hotline_process_nodejs_gc_duration_seconds', 'hotline_process_nodejs_gc_duration_seconds_sum', ['kind']),
+  };
+}
 
+/** Per-key growth from `before` to `after`, summed over processes; null when any reading is missing (the delta would be wrong). */
 export function sumDelta(before: Array<Record<string, number> | null>, after: Array<Record<string, number> | null>): Record<string, number> | null {
-  if (after.some((x) => x === null)) return null;
+  if (after.some((x) => x === null) || before.some((x) => x === null)) return null;
   const out: Record<string, number> = {};
   after.forEach((a, i) => {
     for (const [k, v] of Object.entries(a ?? {})) out[k] = (out[k] ?? 0) + v - (before[i]?.[k] ?? 0);
@@ -75,10 +88,3 @@ export async function eventLoopDelay(url: string): Promise<{ p50: number; p90: n
 
 /** prom-client's default eventLoopMonitoringPrecision: each recorded delay includes it. */
 const EVENT_LOOP_SAMPLING_MS = 10;
-
-/**
- * Seconds one CTI has spent in garbage collection, by kind (prom-client's
- * nodejs_gc_duration_seconds: minor, major, incremental, weakcb).
- */
-export const gcSeconds = (url: string) =>
-  metricSums(url, 'hotline_process_nodejs_gc_duration_seconds', 'hotline_process_nodejs_gc_duration_seconds_sum', ['kind']);

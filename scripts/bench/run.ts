@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { alarmErrors, firstRings, popLatencies, popSplit, queueToOriginate, readTraces } from './analysis';
 import type { AgentsApi, BaselineApi, BoardsApi, RunResult, RunSpec, SimApi } from './api';
-import { eventLoopDelay, gcSeconds, mongoCommands, mongoWrites, redisCounts, redisDelta, sumDelta } from './counters';
+import { ctiCounters, eventLoopDelay, redisCounts, redisDelta, sumDelta } from './counters';
 import { startCti, type CtiChild } from './cti';
 import { parseOptions, USAGE, type BenchOptions } from './options';
 import { formatReport, writeJson, type BenchResults, type Latency, type ProcessUsage, type StepResult } from './report';
@@ -188,9 +188,7 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     log(`main phase: ${calls} calls at ${o.rate}/s, ${o.alarmCalls} of them ringing out for the 20 s alarm`);
     const m0 = await usage.mark();
     const r0 = await redisCounts(redis);
-    const w0 = await Promise.all(ctis.map((c) => mongoWrites(c.url).catch(() => null)));
-    const c0 = await Promise.all(ctis.map((c) => mongoCommands(c.url).catch(() => null)));
-    const gc0 = await Promise.all(ctis.map((c) => gcSeconds(c.url).catch(() => null)));
+    const k0 = await Promise.all(ctis.map((c) => ctiCounters(c.url).catch(() => null)));
     // Read (and so reset) now: the next reading covers the main phase alone.
     await Promise.all(ctis.map((c) => eventLoopDelay(c.url).catch(() => null)));
     // 20 s to finish after the last call (a step has 10 s: a backlog that long is not sustained anyway).
@@ -200,20 +198,17 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     // rated phase; the step-up after it pushes the processes past their load on purpose.
     for (const name of Object.keys(watched)) mainPeak[name] = mb(usage.peak(name));
     const loops = await Promise.all(ctis.map(async (c) => [`cti-${c.nodeId}`, await eventLoopDelay(c.url).catch(() => null)] as const));
-    const gc1 = await Promise.all(ctis.map((c) => gcSeconds(c.url).catch(() => null)));
+    const k1 = await Promise.all(ctis.map((c) => ctiCounters(c.url).catch(() => null)));
     const mainS = Math.max(0.001, (main.endT - main.startT) / 1000);
     const gc = Object.fromEntries(
       ctis.map((c, i) => {
-        const [a, b] = [gc0[i], gc1[i]];
-        if (!a || !b) return [`cti-${c.nodeId}`, null];
-        const spent = (kind: string) => ((b[kind] ?? 0) - (a[kind] ?? 0)) * 1000;
-        const total = Object.keys(b).reduce((n, k) => n + spent(k), 0);
-        return [`cti-${c.nodeId}`, { msPerS: total / mainS, majorMsPerS: spent('major') / mainS }];
+        const spent = sumDelta([k0[i]?.gcSeconds ?? null], [k1[i]?.gcSeconds ?? null]);
+        if (!spent) return [`cti-${c.nodeId}`, null];
+        const total = Object.values(spent).reduce((a, b) => a + b, 0) * 1000;
+        return [`cti-${c.nodeId}`, { msPerS: total / mainS, majorMsPerS: ((spent.major ?? 0) * 1000) / mainS }];
       }),
     );
     const r1 = await redisCounts(redis);
-    const w1 = await Promise.all(ctis.map((c) => mongoWrites(c.url).catch(() => null)));
-    const c1 = await Promise.all(ctis.map((c) => mongoCommands(c.url).catch(() => null)));
     mainMark = [m0, m1];
     const taken = await agents.call('takePops', {});
     const board = await takeBoards(main);
@@ -232,8 +227,8 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
       ALARM_MS,
     );
     const rd = redisDelta(r0, r1);
-    const writes = sumDelta(w0, w1);
-    const commands = sumDelta(c0, c1);
+    const writes = sumDelta(k0.map((k) => k?.mongoWrites ?? null), k1.map((k) => k?.mongoWrites ?? null));
+    const commands = sumDelta(k0.map((k) => k?.mongoCommands ?? null), k1.map((k) => k?.mongoCommands ?? null));
     const perPlaced = (x: number): number => x / Math.max(1, main.placed);
     const perAnswered = (x: number): number => x / Math.max(1, main.bridged);
     mainResult = {

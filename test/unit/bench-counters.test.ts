@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { gcSeconds, mongoCommands, mongoWrites } from '../../scripts/bench/counters';
+import { ctiCounters, sumDelta } from '../../scripts/bench/counters';
 
 describe('bench: counters read from a CTI\'s /metrics', () => {
   let server: Server;
@@ -28,15 +28,21 @@ describe('bench: counters read from a CTI\'s /metrics', () => {
       'hotline_process_nodejs_gc_duration_seconds_sum{kind="minor"} 0.25',
       'hotline_process_nodejs_gc_duration_seconds_sum{kind="major"} 1.5',
     ].join('\n');
-    expect(await mongoWrites(url)).to.deep.equal({ calls: 7, alarms: 1 });
-    expect(await mongoCommands(url)).to.deep.equal({ 'find calls': 2, 'update calls': 5 });
-    expect(await gcSeconds(url)).to.deep.equal({ minor: 0.25, major: 1.5 });
+    expect(await ctiCounters(url)).to.deep.equal({
+      mongoWrites: { calls: 7, alarms: 1 },
+      mongoCommands: { 'find calls': 2, 'update calls': 5 },
+      gcSeconds: { minor: 0.25, major: 1.5 },
+    });
   });
 
   it('a family declared without samples is zero; one not exported is null', async () => {
     body = '# HELP hotline_mongo_writes_total writes\n# TYPE hotline_mongo_writes_total counter\n';
-    expect(await mongoWrites(url)).to.deep.equal({});
-    expect(await mongoCommands(url)).to.equal(null);
-    expect(await gcSeconds(url)).to.equal(null);
+    expect(await ctiCounters(url)).to.deep.equal({ mongoWrites: {}, mongoCommands: null, gcSeconds: null });
+  });
+
+  it('deltas are summed over processes per key, and are null when any reading is missing', () => {
+    expect(sumDelta([{ a: 1, b: 2 }, { a: 10 }], [{ a: 4, b: 2 }, { a: 11, c: 5 }])).to.deep.equal({ a: 4, b: 0, c: 5 });
+    expect(sumDelta([{ a: 1 }, null], [{ a: 4 }, { a: 1 }])).to.equal(null);
+    expect(sumDelta([{ a: 1 }], [null])).to.equal(null);
   });
 });
