@@ -417,7 +417,7 @@ async function startTelephony(config: Config, redis: RedisClient, mongo: Connect
           void transfers.callEnded(call.callId).catch((err: Error) => logger.error({ callId: call.callId, err: err.message }, 'transfer of an ended call not cleaned up'));
           if (call.test) return;
           metrics.calls.inc({ outcome });
-          void inputs.popContext.callEnded(call.callerNumber).catch((err: Error) => logger.warn({ err: err.message }, 'pop cache of the number not dropped'));
+          void inputs.popContext.callEnded(call.callerNumber, call.endedView(outcome)).catch((err: Error) => logger.warn({ err: err.message }, "pop cache of the number not updated with the ended call"));
         },
       },
       settings: {
@@ -761,7 +761,7 @@ export async function startCti(config: Config, opts: StartOptions = {}): Promise
       logger,
     }),
     supervisor: new SupervisorConsole(supervisorNsp, {
-      board: new BoardService({ models, acd: live.acd, serviceLevelMs: config.ANSWER_ALARM_MS, monitors: new MonitorStore(redis, config.REDIS_PREFIX) }),
+      board: new BoardService({ models, acd: live.acd, serviceLevelMs: config.ANSWER_ALARM_MS, monitors: new MonitorStore(redis, config.REDIS_PREFIX), log: logger }),
       acd: live.acd,
       alarms: alarmFeed,
       tokens,

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RedisClient } from '../core/connections';
 import type { Logger } from '../core/logger';
-import type { ScreenPop } from '../contracts';
+import type { RecentCallView, ScreenPop } from '../contracts';
 import type { PopBuilder } from './pops';
 
 /** What a pop shows beyond the ringing event itself: gathered at arrival, joined at ringing. */
@@ -9,14 +11,18 @@ export type PopContent = Pick<ScreenPop, 'customer' | 'recentCalls' | 'openWorkO
 /** A pop's content when nothing is known: the fields a bare pop's JSON lacks (see pop-show.lua). */
 export const EMPTY_CONTENT_FIELDS = fieldsOf({ customer: null, recentCalls: [], openWorkOrders: [], outages: [] });
 
+const lua = (name: string) => readFileSync(join(__dirname, 'lua', `${name}.lua`), 'utf8');
+
+type ContextRedis = RedisClient & { popRecentCall(numberKey: string, viewJson: string, callId: string, keep: string): Promise<number> };
+
 /** How many earlier calls a pop lists. */
 const RECENT_CALLS = 5;
 /** A call's context outlives any wait in the queue (the maximum wait is 10 minutes by default). */
 const CONTEXT_TTL_MS = 4 * 3600_000;
 /**
- * Cache lifetimes. A number's entry is dropped when one of its calls ends and whenever any order
- * changes; an area's outages when any outage changes. The TTLs only bound what a change made
- * without telling us (an edit straight in the database) can leave stale.
+ * Cache lifetimes. A number's entry takes each of its calls that ends into its recent calls, and
+ * is dropped whenever any order changes; an area's outages when any outage changes. The TTLs only
+ * bound what a change made without telling us (an edit straight in the database) can leave stale.
  */
 const NUMBER_TTL_MS = 10 * 60_000;
 const AREA_TTL_MS = 60_000;
@@ -41,18 +47,24 @@ function fieldsOf(content: PopContent): string {
  * stands between the agent's phone ringing and the pop.
  */
 export class PopContext {
+  private readonly redis: ContextRedis;
+
   constructor(
-    private readonly redis: RedisClient,
+    redis: RedisClient,
     /** `{prefix}`: the ACD's hash tag, so these keys share its Redis Cluster slot. */
     private readonly p: string,
     readonly builder: PopBuilder,
     private readonly log: Logger,
-  ) {}
+  ) {
+    if (!('popRecentCall' in redis)) redis.defineCommand('popRecentCall', { numberOfKeys: 1, lua: lua('recent-call') });
+    this.redis = redis as ContextRedis;
+  }
 
   contextKey = (callId: string) => `${this.p}:console:ctx:${callId}`;
   private ordersVersionKey = () => `${this.p}:popcache:orders-ver`;
   private outagesVersionKey = () => `${this.p}:popcache:outages-ver`;
-  private numberKey = (version: string, number: string) => `${this.p}:popcache:num:${version}:${number}`;
+  /** A hash: `base` (customer and open orders) and `recent` (recent calls), JSON each. */
+  private numberKey = (version: string, number: string) => `${this.p}:popcache:number:${version}:${number}`;
   private areaKey = (version: string, area: string) => `${this.p}:popcache:area:${version}:${area}`;
 
   /**
@@ -77,11 +89,15 @@ export class PopContext {
     }
   }
 
-  /** A call of this number ended: its recent calls changed. */
-  async callEnded(callerNumber: string): Promise<void> {
+  /**
+   * A call of this number ended: it joins the number's cached recent calls, so the next call of a
+   * repeat caller finds them in Redis. Dropping the entry instead sent every such call back to
+   * MongoDB, and FerretDB reads and sorts all of a number's calls for it (38 ms for 250 calls).
+   */
+  async callEnded(callerNumber: string, view: RecentCallView): Promise<void> {
     if (!callerNumber) return;
     const version = (await this.redis.get(this.ordersVersionKey())) ?? '0';
-    await this.redis.del(this.numberKey(version, callerNumber));
+    await this.redis.popRecentCall(this.numberKey(version, callerNumber), JSON.stringify(view), view.callId, String(RECENT_CALLS + 1));
   }
 
   /** Any order opened or changed: every number's cached open orders may be stale. */
@@ -97,16 +113,19 @@ export class PopContext {
   private async numberEntry(callerNumber: string, version: string): Promise<NumberEntry> {
     if (!callerNumber) return { customer: null, recentCalls: [], openWorkOrders: [] };
     const key = this.numberKey(version, callerNumber);
-    const cached = await this.redis.get(key);
-    if (cached) return JSON.parse(cached) as NumberEntry;
+    const [base, recent] = await this.redis.hmget(key, 'base', 'recent');
+    if (base !== null && recent !== null) return { ...(JSON.parse(base) as Omit<NumberEntry, 'recentCalls'>), recentCalls: JSON.parse(recent) as NumberEntry['recentCalls'] };
     const customer = await this.builder.customer({ callerNumber });
     const [recentCalls, openWorkOrders] = await Promise.all([
       this.builder.recentCalls(callerNumber, RECENT_CALLS + 1),
       this.builder.openOrders({ callerNumber, customerAccount: customer?.accountNumber }),
     ]);
-    const entry: NumberEntry = { customer, recentCalls, openWorkOrders };
-    await this.redis.set(key, JSON.stringify(entry), 'PX', NUMBER_TTL_MS);
-    return entry;
+    await this.redis
+      .multi()
+      .hset(key, { base: JSON.stringify({ customer, openWorkOrders }), recent: JSON.stringify(recentCalls) })
+      .pexpire(key, NUMBER_TTL_MS)
+      .exec();
+    return { customer, recentCalls, openWorkOrders };
   }
 
   private async areaOutages(area: string, version: string, now: number): Promise<ScreenPop['outages']> {

@@ -5,6 +5,7 @@ import type { AmiClient } from './ami/client';
 import type { AriConnection } from './ari/connection';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
+import { liveHeapBytes, watchLiveHeap } from '../core/live-heap';
 
 /** Commands that change documents: what `hotline_mongo_writes_total` counts. */
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify']);
@@ -59,6 +60,15 @@ export class CtiMetrics {
       help: 'Commands this process sent to MongoDB (reads and writes), by command and collection (npm run bench divides by calls)',
       labelNames: ['command', 'collection'],
       registers: [this.registry],
+    });
+    watchLiveHeap();
+    new Gauge({
+      name: 'hotline_heap_live_bytes',
+      help: 'V8 heap in use just after the latest full garbage collection (before the first, the heap in use now): what the process holds, where RSS also counts heap not yet handed back',
+      registers: [this.registry],
+      collect() {
+        this.set(liveHeapBytes());
+      },
     });
   }
 

@@ -76,8 +76,8 @@ const surnames = ['陈', '李', '黄', '张', '梁', '刘', '林', '何', '王',
 const given = ['伟', '芳', '敏', '强', '丽', '军', '静', '磊', '婷', '杰', '霞', '涛', '燕', '斌', '琳'];
 const enterprises = ['美的电器厂', '华润啤酒厂', '人民医院', '第一中学', '万达广场', '碧桂园物业', '南方印染厂', '中心酒店'];
 
-/** mulberry32: a tiny seeded PRNG so the 200 customers are the same on every machine. */
-function prng(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG, so the 200 customers (and the tests' seeded sequences) are the same on every machine. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -12,6 +12,7 @@ import type { WaitEstimator } from '../acd/wait-estimate';
 import type { AriPort } from '../ari/port';
 import type { RecordOutbox } from '../../queue/record-outbox';
 import type { EventBus } from '../../events/event-bus';
+import type { RecentCallView } from '../../contracts';
 import { agentIntroMedia, promptMedia } from '../prompts/catalogue';
 import { bridgeAndRecord, bridgeIdOf, recordingNameOf } from './bridge-and-record';
 import { CallNotifier } from './call-notifier';
@@ -228,6 +229,19 @@ export class CallSession {
 
   get agentChannel(): string | undefined {
     return this.offers.current?.channelId;
+  }
+
+  /** The ended call as a later pop of the same number lists it among the caller's recent calls. */
+  endedView(outcome: CallOutcome): RecentCallView {
+    return {
+      callId: this.callId,
+      arrivedAt: this.arrivedAt.getTime(),
+      state: 'ended',
+      outcome,
+      agentWorkNumber: this.agentWorkNumber ?? null,
+      language: this.language ?? null,
+      recordingName: this.recordingName ?? null,
+    };
   }
 
   /**

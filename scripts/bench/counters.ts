@@ -46,6 +46,8 @@ export interface CtiCounters {
   mongoCommands: Record<string, number> | null;
   /** Seconds spent in garbage collection by kind (prom-client's nodejs_gc_duration_seconds: minor, major, incremental, weakcb). */
   gcSeconds: Record<string, number> | null;
+  /** `hotline_heap_live_bytes`: V8 heap in use after the latest full collection (core/live-heap.ts). */
+  heapLiveBytes: number | null;
 }
 
 export async function ctiCounters(url: string): Promise<CtiCounters | null> {
@@ -56,6 +58,10 @@ export async function ctiCounters(url: string): Promise<CtiCounters | null> {
     mongoWrites: metricSums(text, 'hotline_mongo_writes_total', 'hotline_mongo_writes_total', ['collection']),
     mongoCommands: metricSums(text, 'hotline_mongo_commands_total', 'hotline_mongo_commands_total', ['command', 'collection']),
     gcSeconds: metricSums(text, 'hotline_process_nodejs_gc_duration_seconds', 'hotline_process_nodejs_gc_duration_seconds_sum', ['kind']),
+    heapLiveBytes: (() => {
+      const m = /^hotline_heap_live_bytes(?:\{[^}]*\})?\s+(\S+)/m.exec(text);
+      return m ? Number(m[1]) : null;
+    })(),
   };
 }
 

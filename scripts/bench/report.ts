@@ -72,12 +72,30 @@ export interface BenchResults {
   soak: {
     calls: number;
     lost: number;
-    rssMb: Record<string, { start: number | null; middle: number | null; end: number | null; growthPct: number | null }>;
+    rssMb: Record<string, Growth>;
+    /**
+     * Per CTI: V8 heap in use after its latest full collection (hotline_heap_live_bytes), MB: what
+     * it holds, where RSS also counts heap V8 has let grow and not handed back.
+     */
+    liveHeapMb: Record<string, Growth>;
     pop: Latency;
-    /** After each tenth of the soak: calls so far, that tenth's losses and pop p99, RSS. */
-    segments: { calls: number; lost: number; popP99: number | null; rssMb: Record<string, number | null> }[];
+    /** After each tenth of the soak: calls so far, that tenth's losses and pop p99, RSS and live heap. */
+    segments: { calls: number; lost: number; popP99: number | null; rssMb: Record<string, number | null>; liveHeapMb: Record<string, number | null> }[];
   } | null;
   wallS: number;
+}
+
+/** A figure at the soak's start, middle and end, and its growth start → end. */
+export interface Growth {
+  start: number | null;
+  middle: number | null;
+  end: number | null;
+  growthPct: number | null;
+}
+
+export function growthOf(start: number | null | undefined, middle: number | null | undefined, end: number | null | undefined): Growth {
+  const [s, m, e] = [start ?? null, middle ?? null, end ?? null];
+  return { start: s, middle: m, end: e, growthPct: s && e !== null ? (100 * (e - s)) / s : null };
 }
 
 const ms = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : x.toFixed(1));
@@ -170,7 +188,11 @@ export function formatReport(r: BenchResults): string {
     for (const [name, v] of Object.entries(r.soak.rssMb)) s.push([name, ms(v.start), ms(v.middle), ms(v.end), ms(v.growthPct), '≤ 10 %', yes(v.growthPct === null ? null : v.growthPct <= 10)]);
     out.push(`soak: ${r.soak.calls} calls, ${r.soak.lost} lost; pop p50 ${ms(r.soak.pop.p50)} p99 ${ms(r.soak.pop.p99)} max ${ms(r.soak.pop.max)} ms`);
     if (r.soak.segments.length) out.push(`soak pop p99 by tenth (ms): ${r.soak.segments.map((g) => ms(g.popP99)).join(', ')}`);
+    for (const [name, v] of Object.entries(r.soak.liveHeapMb ?? {})) s.push([`${name} live heap`, ms(v.start), ms(v.middle), ms(v.end), ms(v.growthPct), '', '']);
     out.push(s.toString());
+    for (const name of Object.keys(r.soak.liveHeapMb ?? {})) {
+      out.push(`${name} live heap MB by tenth (after a full GC): ${r.soak.segments.map((g) => ms(g.liveHeapMb?.[name])).join(', ')}`);
+    }
   }
   return out.join('\n');
 }

@@ -15,7 +15,7 @@ import type { AgentsApi, BaselineApi, BoardsApi, RunResult, RunSpec, SimApi } fr
 import { ctiCounters, eventLoopDelay, redisCounts, redisDelta, sumDelta } from './counters';
 import { startCti, type CtiChild } from './cti';
 import { parseOptions, USAGE, type BenchOptions } from './options';
-import { formatReport, writeJson, type BenchResults, type Latency, type ProcessUsage, type StepResult } from './report';
+import { formatReport, growthOf, writeJson, type BenchResults, type Latency, type ProcessUsage, type StepResult } from './report';
 import { forkTs } from './rpc';
 import { defaultBackend, freePort, startServices } from './services';
 import { now, percentile, summarize } from './stats';
@@ -286,9 +286,18 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     const SEGMENTS = 10;
     const per = Math.ceil(o.calls / SEGMENTS);
     const rss = (): Record<string, number | null> => Object.fromEntries(ctis.map((c) => [`cti-${c.nodeId}`, mb(usage.rss(`cti-${c.nodeId}`))]));
+    const liveHeap = async (): Promise<Record<string, number | null>> =>
+      Object.fromEntries(
+        await Promise.all(
+          ctis.map(async (c) => {
+            const bytes = (await ctiCounters(c.url).catch(() => null))?.heapLiveBytes;
+            return [`cti-${c.nodeId}`, typeof bytes === 'number' ? bytes / 1024 / 1024 : null] as const;
+          }),
+        ),
+      );
     const m0 = await usage.mark();
-    const start = rss();
-    let middle: Record<string, number | null> = {};
+    const start = { rss: rss(), heap: await liveHeap() };
+    let middle: typeof start = { rss: {}, heap: {} };
     let placed = 0;
     let lost = 0;
     const latencies: number[] = [];
@@ -305,25 +314,24 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
       missing += pl.missing;
       await usage.mark();
       const segP99 = percentile([...pl.latencies].sort((a, b) => a - b), 99);
-      segments.push({ calls: placed, lost: r.lost, popP99: segP99, rssMb: rss() });
+      const now = { rss: rss(), heap: await liveHeap() };
+      segments.push({ calls: placed, lost: r.lost, popP99: segP99, rssMb: now.rss, liveHeapMb: now.heap });
       // Per segment, so a cost that grows with the calls behind it shows as a trend.
-      log(`soak: ${placed} calls, this segment's pop p99 ${segP99 === null ? 'n/a' : segP99.toFixed(1)} ms, RSS ${JSON.stringify(rss())}`);
-      if (i === Math.floor(SEGMENTS / 2) - 1) middle = rss();
+      const heapSaid = Object.values(now.heap).map((v) => (v === null ? 'n/a' : v.toFixed(0))).join('/');
+      log(`soak: ${placed} calls, this segment's pop p99 ${segP99 === null ? 'n/a' : segP99.toFixed(1)} ms, RSS ${JSON.stringify(now.rss)}, live heap ${heapSaid} MB`);
+      if (i === Math.floor(SEGMENTS / 2) - 1) middle = now;
     }
-    const end = rss();
+    const end = { rss: rss(), heap: await liveHeap() };
     mainMark = [m0, await usage.mark()];
+    const growths = (pick: (x: typeof start) => Record<string, number | null>) =>
+      Object.fromEntries(Object.keys(pick(start)).map((k) => [k, growthOf(pick(start)[k], pick(middle)[k], pick(end)[k])]));
     soak = {
       calls: placed,
       lost,
       pop: { ...summarize(latencies), missing },
       segments,
-      rssMb: Object.fromEntries(
-        Object.keys(start).map((k) => {
-          const s = start[k] ?? null;
-          const e = end[k] ?? null;
-          return [k, { start: s, middle: middle[k] ?? null, end: e, growthPct: s && e ? (100 * (e - s)) / s : null }];
-        }),
-      ),
+      rssMb: growths((x) => x.rss),
+      liveHeapMb: growths((x) => x.heap),
     };
   }
 

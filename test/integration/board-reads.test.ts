@@ -97,15 +97,24 @@ describe('supervisor board: what a refresh reads', function () {
     expect(second.metrics.arrived).to.equal(2);
 
     // The periodic full read (every 5 minutes on a small day) sees the write behind the model's
-    // back, and rebuilds the figures: each call counted once. (Not across the day's turn, which
-    // starts a new day with none of these calls.)
-    const later = Date.now() + 5 * 60_000;
-    if (shanghaiDay(later).label !== shanghaiDay(Date.now()).label) return;
+    // back, and rebuilds the figures: each call counted once. It runs beside the refreshes: the
+    // refresh that starts it answers from the cache, the one after it shows the day as re-read.
+    // (Not across the day's turn, which starts a new day with none of these calls.)
+    const t0 = Date.now();
+    const later = t0 + 5 * 60_000;
+    if (shanghaiDay(later).label !== shanghaiDay(t0).label) return;
+    // Refreshes up to then, close enough together to read by slots (a longer gap reads the whole day at once).
+    for (const dt of [90_000, 180_000, 270_000]) expect((await board.snapshot(t0 + dt)).metrics.arrived).to.equal(2);
     callFinds.length = 0;
     const third = await board.snapshot(later);
+    expect(third.metrics.arrived, 'answered from the cache meanwhile').to.equal(2);
+    await board.rereadDone();
     expect(callFinds.some((f) => !('changedIn' in f)), 'a full read').to.equal(true);
-    expect(third.recentCalls.map((c) => c.callId).sort()).to.deep.equal(['call-1', 'call-2', 'call-raw']);
-    expect(third.metrics.arrived).to.equal(3);
+    callFinds.length = 0;
+    const fourth = await board.snapshot(later + 1_000);
+    for (const f of callFinds) expect(f, 'slots again').to.have.property('changedIn').that.is.a('number');
+    expect(fourth.recentCalls.map((c) => c.callId).sort()).to.deep.equal(['call-1', 'call-2', 'call-raw']);
+    expect(fourth.metrics.arrived).to.equal(3);
   });
 
   it('a call that arrived before midnight and is still going shows in progress, read by its id', async () => {

@@ -7,8 +7,8 @@ import { ConsoleNode } from '../helpers/console-node';
 
 /**
  * The screen-pop's content prepared at arrival (real Redis and FerretDB): cached per number and
- * area so a repeat caller costs no MongoDB read, and dropped when an order or outage changes or a
- * call of the number ends, so the next pop is never stale.
+ * area so a repeat caller costs no MongoDB read, dropped when an order or outage changes, and
+ * given each call of the number that ends, so the next pop is never stale.
  */
 describe('screen-pop context: prepared at arrival, cached, invalidated', function () {
   this.timeout(30_000);
@@ -87,29 +87,54 @@ describe('screen-pop context: prepared at arrival, cached, invalidated', functio
     expect(next.content.openWorkOrders.map((o) => o.number)).to.deep.equal(['WO20201231-0007']);
   });
 
-  it('a call of the number ending drops its entry: the next pop lists that call, never the call being popped', async () => {
-    const { callId } = await prepared(phone);
+  it('a call of the number ending joins its cached recent calls in place: listed next time with no MongoDB read, latest arrival first, at most five, never the call being popped', async () => {
+    await prepared(phone);
+    const at = Date.now();
+    const view = (callId: string, arrivedAt: number, outcome: 'answered' | 'abandoned-queue') =>
+      ({ callId, arrivedAt, state: 'ended', outcome, agentWorkNumber: outcome === 'answered' ? '1001' : null, language: 'yue', recordingName: null }) as const;
+    const [newer, older] = [randomUUID(), randomUUID()];
+    reads = [];
+    await n.node.popContext.callEnded(phone, view(newer, at, 'abandoned-queue'));
+    // A call that arrived earlier and ended later (two calls of one number at once) goes after it.
+    await n.node.popContext.callEnded(phone, view(older, at - 60_000, 'answered'));
+    const next = await prepared(phone);
+    expect(next.content.recentCalls.slice(0, 2)).to.deep.equal([view(newer, at, 'abandoned-queue'), view(older, at - 60_000, 'answered')]);
+    expect(reads, 'no MongoDB read').to.deep.equal([]);
+
+    // The same call told again replaces its view; six more push the oldest out.
+    await n.node.popContext.callEnded(phone, view(newer, at, 'answered'));
+    expect((await prepared(phone)).content.recentCalls.filter((c) => c.callId === newer)).to.deep.equal([view(newer, at, 'answered')]);
+    const six = Array.from({ length: 6 }, (_, i) => ({ callId: randomUUID(), arrivedAt: at + 1_000 * (i + 1) }));
+    for (const c of six) await n.node.popContext.callEnded(phone, view(c.callId, c.arrivedAt, 'answered'));
+    const listed = (await prepared(phone)).content.recentCalls.map((c) => c.callId);
+    expect(listed).to.deep.equal(six.map((c) => c.callId).reverse().slice(0, 5));
+
+    // The call being popped is never among its own recent calls.
+    const own = six[5]!.callId;
+    await n.node.popContext.prepare({ callId: own, callerNumber: phone });
+    const mine = JSON.parse(`{${await n.node.redis.get(n.node.popContext.contextKey(own))}}`) as PopContent;
+    expect(mine.recentCalls.map((c) => c.callId)).to.deep.equal(six.map((c) => c.callId).reverse().slice(1, 6));
+    expect(reads, 'still no MongoDB read').to.deep.equal([]);
+  });
+
+  it('a call ending with no cached entry for its number stores nothing: the next call reads MongoDB, where its record already is', async () => {
+    const other = customers()[2]!.phones[0]!;
+    const callId = randomUUID();
     await n.node.models.Call.create({
       callId,
       node: 'a',
       callerChannelId: `ch-${callId}`,
-      callerNumber: phone,
+      callerNumber: other,
       dialledNumber: '952525',
       state: 'ended',
       outcome: 'abandoned-queue',
       arrivedAt: new Date(),
     });
-    const stale = await prepared(phone);
-    expect(stale.content.recentCalls.map((c) => c.callId)).to.not.include(callId);
-    await n.node.popContext.callEnded(phone);
-    const fresh = await prepared(phone);
-    expect(fresh.content.recentCalls.map((c) => c.callId)).to.include(callId);
-
-    // The call itself, prepared after its own record exists, does not list itself.
-    await n.node.popContext.callEnded(phone);
-    await n.node.popContext.prepare({ callId, callerNumber: phone });
-    const own = JSON.parse(`{${await n.node.redis.get(n.node.popContext.contextKey(callId))}}`) as PopContent;
-    expect(own.recentCalls.map((c) => c.callId)).to.not.include(callId);
+    await n.node.popContext.callEnded(other, { callId, arrivedAt: Date.now(), state: 'ended', outcome: 'abandoned-queue', agentWorkNumber: null, language: null, recordingName: null });
+    reads = [];
+    const fresh = await prepared(other);
+    expect(reads, 'read, not found cached').to.include('calls');
+    expect(fresh.content.recentCalls.map((c) => c.callId)).to.deep.equal([callId]);
   });
 
   it('a withheld number gets an empty context, stored all the same (the ringing pop finds it)', async () => {

@@ -27,17 +27,20 @@ describe('bench: counters read from a CTI\'s /metrics', () => {
       'hotline_process_nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor"} 9',
       'hotline_process_nodejs_gc_duration_seconds_sum{kind="minor"} 0.25',
       'hotline_process_nodejs_gc_duration_seconds_sum{kind="major"} 1.5',
+      '# TYPE hotline_heap_live_bytes gauge',
+      'hotline_heap_live_bytes{node="a"} 123456789',
     ].join('\n');
     expect(await ctiCounters(url)).to.deep.equal({
       mongoWrites: { calls: 7, alarms: 1 },
       mongoCommands: { 'find calls': 2, 'update calls': 5 },
       gcSeconds: { minor: 0.25, major: 1.5 },
+      heapLiveBytes: 123456789,
     });
   });
 
   it('a family declared without samples is zero; one not exported is null', async () => {
     body = '# HELP hotline_mongo_writes_total writes\n# TYPE hotline_mongo_writes_total counter\n';
-    expect(await ctiCounters(url)).to.deep.equal({ mongoWrites: {}, mongoCommands: null, gcSeconds: null });
+    expect(await ctiCounters(url)).to.deep.equal({ mongoWrites: {}, mongoCommands: null, gcSeconds: null, heapLiveBytes: null });
   });
 
   it('deltas are summed over processes per key, and are null when any reading is missing', () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { lastEnded } from '../../supervisor-board/board-service';
+import { lastEnded } from '../../supervisor-board/day-calls';
 
 describe('board: the calls ended last', () => {
   const call = (id: string, endedAt: number | null, state = 'ended', outcome: string | null = 'answered') => ({ id, state, outcome, endedAt });

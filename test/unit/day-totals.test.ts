@@ -1,20 +1,12 @@
 import { expect } from 'chai';
+import { prng } from '../../scripts/seed-data';
 import { DayTotals, dayMetrics, type CallFact } from '../../supervisor-board/day-metrics';
-
-/** A fixed pseudo-random sequence: the same calls on every run. */
-function lcg(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2 ** 31;
-    return x / 2 ** 31;
-  };
-}
 
 describe('board day figures kept as running sums', () => {
   const opts = { serviceLevelMs: 20_000 };
 
   it('equal the figures computed from every call, while 300 calls are added and their records replaced 3,000 times', () => {
-    const rnd = lcg(952525);
+    const rnd = prng(952525);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const ms = () => Math.floor(rnd() * 60_000);
     const agents = ['1001', '1002', '1003', '1004'];
