@@ -21,10 +21,16 @@ const CLOCK_SKEW_MS = 5_000;
  * A full read now and then bounds what a change made behind the writers' backs (a manual edit) can
  * leave stale: every 5 minutes, and on a day of many calls no more often than FULL_READ_MS_PER_CALL
  * per call held, so its cost per refresh stays flat as the day grows (a 20,000-call soak re-read
- * 6,000 documents at 5 minutes and the pops' p99 went from ~120 to ~460 ms in those segments).
+ * 6,000 documents at 5 minutes and the pops' p99 went from ~120 to ~460 ms in those segments); but
+ * at least every FULL_READ_MAX_MS: at 20 calls/s the held calls grow as fast as the interval, and
+ * the read would never come again.
  */
 const FULL_READ_MS = 5 * 60_000;
 const FULL_READ_MS_PER_CALL = 50;
+const FULL_READ_MAX_MS = 30 * 60_000;
+
+/** How long after the last full read of the day the next one is due, with `held` calls of the day held. */
+export const fullReadEvery = (held: number): number => Math.min(FULL_READ_MAX_MS, Math.max(FULL_READ_MS, held * FULL_READ_MS_PER_CALL));
 /** A full read arrives in batches this size, the event loop free between them (one batch of thousands blocked it). */
 const FULL_READ_BATCH = 250;
 /** The periodic re-read's pause between batches: 100,000 calls then take about 8 s of pauses, the refreshes going on meanwhile. */
@@ -137,7 +143,7 @@ export class BoardService {
       this.day = await this.readDay(day, now, 0);
       return this.day;
     }
-    const fullEvery = Math.max(FULL_READ_MS, cached.calls.size * FULL_READ_MS_PER_CALL);
+    const fullEvery = fullReadEvery(cached.calls.size);
     if (now - cached.fullAt >= fullEvery && !this.rereading) {
       this.rereading = this.rereadDay(day, now)
         .catch((err: unknown) => this.deps.log?.warn({ err: (err as Error).message }, 'board: periodic re-read of the day failed'))

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { prng } from '../../scripts/seed-data';
+import { fullReadEvery } from '../../supervisor-board/board-service';
 import { DayCalls, lastEnded, type DayCall } from '../../supervisor-board/day-calls';
 
 describe('board: the day\'s calls, whole while shown and packed once settled', () => {
@@ -81,5 +82,13 @@ describe('board: the day\'s calls, whole while shown and packed once settled', (
     expect(whole).to.have.length(30);
     expect(day.size).to.equal(3_000);
     expect(day.get('c5')).to.deep.include({ state: 'ended', outcome: 'answered', agentWorkNumber: null });
+  });
+
+  it('are read whole again every 5 minutes, 50 ms per call held on a big day, and at least every 30 minutes', () => {
+    expect(fullReadEvery(0)).to.equal(5 * 60_000);
+    expect(fullReadEvery(6_000)).to.equal(5 * 60_000);
+    expect(fullReadEvery(20_000)).to.equal(1_000_000);
+    // At 20 calls/s the calls held grow as fast as the interval: without the cap it never comes.
+    expect(fullReadEvery(100_000)).to.equal(30 * 60_000);
   });
 });
