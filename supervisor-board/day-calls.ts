@@ -79,19 +79,22 @@ function unpack(callId: string, s: string): DayCall {
   return { callId, state, outcome, queuedAt, answeredAt, endedAt, answerDelayMs, answerRingMs, abandonWaitMs, agentWorkNumber, offers, test, answeredVia, updatedAt, callerNumber, arrivedAt, node, language, recordingName, fallback };
 }
 
+type Endable = { state: string; outcome?: string | null; endedAt: number | null };
+
 /** When the call counts among the last ended, or null (in progress, or ended with no outcome). */
-const endedAtOf = (c: DayCall | undefined): number | null => (c && c.state === 'ended' && c.outcome && c.endedAt !== null ? c.endedAt : null);
+const endedAtOf = (c: Endable | undefined): number | null => (c && c.state === 'ended' && c.outcome && c.endedAt !== null ? c.endedAt : null);
 
 /** The `k` calls ended last, latest first, in one pass (a day's calls, at every refresh: no sort of them all). */
-export function lastEnded<C extends { state: string; outcome?: string | null; endedAt: number | null }>(calls: Iterable<C>, k: number): C[] {
+export function lastEnded<C extends Endable>(calls: Iterable<C>, k: number): C[] {
   const top: C[] = [];
   for (const c of calls) {
-    if (c.state !== 'ended' || c.endedAt === null || !c.outcome) continue;
-    if (top.length === k && c.endedAt <= top[k - 1]!.endedAt!) continue;
+    const at = endedAtOf(c);
+    if (at === null) continue;
+    if (top.length === k && at <= top[k - 1]!.endedAt!) continue;
     let i = top.length;
     top.push(c);
     // Strictly later moves up: of two ended at the same ms, the one met first stays first.
-    while (i > 0 && top[i - 1]!.endedAt! < c.endedAt) {
+    while (i > 0 && top[i - 1]!.endedAt! < at) {
       top[i] = top[i - 1]!;
       i--;
     }
