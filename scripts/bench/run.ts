@@ -291,7 +291,7 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
         await Promise.all(
           ctis.map(async (c) => {
             const bytes = (await ctiCounters(c.url).catch(() => null))?.heapLiveBytes;
-            return [`cti-${c.nodeId}`, typeof bytes === 'number' ? bytes / 1024 / 1024 : null] as const;
+            return [`cti-${c.nodeId}`, mb(bytes ?? null)] as const;
           }),
         ),
       );
