@@ -2,7 +2,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /** The points of a call the benchmark times inside the CTI (scripts/bench reads them). */
-export type BenchPoint = 'queued' | 'reserving' | 'reserved' | 'originate' | 'alarm' | 'pop';
+export const BENCH_POINTS = ['queued', 'reserving', 'reserved', 'originate', 'heard', 'alarm', 'pop'] as const;
+export type BenchPoint = (typeof BENCH_POINTS)[number];
 
 let out: WriteStream | null = null;
 

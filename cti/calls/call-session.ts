@@ -564,6 +564,7 @@ export class CallSession {
     const offer = this.offers.current;
     if (!offer || offer.channelId !== channelId || offer.ringingAt || offer.result !== 'ringing' || this.popped.has(channelId)) return undefined;
     this.popped.add(channelId);
+    trace('heard', this.callId, offer.attempt);
     const at = new Date();
     this.notify
       .ringing({

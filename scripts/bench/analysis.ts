@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { BENCH_POINTS } from '../../core/bench-trace';
 import type { PopSeen, Ring } from './api';
 
 /** One line the CTI writes with BENCH_TRACE_FILE set (core/bench-trace.ts). */
 const traceLine = z.object({
-  ev: z.enum(['queued', 'reserving', 'reserved', 'originate', 'alarm', 'pop']),
+  ev: z.enum(BENCH_POINTS),
   callId: z.string(),
   attempt: z.number().int().optional(),
   t: z.number(),
@@ -119,13 +120,23 @@ export function firstRings(rings: Ring[]): Array<[string, number]> {
 /**
  * The pop's path in two parts, where the CTI traces its emit (`pop`): ring start → the emit of
  * the process that holds that agent's socket (`nodeOf` the ringing extension), and that emit →
- * the agent's socket (transport under load). null without such points.
+ * the agent's socket (transport under load). Within the first, `heard`: ring start → the call's
+ * owner handling the ringing event (`heard`), the simulated Asterisk's event and the owner's
+ * wait for its loop. null without `pop` points.
  */
-export function popSplit(points: TracePoint[], rings: Ring[], pops: PopSeen[], nodeOf: (extension: string) => string | undefined): { server: number[]; transport: number[] } | null {
+export function popSplit(
+  points: TracePoint[],
+  rings: Ring[],
+  pops: PopSeen[],
+  nodeOf: (extension: string) => string | undefined,
+): { server: number[]; transport: number[]; heard: number[] } | null {
   const emitted = new Map<string, number>();
+  const heardAt = new Map<string, number>();
   for (const p of points) {
-    const key = `${p.node} ${p.callId}-${p.attempt ?? 1}`;
+    const leg = `${p.callId}-${p.attempt ?? 1}`;
+    const key = `${p.node} ${leg}`;
     if (p.ev === 'pop' && !emitted.has(key)) emitted.set(key, p.t);
+    else if (p.ev === 'heard' && !heardAt.has(leg)) heardAt.set(leg, p.t);
   }
   if (emitted.size === 0) return null;
   const extOf = new Map<string, string>();
@@ -134,12 +145,15 @@ export function popSplit(points: TracePoint[], rings: Ring[], pops: PopSeen[], n
   for (const [leg, t] of pops) if (!seen.has(leg)) seen.set(leg, t);
   const server: number[] = [];
   const transport: number[] = [];
+  const heard: number[] = [];
   for (const [leg, t] of ringTimes(rings)) {
+    const h = heardAt.get(leg);
+    if (h !== undefined) heard.push(h - t);
     const e = emitted.get(`${nodeOf(extOf.get(leg) ?? '') ?? ''} ${leg}`);
     if (e === undefined) continue;
     server.push(e - t);
     const s = seen.get(leg);
     if (s !== undefined) transport.push(s - e);
   }
-  return { server, transport };
+  return { server, transport, heard };
 }

@@ -111,3 +111,10 @@ export type BaselineApi = {
   /** Emits timestamped pop-sized messages to random rooms r0…r(rooms-1), `rate` per second. */
   emit: { params: { rooms: number; rate: number; count: number; payloadBytes: number }; result: { sent: number } };
 };
+
+export type FloorApi = {
+  /** Starts sampling: every `everyMs`, a timer's lateness, then one Redis PING's round trip. */
+  start: { params: { redisUrl: string; everyMs: number }; result: null };
+  /** Once at least `atLeast` PINGs have come back: the samples since start (ms); sampling stops. */
+  take: { params: { atLeast: number }; result: { timerLag: number[]; redisRtt: number[] } };
+};

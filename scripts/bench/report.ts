@@ -45,9 +45,16 @@ export interface BenchResults {
     pop: Latency;
     /** Split by the CTI's own `pop` trace point: ring → its emit, and emit → the agent's socket. */
     popServer: Latency | null;
+    /** Ring → the call's owner handles the ringing event (ARI event delivery and its loop's wait). */
+    popHeard?: Latency | null;
     popTransport: Latency | null;
     popToBaselineP99: number | null;
     queueToOriginate: Latency | null;
+    /**
+     * An idle probe process over the main phase (floor-process.ts): its timers' lateness and one
+     * Redis PING's round trip, the least any step waiting for a core or for Redis takes here.
+     */
+    floor?: { timerLag: Latency; redisRtt: Latency } | null;
     /** Split by the dispatcher's trace points around its reservation script. */
     queueSplit?: { toPass: Latency; script: Latency; toRequest: Latency } | null;
     alarmError: Latency | null;
@@ -124,6 +131,7 @@ export function formatReport(r: BenchResults): string {
     const popOk = m.pop.p99 !== null ? m.pop.p99 <= 50 && (m.popToBaselineP99 ?? Infinity) <= 5 && !m.pop.missing : null;
     t.push(latencyRow(`phone rings → pop:show at the agent (${m.rate}/s)`, m.pop, 'p99 ≤ 50, ≤ 5× baseline', popOk));
     if (m.popServer) t.push(latencyRow('  of which: ring → CTI emits the pop', m.popServer, '', null));
+    if (m.popHeard) t.push(latencyRow("    within it: ring → the call's owner handles the ring event", m.popHeard, '', null));
     if (m.popTransport) t.push(latencyRow('  of which: CTI emit → agent socket', m.popTransport, '', null));
     t.push(['pop p99 ÷ baseline p99', '', '', '', m.popToBaselineP99 === null ? 'n/a' : `${m.popToBaselineP99.toFixed(1)}×`, '', '≤ 5×', yes(m.popToBaselineP99 === null ? null : m.popToBaselineP99 <= 5)]);
     t.push(latencyRow('queue entry → originate request', m.queueToOriginate, 'p99 ≤ 3', m.queueToOriginate?.p99 != null ? m.queueToOriginate.p99 <= 3 : null));
@@ -131,6 +139,10 @@ export function formatReport(r: BenchResults): string {
       t.push(latencyRow("  of which: queue entry → the dispatcher's pass sends the script", m.queueSplit.toPass, '', null));
       t.push(latencyRow('  of which: the reservation script, sent → reply handled', m.queueSplit.script, '', null));
       t.push(latencyRow('  of which: reply → originate request', m.queueSplit.toRequest, '', null));
+    }
+    if (m.floor) {
+      t.push(latencyRow('machine floor: timer lateness in an idle probe process', m.floor.timerLag, '', null));
+      t.push(latencyRow('machine floor: one Redis PING from the idle probe, round trip', m.floor.redisRtt, '', null));
     }
     // How long a reply that arrived could wait before its process read it (p95 column: not measured).
     for (const [name, d] of Object.entries(m.eventLoopDelay ?? {})) {

@@ -11,7 +11,7 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { alarmErrors, firstRings, popLatencies, popSplit, queueToOriginate, readTraces } from './analysis';
-import type { AgentsApi, BaselineApi, BoardsApi, RunResult, RunSpec, SimApi } from './api';
+import type { AgentsApi, BaselineApi, BoardsApi, FloorApi, RunResult, RunSpec, SimApi } from './api';
 import { ctiCounters, eventLoopDelay, redisCounts, redisDelta, sumDelta } from './counters';
 import { startCti, type CtiChild } from './cti';
 import { parseOptions, USAGE, type BenchOptions } from './options';
@@ -54,6 +54,8 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
   cleanups.push({ name: 'agent consoles', run: () => agents.stop() });
   const boards = forkTs<BoardsApi>('boards', join(__dirname, 'boards-process.ts'), { cwd: ROOT, logFile: join(dir, 'boards.log') });
   cleanups.push({ name: 'boards', run: () => boards.stop() });
+  const floor = forkTs<FloorApi>('floor', join(__dirname, 'floor-process.ts'), { cwd: ROOT, logFile: join(dir, 'floor.log') });
+  cleanups.push({ name: 'floor probe', run: () => floor.stop() });
   const { ariUrl, amiPort } = await sim.call('init', { extensions: users.agents.map((a) => a.workNumber), answerMs: o.answerMs, promptMs: o.promptMs }, 60_000);
 
   // The transport alone, before any CTI runs: same clients, same options, nothing else on the machine.
@@ -191,9 +193,11 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     const k0 = await Promise.all(ctis.map((c) => ctiCounters(c.url).catch(() => null)));
     // Read (and so reset) now: the next reading covers the main phase alone.
     await Promise.all(ctis.map((c) => eventLoopDelay(c.url).catch(() => null)));
+    await floor.call('start', { redisUrl: services.redisUrl, everyMs: 10 });
     // 20 s to finish after the last call (a step has 10 s: a backlog that long is not sustained anyway).
     const main = await runCalls(spec('main', o.rate, calls, { alarmCalls: o.alarmCalls, drainMs: 20_000 + o.talkMs + o.answerMs }));
     const m1 = await usage.mark();
+    const probe = await floor.call('take', { atLeast: 0 });
     // The kernel's high-water mark only grows: read now, it is the peak up to the end of the
     // rated phase; the step-up after it pushes the processes past their load on purpose.
     for (const name of Object.keys(watched)) mainPeak[name] = mb(usage.peak(name));
@@ -239,9 +243,11 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
       lostReasons: main.lostReasons,
       pop: popS,
       popServer: split ? summarize(split.server) : null,
+      popHeard: split?.heard.length ? summarize(split.heard) : null,
       popTransport: split ? summarize(split.transport) : null,
       popToBaselineP99: popS.p99 !== null && baseline.p99 ? popS.p99 / baseline.p99 : null,
       queueToOriginate: q2o.total.length ? summarize(q2o.total) : null,
+      floor: { timerLag: summarize(probe.timerLag), redisRtt: summarize(probe.redisRtt) },
       queueSplit: q2o.script.length ? { toPass: summarize(q2o.toPass), script: summarize(q2o.script), toRequest: summarize(q2o.toRequest) } : null,
       alarmError: alarms ? { ...summarize(alarms.errors), missing: alarms.missing } : null,
       board: board ? { ...summarize(board.latencies), missing: board.missing, notShown: board.notShown } : null,
