@@ -62,10 +62,10 @@ interface CachedDay {
 
 /** One read document into the cache; slots overlap from one read to the next, and the later write of a call wins. */
 function take(into: CachedDay, d: CallDoc): void {
-  const seen = into.calls.get(d.callId);
-  if (seen && seen.updatedAt > (d.updatedAt?.getTime() ?? 0)) return;
+  const admitted = into.calls.admit(d.callId, d.updatedAt?.getTime() ?? 0);
+  if (!admitted.take) return;
   const entry = dayCallOf(d);
-  into.totals.replace(seen, entry);
+  into.totals.replace(admitted.seen, entry);
   into.calls.set(entry);
 }
 
@@ -143,14 +143,15 @@ export class BoardService {
       this.day = await this.readDay(day, now, 0);
       return this.day;
     }
-    const fullEvery = fullReadEvery(cached.calls.size);
-    if (now - cached.fullAt >= fullEvery && !this.rereading) {
-      this.rereading = this.rereadDay(day, now)
-        .catch((err: unknown) => this.deps.log?.warn({ err: (err as Error).message }, 'board: periodic re-read of the day failed'))
-        .finally(() => (this.rereading = undefined));
-    }
     const docs = (await Promise.all(Array.from({ length: last - first + 1 }, (_, i) => this.readCalls(day, first + i)))).flat();
     for (const d of docs) take(cached, d);
+    // Incomplete: a settled call was written again (its earlier facts are not held), or the list
+    // of the last ended needs one; the figures keep its earlier write until the re-read.
+    if ((cached.calls.incomplete || now - cached.fullAt >= fullReadEvery(cached.calls.size)) && !this.rereading) {
+      this.rereading = this.rereadDay(day, now)
+        .catch((err: unknown) => this.deps.log?.warn({ err: (err as Error).message }, 'board: re-read of the day failed'))
+        .finally(() => (this.rereading = undefined));
+    }
     // A re-read swapped in meanwhile holds its own start as read: the next refresh reads these slots into it.
     if (this.day === cached) cached.readAt = now;
     return cached;
@@ -158,7 +159,7 @@ export class BoardService {
 
   /** Today's calls read whole, `pauseMs` between batches; their figures summed, and the calls not shown packed, as they come. */
   private async readDay(day: Day, now: number, pauseMs: number): Promise<CachedDay> {
-    const into: CachedDay = { label: day.label, calls: new DayCalls(RECENT_CALLS), totals: new DayTotals({ serviceLevelMs: this.deps.serviceLevelMs }), readAt: now, fullAt: now };
+    const into: CachedDay = { label: day.label, calls: new DayCalls(RECENT_CALLS, day.start), totals: new DayTotals({ serviceLevelMs: this.deps.serviceLevelMs }), readAt: now, fullAt: now };
     let n = 0;
     for await (const d of this.readCalls(day).cursor()) {
       take(into, d as CallDoc);

@@ -18,67 +18,6 @@ export type DayCall = DayFact & {
   fallback: boolean;
 };
 
-type Offer = NonNullable<DayCall['offers']>[number];
-
-/** A settled call, as one JSON array in this order (its callId is the key), its offers as arrays too. */
-type Packed = [
-  DayCall['state'],
-  DayCall['outcome'],
-  DayCall['queuedAt'],
-  DayCall['answeredAt'],
-  DayCall['endedAt'],
-  DayCall['answerDelayMs'],
-  DayCall['answerRingMs'],
-  DayCall['abandonWaitMs'],
-  DayCall['agentWorkNumber'],
-  Array<[Offer['agentWorkNumber'], Offer['result'], Offer['alarmed'], Offer['ringMs']]>,
-  DayCall['test'],
-  DayCall['answeredVia'],
-  DayCall['updatedAt'],
-  DayCall['callerNumber'],
-  DayCall['arrivedAt'],
-  DayCall['node'],
-  DayCall['language'],
-  DayCall['recordingName'],
-  DayCall['fallback'],
-];
-
-function pack(c: DayCall): string {
-  const v: Packed = [
-    c.state,
-    c.outcome ?? null,
-    c.queuedAt,
-    c.answeredAt,
-    c.endedAt,
-    c.answerDelayMs ?? null,
-    c.answerRingMs ?? null,
-    c.abandonWaitMs ?? null,
-    c.agentWorkNumber ?? null,
-    (c.offers ?? []).map((o) => [o.agentWorkNumber, o.result, o.alarmed, o.ringMs]),
-    c.test ?? null,
-    c.answeredVia ?? null,
-    c.updatedAt,
-    c.callerNumber,
-    c.arrivedAt,
-    c.node,
-    c.language,
-    c.recordingName,
-    c.fallback,
-  ];
-  const packed = JSON.stringify(v);
-  // JSON.stringify hands its text back in pieces (about 400 bytes of heap for 220 characters);
-  // reading one character makes V8 join them into one string (about 260).
-  packed.charCodeAt(0);
-  return packed;
-}
-
-function unpack(callId: string, s: string): DayCall {
-  const [state, outcome, queuedAt, answeredAt, endedAt, answerDelayMs, answerRingMs, abandonWaitMs, agentWorkNumber, packedOffers, test, answeredVia, updatedAt, callerNumber, arrivedAt, node, language, recordingName, fallback] =
-    JSON.parse(s) as Packed;
-  const offers = packedOffers.map(([agentWorkNumber, result, alarmed, ringMs]) => ({ agentWorkNumber, result, alarmed, ringMs }));
-  return { callId, state, outcome, queuedAt, answeredAt, endedAt, answerDelayMs, answerRingMs, abandonWaitMs, agentWorkNumber, offers, test, answeredVia, updatedAt, callerNumber, arrivedAt, node, language, recordingName, fallback };
-}
-
 type Endable = { state: string; outcome?: string | null; endedAt: number | null };
 
 /** When the call counts among the last ended, or null (in progress, or ended with no outcome). */
@@ -106,23 +45,31 @@ export function lastEnded<C extends Endable>(calls: Iterable<C>, k: number): C[]
 
 /**
  * Today's calls as the board holds them all day: whole while it may show them (in progress, or
- * among the `recent` last ended), packed into one string each afterwards. The figures need every
- * call's facts (a later write of a call takes its old ones out: a queue callback reaching the
- * caller rewrites an abandoned call), and a 100,000-call day is what the board holds by evening:
- * whole, a call costs about 680 bytes of heap.
+ * among the `recent` last ended); once settled, only the write each was taken from. A read of a
+ * settled call is then either that write again (nothing to do) or a later one, which the figures
+ * cannot take (its earlier facts, to take out, are gone): the day is `incomplete` and its owner
+ * reads it whole again. Such rewrites are rare (a queue callback reaching a caller who left
+ * earlier); the figures are right again a moment later. Before, a settled call kept its facts
+ * and rows packed in one string, 440 bytes of heap a call: by evening of a 100,000-call day,
+ * 44 MB, the soak's steady growth; a settled call costs about 100 now.
  *
- * A settled call comes back to the last ended only when a call listed there is written again as
- * ended earlier or not ended (later ends push calls out, never in): the list is then taken from
- * every call once, and a call written again is held whole anyway.
+ * The last ended can also need a settled call: when a listed call is written again as ended
+ * earlier or not ended, the call that follows the list is no longer held whole (later ends push
+ * calls out, never in), and the day is incomplete too.
  */
 export class DayCalls {
   private readonly whole = new Map<string, DayCall>();
-  private readonly settled = new Map<string, string>();
+  /** Settled calls: their write's `updatedAt` − `epoch` (the day's start: a small integer, no heap number). */
+  private readonly settled = new Map<string, number>();
   /** The last ended as last listed, and whether one of them has since moved back or out of the list. */
   private listed = new Set<string>();
   private relist = false;
+  private missing = false;
 
-  constructor(private readonly recent: number) {
+  constructor(
+    private readonly recent: number,
+    private readonly epoch = 0,
+  ) {
     if (recent < 1) throw new Error('DayCalls: recent must be at least 1');
   }
 
@@ -130,16 +77,21 @@ export class DayCalls {
     return this.whole.size + this.settled.size;
   }
 
+  /** A write was met that these calls cannot take in: the day is to be read whole again. */
+  get incomplete(): boolean {
+    return this.missing;
+  }
+
   has(callId: string): boolean {
     return this.whole.has(callId) || this.settled.has(callId);
   }
 
-  /** The call as last taken, whole or unpacked. */
-  get(callId: string): DayCall | undefined {
+  /** The `updatedAt` of the write the call was taken from, held whole or settled. */
+  writtenAt(callId: string): number | undefined {
     const w = this.whole.get(callId);
-    if (w) return w;
+    if (w) return w.updatedAt;
     const s = this.settled.get(callId);
-    return s === undefined ? undefined : unpack(callId, s);
+    return s === undefined ? undefined : s + this.epoch;
   }
 
   /** The call if it is held whole (every call in progress is). */
@@ -147,29 +99,44 @@ export class DayCalls {
     return this.whole.get(callId);
   }
 
+  /**
+   * Whether a write of a call, read (again), is to be taken: then `seen` is the call it replaces,
+   * whose facts leave the figures. Not an earlier write than the one held, and not a settled
+   * call's: its same write again changes nothing, a later one makes the day incomplete.
+   */
+  admit(callId: string, updatedAt: number): { take: true; seen: DayCall | undefined } | { take: false } {
+    const w = this.whole.get(callId);
+    if (w) return w.updatedAt > updatedAt ? { take: false } : { take: true, seen: w };
+    const s = this.settled.get(callId);
+    if (s === undefined) return { take: true, seen: undefined };
+    if (s + this.epoch < updatedAt) this.missing = true;
+    return { take: false };
+  }
+
+  /** Holds the write `admit` let in. */
   set(c: DayCall): void {
+    if (this.settled.has(c.callId)) throw new Error(`DayCalls: call ${c.callId} is settled; admit() its writes first`);
     if (this.listed.has(c.callId)) {
       const was = endedAtOf(this.whole.get(c.callId));
       const now = endedAtOf(c);
       if (was !== null && (now === null || now < was)) this.relist = true;
     }
-    this.settled.delete(c.callId);
     this.whole.set(c.callId, c);
   }
 
-  /** The `recent` calls ended last, latest first; every other ended call held whole is settled (packed) on the way. */
+  /** The `recent` calls ended last, latest first; every other ended call held whole is settled on the way. */
   lastEnded(): DayCall[] {
     if (this.relist) {
       this.relist = false;
-      for (const [id, s] of this.settled) this.whole.set(id, unpack(id, s));
-      this.settled.clear();
+      // The list's next call may be settled: a whole read finds it.
+      if (this.settled.size > 0) this.missing = true;
     }
     const top = lastEnded(this.whole.values(), this.recent);
     const shownNow = new Set(top);
     for (const c of this.whole.values()) {
       if (endedAtOf(c) === null || shownNow.has(c)) continue;
       this.whole.delete(c.callId);
-      this.settled.set(c.callId, pack(c));
+      this.settled.set(c.callId, c.updatedAt - this.epoch);
     }
     this.listed = new Set(top.map((c) => c.callId));
     return top;

@@ -304,6 +304,7 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
     const m0 = await usage.mark();
     const start = { rss: rss(), heap: await liveHeap() };
     let middle: typeof start = { rss: {}, heap: {} };
+    let firstTenth: typeof start | null = null;
     let placed = 0;
     let lost = 0;
     const latencies: number[] = [];
@@ -325,12 +326,13 @@ async function bench(o: BenchOptions, dir: string, cleanups: Cleanup[], stopping
       // Per segment, so a cost that grows with the calls behind it shows as a trend.
       const heapSaid = Object.values(now.heap).map((v) => (v === null ? 'n/a' : v.toFixed(0))).join('/');
       log(`soak: ${placed} calls, this segment's pop p99 ${segP99 === null ? 'n/a' : segP99.toFixed(1)} ms, RSS ${JSON.stringify(now.rss)}, live heap ${heapSaid} MB`);
+      if (i === 0) firstTenth = now;
       if (i === Math.floor(SEGMENTS / 2) - 1) middle = now;
     }
     const end = { rss: rss(), heap: await liveHeap() };
     mainMark = [m0, await usage.mark()];
     const growths = (pick: (x: typeof start) => Record<string, number | null>) =>
-      Object.fromEntries(Object.keys(pick(start)).map((k) => [k, growthOf(pick(start)[k], pick(middle)[k], pick(end)[k])]));
+      Object.fromEntries(Object.keys(pick(start)).map((k) => [k, growthOf(pick(start)[k], pick(middle)[k], pick(end)[k], firstTenth ? pick(firstTenth)[k] : null)]));
     soak = {
       calls: placed,
       lost,

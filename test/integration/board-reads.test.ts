@@ -117,6 +117,35 @@ describe('supervisor board: what a refresh reads', function () {
     expect(fourth.metrics.arrived).to.equal(3);
   });
 
+  it("a settled call written again (a queue callback reaching a caller who left) is counted anew after one re-read of the day; its same write read again starts none", async () => {
+    const board = new BoardService({ models, acd, serviceLevelMs: 20_000 });
+    const now = new Date();
+    // 22 ended calls: the first two are settled once the list shows the 20 ended last.
+    await models.Call.create({ ...endedCall('left-1', now), state: 'ended', outcome: 'abandoned-queue', queuedAt: now, endedAt: new Date(now.getTime() - 60_000), abandonWaitMs: 30_000 });
+    for (let i = 0; i < 21; i++) {
+      await models.Call.create({ ...endedCall(`done-${i}`, now), state: 'ended', outcome: 'answered', queuedAt: now, answeredAt: now, endedAt: new Date(now.getTime() + i), agentWorkNumber: '1001' });
+    }
+    const first = await board.snapshot();
+    expect(first.recentCalls.map((c) => c.callId)).to.not.include('left-1');
+    // Refreshes re-read the same writes (overlapping slots): no full read for them.
+    callFinds.length = 0;
+    expect((await board.snapshot()).metrics).to.deep.equal(first.metrics);
+    await board.rereadDone();
+    expect(callFinds.every((f) => 'changedIn' in f), 'slots only').to.equal(true);
+
+    await models.Call.updateOne({ callId: 'left-1' }, { $set: { outcome: 'answered', answeredVia: 'callback', answeredAt: new Date(), agentWorkNumber: '1001' } });
+    callFinds.length = 0;
+    const meanwhile = await board.snapshot();
+    expect(meanwhile.metrics, 'the earlier write counts until the re-read').to.deep.equal(first.metrics);
+    await board.rereadDone();
+    expect(callFinds.filter((f) => !('changedIn' in f)), 'one full read').to.have.length(1);
+    const after = await board.snapshot();
+    expect(after.metrics.arrived).to.equal(first.metrics.arrived);
+    expect(after.metrics.answered).to.equal(first.metrics.answered + 1);
+    expect(after.metrics.answeredViaCallback).to.equal(first.metrics.answeredViaCallback + 1);
+    expect(after.metrics.abandoned).to.equal(first.metrics.abandoned - 1);
+  });
+
   it('a call that arrived before midnight and is still going shows in progress, read by its id', async () => {
     const board = new BoardService({ models, acd, serviceLevelMs: 20_000 });
     const yesterday = new Date(Date.now() - 25 * 3600_000);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { percentile, summarize } from '../../scripts/bench/stats';
+import { growthOf } from '../../scripts/bench/report';
 
 describe('bench percentiles (scripts/bench/stats.ts)', () => {
   it('takes the nearest rank: p99 of 1..100 is 99, p50 is 50, p100 the max', () => {
@@ -31,5 +32,16 @@ describe('bench percentiles (scripts/bench/stats.ts)', () => {
 
   it('keeps negative values (a pop shown before the ring was reported)', () => {
     expect(summarize([-2, 1, 3]).p50).to.equal(1);
+  });
+});
+
+describe("bench: a soak's growth (scripts/bench/report.ts growthOf)", () => {
+  it('gives start → end, and from the first tenth when given; none from a missing or zero start', () => {
+    expect(growthOf(200, 250, 300)).to.deep.equal({ start: 200, middle: 250, end: 300, growthPct: 50 });
+    const g = growthOf(200, 250, 300, 250);
+    expect(g.growthPct).to.equal(50);
+    expect(g.firstTenthGrowthPct).to.equal(20);
+    expect(growthOf(null, 250, 300, null)).to.deep.include({ growthPct: null, firstTenthGrowthPct: null });
+    expect(growthOf(0, 1, 2).growthPct).to.equal(null);
   });
 });
