@@ -164,10 +164,10 @@ export class BoardService {
     for await (const d of this.readCalls(day).cursor()) {
       take(into, d as CallDoc);
       if (++n % FULL_READ_BATCH !== 0) continue;
-      into.calls.lastEnded();
+      into.calls.settle();
       if (pauseMs > 0) await delay(pauseMs);
     }
-    into.calls.lastEnded();
+    into.calls.settle();
     return into;
   }
 

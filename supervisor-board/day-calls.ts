@@ -1,15 +1,11 @@
 import type { CallFact } from './day-metrics';
 
-/** A call as its figures see it, dates as ms, and the write it was taken from (the later write wins). */
-export type DayFact = Omit<CallFact, 'queuedAt' | 'answeredAt' | 'endedAt'> & {
+/** What the board keeps of one of today's calls: its figures' facts (dates as ms), what its rows show, and the write it was taken from. */
+export type DayCall = Omit<CallFact, 'queuedAt' | 'answeredAt' | 'endedAt'> & {
   queuedAt: number | null;
   answeredAt: number | null;
   endedAt: number | null;
   updatedAt: number;
-};
-
-/** What the board keeps of one of today's calls: its facts and what its rows show. */
-export type DayCall = DayFact & {
   callerNumber: string;
   arrivedAt: number;
   node: string;
@@ -122,6 +118,11 @@ export class DayCalls {
       if (was !== null && (now === null || now < was)) this.relist = true;
     }
     this.whole.set(c.callId, c);
+  }
+
+  /** Keeps whole only the calls that can be shown (a read of the whole day does this between its batches). */
+  settle(): void {
+    this.lastEnded();
   }
 
   /** The `recent` calls ended last, latest first; every other ended call held whole is settled on the way. */

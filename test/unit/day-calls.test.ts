@@ -52,9 +52,9 @@ describe('board: the day\'s calls, whole while shown, only their write once sett
       let n = 0;
       for (const c of all.values()) {
         take(fresh, c);
-        if (++n % 50 === 0) fresh.calls.lastEnded();
+        if (++n % 50 === 0) fresh.calls.settle();
       }
-      fresh.calls.lastEnded();
+      fresh.calls.settle();
       return fresh;
     };
     const all = new Map<string, DayCall>();
