@@ -6,6 +6,7 @@ import type { Connection } from 'mongoose';
 import { AgentConsole } from './agent-console/agent-console';
 import { PopBuilder, PopStore } from './agent-console/pops';
 import { PopContext } from './agent-console/pop-context';
+import { RingingPopBus } from './agent-console/ringing-pop-bus';
 import { AlarmService } from './alarms/alarm-service';
 import { AlarmFeed } from './alarms/feed';
 import { alarmRoutes } from './alarms/routes';
@@ -229,7 +230,9 @@ function liveState(config: Config, redis: RedisClient, models: Models, logger: L
 }
 
 async function startTelephony(config: Config, redis: RedisClient, mongo: Connection, models: Models, live: LiveState, logger: Logger, inputs: TelephonyInputs): Promise<CallPath> {
-  const { acd, agents, bus, kicks, outbox } = live;
+  const { acd, agents, kicks, outbox } = live;
+  // The call path's ringing events leave with their screen-pop joined in (one script).
+  const bus = new RingingPopBus(live.bus, new PopStore(redis, acd.keys.p), inputs.popContext, acd.keys.events());
   const appName = appNameFor(config);
   const dispatcher = new Dispatcher(acd, kicks, config.NODE_ID, config.LANGUAGE_FALLBACK_MS, logger);
   // The prefix's hash tag is the ACD's: on a Cluster every BullMQ script's keys share one slot.

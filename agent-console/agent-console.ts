@@ -273,9 +273,13 @@ export class AgentConsole {
         return;
       case 'call.ringing':
         this.inOrder(e.agentWorkNumber, async () => {
-          // One script and one emit: the content was gathered while the caller was greeted.
+          // The owner joined the pop in as it published (RingingPopBus): one emit. An event
+          // without it (published straight on the bus) is shown here, in one script.
           const { popContext } = this.d;
-          const shown = await pops.showPop(e.agentWorkNumber, popContext.builder.ringing(e), popContext.contextKey(e.callId));
+          const shown =
+            e.pop !== undefined
+              ? e.pop && { pop: e.pop, full: e.popFull === true }
+              : await pops.showPop(e.agentWorkNumber, popContext.builder.ringing(e), popContext.contextKey(e.callId));
           if (!shown) return;
           trace('pop', e.callId, e.attempt);
           to(e.agentWorkNumber).emit('pop:show', shown.pop);

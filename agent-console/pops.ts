@@ -18,12 +18,14 @@ type PopRedis = RedisClient & {
     goneOffer: string,
     goneCall: string,
     contextKey: string,
+    channel: string,
     callId: string,
     attempt: string,
     bareJson: string,
     ttl: string,
     callerNumber: string,
     emptyFields: string,
+    eventJson: string,
   ): Promise<[string, number] | null>;
   consolePopClear(
     popKey: string,
@@ -61,7 +63,7 @@ export class PopStore {
   ) {
     if (!('consolePopSet' in redis)) {
       redis.defineCommand('consolePopSet', { numberOfKeys: 3, lua: lua('pop-set') });
-      redis.defineCommand('consolePopShow', { numberOfKeys: 4, lua: lua('pop-show') });
+      redis.defineCommand('consolePopShow', { numberOfKeys: 5, lua: lua('pop-show') });
       redis.defineCommand('consolePopClear', { numberOfKeys: 3, lua: lua('pop-clear') });
       redis.defineCommand('consolePopOrders', { numberOfKeys: 1, lua: lua('pop-orders') });
       redis.defineCommand('consoleCallAnswered', { numberOfKeys: 2, lua: lua('call-answered') });
@@ -88,14 +90,49 @@ export class PopStore {
       this.goneOffer(bare.callId, bare.attempt),
       this.goneCall(bare.callId),
       contextKey,
+      // Nothing is published: any key of the slot stands in for the channel.
+      this.popKey(agent),
       bare.callId,
       String(bare.attempt),
       JSON.stringify(bare),
       String(POP_TTL_MS),
       bare.callerNumber,
       EMPTY_CONTENT_FIELDS,
+      '',
     );
     return res ? { pop: JSON.parse(res[0]) as ScreenPop, full: Number(res[1]) === 1 } : null;
+  }
+
+  /**
+   * showPop, and in the same script the ringing event published on `channel` with the pop joined
+   * in (`pop`, null when the offer already ended; `popFull`): what the call's owner does as it
+   * tells of the ring, so each process only emits the pop to its consoles.
+   */
+  async showAndTell(agent: string, bare: BarePop, contextKey: string, channel: string, event: DomainEvent & { type: 'call.ringing' }): Promise<{ pop: ScreenPop; full: boolean } | null> {
+    const res = await this.r.consolePopShow(
+      this.popKey(agent),
+      this.goneOffer(bare.callId, bare.attempt),
+      this.goneCall(bare.callId),
+      contextKey,
+      channel,
+      bare.callId,
+      String(bare.attempt),
+      JSON.stringify(bare),
+      String(POP_TTL_MS),
+      bare.callerNumber,
+      EMPTY_CONTENT_FIELDS,
+      JSON.stringify(event),
+    );
+    return res ? { pop: JSON.parse(res[0]) as ScreenPop, full: Number(res[1]) === 1 } : null;
+  }
+
+  /**
+   * The tombstone of an offer (with `attempt`) or of a whole call, alone: what the owner of a
+   * call sets as it tells of the end, so a ringing it publishes later (showAndTell) finds it.
+   * Every process still runs the end's full script when the event reaches it.
+   */
+  async markGone(callId: string, attempt?: number): Promise<void> {
+    await this.r.set(attempt === undefined ? this.goneCall(callId) : this.goneOffer(callId, attempt), '1', 'PX', TOMBSTONE_TTL_MS);
   }
 
   /** False when the offer already ended: the pop must not be shown. */

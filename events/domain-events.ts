@@ -1,8 +1,9 @@
+import type { ScreenPop } from '../contracts';
 import type { AgentState, CallOutcome, CallState, DepartmentCode, Language } from '../models/enums';
 
 /**
  * Domain events: cti/ → Redis pub/sub → ws/ (any CTI process may serve the console that
- * needs one). The screen-pop is enriched by ws/ from MongoDB; these stay small.
+ * needs one). They stay small; the ringing event alone carries its screen-pop, joined in Redis.
  */
 export type DomainEvent =
   | { type: 'call.arrived'; callId: string; channelId: string; callerNumber: string; at: number; test: boolean }
@@ -21,6 +22,13 @@ export type DomainEvent =
       consult?: { from: string; fromName: string };
       /** A queue callback (回拨): the caller is off the line; this number is dialled when the agent answers. */
       queueCallback?: { number: string };
+      /**
+       * The screen-pop as its owner stored it when publishing (agent-console/ringing-pop-bus.ts):
+       * null when the offer had already ended. Absent: each process shows it from Redis itself.
+       */
+      pop?: ScreenPop | null;
+      /** Whether `pop` has the content gathered at arrival (false: the customer data is still to be read). */
+      popFull?: boolean;
     }
   | { type: 'call.offer-ended'; callId: string; attempt: number; agentWorkNumber: string; result: string; ringMs: number; at: number }
   | { type: 'call.answered'; callId: string; agentWorkNumber: string; answeredAt: number; ringMs: number; waitMs: number }

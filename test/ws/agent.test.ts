@@ -4,6 +4,7 @@ import type { DomainEvent } from '../../events/domain-events';
 import { customers } from '../../scripts/seed-data';
 import type { Ack, AgentSnapshot, AgentStateView, CurrentCallView, LastCallView, ScreenPop, WorkOrderView } from '../../contracts';
 import { PopStore } from '../../agent-console/pops';
+import { RingingPopBus } from '../../agent-console/ringing-pop-bus';
 import { ConsoleNode } from '../helpers/console-node';
 import type { ConsoleClient } from '../helpers/consoles';
 
@@ -83,9 +84,13 @@ describe('/agent console driven by domain events on the Redis bus', function () 
       ringingAt: Date.now(),
       ...opts,
     };
-    await n.publish(e);
+    // As the call path publishes it: the owner joins the pop in (RingingPopBus).
+    await ringingBus().publish(e);
     return e;
   }
+
+  /** The call path's bus: its ringing events carry their pop. */
+  const ringingBus = () => new RingingPopBus(n.live.bus, new PopStore(n.node.redis, n.live.acd.keys.p), n.node.popContext, n.live.acd.keys.events());
 
   async function reconnect(c: ConsoleClient, wn: string): Promise<{ c: ConsoleClient; snap: AgentSnapshot }> {
     c.close();
@@ -207,27 +212,55 @@ describe('/agent console driven by domain events on the Redis bus', function () 
     expect(snap.state).to.include({ state: 'not_ready', reason: 'no-answer' });
   });
 
-  it('a late ringing event cannot resurrect an offer that already ended (any process, any order)', async () => {
-    const { c } = await agentConsole('1007');
-    const callId = randomUUID();
-    const m = c.mark();
-    await n.live.agents.change('1007', 'ready');
-    await n.publish({ type: 'call.offer-ended', callId, attempt: 1, agentWorkNumber: '1007', result: 'caller-gone', ringMs: 1000, at: Date.now() });
-    await n.publish({
-      type: 'call.ringing',
-      callId,
-      attempt: 1,
-      agentWorkNumber: '1007',
-      callerNumber: '13700000003',
-      language: 'yue',
-      queuedAt: Date.now(),
-      ringingAt: Date.now(),
+  for (const [how, publish] of [
+    ['published as it is', (e: DomainEvent) => n.publish(e)],
+    ['published by the call path, pop joined in', (e: DomainEvent) => ringingBus().publish(e)],
+  ] as const) {
+    it(`a late ringing event cannot resurrect an offer that already ended (any process, any order; ${how})`, async () => {
+      const { c } = await agentConsole('1007');
+      const callId = randomUUID();
+      const m = c.mark();
+      await n.live.agents.change('1007', 'ready');
+      await publish({ type: 'call.offer-ended', callId, attempt: 1, agentWorkNumber: '1007', result: 'caller-gone', ringMs: 1000, at: Date.now() });
+      await publish({
+        type: 'call.ringing',
+        callId,
+        attempt: 1,
+        agentWorkNumber: '1007',
+        callerNumber: '13700000003',
+        language: 'yue',
+        queuedAt: Date.now(),
+        ringingAt: Date.now(),
+      });
+      // One agent's events are handled in order: this state change is sent after both events above.
+      await n.live.agents.change('1007', 'not_ready', 'meal');
+      await c.next<AgentStateView>('agent:state', (s) => s.state === 'not_ready', { from: m });
+      expect(c.events('pop:show', m)).to.deep.equal([]);
+      expect(await new PopStore(n.node.redis, n.live.acd.keys.p).pop('1007')).to.equal(null);
+      await n.live.agents.change('1007', 'offline').catch(() => undefined);
     });
-    // One agent's events are handled in order: this state change is sent after both events above.
-    await n.live.agents.change('1007', 'not_ready', 'meal');
-    await c.next<AgentStateView>('agent:state', (s) => s.state === 'not_ready', { from: m });
-    expect(c.events('pop:show', m)).to.deep.equal([]);
-    expect(await new PopStore(n.node.redis, n.live.acd.keys.p).pop('1007')).to.equal(null);
+  }
+
+  it('the call path\'s ringing event carries the pop as stored for the agent, and every other event passes unchanged', async () => {
+    const heard: DomainEvent[] = [];
+    const off = n.live.bus.subscribe((e) => heard.push(e));
+    try {
+      const { c } = await agentConsole('1010');
+      const callId = randomUUID();
+      await ring('1010', callId);
+      const pop = await c.next<ScreenPop>('pop:show', (p) => p.callId === callId);
+      const told = heard.find((e): e is Ringing => e.type === 'call.ringing' && e.callId === callId);
+      expect(told?.pop).to.deep.equal(pop);
+      expect(told?.popFull).to.equal(true);
+      expect(pop.customer?.accountNumber).to.equal(known.accountNumber);
+      expect(await new PopStore(n.node.redis, n.live.acd.keys.p).pop('1010')).to.deep.equal(pop);
+      const ended = { type: 'call.offer-ended', callId, attempt: 1, agentWorkNumber: '1010', result: 'no-answer', ringMs: 20_000, at: Date.now() } as const;
+      await ringingBus().publish(ended);
+      expect(await c.next('pop:clear')).to.deep.equal({ callId, attempt: 1, reason: 'no-answer' });
+      expect(heard.find((e) => e.type === 'call.offer-ended' && e.callId === callId)).to.deep.equal(ended);
+    } finally {
+      off();
+    }
   });
 
   it('a pop left in Redis for a call the agent is no longer on is not shown after a reconnect', async () => {
