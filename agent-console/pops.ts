@@ -84,23 +84,9 @@ export class PopStore {
    * prepared context (`contextKey`, see PopContext). Null when the offer already ended; `full` is
    * false when there was no context to join (the pop then carries no customer data yet).
    */
-  async showPop(agent: string, bare: BarePop, contextKey: string): Promise<{ pop: ScreenPop; full: boolean } | null> {
-    const res = await this.r.consolePopShow(
-      this.popKey(agent),
-      this.goneOffer(bare.callId, bare.attempt),
-      this.goneCall(bare.callId),
-      contextKey,
-      // Nothing is published: any key of the slot stands in for the channel.
-      this.popKey(agent),
-      bare.callId,
-      String(bare.attempt),
-      JSON.stringify(bare),
-      String(POP_TTL_MS),
-      bare.callerNumber,
-      EMPTY_CONTENT_FIELDS,
-      '',
-    );
-    return res ? { pop: JSON.parse(res[0]) as ScreenPop, full: Number(res[1]) === 1 } : null;
+  showPop(agent: string, bare: BarePop, contextKey: string): Promise<{ pop: ScreenPop; full: boolean } | null> {
+    // Nothing is published: any key of the slot stands in for the channel.
+    return this.show(agent, bare, contextKey, this.popKey(agent), '');
   }
 
   /**
@@ -108,7 +94,11 @@ export class PopStore {
    * in (`pop`, null when the offer already ended; `popFull`): what the call's owner does as it
    * tells of the ring, so each process only emits the pop to its consoles.
    */
-  async showAndTell(agent: string, bare: BarePop, contextKey: string, channel: string, event: DomainEvent & { type: 'call.ringing' }): Promise<{ pop: ScreenPop; full: boolean } | null> {
+  showAndTell(agent: string, bare: BarePop, contextKey: string, channel: string, event: DomainEvent & { type: 'call.ringing' }): Promise<{ pop: ScreenPop; full: boolean } | null> {
+    return this.show(agent, bare, contextKey, channel, JSON.stringify(event));
+  }
+
+  private async show(agent: string, bare: BarePop, contextKey: string, channel: string, eventJson: string): Promise<{ pop: ScreenPop; full: boolean } | null> {
     const res = await this.r.consolePopShow(
       this.popKey(agent),
       this.goneOffer(bare.callId, bare.attempt),
@@ -121,7 +111,7 @@ export class PopStore {
       String(POP_TTL_MS),
       bare.callerNumber,
       EMPTY_CONTENT_FIELDS,
-      JSON.stringify(event),
+      eventJson,
     );
     return res ? { pop: JSON.parse(res[0]) as ScreenPop, full: Number(res[1]) === 1 } : null;
   }
