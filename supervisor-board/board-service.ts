@@ -157,7 +157,7 @@ export class BoardService {
     return cached;
   }
 
-  /** Today's calls read whole, `pauseMs` between batches; their figures summed, and the calls not shown packed, as they come. */
+  /** Today's calls read whole, `pauseMs` between batches; their figures summed, and the calls not shown settled, as they come. */
   private async readDay(day: Day, now: number, pauseMs: number): Promise<CachedDay> {
     const into: CachedDay = { label: day.label, calls: new DayCalls(RECENT_CALLS, day.start), totals: new DayTotals({ serviceLevelMs: this.deps.serviceLevelMs }), readAt: now, fullAt: now };
     let n = 0;

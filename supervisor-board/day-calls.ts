@@ -46,8 +46,8 @@ export function lastEnded<C extends Endable>(calls: Iterable<C>, k: number): C[]
  * cannot take (its earlier facts, to take out, are gone): the day is `incomplete` and its owner
  * reads it whole again. Such rewrites are rare (a queue callback reaching a caller who left
  * earlier); the figures are right again a moment later. Before, a settled call kept its facts
- * and rows packed in one string, 440 bytes of heap a call: by evening of a 100,000-call day,
- * 44 MB, the soak's steady growth; a settled call costs about 100 now.
+ * and rows packed in one string, 350–440 bytes of heap a call: by evening of a 100,000-call day,
+ * 35–44 MB, the soak's steady growth; a settled call costs about 100 now.
  *
  * The last ended can also need a settled call: when a listed call is written again as ended
  * earlier or not ended, the call that follows the list is no longer held whole (later ends push
