@@ -278,7 +278,8 @@ export class AgentConsole {
           const { popContext } = this.d;
           const shown =
             e.pop !== undefined
-              ? e.pop && { pop: e.pop, full: e.popFull === true }
+              ? // Written by pop-show.lua from the pop this console's store built: a ScreenPop.
+                e.pop && { pop: e.pop as unknown as ScreenPop, full: e.popFull === true }
               : await pops.showPop(e.agentWorkNumber, popContext.builder.ringing(e), popContext.contextKey(e.callId));
           if (!shown) return;
           trace('pop', e.callId, e.attempt);

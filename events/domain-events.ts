@@ -1,4 +1,3 @@
-import type { ScreenPop } from '../contracts';
 import type { AgentState, CallOutcome, CallState, DepartmentCode, Language } from '../models/enums';
 
 /**
@@ -23,10 +22,11 @@ export type DomainEvent =
       /** A queue callback (回拨): the caller is off the line; this number is dialled when the agent answers. */
       queueCallback?: { number: string };
       /**
-       * The screen-pop as its owner stored it when publishing (agent-console/ringing-pop-bus.ts):
-       * null when the offer had already ended. Absent: each process shows it from Redis itself.
+       * The screen-pop (the console's ScreenPop; events/ does not know the consoles' contracts) as
+       * its owner stored it when publishing (agent-console/ringing-pop-bus.ts): null when the
+       * offer had already ended. Absent: each process shows it from Redis itself.
        */
-      pop?: ScreenPop | null;
+      pop?: ({ callId: string; attempt: number } & Record<string, unknown>) | null;
       /** Whether `pop` has the content gathered at arrival (false: the customer data is still to be read). */
       popFull?: boolean;
     }
